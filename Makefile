@@ -1,0 +1,104 @@
+# Build, test and install the search engine. `make help` lists the targets.
+#
+#   make            build ./search (installs missing Debian packages when root)
+#   make test       unit + end-to-end tests, then all again under ASan+UBSan
+#   make check-asan only the sanitizer pass
+#   make bench      benchmarks (see bench/README.md)
+#   make install PREFIX=/usr/local
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE
+LDLIBS   += -lstemmer -lz -lutf8proc -lm
+BUILD    ?= build
+SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Debian packages: the header that proves each one is there.
+DEB_PKGS    = libstemmer-dev zlib1g-dev libutf8proc-dev
+DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/utf8proc.h
+TEST_PKGS   = jq
+TEST_TOOLS  = jq
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HEADERS  := $(wildcard src/*/*.h) tests/check.h
+
+.PHONY: all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.DELETE_ON_ERROR:
+
+all: deps search
+
+help:
+	@sed -n '1,10p' Makefile
+
+# Installs missing packages when root; otherwise says exactly what to run.
+deps:
+	@missing=""; for h in $(DEB_HEADERS); do [ -f $$h ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing $(DEB_PKGS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS)) >&2 || exit 1; \
+	  else \
+	    echo "make: missing build dependencies; run: sudo apt-get install -y $(DEB_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+
+test-deps: deps
+	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing $(TEST_PKGS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PKGS)) >&2 || exit 1; \
+	  else \
+	    echo "make: missing test tools; run: sudo apt-get install -y $(TEST_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libsearch.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# The front end is built into $(BUILD) and copied to ./search for the default build.
+$(BUILD)/search: $(CLI_OBJ) $(BUILD)/libsearch.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
+
+search: $(BUILD)/search
+	cp $< $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/check.o $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
+
+$(BUILD)/tests/check.o: tests/check.c tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# Unit tests, then end-to-end tests of the binary; tests/run.sh prints the total.
+unit: $(TEST_BIN) $(BUILD)/search
+e2e: $(BUILD)/search
+
+test: test-deps
+	$(MAKE) --no-print-directory unit
+	BUILD=$(BUILD) sh tests/run.sh
+	$(MAKE) --no-print-directory check-asan
+
+check-asan: test-deps
+	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  BUILD=build-asan sh tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 search $(DESTDIR)$(PREFIX)/bin/search
+
+clean:
+	rm -rf build build-asan search

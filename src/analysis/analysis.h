@@ -1,0 +1,91 @@
+/*
+ * analysis.h: text -> terms. The indexer and the query engine both run text
+ * through one Analyzer built from the AnalysisConfig stored in the index, so
+ * a query term and an indexed term are made the same way.
+ *
+ * Pipeline (one file per step):
+ *   tokenizer.c   UTF-8 text -> raw token spans (byte offsets into the text)
+ *   fold.c        case folding + accent folding (utf8proc), ASCII fast path
+ *   stopwords.c   the English stop list (optional)
+ *   stemmer.c     Snowball stemming through libstemmer, with a stem cache
+ *   analyzer.c    the pipeline: spans -> folded -> stop words -> stems
+ */
+#ifndef ANALYSIS_H
+#define ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TERM_MAX_BYTES 64 /* longer tokens are cut (at a UTF-8 boundary) */
+
+/* ---- tokenizer.c ---- */
+
+/* A raw token: [start, end) bytes of the source text. */
+typedef struct {
+    size_t start; /* first byte */
+    size_t end;   /* one past the last byte */
+} TokenSpan;
+
+typedef struct {
+    const uint8_t *text; /* the text being split, not owned */
+    size_t len;          /* its length in bytes */
+    size_t pos;          /* where the next scan starts */
+} Tokenizer;
+
+void tokenizer_init(Tokenizer *t, const char *text, size_t len);
+/* Finds the next token; returns 0 at the end of the text. Tokens are runs of
+ * letters, digits and combining marks; an apostrophe (' or U+2019) between
+ * letters stays inside ("ketamine’s"), as does a '.' or ',' between digits
+ * ("3.5", "10,000"). Hyphens and dashes split ("treatment-resistant" is two
+ * tokens). Malformed UTF-8 bytes are separators, never an error. */
+int tokenizer_next(Tokenizer *t, TokenSpan *out);
+
+/* ---- fold.c ---- */
+
+/* Case-folds and accent-folds src[0..len) into out (NUL-terminated, at most
+ * TERM_MAX_BYTES bytes, cut at a code-point boundary); U+2019 becomes '.
+ * Returns the folded length (0 if nothing is left). */
+size_t fold_token(const char *src, size_t len, char out[TERM_MAX_BYTES + 1]);
+
+/* ---- stopwords.c ---- */
+
+/* 1 when the folded term is an English stop word. */
+int is_stopword(const char *term, size_t len);
+
+/* ---- analyzer.c / stemmer.c ---- */
+
+typedef struct {
+    char language[32]; /* a libstemmer algorithm name, "english" by default;
+                          "none" disables stemming */
+    int stopwords;     /* 1: drop English stop words */
+} AnalysisConfig;
+
+void analysis_config_default(AnalysisConfig *c);
+
+typedef struct Analyzer Analyzer;
+
+/* One analysed token. term is valid only during the callback. */
+typedef struct {
+    const char *term; /* folded and stemmed, NUL-terminated */
+    size_t len;       /* bytes in term */
+    size_t start;     /* byte range of the token in the source text */
+    size_t end;
+    uint32_t pos;     /* token position (stop words still count) */
+} Token;
+
+typedef void (*token_fn)(void *ctx, const Token *tok);
+
+/* NULL with err_msg() set when the language is unknown to libstemmer. */
+Analyzer *analyzer_new(const AnalysisConfig *c);
+void analyzer_free(Analyzer *a);
+/* Runs the pipeline over text, calling fn for every kept token in order.
+ * Returns the number of positions used (tokens including stop words). */
+uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx);
+/* Analyses a single already-folded word (as a query term would be). Returns
+ * the stem in out (NUL-terminated) and its length, or 0 for a stop word. */
+size_t analyzer_term(Analyzer *a, const char *word, size_t len, char out[TERM_MAX_BYTES + 1]);
+
+/* Space-separated list of the languages libstemmer knows (static string). */
+const char *analyzer_languages(void);
+
+#endif

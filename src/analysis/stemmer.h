@@ -1,0 +1,22 @@
+/*
+ * stemmer.h: Snowball stemming with a per-stemmer cache (private to
+ * src/analysis; the public entry points are in analysis.h).
+ */
+#ifndef ANALYSIS_STEMMER_H
+#define ANALYSIS_STEMMER_H
+
+#include <stddef.h>
+
+typedef struct Stemmer Stemmer;
+
+/* A stemmer for a libstemmer algorithm name ("english", "french", ...).
+ * NULL with err_msg() set when libstemmer does not know the language. */
+Stemmer *stemmer_new(const char *language);
+void stemmer_free(Stemmer *s);
+
+/* The stem of a folded term (term[0..len), len <= TERM_MAX_BYTES):
+ * NUL-terminated, at most TERM_MAX_BYTES bytes, its length in *out_len.
+ * Valid until the next call on s. Not thread-safe: one Stemmer per thread. */
+const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len);
+
+#endif

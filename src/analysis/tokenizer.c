@@ -1,0 +1,140 @@
+/*
+ * tokenizer.c: splits UTF-8 text into token spans.
+ *
+ * A token is a run of letters, digits and combining marks. Everything else
+ * (spaces including NBSP, punctuation, hyphens and dashes, bullets, symbols,
+ * control characters and malformed UTF-8) separates tokens. Two exceptions
+ * keep common words whole: an apostrophe between letters ("don’t") and a
+ * '.' or ',' between digits ("3.5", "10,000").
+ *
+ * The tokenizer only reports byte spans; it never copies or allocates, so
+ * the indexer can record offsets into the original text for snippets.
+ */
+#include "analysis/analysis.h"
+#include "analysis/utf8.h"
+
+#include <utf8proc.h>
+
+enum { SEP = 0, LETTER = 1, DIGIT = 2 };
+
+/* ASCII classes by table: most text is ASCII, and a lookup is much cheaper
+ * than a trip through utf8proc's property tables. */
+static const uint8_t ascii_class[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* controls */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* controls */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* space ! " # ... / */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, /* 0-9 : ; < = > ? */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* @ A-O */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* P-Z [ \ ] ^ _ */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ` a-o */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z { | } ~ DEL */
+};
+
+/* Class of a non-ASCII code point from its Unicode general category. Marks
+ * count as letters: they belong to the letter before them, and an
+ * apostrophe after "é" written as e + U+0301 must still join. */
+static int unicode_class(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return LETTER;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return DIGIT;
+    default:
+        return SEP;
+    }
+}
+
+/* One decoded character: code point (-1 if malformed), bytes, class. */
+typedef struct {
+    int32_t cp;
+    size_t n;
+    int cls;
+} Char;
+
+/* Decodes the character at pos (< t->len). */
+static inline Char char_at(const Tokenizer *t, size_t pos)
+{
+    Char c;
+    uint8_t b = t->text[pos];
+    if (b < 0x80) {
+        c.cp = b;
+        c.n = 1;
+        c.cls = ascii_class[b];
+        return c;
+    }
+    c.n = utf8_decode(t->text + pos, t->len - pos, &c.cp);
+    c.cls = c.cp < 0 ? SEP : unicode_class(c.cp);
+    return c;
+}
+
+/* Whether separator cp stays inside a token, given the classes of the
+ * characters on either side of it. */
+static int joins(int32_t cp, int before, int after)
+{
+    if (cp == '\'' || cp == 0x2019) return before == LETTER && after == LETTER;
+    if (cp == '.' || cp == ',') return before == DIGIT && after == DIGIT;
+    return 0;
+}
+
+void tokenizer_init(Tokenizer *t, const char *text, size_t len)
+{
+    t->text = (const uint8_t *)text;
+    t->len = text ? len : 0;
+    t->pos = 0;
+}
+
+int tokenizer_next(Tokenizer *t, TokenSpan *out)
+{
+    size_t pos = t->pos;
+    Char c = {0, 0, SEP};
+
+    /* Skip separators up to the first token character. */
+    while (pos < t->len) {
+        c = char_at(t, pos);
+        if (c.cls != SEP) break;
+        pos += c.n;
+    }
+    if (pos >= t->len) {
+        t->pos = t->len;
+        return 0;
+    }
+
+    size_t start = pos;
+    int prev = c.cls;
+    pos += c.n;
+    while (pos < t->len) {
+        c = char_at(t, pos);
+        if (c.cls != SEP) {
+            prev = c.cls;
+            pos += c.n;
+            continue;
+        }
+        /* A possible joiner: look one character ahead. */
+        if (pos + c.n < t->len) {
+            Char next = char_at(t, pos + c.n);
+            if (joins(c.cp, prev, next.cls)) {
+                prev = next.cls;
+                pos += c.n + next.n;
+                continue;
+            }
+        }
+        break;
+    }
+
+    out->start = start;
+    out->end = pos;
+    /* The character at pos (if any) is a separator: skip it now rather than
+     * decode it again on the next call. */
+    t->pos = pos < t->len ? pos + c.n : pos;
+    return 1;
+}

@@ -1,0 +1,49 @@
+/*
+ * cli.h: the command-line front end (a thin layer over the library).
+ *   main.c        argument dispatch: `search index ...` or `search QUERY`
+ *   cmd_index.c   the index command: build, publish, report
+ *   cmd_search.c  the search command: one query or a --queries file
+ *   output.c      text, JSON and TREC run printing
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#include "corpus/corpus.h"
+#include "index/index.h"
+#include "query/query.h"
+
+#define DEFAULT_INDEX "index"
+#define DEFAULT_CORPUS "corpus"
+
+/* Exit statuses, as grep's. */
+enum { EXIT_HITS = 0, EXIT_NO_HITS = 1, EXIT_ERROR = 2 };
+
+int cmd_index(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+void usage(FILE *f);
+
+/* Parses a whole-string number in [lo, hi]; prints an error and returns -1. */
+int parse_long(const char *opt, const char *s, long lo, long hi, long *out);
+int parse_float(const char *opt, const char *s, double lo, double hi, float *out);
+/* Prints "search: <msg>" for the library's last error. */
+void print_error(void);
+
+/* ---- output.c ---- */
+
+typedef enum { OUT_TEXT, OUT_JSON, OUT_TREC } OutputMode;
+
+typedef struct {
+    OutputMode mode;
+    int color;       /* text mode: ANSI highlighting */
+    const char *tag; /* TREC run tag */
+} OutputOptions;
+
+/* Prints hits[0..n) of one query. qid is for TREC output. */
+int print_hits(const Index *ix, Analyzer *an, const Query *q, const Hit *hits, size_t n, const OutputOptions *o,
+               const char *qid);
+/* Writes s as a JSON string literal (escaped, invalid UTF-8 replaced). */
+void json_string(FILE *f, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,66 @@
+/* cmd_index.c: `search index`: build a fresh index, publish it, report. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static void report(const IndexerReport *r)
+{
+    double mb = r->source_bytes / 1e6;
+    fprintf(stderr,
+            "indexed %llu articles (%llu skipped) into %llu passages: %llu terms, %llu postings\n"
+            "source %.2f MB, index %.2f MB (%.0f%% of source), %.2f s, %.1f MB/s\n",
+            (unsigned long long)r->articles, (unsigned long long)r->skipped, (unsigned long long)r->passages,
+            (unsigned long long)r->terms, (unsigned long long)r->postings, mb, r->index_bytes / 1e6,
+            r->source_bytes ? 100.0 * (double)r->index_bytes / (double)r->source_bytes : 0.0, r->seconds,
+            r->seconds > 0 ? mb / r->seconds : 0.0);
+}
+
+static int need_arg(int i, int argc, const char *opt)
+{
+    if (i + 1 < argc) return 0;
+    fprintf(stderr, "search: %s needs a value\n", opt);
+    return -1;
+}
+
+int cmd_index(int argc, char **argv)
+{
+    const char *corpus = DEFAULT_CORPUS, *dir = DEFAULT_INDEX;
+    IndexerOptions o;
+    indexer_options_default(&o);
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        long v;
+        if (!strcmp(a, "--corpus") || !strcmp(a, "--index") || !strcmp(a, "--language") ||
+            !strcmp(a, "--passage-words")) {
+            if (need_arg(i, argc, a)) return EXIT_ERROR;
+            const char *val = argv[++i];
+            if (!strcmp(a, "--corpus")) corpus = val;
+            else if (!strcmp(a, "--index")) dir = val;
+            else if (!strcmp(a, "--language")) snprintf(o.analysis.language, sizeof o.analysis.language, "%s", val);
+            else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;
+            else o.passage_words = (uint32_t)v;
+        } else if (!strcmp(a, "--stopwords")) {
+            o.analysis.stopwords = 1;
+        } else if (!strcmp(a, "--strict")) {
+            o.strict = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (!strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "search: unknown index option '%s' (see search --help)\n", a);
+            return EXIT_ERROR;
+        }
+    }
+    o.progress = !quiet && isatty(2);
+    IndexerReport r;
+    if (indexer_build(corpus, dir, &o, &r) != 0) {
+        print_error();
+        return EXIT_ERROR;
+    }
+    if (!quiet) report(&r);
+    return 0;
+}

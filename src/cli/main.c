@@ -1,0 +1,73 @@
+/* main.c: `search index [options]` builds an index; anything else is a query. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: search [options] QUERY...      rank passages by BM25 for QUERY\n"
+            "       search index [options]         (re)build the index from a corpus\n"
+            "\n"
+            "search options:\n"
+            "  --index DIR        index directory (default: index)\n"
+            "  -k N               number of hits (default 10)\n"
+            "  --k1 X, --b X      BM25 parameters (default k1=1.2, b=0.75)\n"
+            "  --json             one JSON object per hit\n"
+            "  --queries FILE     run every qid<TAB>text line, print a TREC run\n"
+            "  --tag NAME         run tag for --queries (default: search)\n"
+            "  --algorithm NAME   query algorithm (%s)\n"
+            "  --color, --no-color  highlight with colour (default: on a terminal)\n"
+            "\n"
+            "index options:\n"
+            "  --corpus PATH      directory of .txt/.md articles, or an id<TAB>title<TAB>text\n"
+            "                     file, plain or gzip (default: corpus)\n"
+            "  --index DIR        where to build it (default: index)\n"
+            "  --language NAME    Snowball stemmer language or none (default: english)\n"
+            "  --stopwords        drop English stop words\n"
+            "  --passage-words N  longest passage in words (default %d)\n"
+            "  --strict           fail on any unreadable, empty or binary article file\n"
+            "  --quiet            no progress or report\n"
+            "\n"
+            "Exit status: 0 with hits, 1 with none, 2 on error.\n",
+            algorithm_names(), PASSAGE_WORDS_DEFAULT);
+}
+
+void print_error(void) { fprintf(stderr, "search: %s\n", err_msg()); }
+
+int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "search: %s needs a whole number from %ld to %ld, got '%s'\n", opt, lo, hi, s ? s : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int parse_float(const char *opt, const char *s, double lo, double hi, float *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || errno || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "search: %s needs a number from %g to %g, got '%s'\n", opt, lo, hi, s ? s : "");
+        return -1;
+    }
+    *out = (float)v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "index") == 0) return cmd_index(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    return cmd_search(argc, argv);
+}

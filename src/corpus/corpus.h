@@ -1,0 +1,74 @@
+/*
+ * corpus.h: where text comes from, and how it is cut into passages.
+ *
+ *   corpus_reader.c  walks a directory of articles (.txt/.md, any depth) or
+ *                    reads a passages file id<TAB>title<TAB>text (plain or
+ *                    gzip, through zlib), handing out one Article at a time
+ *   passage_split.c  cuts an article into passages: paragraphs, headings
+ *                    joined to the paragraph after them, long paragraphs
+ *                    windowed at sentence boundaries
+ */
+#ifndef CORPUS_H
+#define CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *id;     /* stable article id: path relative to the corpus
+                           directory, or the id column of a passages file */
+    const char *path;   /* the file the text came from, as named to us */
+    const char *title;  /* from a heading first line, the title column, or
+                           made from the file name */
+    const char *text;   /* the indexed text, not NUL-terminated */
+    size_t len;         /* bytes of text */
+    uint64_t base;      /* byte offset of text[0] in the (unpacked) file */
+    size_t heading_end; /* text[0..heading_end) is a title heading (TSV) */
+} Article;
+
+typedef struct {
+    size_t max_file_bytes; /* larger article files are skipped */
+    int strict;            /* 1: a skipped file is an error */
+} CorpusOptions;
+
+void corpus_options_default(CorpusOptions *o);
+
+/* Called once per article; a non-zero return stops the walk with it. */
+typedef int (*article_fn)(void *ctx, const Article *a);
+
+typedef struct {
+    uint64_t articles;    /* handed to the callback */
+    uint64_t skipped;     /* empty, binary, unreadable or too large */
+    uint64_t bytes;       /* source bytes read */
+} CorpusStats;
+
+/* Reads a directory tree or a passages file. Problems with single files are
+ * warned about on stderr and skipped (errors under strict). Returns 0, -1
+ * with err_msg() set, or the callback's non-zero value. */
+int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *ctx,
+                CorpusStats *stats);
+
+/* Title made from a file name: directory and extension dropped, '-' and
+ * '_' turned into spaces, first letter upper-cased. Caller frees. */
+char *title_from_filename(const char *path);
+
+/* 1 if the line reads as a heading: short, no sentence-ending period, not
+ * a run of several sentences. Leading bullets and numbering are allowed. */
+int line_is_heading(const char *s, size_t len);
+
+/* ---- passage_split.c ---- */
+
+typedef struct {
+    size_t start; /* byte range of the passage within the article text */
+    size_t end;
+} PassageSpan;
+
+#define PASSAGE_WORDS_DEFAULT 200
+
+/* Splits text into passages of at most max_words words (a single sentence
+ * longer than that is cut at a word). Headings join the passage after them.
+ * Returns the count; *out is allocated (caller frees). */
+size_t passages_split(const char *text, size_t len, size_t heading_end, size_t max_words,
+                      PassageSpan **out);
+
+#endif

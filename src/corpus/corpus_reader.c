@@ -1,0 +1,343 @@
+/*
+ * corpus_reader.c: turns a corpus path into Articles.
+ *
+ * Two sources, one callback: a directory tree of .txt/.md articles (walked
+ * in sorted order so that passage ids are the same on every machine), or a
+ * passages file id<TAB>title<TAB>text read through zlib, which reads plain
+ * and gzip files alike. Problems with one file are warned about and the
+ * file skipped, so one bad file does not sink a large build; --strict turns
+ * them into errors.
+ */
+#include "corpus/corpus.h"
+#include "util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+void corpus_options_default(CorpusOptions *o)
+{
+    o->max_file_bytes = (size_t)1 << 30; /* 1 GiB: larger is not an article */
+    o->strict = 0;
+}
+
+typedef struct {
+    const CorpusOptions *opt;
+    article_fn fn;
+    void *ctx;
+    CorpusStats *stats;
+    const char *root; /* the corpus directory, to make relative ids */
+} Walk;
+
+/* A per-file problem: a warning normally, an error under --strict. */
+static int skip_file(Walk *w, const char *path, const char *why)
+{
+    w->stats->skipped++;
+    if (w->opt->strict) {
+        err_set("%s: %s", path, why);
+        return -1;
+    }
+    fprintf(stderr, "search: warning: skipping %s: %s\n", path, why);
+    return 0;
+}
+
+static int is_space_byte(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+/* ---- titles ---- */
+
+char *title_from_filename(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *t = xstrndup(base, n);
+    for (size_t i = 0; i < n; i++)
+        if (t[i] == '-' || t[i] == '_') t[i] = ' ';
+    if (t[0] >= 'a' && t[0] <= 'z') t[0] = (char)(t[0] - 'a' + 'A');
+    return t;
+}
+
+/* Skips leading white space, NBSP, bullets, '#' marks and list numbering
+ * ("1.", "2)") so that "  • Title" and "5. Reducing ..." read as their words. */
+static size_t skip_line_marks(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t before = i;
+        while (i < len && is_space_byte((unsigned char)s[i])) i++;
+        if (i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) i += 2;
+        if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0xA2)
+            i += 3; /* U+2022 bullet */
+        while (i < len && (s[i] == '#' || s[i] == '*' || s[i] == '-' || s[i] == '>')) i++;
+        if (i == before) break;
+    }
+    size_t d = i;
+    while (d < len && s[d] >= '0' && s[d] <= '9') d++;
+    if (d > i && d < len && (s[d] == '.' || s[d] == ')')) i = d + 1;
+    while (i < len && is_space_byte((unsigned char)s[i])) i++;
+    return i;
+}
+
+int line_is_heading(const char *s, size_t len)
+{
+    size_t i = skip_line_marks(s, len);
+    while (len > i && is_space_byte((unsigned char)s[len - 1])) len--;
+    if (len <= i || len - i > 120) return 0;
+    char last = s[len - 1];
+    if (last == '.' || last == ',' || last == ';') return 0;
+    size_t words = 0;
+    for (size_t j = i; j < len; j++) {
+        if (!is_space_byte((unsigned char)s[j]) && (j == i || is_space_byte((unsigned char)s[j - 1]))) words++;
+        /* a sentence end inside the line means running text, not a heading */
+        if ((s[j] == '.' || s[j] == '!' || s[j] == '?') && j + 1 < len && s[j + 1] == ' ') return 0;
+    }
+    return words >= 1 && words <= 15;
+}
+
+/* Title of a file article: its first non-blank line when that reads as a
+ * heading (marks stripped), else one made from the file name. */
+static char *article_title(const char *path, const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t e = i;
+        while (e < len && text[e] != '\n') e++;
+        size_t m = skip_line_marks(text + i, e - i);
+        if (i + m < e) {
+            if (!line_is_heading(text + i, e - i)) break;
+            size_t end = e;
+            while (end > i + m && is_space_byte((unsigned char)text[end - 1])) end--;
+            if (end > i + m && text[end - 1] == ':') end--;
+            return xstrndup(text + i + m, end - (i + m));
+        }
+        i = e + 1;
+    }
+    return title_from_filename(path);
+}
+
+/* ---- directory articles ---- */
+
+static int has_article_ext(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
+}
+
+static int only_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_space_byte((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static int read_article_file(Walk *w, const char *path, const char *id)
+{
+    char *data;
+    size_t len;
+    if (read_file(path, w->opt->max_file_bytes, &data, &len) != 0) {
+        const char *msg = err_msg();
+        const char *colon = strstr(msg, ": ");
+        return skip_file(w, path, colon ? colon + 2 : msg);
+    }
+    size_t off = 0;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) off = 3; /* BOM */
+    int rc = 0;
+    if (only_space(data + off, len - off)) {
+        rc = skip_file(w, path, "empty file");
+    } else if (memchr(data, 0, len)) {
+        rc = skip_file(w, path, "binary file (contains NUL bytes)");
+    } else {
+        char *title = article_title(path, data + off, len - off);
+        Article a = {id, path, title, data + off, len - off, off, 0};
+        w->stats->articles++;
+        w->stats->bytes += len;
+        rc = w->fn(w->ctx, &a);
+        free(title);
+    }
+    free(data);
+    return rc;
+}
+
+static int skip_entry(const struct dirent *d) { return d->d_name[0] != '.'; }
+
+static int walk_dir(Walk *w, const char *dir)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, skip_entry, alphasort);
+    if (n < 0) {
+        if (dir == w->root) {
+            err_set("cannot read corpus directory %s: %s", dir, strerror(errno));
+            return -1;
+        }
+        return skip_file(w, dir, strerror(errno));
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0) {
+            size_t need = strlen(dir) + strlen(list[i]->d_name) + 2;
+            char *path = xmalloc(need);
+            snprintf(path, need, "%s/%s", dir, list[i]->d_name);
+            struct stat st;
+            /* lstat: symlinked directories are not followed, so no loops */
+            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                rc = walk_dir(w, path);
+            } else if (has_article_ext(list[i]->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                rc = read_article_file(w, path, path + strlen(w->root) + 1);
+            } else if (has_article_ext(list[i]->d_name)) {
+                rc = skip_file(w, path, errno ? strerror(errno) : "not a regular file");
+            }
+            free(path);
+        }
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+/* ---- passages files (TSV, maybe gzip) ---- */
+
+typedef struct {
+    gzFile gz;
+    char *buf;       /* current line */
+    size_t len, cap; /* its length / allocation */
+    uint64_t offset; /* unpacked file offset of buf[0] */
+    uint64_t next;   /* offset of the following line */
+} LineReader;
+
+/* Reads one line (without its '\n'); returns 1, 0 at end, -1 on error. */
+static int read_line(LineReader *r)
+{
+    r->len = 0;
+    r->offset = r->next;
+    for (;;) {
+        if (r->cap - r->len < 65536) {
+            r->cap = r->cap ? r->cap * 2 : 1 << 20;
+            r->buf = xrealloc(r->buf, r->cap);
+        }
+        if (!gzgets(r->gz, r->buf + r->len, (int)(r->cap - r->len))) {
+            int errnum;
+            const char *m = gzerror(r->gz, &errnum);
+            if (errnum != Z_OK && errnum != Z_BUF_ERROR) {
+                err_set("%s", m);
+                return -1;
+            }
+            if (!gzeof(r->gz) && errnum == Z_BUF_ERROR) {
+                err_set("truncated gzip data");
+                return -1;
+            }
+            r->next = r->offset + r->len;
+            return r->len > 0;
+        }
+        size_t got = strlen(r->buf + r->len); /* NUL bytes inside a line end it early: caught below */
+        r->len += got;
+        if (r->len && r->buf[r->len - 1] == '\n') {
+            r->next = r->offset + r->len;
+            r->len--;
+            return 1;
+        }
+        if (gzeof(r->gz)) {
+            r->next = r->offset + r->len;
+            return 1;
+        }
+        if (got == 0) { /* a NUL byte: binary data */
+            err_set("binary data (NUL byte) near offset %llu", (unsigned long long)(r->offset + r->len));
+            return -1;
+        }
+    }
+}
+
+static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
+{
+    size_t len = r->len;
+    if (len && r->buf[len - 1] == '\r') len--;
+    if (only_space(r->buf, len)) return 0;
+    char *tab1 = memchr(r->buf, '\t', len);
+    char *tab2 = tab1 ? memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - r->buf)) : NULL;
+    char where[64];
+    snprintf(where, sizeof where, "line %llu", (unsigned long long)lineno);
+    if (!tab2) {
+        w->stats->skipped++;
+        if (w->opt->strict) {
+            err_set("%s: %s: expected id<TAB>title<TAB>text", path, where);
+            return -1;
+        }
+        fprintf(stderr, "search: warning: %s: %s: expected id<TAB>title<TAB>text, skipped\n", path, where);
+        return 0;
+    }
+    *tab1 = 0;
+    char *title = xstrndup(tab1 + 1, (size_t)(tab2 - tab1 - 1));
+    const char *text = tab1 + 1;
+    size_t heading = (size_t)(tab2 - text);
+    size_t tlen = len - (size_t)(text - r->buf);
+    if (heading == 0) { /* no title: the text alone */
+        text = tab2 + 1;
+        tlen--;
+    }
+    Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading};
+    w->stats->articles++;
+    w->stats->bytes += r->len + 1;
+    int rc = only_space(text, tlen) ? 0 : w->fn(w->ctx, &a);
+    free(title);
+    return rc;
+}
+
+static int read_tsv(Walk *w, const char *path)
+{
+    LineReader r = {0};
+    r.gz = gzopen(path, "rb");
+    if (!r.gz) {
+        err_set("cannot open %s: %s", path, strerror(errno ? errno : ENOMEM));
+        return -1;
+    }
+    gzbuffer(r.gz, 1 << 18);
+    int rc = 0, got;
+    uint64_t lineno = 0;
+    while ((got = read_line(&r)) > 0) {
+        lineno++;
+        if ((rc = tsv_row(w, path, &r, lineno)) != 0) break;
+    }
+    if (got < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", err_msg());
+        err_set("%s: %s", path, msg);
+        rc = -1;
+    }
+    gzclose(r.gz);
+    free(r.buf);
+    return rc;
+}
+
+int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *ctx, CorpusStats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        err_set("cannot read corpus %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *root = xstrdup(path);
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/') root[--n] = 0;
+    Walk w = {o, fn, ctx, stats, root};
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        rc = walk_dir(&w, root);
+    } else if (S_ISREG(st.st_mode)) {
+        rc = read_tsv(&w, root);
+    } else {
+        err_set("%s: not a directory or a regular file", path);
+        rc = -1;
+    }
+    free(root);
+    if (rc == 0 && stats->articles == 0) {
+        err_set("corpus %s has no articles (.txt or .md files, or id<TAB>title<TAB>text lines)", path);
+        rc = -1;
+    }
+    return rc;
+}

@@ -1,0 +1,128 @@
+/*
+ * passage_split.c: an article -> passages.
+ *
+ * A passage is the unit we rank and show, so it should answer a question on
+ * its own: one paragraph, with the headings just above it (a heading alone
+ * says little, and its words describe the paragraph). Paragraphs are the
+ * non-blank lines (the seed articles separate paragraphs by single newlines
+ * as often as by blank lines). A paragraph longer than max_words is cut into
+ * windows of whole sentences; a sentence longer than that is cut at a word.
+ */
+#include "corpus/corpus.h"
+#include "util/util.h"
+
+typedef struct {
+    PassageSpan *v; /* passages so far */
+    size_t n, cap;
+} Spans;
+
+static void push(Spans *s, size_t start, size_t end)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n].start = start;
+    s->v[s->n].end = end;
+    s->n++;
+}
+
+static int blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+static size_t count_words(const char *t, size_t a, size_t b)
+{
+    size_t w = 0;
+    for (size_t i = a; i < b; i++)
+        if (!blank((unsigned char)t[i]) && (i == a || blank((unsigned char)t[i - 1]))) w++;
+    return w;
+}
+
+/* End of the sentence starting at i (one past its terminator and the
+ * white space after it), or b. */
+static size_t sentence_end(const char *t, size_t i, size_t b)
+{
+    for (; i < b; i++) {
+        char c = t[i];
+        if ((c == '.' || c == '!' || c == '?') && (i + 1 == b || blank((unsigned char)t[i + 1]))) {
+            i++;
+            while (i < b && blank((unsigned char)t[i])) i++;
+            return i;
+        }
+    }
+    return b;
+}
+
+/* Cut point after max_words words from a (a sentence too long to keep). */
+static size_t word_cut(const char *t, size_t a, size_t b, size_t max_words)
+{
+    size_t w = 0;
+    for (size_t i = a; i < b; i++) {
+        if (!blank((unsigned char)t[i]) && (i == a || blank((unsigned char)t[i - 1]))) {
+            if (w == max_words) return i;
+            w++;
+        }
+    }
+    return b;
+}
+
+static size_t trim_end(const char *t, size_t a, size_t b)
+{
+    while (b > a && blank((unsigned char)t[b - 1])) b--;
+    return b;
+}
+
+/* Emits [start, b) as windows of whole sentences of at most max_words
+ * words; body is where sentence splitting may begin (after headings). */
+static void emit_windows(Spans *s, const char *t, size_t start, size_t body, size_t b, size_t max_words)
+{
+    size_t wstart = start, words = count_words(t, start, body), i = body;
+    while (i < b) {
+        size_t e = sentence_end(t, i, b);
+        size_t sw = count_words(t, i, e);
+        if (words > 0 && words + sw > max_words) { /* close the window before this sentence */
+            push(s, wstart, trim_end(t, wstart, i));
+            wstart = i;
+            words = 0;
+        }
+        if (sw > max_words) { /* a run-on sentence: cut at words */
+            size_t cut = word_cut(t, i, e, max_words - words);
+            push(s, wstart, trim_end(t, wstart, cut));
+            wstart = i = cut;
+            words = 0;
+            continue;
+        }
+        words += sw;
+        i = e;
+    }
+    if (trim_end(t, wstart, b) > wstart) push(s, wstart, trim_end(t, wstart, b));
+}
+
+size_t passages_split(const char *text, size_t len, size_t heading_end, size_t max_words, PassageSpan **out)
+{
+    Spans s = {0};
+    if (max_words == 0) max_words = PASSAGE_WORDS_DEFAULT;
+    size_t pending = (size_t)-1; /* start of headings waiting for their paragraph */
+    size_t i = 0;
+    while (i < len) {
+        size_t e = i;
+        /* a line ends at '\n', or at the title's end in a passages file */
+        while (e < len && text[e] != '\n' && !(heading_end && e == heading_end)) e++;
+        size_t a = i, b = trim_end(text, i, e);
+        while (a < b && blank((unsigned char)text[a])) a++;
+        int is_title = heading_end && e == heading_end;
+        if (a < b) {
+            if (is_title || line_is_heading(text + a, b - a)) {
+                if (pending == (size_t)-1) pending = a;
+            } else {
+                size_t start = pending != (size_t)-1 ? pending : a;
+                emit_windows(&s, text, start, a, b, max_words);
+                pending = (size_t)-1;
+            }
+        }
+        i = e + 1;
+    }
+    if (pending != (size_t)-1) /* headings with nothing after them */
+        emit_windows(&s, text, pending, pending, trim_end(text, pending, len), max_words);
+    *out = s.v;
+    return s.n;
+}

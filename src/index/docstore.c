@@ -1,0 +1,139 @@
+/*
+ * docstore.c: the passage text store, writer and reader.
+ *
+ * Passage texts are concatenated in passage-id order (each prefixed by its
+ * varint length) into raw blocks of about STORE_BLOCK bytes, each
+ * compressed on its own with zlib. Showing a hit costs one block
+ * decompression; small blocks keep that cheap, larger ones compress better.
+ * Layout: FORMAT.md, "store.bin".
+ */
+#include "index/index.h"
+
+#include <stdlib.h>
+#include <zlib.h>
+
+#define STORE_BLOCK (16 * 1024)
+#define DIR_ENTRY 24
+
+struct DocStoreWriter {
+    Buf raw;         /* the block being filled */
+    Buf dir;         /* directory entries so far */
+    Buf data;        /* compressed blocks so far */
+    uint32_t npassages, nblocks;
+    uint32_t block_first; /* first passage of the open block */
+    int failed;
+};
+
+DocStoreWriter *docstore_writer_new(void) { return xcalloc(1, sizeof(DocStoreWriter)); }
+
+static void close_block(DocStoreWriter *w)
+{
+    if (w->raw.len == 0) return;
+    uLongf cap = compressBound(w->raw.len);
+    buf_reserve(&w->data, cap);
+    if (compress2(w->data.data + w->data.len, &cap, w->raw.data, w->raw.len, 6) != Z_OK) w->failed = 1;
+    buf_put_u32(&w->dir, w->block_first);
+    buf_put_u32(&w->dir, (uint32_t)w->raw.len);
+    buf_put_u64(&w->dir, w->data.len); /* relative to the data area */
+    buf_put_u32(&w->dir, (uint32_t)cap);
+    buf_put_u32(&w->dir, 0);
+    w->data.len += cap;
+    w->nblocks++;
+    w->raw.len = 0;
+    w->block_first = w->npassages;
+}
+
+void docstore_add(DocStoreWriter *w, const char *text, size_t len)
+{
+    buf_put_varint(&w->raw, len);
+    buf_append(&w->raw, text, len);
+    w->npassages++;
+    if (w->raw.len >= STORE_BLOCK) close_block(w);
+}
+
+int docstore_finish(DocStoreWriter *w, Buf *payload)
+{
+    close_block(w);
+    int rc = 0;
+    if (w->failed) {
+        err_set("zlib compression of the text store failed");
+        rc = -1;
+    } else {
+        buf_put_u32(payload, w->nblocks);
+        buf_put_u32(payload, w->npassages);
+        buf_append(payload, w->dir.data, w->dir.len);
+        buf_append(payload, w->data.data, w->data.len);
+    }
+    buf_free(&w->raw);
+    buf_free(&w->dir);
+    buf_free(&w->data);
+    free(w);
+    return rc;
+}
+
+/* ---- reader ---- */
+
+int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
+{
+    if (len < 8) return -1;
+    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
+    if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - 8) return -1;
+    uint64_t data_len = len - 8 - (uint64_t)nblocks * DIR_ENTRY;
+    uint32_t prev_first = 0;
+    for (uint32_t b = 0; b < nblocks; b++) {
+        const uint8_t *e = p + 8 + (size_t)b * DIR_ENTRY;
+        uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
+        uint64_t off = rd_u64(e + 8);
+        if ((b == 0 && first != 0) || (b > 0 && first <= prev_first) || first >= n) return -1;
+        if (off > data_len || clen > data_len - off || raw == 0) return -1;
+        prev_first = first;
+    }
+    return (n == 0) == (nblocks == 0) ? 0 : -1;
+}
+
+/* Block holding pid: the last whose first passage is <= pid. */
+static uint32_t find_block(const uint8_t *p, uint32_t nblocks, uint32_t pid)
+{
+    uint32_t lo = 0, hi = nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (rd_u32(p + 8 + (size_t)mid * DIR_ENTRY) <= pid) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int docstore_get(const uint8_t *p, size_t len, uint32_t pid, Buf *out)
+{
+    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
+    if (pid >= n) return -1;
+    uint32_t b = find_block(p, nblocks, pid);
+    const uint8_t *e = p + 8 + (size_t)b * DIR_ENTRY;
+    uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
+    const uint8_t *data = p + 8 + (size_t)nblocks * DIR_ENTRY + rd_u64(e + 8);
+    (void)len; /* bounds were verified by docstore_check at open */
+    uint8_t *block = xmalloc(raw);
+    uLongf got = raw;
+    int rc = uncompress(block, &got, data, clen) == Z_OK && got == raw ? 0 : -1;
+    const uint8_t *q = block, *end = block + raw;
+    for (uint32_t i = first; rc == 0; i++) {
+        uint64_t tlen;
+        size_t used = rd_varint(q, end, &tlen);
+        if (!used || tlen > (uint64_t)(end - q - used)) {
+            rc = -1;
+            break;
+        }
+        q += used;
+        if (i == pid) {
+            out->len = 0;
+            buf_append(out, q, tlen);
+            buf_put_u8(out, 0);
+            out->len--; /* NUL-terminated for convenience, not counted */
+            break;
+        }
+        q += tlen;
+    }
+    free(block);
+    if (rc != 0) err_set("index text store is corrupt near passage %u (rebuild with: search index)", pid);
+    return rc;
+}

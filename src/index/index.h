@@ -1,0 +1,230 @@
+/*
+ * index.h: the on-disk inverted index, writer side and reader side.
+ * The byte layout of every file is documented in FORMAT.md (and only there).
+ *
+ *   codec.c          bit-packing of blocks of up to 128 integers
+ *   postings_mem.c   in-memory postings while indexing (term -> gaps, tfs)
+ *   index_file.c     the common file frame: header, CRC32, write + fsync,
+ *                    mmap + verify
+ *   index_writer.c   writes meta, lexicon, postings, passages, articles
+ *   docstore.c       the zlib-compressed passage text store (both sides)
+ *   index_reader.c   opens an index generation; lexicon look-ups; passage
+ *                    and article records
+ *   postings.c       PostingCursor: block-skipping iteration over a term
+ *   publish.c        atomic publication: generation directories + CURRENT
+ *   indexer.c        the pipeline corpus -> passages -> terms -> index
+ */
+#ifndef INDEX_H
+#define INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+#include "util/util.h"
+
+#define BLOCK_SIZE 128 /* postings per block */
+
+/* ---- codec.c ---- */
+
+/* Bits needed for the largest of n values (0..32). */
+unsigned bits_needed(const uint32_t *v, size_t n);
+/* Writes [bits:u8][n values packed at that width, LSB first] and returns
+ * the bytes written (at most 1 + 4n). */
+size_t bp_encode(const uint32_t *in, size_t n, uint8_t *out);
+/* Reads what bp_encode wrote for n values from at most avail bytes.
+ * Returns bytes consumed, or 0 if the data is corrupt or short. */
+size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n);
+
+/* ---- postings_mem.c ---- */
+
+typedef struct {
+    Buf data;          /* varint pairs (passage gap, tf) */
+    uint32_t last_pid; /* last passage appended (gap base) */
+    uint32_t df;       /* passages containing the term */
+    uint32_t cur_tf;   /* tf within the passage being added */
+    uint32_t seen_pid; /* passage that cur_tf counts for, +1 (0 = none) */
+} MemPostings;
+
+typedef struct {
+    StrMap terms;        /* term -> index into lists */
+    MemPostings *lists;  /* per term */
+    size_t nlists, cap;  /* used / allocated */
+    uint32_t *touched;   /* terms seen in the current passage */
+    size_t ntouched, touched_cap;
+    uint64_t npostings;  /* (term, passage) pairs so far */
+} MemIndex;
+
+void memindex_init(MemIndex *m);
+void memindex_add_token(MemIndex *m, uint32_t pid, const char *term, size_t len);
+void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
+void memindex_free(MemIndex *m);
+
+/* ---- index_file.c ---- */
+
+typedef struct {
+    const uint8_t *map;     /* whole mapping */
+    size_t size;            /* its size */
+    const uint8_t *payload; /* after the header */
+    size_t len;             /* payload bytes */
+} MappedFile;
+
+/* Writes header + payload to dir/name, fsyncs it. */
+int file_write(const char *dir, const char *name, const char kind[4], const Buf *payload);
+/* Maps dir/name and checks magic, kind, version, length and CRC32. */
+int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out);
+void file_unmap(MappedFile *f);
+
+/* ---- the index as the query side sees it ---- */
+
+typedef struct {
+    uint64_t passages;     /* N */
+    uint64_t articles;
+    uint64_t terms;
+    uint64_t postings;
+    uint64_t total_length; /* sum of passage lengths in tokens */
+    uint32_t passage_words;/* the passage size it was built with */
+    AnalysisConfig analysis;
+} IndexStats;
+
+typedef struct {
+    uint64_t postings_off; /* into the postings payload */
+    uint32_t postings_len; /* bytes */
+    uint32_t df;
+    uint32_t max_tf;
+    uint32_t nblocks;
+} TermInfo;
+
+typedef struct {
+    uint32_t article; /* index into articles */
+    uint32_t ordinal; /* passage number within the article, from 0 */
+    uint64_t start;   /* byte range in the article's file */
+    uint64_t end;
+} PassageInfo;
+
+typedef struct {
+    const char *id, *path, *title; /* not NUL-terminated: use the lengths */
+    uint32_t id_len, path_len, title_len;
+    uint32_t first_passage, npassages;
+} ArticleInfo;
+
+typedef struct Index Index;
+
+/* Opens the current generation of the index in dir. */
+Index *index_open(const char *dir);
+void index_close(Index *ix);
+const IndexStats *index_stats(const Index *ix);
+const uint32_t *index_lengths(const Index *ix); /* passage lengths, N entries */
+/* 1 and *out filled when the term is in the lexicon, else 0. */
+int index_lookup(const Index *ix, const char *term, size_t len, TermInfo *out);
+/* The i-th term in lexicon order (for prefix expansion and checks). */
+int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, TermInfo *out);
+int index_passage(const Index *ix, uint32_t pid, PassageInfo *out);
+int index_article(const Index *ix, uint32_t aid, ArticleInfo *out);
+/* The passage's text into out (replacing its contents); -1 if corrupt. */
+int index_passage_text(const Index *ix, uint32_t pid, Buf *out);
+const uint8_t *index_postings_base(const Index *ix, size_t *len);
+
+/* ---- postings.c ---- */
+
+typedef struct {
+    const uint8_t *dir;   /* block directory: nblocks x 16 bytes */
+    const uint8_t *data;  /* block data start */
+    const uint8_t *end;   /* end of this term's bytes */
+    uint32_t nblocks, df;
+    uint32_t block;       /* current block */
+    uint32_t i, n;        /* position in / size of the decoded block */
+    uint32_t pid;         /* current passage id, or PID_END */
+    uint32_t ids[BLOCK_SIZE];
+    uint32_t tfs[BLOCK_SIZE];
+    int tfs_decoded;      /* tfs of this block decoded yet */
+    uint32_t tf_at, tf_end; /* where this block's packed tfs lie */
+    int corrupt;          /* set when a block failed to decode */
+    uint32_t npassages;   /* N, to reject out-of-range ids */
+} PostingCursor;
+
+#define PID_END UINT32_MAX
+
+/* Positions the cursor on the term's first posting. */
+void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t);
+uint32_t cursor_next(PostingCursor *c);
+/* Moves to the first passage >= target (skipping whole blocks). */
+uint32_t cursor_advance(PostingCursor *c, uint32_t target);
+uint32_t cursor_tf(PostingCursor *c);
+/* Block-max data of the current block. */
+uint32_t cursor_block_last(const PostingCursor *c);
+uint32_t cursor_block_max_tf(const PostingCursor *c);
+uint32_t cursor_block_min_len(const PostingCursor *c);
+
+/* ---- docstore.c ---- */
+
+typedef struct DocStoreWriter DocStoreWriter;
+DocStoreWriter *docstore_writer_new(void);
+void docstore_add(DocStoreWriter *w, const char *text, size_t len);
+int docstore_finish(DocStoreWriter *w, Buf *payload); /* frees w */
+/* Reader side: verifies a store payload's directory against the passage
+ * count; copies passage pid's text into out (-1, err_msg set, if corrupt). */
+int docstore_check(const uint8_t *payload, size_t len, uint32_t npassages);
+int docstore_get(const uint8_t *payload, size_t len, uint32_t pid, Buf *out);
+
+/* ---- index_writer.c ---- */
+
+/* Everything the indexer gathered, ready to be written as one generation. */
+typedef struct {
+    MemIndex mem;          /* postings */
+    Buf passages;          /* PassageInfo records, FORMAT.md layout */
+    Buf lengths;           /* u32 length per passage */
+    Buf articles;          /* article records */
+    Buf strings;           /* article id/path/title bytes */
+    DocStoreWriter *store; /* passage texts */
+    uint32_t npassages, narticles;
+    uint64_t total_length;
+    AnalysisConfig analysis;
+    uint32_t passage_words;
+} IndexBuilder;
+
+void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words);
+/* Writes all index files into dir; *bytes gets their total size. */
+int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes);
+void builder_free(IndexBuilder *b);
+
+/* ---- publish.c ---- */
+
+typedef struct {
+    char *root;    /* the index directory */
+    char *tmpname; /* generation being built, e.g. "gen-000004.tmp-1234" */
+    char *tmpdir;  /* root/tmpname */
+    char *final;   /* its name once published, "gen-000004" */
+} Publication;
+
+/* Creates the index directory if needed, cleans up leftovers of dead
+ * builds and makes a fresh generation directory to write into. */
+int publish_begin(Publication *p, const char *root);
+/* fsyncs and atomically switches CURRENT to the new generation, then
+ * removes older generations. */
+int publish_commit(Publication *p);
+/* Removes the unfinished generation. */
+void publish_abort(Publication *p);
+/* Reads CURRENT: the live generation directory (caller frees) or NULL. */
+char *publish_current(const char *root);
+
+/* ---- indexer.c ---- */
+
+typedef struct {
+    AnalysisConfig analysis;
+    uint32_t passage_words;
+    int progress;   /* 1: progress on stderr */
+    int strict;     /* 1: skipped corpus files are errors */
+} IndexerOptions;
+
+typedef struct {
+    uint64_t articles, skipped, passages, terms, postings;
+    uint64_t source_bytes, index_bytes;
+    double seconds;
+} IndexerReport;
+
+void indexer_options_default(IndexerOptions *o);
+/* Builds a new index of corpus into dir and publishes it atomically. */
+int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *r);
+
+#endif

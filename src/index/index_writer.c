@@ -1,0 +1,199 @@
+/*
+ * index_writer.c: writes one index generation from an IndexBuilder.
+ * Each function below owns the bytes of one file; FORMAT.md is their spec.
+ */
+#include "index/index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define LEX_ENTRY 32
+#define DIR_ENTRY 16
+
+void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words)
+{
+    memset(b, 0, sizeof *b);
+    memindex_init(&b->mem);
+    b->store = docstore_writer_new();
+    b->analysis = *a;
+    b->passage_words = passage_words;
+}
+
+void builder_free(IndexBuilder *b)
+{
+    memindex_free(&b->mem);
+    buf_free(&b->passages);
+    buf_free(&b->lengths);
+    buf_free(&b->articles);
+    buf_free(&b->strings);
+    if (b->store) {
+        Buf tmp = {0};
+        docstore_finish(b->store, &tmp); /* frees it */
+        buf_free(&tmp);
+    }
+    memset(b, 0, sizeof *b);
+}
+
+static const StrMap *sort_map; /* qsort has no context argument in C11 */
+
+static int cmp_terms(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    uint32_t la = sort_map->klens[a], lb = sort_map->klens[b];
+    int c = memcmp(sort_map->keys[a], sort_map->keys[b], la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Entry e of the term map -> its postings list index. */
+static uint32_t *sorted_terms(const MemIndex *m)
+{
+    uint32_t *order = xmalloc((m->terms.n ? m->terms.n : 1) * sizeof *order);
+    for (size_t e = 0; e < m->terms.n; e++) order[e] = (uint32_t)e;
+    sort_map = &m->terms;
+    qsort(order, m->terms.n, sizeof *order, cmp_terms);
+    return order;
+}
+
+typedef struct {
+    uint32_t *ids, *tfs; /* one term's postings, decoded */
+    size_t cap;
+} Scratch;
+
+static void decode_mem(const MemPostings *p, Scratch *s)
+{
+    if (p->df > s->cap) {
+        s->cap = p->df;
+        s->ids = xrealloc(s->ids, s->cap * sizeof *s->ids);
+        s->tfs = xrealloc(s->tfs, s->cap * sizeof *s->tfs);
+    }
+    const uint8_t *q = p->data.data, *end = q + p->data.len;
+    uint64_t gap, tf, pid = 0;
+    for (uint32_t i = 0; i < p->df; i++) {
+        q += rd_varint(q, end, &gap);
+        q += rd_varint(q, end, &tf);
+        pid = i ? pid + gap : gap - 1;
+        s->ids[i] = (uint32_t)pid;
+        s->tfs[i] = (uint32_t)tf;
+    }
+}
+
+/* One term's postings: block directory, then blocks of id gaps and tfs. */
+static uint32_t encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t *lengths, uint32_t *max_tf)
+{
+    uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    size_t dir_at = out->len;
+    buf_reserve(out, (size_t)nblocks * DIR_ENTRY);
+    out->len += (size_t)nblocks * DIR_ENTRY;
+    size_t data_at = out->len;
+    uint32_t vals[BLOCK_SIZE];
+    uint8_t packed[1 + 4 * BLOCK_SIZE];
+    *max_tf = 0;
+    for (uint32_t b = 0; b < nblocks; b++) {
+        uint32_t lo = b * BLOCK_SIZE, n = df - lo < BLOCK_SIZE ? df - lo : BLOCK_SIZE;
+        uint32_t prev = lo ? s->ids[lo - 1] : UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
+        for (uint32_t i = 0; i < n; i++) {
+            vals[i] = s->ids[lo + i] - prev - 1; /* gap - 1: wraps right for the first */
+            prev = s->ids[lo + i];
+            if (s->tfs[lo + i] > bmax) bmax = s->tfs[lo + i];
+            if (lengths[s->ids[lo + i]] < bmin) bmin = lengths[s->ids[lo + i]];
+        }
+        buf_append(out, packed, bp_encode(vals, n, packed));
+        for (uint32_t i = 0; i < n; i++) vals[i] = s->tfs[lo + i] - 1;
+        buf_append(out, packed, bp_encode(vals, n, packed));
+        uint8_t *d = out->data + dir_at + (size_t)b * DIR_ENTRY;
+        uint32_t last = s->ids[lo + n - 1], end = (uint32_t)(out->len - data_at);
+        memcpy(d, &last, 4);
+        memcpy(d + 4, &end, 4);
+        memcpy(d + 8, &bmax, 4);
+        memcpy(d + 12, &bmin, 4);
+        if (bmax > *max_tf) *max_tf = bmax;
+    }
+    return nblocks;
+}
+
+static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
+{
+    const MemIndex *m = &b->mem;
+    uint32_t *order = sorted_terms(m);
+    Buf lex = {0}, pool = {0}, post = {0};
+    Scratch s = {0};
+    buf_put_u64(&lex, m->terms.n);
+    for (size_t i = 0; i < m->terms.n; i++) {
+        uint32_t e = order[i];
+        const MemPostings *p = &m->lists[m->terms.vals[e]];
+        decode_mem(p, &s);
+        uint64_t off = post.len;
+        uint32_t max_tf, term_off = (uint32_t)pool.len;
+        encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, &max_tf);
+        buf_append(&pool, m->terms.keys[e], m->terms.klens[e]);
+        buf_put_u64(&lex, off);
+        buf_put_u32(&lex, (uint32_t)(post.len - off));
+        buf_put_u32(&lex, p->df);
+        buf_put_u32(&lex, max_tf);
+        buf_put_u32(&lex, term_off);
+        buf_put_u32(&lex, m->terms.klens[e]);
+        buf_put_u32(&lex, 0);
+    }
+    buf_append(&lex, pool.data, pool.len);
+    int rc = file_write(dir, "lexicon.bin", "LEXI", &lex);
+    if (rc == 0) rc = file_write(dir, "postings.bin", "POST", &post);
+    *bytes += lex.len + post.len + 64;
+    free(order);
+    free(s.ids);
+    free(s.tfs);
+    buf_free(&lex);
+    buf_free(&pool);
+    buf_free(&post);
+    return rc;
+}
+
+static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes)
+{
+    Buf m = {0};
+    buf_put_u64(&m, b->npassages);
+    buf_put_u64(&m, b->narticles);
+    buf_put_u64(&m, b->mem.terms.n);
+    buf_put_u64(&m, b->mem.npostings);
+    buf_put_u64(&m, b->total_length);
+    buf_put_u32(&m, b->passage_words);
+    buf_put_u32(&m, (uint32_t)b->analysis.stopwords);
+    buf_put_u32(&m, BLOCK_SIZE);
+    buf_put_u32(&m, 0);
+    char lang[32] = {0};
+    snprintf(lang, sizeof lang, "%s", b->analysis.language);
+    buf_append(&m, lang, sizeof lang);
+    int rc = file_write(dir, "meta.bin", "META", &m);
+    *bytes += m.len + 32;
+    buf_free(&m);
+    return rc;
+}
+
+static int write_records(IndexBuilder *b, const char *dir, uint64_t *bytes)
+{
+    Buf p = {0}, a = {0}, s = {0};
+    buf_put_u64(&p, b->npassages);
+    buf_append(&p, b->passages.data, b->passages.len);
+    buf_append(&p, b->lengths.data, b->lengths.len);
+    buf_put_u64(&a, b->narticles);
+    buf_append(&a, b->articles.data, b->articles.len);
+    buf_append(&a, b->strings.data, b->strings.len);
+    int rc = docstore_finish(b->store, &s);
+    b->store = NULL;
+    if (rc == 0) rc = file_write(dir, "passages.bin", "PASS", &p);
+    if (rc == 0) rc = file_write(dir, "articles.bin", "ARTI", &a);
+    if (rc == 0) rc = file_write(dir, "store.bin", "STOR", &s);
+    *bytes += p.len + a.len + s.len + 3 * 32;
+    buf_free(&p);
+    buf_free(&a);
+    buf_free(&s);
+    return rc;
+}
+
+int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes)
+{
+    *bytes = 0;
+    if (write_postings(b, dir, bytes) != 0) return -1;
+    if (write_records(b, dir, bytes) != 0) return -1;
+    /* meta last: a generation without it is never opened */
+    return write_meta(b, dir, bytes);
+}

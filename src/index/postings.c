@@ -1,0 +1,107 @@
+/*
+ * postings.c: PostingCursor, the reader of one term's postings.
+ *
+ * A term's bytes are a block directory (last id, end offset, max tf, min
+ * length per block) followed by the blocks. The directory lets a cursor
+ * skip whole blocks without decoding them (cursor_advance) and gives the
+ * block-max data pruning needs. Term frequencies are decoded only when
+ * asked for. A block that fails to decode, or whose ids are not increasing
+ * and inside the collection, marks the cursor corrupt and ends it.
+ */
+#include "index/index.h"
+
+#define DIR_ENTRY 16
+
+static uint32_t dir_u32(const PostingCursor *c, uint32_t b, int field)
+{
+    return rd_u32(c->dir + (size_t)b * DIR_ENTRY + 4 * field);
+}
+
+static uint32_t end_cursor(PostingCursor *c, int corrupt)
+{
+    c->pid = PID_END;
+    c->block = c->nblocks;
+    c->corrupt |= corrupt;
+    return PID_END;
+}
+
+/* Decodes block b's ids; returns 0 on success. */
+static int load_block(PostingCursor *c, uint32_t b)
+{
+    uint32_t start = b ? dir_u32(c, b - 1, 1) : 0, end = dir_u32(c, b, 1);
+    size_t avail = (size_t)(c->end - c->data);
+    if (start > end || end > avail) return -1;
+    uint32_t n = b + 1 < c->nblocks ? BLOCK_SIZE : c->df - b * BLOCK_SIZE;
+    size_t used = bp_decode(c->data + start, end - start, c->ids, n);
+    if (!used) return -1;
+    uint32_t prev = b ? dir_u32(c, b - 1, 0) : UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = prev + 1 + c->ids[i];
+        if (id <= prev && !(prev == UINT32_MAX && b == 0)) return -1; /* wrapped */
+        c->ids[i] = prev = id;
+    }
+    if (prev != dir_u32(c, b, 0) || prev >= c->npassages) return -1;
+    c->block = b;
+    c->n = n;
+    c->i = 0;
+    c->tfs_decoded = 0;
+    c->tf_at = start + (uint32_t)used;
+    c->tf_end = end;
+    return 0;
+}
+
+void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t)
+{
+    size_t len;
+    const uint8_t *base = index_postings_base(ix, &len);
+    c->dir = base + t->postings_off;
+    c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
+    c->end = c->dir + t->postings_len;
+    c->nblocks = t->nblocks;
+    c->df = t->df;
+    c->corrupt = 0;
+    c->npassages = (uint32_t)index_stats(ix)->passages;
+    if (c->nblocks == 0 || load_block(c, 0) != 0) {
+        end_cursor(c, c->nblocks != 0);
+        return;
+    }
+    c->pid = c->ids[0];
+}
+
+uint32_t cursor_next(PostingCursor *c)
+{
+    if (c->pid == PID_END) return PID_END;
+    if (++c->i < c->n) return c->pid = c->ids[c->i];
+    if (c->block + 1 >= c->nblocks) return end_cursor(c, 0);
+    if (load_block(c, c->block + 1) != 0) return end_cursor(c, 1);
+    return c->pid = c->ids[0];
+}
+
+uint32_t cursor_advance(PostingCursor *c, uint32_t target)
+{
+    if (c->pid >= target) return c->pid;
+    if (dir_u32(c, c->block, 0) < target) { /* not in this block: skip ahead */
+        uint32_t b = c->block + 1;
+        while (b < c->nblocks && dir_u32(c, b, 0) < target) b++;
+        if (b >= c->nblocks) return end_cursor(c, 0);
+        if (load_block(c, b) != 0) return end_cursor(c, 1);
+    }
+    while (c->ids[c->i] < target) c->i++; /* the block's last id is >= target */
+    return c->pid = c->ids[c->i];
+}
+
+uint32_t cursor_tf(PostingCursor *c)
+{
+    if (!c->tfs_decoded) {
+        if (!bp_decode(c->data + c->tf_at, c->tf_end - c->tf_at, c->tfs, c->n)) {
+            c->corrupt = 1;
+            return 1;
+        }
+        c->tfs_decoded = 1;
+    }
+    return c->tfs[c->i] + 1;
+}
+
+uint32_t cursor_block_last(const PostingCursor *c) { return dir_u32(c, c->block, 0); }
+uint32_t cursor_block_max_tf(const PostingCursor *c) { return dir_u32(c, c->block, 2); }
+uint32_t cursor_block_min_len(const PostingCursor *c) { return dir_u32(c, c->block, 3); }

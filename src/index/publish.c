@@ -1,0 +1,229 @@
+/*
+ * publish.c: the one place that makes a new index visible.
+ *
+ * An index directory holds generation directories (gen-000001, ...) and a
+ * small file CURRENT naming the live one. A build writes a fresh
+ * "gen-N.tmp-PID" directory; publishing fsyncs it, renames it to "gen-N",
+ * writes CURRENT.tmp, fsyncs and renames it over CURRENT (rename is
+ * atomic), then deletes older generations. A reader opens whatever CURRENT
+ * names, so it sees the old index or the new one, never a mix; a crash at
+ * any point leaves CURRENT naming a complete generation. Leftover ".tmp-PID"
+ * directories of processes that no longer run are removed by the next
+ * build.
+ */
+#include "index/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = xmalloc(n);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+static int sync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static int mkdirs(const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) break;
+        *s = '/';
+    }
+    int rc = mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
+    free(p);
+    struct stat st;
+    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) rc = -1, errno = ENOTDIR;
+    return rc;
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char *p = join(path, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* "gen-000012" -> 12; 0 when the name is not a generation. */
+static unsigned long gen_number(const char *name)
+{
+    if (strncmp(name, "gen-", 4) != 0) return 0;
+    char *end;
+    unsigned long n = strtoul(name + 4, &end, 10);
+    return end != name + 4 && *end == 0 ? n : 0;
+}
+
+char *publish_current(const char *root)
+{
+    char *path = join(root, "CURRENT");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        struct stat st;
+        if (stat(root, &st) != 0) err_set("no index at %s (build one with: search index --index %s)", root, root);
+        else err_set("%s is not an index (no CURRENT file; build one with: search index --index %s)", root, root);
+        free(path);
+        return NULL;
+    }
+    char name[64] = {0};
+    int ok = fgets(name, sizeof name, f) != NULL;
+    fclose(f);
+    free(path);
+    name[strcspn(name, "\n")] = 0;
+    if (!ok || gen_number(name) == 0) {
+        err_set("index %s is corrupt: CURRENT does not name a generation (rebuild with: search index)", root);
+        return NULL;
+    }
+    return join(root, name);
+}
+
+/* The highest generation number present, so the next is always new. */
+static unsigned long highest_generation(const char *root)
+{
+    unsigned long max = 0;
+    DIR *d = opendir(root);
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char name[256];
+        snprintf(name, sizeof name, "%s", e->d_name);
+        char *dot = strstr(name, ".tmp-");
+        if (dot) *dot = 0;
+        unsigned long n = gen_number(name);
+        if (n > max) max = n;
+    }
+    closedir(d);
+    return max;
+}
+
+/* Removes generations other than keep, and dead builds' temporaries. */
+static void remove_stale(const char *root, const char *keep)
+{
+    DIR *d = opendir(root);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp-");
+        int stale;
+        if (tmp) {
+            long pid = strtol(tmp + 5, NULL, 10);
+            stale = pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        } else {
+            stale = gen_number(e->d_name) != 0 && (!keep || strcmp(e->d_name, keep) != 0);
+        }
+        if (stale) {
+            char *p = join(root, e->d_name);
+            remove_tree(p);
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+int publish_begin(Publication *p, const char *root)
+{
+    memset(p, 0, sizeof *p);
+    if (mkdirs(root) != 0) {
+        err_set("cannot create index directory %s: %s", root, strerror(errno));
+        return -1;
+    }
+    char *cur = publish_current(root);
+    const char *live = cur ? strrchr(cur, '/') + 1 : NULL;
+    remove_stale(root, live);
+    free(cur);
+    char name[64], final[32];
+    unsigned long next = highest_generation(root) + 1;
+    snprintf(final, sizeof final, "gen-%06lu", next);
+    snprintf(name, sizeof name, "%s.tmp-%ld", final, (long)getpid());
+    p->root = xstrdup(root);
+    p->final = xstrdup(final);
+    p->tmpname = xstrdup(name);
+    p->tmpdir = join(root, name);
+    if (mkdir(p->tmpdir, 0755) != 0) {
+        err_set("cannot create %s: %s", p->tmpdir, strerror(errno));
+        publish_abort(p);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_current(const char *root, const char *final)
+{
+    char *tmp = join(root, "CURRENT.tmp"), *cur = join(root, "CURRENT");
+    int rc = -1;
+    FILE *f = fopen(tmp, "w");
+    if (f) {
+        int ok = fprintf(f, "%s\n", final) > 0;
+        ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok &= fclose(f) == 0;
+        if (ok && rename(tmp, cur) == 0) rc = 0;
+    }
+    if (rc != 0) {
+        err_set("cannot publish %s: %s", cur, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(cur);
+    return rc;
+}
+
+int publish_commit(Publication *p)
+{
+    char *final = join(p->root, p->final);
+    int rc = -1;
+    if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
+        err_set("cannot publish %s: %s", final, strerror(errno));
+    } else if (sync_path(p->root) == 0 && write_current(p->root, p->final) == 0) {
+        sync_path(p->root);
+        remove_stale(p->root, p->final);
+        rc = 0;
+    }
+    if (rc != 0) {
+        rename(final, p->tmpdir); /* back to a temporary, cleaned below */
+        publish_abort(p);
+    } else {
+        free(p->root);
+        free(p->tmpname);
+        free(p->tmpdir);
+        free(p->final);
+        memset(p, 0, sizeof *p);
+    }
+    free(final);
+    return rc;
+}
+
+void publish_abort(Publication *p)
+{
+    if (p->tmpdir) remove_tree(p->tmpdir);
+    free(p->root);
+    free(p->tmpname);
+    free(p->tmpdir);
+    free(p->final);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,28 @@
+/*
+ * bm25.c: Okapi BM25 as Lucene computes it (BM25Similarity):
+ *
+ *   score(q, p) = sum over terms t of q:
+ *       idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |p| / avgdl))
+ *   idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5))
+ *
+ * with |p| the passage length in indexed tokens, kept exactly (Lucene
+ * rounds it to one byte). The (k1 + 1) factor, which Lucene 8 dropped since
+ * it does not change the order, is kept so scores match the textbook form.
+ */
+#include "query/query.h"
+
+#include <math.h>
+
+void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s)
+{
+    p->k1 = k1;
+    p->b = b;
+    p->avgdl = s->passages ? (float)((double)s->total_length / (double)s->passages) : 1.0f;
+    if (p->avgdl <= 0) p->avgdl = 1.0f;
+}
+
+float bm25_idf(uint64_t N, uint64_t df)
+{
+    if (df > N) df = N;
+    return (float)log(1.0 + ((double)N - (double)df + 0.5) / ((double)df + 0.5));
+}

@@ -1,0 +1,141 @@
+/*
+ * query.h: query text -> ranked passages -> what the user sees.
+ *
+ *   query_parse.c  text -> analysed, de-duplicated query terms with idf
+ *   bm25.c         the scoring formula (Lucene's BM25)
+ *   topk.c         the top-k collector (a min-heap; ties by passage id),
+ *                  optionally keeping only the best passage per article
+ *   exhaustive.c   the reference algorithm: every posting of every term
+ *   algorithms.c   the table of algorithms selectable with --algorithm
+ *   snippet.c      the best window of a passage, query terms marked
+ */
+#ifndef QUERY_H
+#define QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+#include "index/index.h"
+
+/* ---- bm25.c ---- */
+
+#define BM25_K1_DEFAULT 1.2f
+#define BM25_B_DEFAULT 0.75f
+
+typedef struct {
+    float k1;     /* term-frequency saturation */
+    float b;      /* length normalisation strength */
+    float avgdl;  /* mean passage length of the index */
+} Bm25;
+
+void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s);
+/* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), never negative. */
+float bm25_idf(uint64_t N, uint64_t df);
+/* The length part of the denominator: k1 * (1 - b + b * len / avgdl). */
+static inline float bm25_norm(const Bm25 *p, uint32_t len)
+{
+    return p->k1 * (1.0f - p->b + p->b * (float)len / p->avgdl);
+}
+/* One term's contribution; weight = idf * (k1 + 1) * query count. */
+static inline float bm25_term(float weight, uint32_t tf, float norm)
+{
+    return weight * (float)tf / ((float)tf + norm);
+}
+
+/* ---- query_parse.c ---- */
+
+typedef struct {
+    char term[TERM_MAX_BYTES + 1]; /* analysed form */
+    size_t len;
+    uint32_t qtf;     /* times it occurs in the query */
+    int found;        /* in the lexicon */
+    TermInfo info;    /* when found */
+    float idf;
+    float weight;     /* idf * (k1 + 1) * qtf */
+} QueryTerm;
+
+typedef struct {
+    QueryTerm *terms; /* distinct terms, in query order */
+    size_t n;
+    size_t words;     /* words in the query text before stop words */
+} Query;
+
+#define QUERY_MAX_TERMS 1024
+
+/* Analyses text into terms and looks them up. Returns 0, or -1 with
+ * err_msg() set (too many terms). A query of only stop words gives n == 0. */
+int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q);
+void query_free(Query *q);
+
+/* ---- topk.c ---- */
+
+typedef struct {
+    uint32_t pid;
+    float score;
+} Hit;
+
+typedef struct {
+    Hit *heap;            /* min-heap: heap[0] is the worst kept hit */
+    size_t n, k;
+    const Index *group;   /* non-NULL: best passage per article only */
+    int32_t *slot;        /* article -> heap index, or -1 (group mode) */
+} TopK;
+
+void topk_init(TopK *t, size_t k, const Index *group_by_article);
+void topk_clear(TopK *t);
+void topk_free(TopK *t);
+/* 1 when (score, pid) ranks above (score2, pid2): higher score, then lower id. */
+static inline int hit_better(float s1, uint32_t p1, float s2, uint32_t p2)
+{
+    return s1 > s2 || (s1 == s2 && p1 < p2);
+}
+/* The score a new hit must beat to enter (-1 while not full). */
+static inline float topk_threshold(const TopK *t) { return t->n < t->k ? -1.0f : t->heap[0].score; }
+void topk_push(TopK *t, uint32_t pid, float score);
+/* Sorts the kept hits best first (the heap is consumed). */
+size_t topk_sorted(TopK *t);
+
+/* ---- algorithms ---- */
+
+typedef struct {
+    const Index *ix;
+    const Query *q;
+    const Bm25 *bm25;
+} SearchContext;
+
+/* An algorithm fills top with the k best passages of the union of the
+ * query terms; returns 0, or -1 with err_msg() set (corrupt postings). */
+typedef int (*search_fn)(const SearchContext *ctx, TopK *top);
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    search_fn run;
+} Algorithm;
+
+int search_exhaustive(const SearchContext *ctx, TopK *top);
+const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
+const Algorithm *algorithm_default(void);
+const char *algorithm_names(void);
+
+/* ---- snippet.c ---- */
+
+typedef struct {
+    size_t start, end; /* byte range in the passage text */
+} Span;
+
+typedef struct {
+    size_t max_bytes;   /* snippet length budget */
+    const char *open;   /* marker before a highlighted term */
+    const char *close;  /* and after it */
+} SnippetStyle;
+
+/* Byte ranges of the tokens of text whose analysed form is a query term.
+ * Returns the count; *out allocated. */
+size_t snippet_matches(Analyzer *an, const Query *q, const char *text, size_t len, Span **out);
+/* Writes the best window of text (white space collapsed, invalid UTF-8
+ * replaced, matches marked) into out. */
+void snippet_make(const char *text, size_t len, const Span *m, size_t nm, const SnippetStyle *st, Buf *out);
+
+#endif

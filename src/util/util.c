@@ -1,0 +1,270 @@
+/* util.c: errors, allocation, Buf, StrMap, files. See util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <zlib.h>
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "the on-disk format is little-endian and read with memcpy");
+
+static char errbuf[1024];
+
+void err_set(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+    va_end(ap);
+}
+
+const char *err_msg(void) { return errbuf[0] ? errbuf : "unknown error"; }
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "search: out of memory allocating %zu bytes\n", n);
+    exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) oom(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+void buf_reserve(Buf *b, size_t extra)
+{
+    if (b->len + extra <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra) cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_append(Buf *b, const void *p, size_t n)
+{
+    if (!n) return;
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void buf_put_u8(Buf *b, uint8_t v) { buf_append(b, &v, 1); }
+void buf_put_u16(Buf *b, uint16_t v) { buf_append(b, &v, 2); }
+void buf_put_u32(Buf *b, uint32_t v) { buf_append(b, &v, 4); }
+void buf_put_u64(Buf *b, uint64_t v) { buf_append(b, &v, 8); }
+void buf_put_f64(Buf *b, double v) { buf_append(b, &v, 8); }
+
+void buf_put_varint(Buf *b, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (uint8_t)v;
+    buf_append(b, tmp, n);
+}
+
+void buf_pad(Buf *b, size_t align)
+{
+    static const uint8_t zeros[64];
+    while (b->len % align) buf_append(b, zeros, align - b->len % align > 64 ? 64 : align - b->len % align);
+}
+
+void buf_free(Buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+double rd_f64(const uint8_t *p)
+{
+    double v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 10 && p + i < end; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *out = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+uint32_t crc32_of(const void *p, size_t n)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    const Bytef *q = p;
+    while (n) { /* zlib takes uInt lengths */
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = crc32(c, q, chunk);
+        q += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)c;
+}
+
+/* FNV-1a: short keys (terms) dominate, and it is fast and good enough for
+ * open addressing with a power-of-two table after a final mix. */
+uint32_t hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;
+    h ^= h >> 15;
+    h *= 0x2c1b3c6du;
+    h ^= h >> 12;
+    return h;
+}
+
+void strmap_init(StrMap *m) { memset(m, 0, sizeof *m); }
+
+static void strmap_grow(StrMap *m)
+{
+    size_t ns = m->nslots ? m->nslots * 2 : 1024;
+    uint32_t *slots = xcalloc(ns, sizeof *slots);
+    for (size_t e = 0; e < m->n; e++) {
+        size_t i = m->hashes[e] & (ns - 1);
+        while (slots[i]) i = (i + 1) & (ns - 1);
+        slots[i] = (uint32_t)e + 1;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->nslots = ns;
+}
+
+static size_t strmap_find(const StrMap *m, const char *key, size_t len, uint32_t h)
+{
+    size_t i = h & (m->nslots - 1);
+    for (;;) {
+        uint32_t s = m->slots[i];
+        if (!s) return i;
+        size_t e = s - 1;
+        if (m->hashes[e] == h && m->klens[e] == len && memcmp(m->keys[e], key, len) == 0) return i;
+        i = (i + 1) & (m->nslots - 1);
+    }
+}
+
+uint32_t *strmap_get(const StrMap *m, const char *key, size_t len)
+{
+    if (!m->nslots) return NULL;
+    size_t i = strmap_find(m, key, len, hash_bytes(key, len));
+    return m->slots[i] ? &m->vals[m->slots[i] - 1] : NULL;
+}
+
+uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added)
+{
+    if ((m->n + 1) * 2 > m->nslots) strmap_grow(m); /* load factor <= 1/2 */
+    uint32_t h = hash_bytes(key, len);
+    size_t i = strmap_find(m, key, len, h);
+    if (m->slots[i]) {
+        if (added) *added = 0;
+        return &m->vals[m->slots[i] - 1];
+    }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 512;
+        m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+        m->klens = xrealloc(m->klens, m->cap * sizeof *m->klens);
+        m->hashes = xrealloc(m->hashes, m->cap * sizeof *m->hashes);
+        m->vals = xrealloc(m->vals, m->cap * sizeof *m->vals);
+    }
+    size_t e = m->n++;
+    m->keys[e] = xstrndup(key, len);
+    m->klens[e] = (uint32_t)len;
+    m->hashes[e] = h;
+    m->vals[e] = 0;
+    m->slots[i] = (uint32_t)e + 1;
+    if (added) *added = 1;
+    return &m->vals[e];
+}
+
+void strmap_free(StrMap *m)
+{
+    for (size_t e = 0; e < m->n; e++) free(m->keys[e]);
+    free(m->slots);
+    free(m->keys);
+    free(m->klens);
+    free(m->hashes);
+    free(m->vals);
+    strmap_init(m);
+}
+
+int read_file(const char *path, size_t max_bytes, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_set("cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        err_set("%s: not a regular file", path);
+        return -1;
+    }
+    if ((uint64_t)st.st_size > max_bytes) {
+        fclose(f);
+        err_set("%s: file too large (%lld bytes, limit %zu)", path, (long long)st.st_size, max_bytes);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    char *buf = xmalloc(n + 1);
+    size_t got = fread(buf, 1, n, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || got != n) {
+        free(buf);
+        err_set("cannot read %s: %s", path, bad ? strerror(errno) : "file changed while reading");
+        return -1;
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

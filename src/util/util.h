@@ -1,0 +1,101 @@
+/*
+ * util.h: the small reusable pieces every module leans on.
+ *
+ *   - error reporting: library functions return -1 (or NULL) and leave a
+ *     one-line message in err_msg(); the front end prints it and exits 2.
+ *   - allocation that never returns NULL (out of memory is reported and the
+ *     process exits: there is nothing sensible an indexer can do without it).
+ *   - Buf, a growable byte buffer with little-endian and varint writers.
+ *   - StrMap, an open-addressing hash table from byte strings to uint32.
+ *   - little-endian readers and CRC32 (zlib's) for the on-disk formats.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- errors ---- */
+#if defined(__GNUC__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
+void err_set(const char *fmt, ...) PRINTF_LIKE(1, 2);
+const char *err_msg(void);
+
+/* ---- allocation ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* ---- growable buffer ---- */
+typedef struct {
+    uint8_t *data; /* bytes, owned; NULL while empty */
+    size_t len;    /* bytes in use */
+    size_t cap;    /* bytes allocated */
+} Buf;
+
+void buf_reserve(Buf *b, size_t extra);
+void buf_append(Buf *b, const void *p, size_t n);
+void buf_put_u8(Buf *b, uint8_t v);
+void buf_put_u16(Buf *b, uint16_t v);
+void buf_put_u32(Buf *b, uint32_t v);
+void buf_put_u64(Buf *b, uint64_t v);
+void buf_put_varint(Buf *b, uint64_t v);
+void buf_put_f64(Buf *b, double v);
+void buf_pad(Buf *b, size_t align); /* zero-pad len up to a multiple of align */
+void buf_free(Buf *b);
+
+/* ---- little-endian decoding (callers check bounds first) ---- */
+static inline uint16_t rd_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t rd_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4); /* x86 and arm64 are little-endian; checked in util.c */
+    return v;
+}
+static inline uint64_t rd_u64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+double rd_f64(const uint8_t *p);
+/* Decodes a varint at p (at most end-p bytes); returns bytes used or 0 if
+ * it runs past end or is longer than 10 bytes (corrupt input). */
+size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out);
+
+uint32_t crc32_of(const void *p, size_t n);
+
+/* ---- string -> uint32 hash map ---- */
+typedef struct {
+    uint32_t *slots;  /* entry index + 1 per slot, 0 = empty */
+    size_t nslots;    /* power of two */
+    char **keys;      /* entry -> key bytes (NUL-terminated copy) */
+    uint32_t *klens;  /* entry -> key length */
+    uint32_t *hashes; /* entry -> hash, to rehash without rereading keys */
+    uint32_t *vals;   /* entry -> value */
+    size_t n, cap;    /* entries used / allocated */
+} StrMap;
+
+uint32_t hash_bytes(const void *p, size_t n);
+void strmap_init(StrMap *m);
+/* Returns the value slot for key, adding it with value 0 when absent
+ * (*added tells which). The pointer is valid until the next insertion. */
+uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added);
+/* Returns the value slot, or NULL when absent. */
+uint32_t *strmap_get(const StrMap *m, const char *key, size_t len);
+void strmap_free(StrMap *m);
+
+/* ---- files ---- */
+/* Reads a whole file into memory (NUL-terminated). Refuses files above
+ * max_bytes with a clear error. Returns 0 or -1 with err_msg() set. */
+int read_file(const char *path, size_t max_bytes, char **out, size_t *len);
+/* Wall-clock seconds, monotonic. */
+double now_seconds(void);
+
+#endif
