@@ -9,7 +9,8 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE
+# Always on, whatever CFLAGS the caller passes (the sanitizer build does).
+REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE
 LDLIBS   += -lstemmer -lz -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -61,7 +62,7 @@ test-deps: deps
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libsearch.a: $(LIB_OBJ)
 	rm -f $@
@@ -69,18 +70,18 @@ $(BUILD)/libsearch.a: $(LIB_OBJ)
 
 # The front end is built into $(BUILD) and copied to ./search for the default build.
 $(BUILD)/search: $(CLI_OBJ) $(BUILD)/libsearch.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
 
 search: $(BUILD)/search
 	cp $< $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/tests/check.o $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
 
 $(BUILD)/tests/check.o: tests/check.c tests/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
 
 # Unit tests, then end-to-end tests of the binary; tests/run.sh prints the total.
 unit: $(TEST_BIN) $(BUILD)/search

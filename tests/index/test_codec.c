@@ -1,0 +1,77 @@
+/* test_codec.c: bit-packing round trips on random and edge-case blocks. */
+#include "check.h"
+#include "index/index.h"
+
+#include <stdlib.h>
+
+static uint32_t rng_state = 12345;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Encodes v into a buffer exactly as large as needed (so ASan sees any
+ * over-read), decodes it back, and compares. */
+static void round_trip(const uint32_t *v, size_t n)
+{
+    uint8_t tmp[1 + 4 * BLOCK_SIZE + 8];
+    size_t bytes = bp_encode(v, n, tmp);
+    CHECK(bytes == 1 + (n * bits_needed(v, n) + 7) / 8);
+    uint8_t *exact = malloc(bytes);
+    memcpy(exact, tmp, bytes);
+    uint32_t out[BLOCK_SIZE];
+    CHECK_EQ_INT(bp_decode(exact, bytes, out, n), bytes);
+    CHECK(memcmp(out, v, n * sizeof *v) == 0);
+    if (bytes > 1) CHECK_EQ_INT(bp_decode(exact, bytes - 1, out, n), 0); /* short input */
+    free(exact);
+}
+
+static void test_every_width(void)
+{
+    uint32_t v[BLOCK_SIZE];
+    for (unsigned b = 0; b <= 32; b++) {
+        for (size_t n = 1; n <= BLOCK_SIZE; n += (n < 8 ? 1 : 13)) {
+            uint32_t mask = b == 32 ? 0xffffffffu : (1u << b) - 1;
+            for (size_t i = 0; i < n; i++) v[i] = rnd() & mask;
+            if (b) v[n / 2] = mask; /* make sure width b is really needed */
+            round_trip(v, n);
+            CHECK_EQ_INT(bits_needed(v, n), b);
+        }
+    }
+}
+
+static void test_edge_values(void)
+{
+    uint32_t zeros[BLOCK_SIZE] = {0}, maxes[BLOCK_SIZE], ones[BLOCK_SIZE];
+    for (size_t i = 0; i < BLOCK_SIZE; i++) maxes[i] = UINT32_MAX, ones[i] = 1;
+    round_trip(zeros, BLOCK_SIZE);
+    round_trip(maxes, BLOCK_SIZE);
+    round_trip(ones, 1);
+    round_trip(maxes, 1);
+    uint8_t out[8];
+    CHECK_EQ_INT(bp_encode(zeros, BLOCK_SIZE, out), 1); /* all-zero block is one byte */
+}
+
+static void test_random_blocks(void)
+{
+    uint32_t v[BLOCK_SIZE];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 1 + rnd() % BLOCK_SIZE;
+        unsigned b = rnd() % 33;
+        for (size_t i = 0; i < n; i++) v[i] = b == 32 ? rnd() : rnd() & ((1u << b) - 1);
+        round_trip(v, n);
+    }
+}
+
+static void test_rejects_bad_width(void)
+{
+    uint8_t bad[64] = {33};
+    uint32_t out[4];
+    CHECK_EQ_INT(bp_decode(bad, sizeof bad, out, 4), 0);
+    CHECK_EQ_INT(bp_decode(bad, 0, out, 4), 0);
+}
+
+TEST_MAIN("codec", T(test_every_width), T(test_edge_values), T(test_random_blocks), T(test_rejects_bad_width))

@@ -1,0 +1,130 @@
+/* test_index.c: an index written and read back: lexicon look-ups, posting
+ * cursors (next, advance, block-max data) against the known corpus. */
+#include "check.h"
+#include "testcorpus.h"
+
+static TestCorpus corpus;
+static Index *ix;
+
+static void term_name(uint32_t w, char *out, size_t *len) { *len = (size_t)sprintf(out, "w%u", w); }
+
+static void test_stats(void)
+{
+    const IndexStats *s = index_stats(ix);
+    CHECK_EQ_INT(s->passages, corpus.ndocs);
+    CHECK_EQ_INT(s->articles, corpus.ndocs);
+    uint64_t total = 0;
+    for (uint32_t d = 0; d < corpus.ndocs; d++) {
+        total += corpus.len[d];
+        CHECK_EQ_INT(index_lengths(ix)[d], corpus.len[d]);
+    }
+    CHECK_EQ_INT(s->total_length, total);
+    CHECK_EQ_STR(s->analysis.language, "none");
+}
+
+static void test_lexicon(void)
+{
+    char t[32];
+    size_t len;
+    TermInfo ti;
+    for (uint32_t w = 0; w < corpus.vocab; w++) {
+        term_name(w, t, &len);
+        uint32_t df = 0;
+        for (uint32_t d = 0; d < corpus.ndocs; d++) df += tc_tf(&corpus, d, w) > 0;
+        CHECK_EQ_INT(index_lookup(ix, t, len, &ti), df > 0);
+        if (df) CHECK_EQ_INT(ti.df, df);
+    }
+    CHECK_EQ_INT(index_lookup(ix, "w", 1, &ti), 0);
+    CHECK_EQ_INT(index_lookup(ix, "zzz", 3, &ti), 0);
+    CHECK_EQ_INT(index_lookup(ix, "", 0, &ti), 0);
+    const char *a, *b;
+    size_t la, lb;
+    for (uint64_t i = 1; index_term_at(ix, i, &b, &lb, NULL); i++) { /* sorted, distinct */
+        index_term_at(ix, i - 1, &a, &la, NULL);
+        int c = memcmp(a, b, la < lb ? la : lb);
+        CHECK(c < 0 || (c == 0 && la < lb));
+    }
+}
+
+static void test_cursor_iterates_all(void)
+{
+    char t[32];
+    size_t len;
+    for (uint32_t w = 0; w < corpus.vocab; w += 3) {
+        TermInfo ti;
+        term_name(w, t, &len);
+        if (!index_lookup(ix, t, len, &ti)) continue;
+        PostingCursor c;
+        cursor_open(&c, ix, &ti);
+        for (uint32_t d = 0; d < corpus.ndocs; d++) {
+            uint32_t tf = tc_tf(&corpus, d, w);
+            if (!tf) continue;
+            CHECK_EQ_INT(c.pid, d);
+            CHECK_EQ_INT(cursor_tf(&c), tf);
+            CHECK(cursor_block_max_tf(&c) >= tf);
+            CHECK(cursor_block_min_len(&c) <= corpus.len[d]);
+            CHECK(cursor_block_last(&c) >= d);
+            cursor_next(&c);
+        }
+        CHECK_EQ_INT(c.pid, PID_END);
+        CHECK(!c.corrupt);
+    }
+}
+
+static void test_cursor_advance(void)
+{
+    char t[32];
+    size_t len;
+    TermInfo ti;
+    term_name(0, t, &len); /* the most frequent word: many blocks */
+    CHECK(index_lookup(ix, t, len, &ti));
+    CHECK(ti.nblocks > 3);
+    for (int iter = 0; iter < 200; iter++) {
+        PostingCursor c;
+        cursor_open(&c, ix, &ti);
+        uint32_t target = 0;
+        while (c.pid != PID_END) {
+            target += 1 + tc_rand() % 300;
+            uint32_t want = PID_END;
+            for (uint32_t d = target; d < corpus.ndocs; d++)
+                if (tc_tf(&corpus, d, 0)) { want = d; break; }
+            CHECK_EQ_INT(cursor_advance(&c, target), want);
+            if (want != PID_END) CHECK_EQ_INT(cursor_tf(&c), tc_tf(&corpus, want, 0));
+        }
+    }
+}
+
+static void test_records(void)
+{
+    PassageInfo p;
+    ArticleInfo a;
+    CHECK_EQ_INT(index_passage(ix, 5, &p), 0);
+    CHECK_EQ_INT(p.article, 5);
+    CHECK_EQ_INT(p.ordinal, 0);
+    CHECK_EQ_INT(index_article(ix, 5, &a), 0);
+    CHECK(a.id_len == 4 && memcmp(a.id, "doc5", 4) == 0);
+    CHECK_EQ_INT(index_passage(ix, corpus.ndocs, &p), -1);
+    Buf text = {0};
+    CHECK_EQ_INT(index_passage_text(ix, 7, &text), 0);
+    char first[32];
+    size_t fl;
+    term_name(corpus.words[7][0], first, &fl);
+    CHECK(text.len >= fl && memcmp(text.data, first, fl) == 0);
+    buf_free(&text);
+}
+
+int main(void)
+{
+    ix = tc_build(&corpus, 3000, 400, 60);
+    if (!ix) {
+        fprintf(stderr, "index build failed: %s\n", err_msg());
+        printf("index: 0 passed, 1 failed\n");
+        return 1;
+    }
+    static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_cursor_iterates_all),
+                                     T(test_cursor_advance), T(test_records)};
+    int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);
+    index_close(ix);
+    tc_free(&corpus);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * testcorpus.h: random corpora for the index and query tests. Documents
+ * are lists of word ids written as "wN" words into a passages file, indexed
+ * with stemming off, so the test knows every term frequency and length and
+ * can compute BM25 on its own to check the engine against.
+ */
+#ifndef TESTCORPUS_H
+#define TESTCORPUS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "index/index.h"
+#include "query/query.h"
+
+typedef struct {
+    uint32_t ndocs, vocab;
+    uint32_t **words; /* words[d][0..len[d]) */
+    uint32_t *len;
+    char dir[256];    /* temp directory holding docs.tsv and idx/ */
+} TestCorpus;
+
+static uint32_t tc_seed = 7;
+static inline uint32_t tc_rand(void)
+{
+    tc_seed ^= tc_seed << 13;
+    tc_seed ^= tc_seed >> 17;
+    tc_seed ^= tc_seed << 5;
+    return tc_seed;
+}
+
+/* Zipf-like word choice: low ids are frequent, as in real text. */
+static inline uint32_t tc_word(uint32_t vocab)
+{
+    uint32_t r = tc_rand() % vocab, s = tc_rand() % vocab;
+    return r < s ? r : s;
+}
+
+/* Makes and indexes a corpus; returns the opened index or NULL. */
+static inline Index *tc_build(TestCorpus *c, uint32_t ndocs, uint32_t vocab, uint32_t maxlen)
+{
+    c->ndocs = ndocs;
+    c->vocab = vocab;
+    c->words = calloc(ndocs, sizeof *c->words);
+    c->len = calloc(ndocs, sizeof *c->len);
+    snprintf(c->dir, sizeof c->dir, "/tmp/search-test-XXXXXX");
+    if (!mkdtemp(c->dir)) return NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
+    FILE *f = fopen(path, "w");
+    for (uint32_t d = 0; d < ndocs; d++) {
+        c->len[d] = 1 + tc_rand() % maxlen;
+        c->words[d] = malloc(c->len[d] * sizeof **c->words);
+        fprintf(f, "doc%u\t\t", d);
+        for (uint32_t i = 0; i < c->len[d]; i++) {
+            c->words[d][i] = tc_word(vocab);
+            fprintf(f, "%sw%u", i ? " " : "", c->words[d][i]);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    IndexerOptions o;
+    indexer_options_default(&o);
+    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    o.passage_words = 100000; /* one passage per document */
+    IndexerReport r;
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    if (indexer_build(path, idx, &o, &r) != 0) return NULL;
+    return index_open(idx);
+}
+
+static inline void tc_free(TestCorpus *c)
+{
+    for (uint32_t d = 0; d < c->ndocs; d++) free(c->words[d]);
+    free(c->words);
+    free(c->len);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", c->dir);
+}
+
+static inline uint32_t tc_tf(const TestCorpus *c, uint32_t d, uint32_t w)
+{
+    uint32_t tf = 0;
+    for (uint32_t i = 0; i < c->len[d]; i++) tf += c->words[d][i] == w;
+    return tf;
+}
+
+#endif
