@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.PHONY: bench-tools all deps test-deps test unit e2e check-asan install clean bench bench-quick help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -96,6 +96,13 @@ check-asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=build-asan sh tests/run.sh
+
+# Benchmarks (bench/README.md). bench_search times our engine in process.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
+
+bench-tools: $(BUILD)/bench/bench_search
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -109,23 +109,23 @@ typedef struct {
     const Algorithm *alg;
     Bm25 bm25;
     TopK top;
+    Query q;
+    SearchContext ctx;
     const SearchArgs *args;
 } Engine;
 
 /* Runs one query; returns hits printed, or -1 on error. */
 static long run_query(Engine *e, const char *text, const char *qid)
 {
-    Query q;
-    if (query_parse(e->an, e->ix, &e->bm25, text, &q) != 0) return -1;
-    SearchContext ctx = {e->ix, &q, &e->bm25};
+    if (query_parse(e->an, e->ix, &e->bm25, text, &e->q) != 0) return -1;
+    e->ctx.q = &e->q;
     topk_clear(&e->top);
     long n = -1;
-    if (e->alg->run(&ctx, &e->top) == 0) {
+    if (e->alg->run(&e->ctx, &e->top) == 0) {
         n = (long)topk_sorted(&e->top);
-        if (print_hits(e->ix, e->an, &q, e->top.heap, (size_t)n, &e->args->out, qid) != 0) n = -1;
+        if (print_hits(e->ix, e->an, &e->q, e->top.heap, (size_t)n, &e->args->out, qid) != 0) n = -1;
         e->top.n = 0;
     }
-    query_free(&q);
     return n;
 }
 
@@ -184,6 +184,8 @@ int cmd_search(int argc, char **argv)
         if (e.an) {
             bm25_init(&e.bm25, s.k1, s.b, index_stats(ix));
             topk_init(&e.top, (size_t)s.k, s.queries ? ix : NULL);
+            query_init(&e.q);
+            search_context_init(&e.ctx, ix, &e.bm25);
             if (s.queries) {
                 rc = run_query_file(&e, s.queries);
             } else {
@@ -191,6 +193,8 @@ int cmd_search(int argc, char **argv)
                 rc = n < 0 ? -1 : n > 0 ? EXIT_HITS : EXIT_NO_HITS;
             }
             topk_free(&e.top);
+            query_free(&e.q);
+            search_context_free(&e.ctx);
             analyzer_free(e.an);
         }
         if (rc < 0 || !e.an) rc = EXIT_ERROR;

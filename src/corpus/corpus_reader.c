@@ -204,11 +204,37 @@ static int walk_dir(Walk *w, const char *dir)
 
 typedef struct {
     gzFile gz;
-    char *buf;       /* current line */
-    size_t len, cap; /* its length / allocation */
-    uint64_t offset; /* unpacked file offset of buf[0] */
-    uint64_t next;   /* offset of the following line */
+    uint8_t *in;       /* unpacked bytes not yet consumed */
+    size_t in_pos, in_len;
+    char *buf;         /* current line */
+    size_t len, cap;   /* its length / allocation */
+    uint64_t offset;   /* unpacked file offset of buf[0] */
+    uint64_t next;     /* offset of the following line */
 } LineReader;
+
+#define READ_CHUNK (1 << 20)
+
+static int refill(LineReader *r)
+{
+    int got = gzread(r->gz, r->in, READ_CHUNK);
+    if (got < 0) {
+        int errnum;
+        const char *m = gzerror(r->gz, &errnum);
+        err_set("%s", errnum == Z_BUF_ERROR ? "truncated gzip data" : m);
+        return -1;
+    }
+    r->in_pos = 0;
+    r->in_len = (size_t)got;
+    if (got == 0) { /* end of data: was it a clean end? */
+        int errnum;
+        const char *m = gzerror(r->gz, &errnum);
+        if (errnum != Z_OK) {
+            err_set("%s", errnum == Z_BUF_ERROR ? "truncated gzip data" : m);
+            return -1;
+        }
+    }
+    return got;
+}
 
 /* Reads one line (without its '\n'); returns 1, 0 at end, -1 on error. */
 static int read_line(LineReader *r)
@@ -216,40 +242,33 @@ static int read_line(LineReader *r)
     r->len = 0;
     r->offset = r->next;
     for (;;) {
-        if (r->cap - r->len < 65536) {
-            r->cap = r->cap ? r->cap * 2 : 1 << 20;
+        if (r->in_pos == r->in_len) {
+            int got = refill(r);
+            if (got < 0) return -1;
+            if (got == 0) break;
+        }
+        uint8_t *start = r->in + r->in_pos, *nl = memchr(start, '\n', r->in_len - r->in_pos);
+        size_t take = nl ? (size_t)(nl - start) : r->in_len - r->in_pos;
+        if (r->len + take + 1 > r->cap) {
+            while (r->len + take + 1 > r->cap) r->cap = r->cap ? r->cap * 2 : 1 << 16;
             r->buf = xrealloc(r->buf, r->cap);
         }
-        if (!gzgets(r->gz, r->buf + r->len, (int)(r->cap - r->len))) {
-            int errnum;
-            const char *m = gzerror(r->gz, &errnum);
-            if (errnum != Z_OK && errnum != Z_BUF_ERROR) {
-                err_set("%s", m);
-                return -1;
-            }
-            if (!gzeof(r->gz) && errnum == Z_BUF_ERROR) {
-                err_set("truncated gzip data");
-                return -1;
-            }
-            r->next = r->offset + r->len;
-            return r->len > 0;
-        }
-        size_t got = strlen(r->buf + r->len); /* NUL bytes inside a line end it early: caught below */
-        r->len += got;
-        if (r->len && r->buf[r->len - 1] == '\n') {
-            r->next = r->offset + r->len;
-            r->len--;
-            return 1;
-        }
-        if (gzeof(r->gz)) {
-            r->next = r->offset + r->len;
-            return 1;
-        }
-        if (got == 0) { /* a NUL byte: binary data */
-            err_set("binary data (NUL byte) near offset %llu", (unsigned long long)(r->offset + r->len));
-            return -1;
+        memcpy(r->buf + r->len, start, take);
+        r->len += take;
+        r->in_pos += take + (nl != NULL);
+        if (nl) {
+            r->next = r->offset + r->len + 1;
+            break;
         }
     }
+    if (!r->len && r->next == r->offset) return 0;
+    if (r->next == r->offset) r->next = r->offset + r->len; /* last line without '\n' */
+    r->buf[r->len] = 0;
+    if (memchr(r->buf, 0, r->len)) {
+        err_set("binary data (NUL byte) in the line at offset %llu", (unsigned long long)r->offset);
+        return -1;
+    }
+    return 1;
 }
 
 static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
@@ -280,9 +299,14 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
         tlen--;
     }
     Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading};
-    w->stats->articles++;
     w->stats->bytes += r->len + 1;
-    int rc = only_space(text, tlen) ? 0 : w->fn(w->ctx, &a);
+    int rc = 0;
+    if (only_space(text, tlen)) {
+        w->stats->skipped++; /* an empty document: nothing to find */
+    } else {
+        w->stats->articles++;
+        rc = w->fn(w->ctx, &a);
+    }
     free(title);
     return rc;
 }
@@ -291,11 +315,12 @@ static int read_tsv(Walk *w, const char *path)
 {
     LineReader r = {0};
     r.gz = gzopen(path, "rb");
+    r.in = xmalloc(READ_CHUNK);
     if (!r.gz) {
         err_set("cannot open %s: %s", path, strerror(errno ? errno : ENOMEM));
         return -1;
     }
-    gzbuffer(r.gz, 1 << 18);
+    gzbuffer(r.gz, 1 << 17);
     int rc = 0, got;
     uint64_t lineno = 0;
     while ((got = read_line(&r)) > 0) {
@@ -310,6 +335,7 @@ static int read_tsv(Walk *w, const char *path)
     }
     gzclose(r.gz);
     free(r.buf);
+    free(r.in);
     return rc;
 }
 

@@ -25,6 +25,26 @@
 
 #define BLOCK_SIZE 128 /* postings per block */
 
+/* The BM25 parameters block-max scores are precomputed for (the query
+ * defaults). Queries with other parameters fall back to bounds from the
+ * largest tf and smallest length, which hold for any k1 and b. */
+#define IMPACT_K1 1.2f
+#define IMPACT_B 0.75f
+
+/* tf / (tf + k1 * (1 - b + b * len / avgdl)): the part of a BM25 term score
+ * that depends on the passage. Written and read with the same float
+ * arithmetic so that stored maxima bound query-time scores. */
+static inline float bm25_tf_part(float k1, float b, float avgdl, uint32_t tf, uint32_t len)
+{
+    float norm = k1 * (1.0f - b + b * (float)len / avgdl);
+    return (float)tf / ((float)tf + norm);
+}
+static inline float index_avgdl(uint64_t total_length, uint64_t passages)
+{
+    float a = passages ? (float)((double)total_length / (double)passages) : 1.0f;
+    return a > 0 ? a : 1.0f;
+}
+
 /* ---- codec.c ---- */
 
 /* Bits needed for the largest of n values (0..32). */
@@ -85,6 +105,8 @@ typedef struct {
     uint64_t total_length; /* sum of passage lengths in tokens */
     uint32_t passage_words;/* the passage size it was built with */
     AnalysisConfig analysis;
+    float impact_k1;       /* parameters of the stored block maxima */
+    float impact_b;
 } IndexStats;
 
 typedef struct {
@@ -93,6 +115,8 @@ typedef struct {
     uint32_t df;
     uint32_t max_tf;
     uint32_t nblocks;
+    float max_tf_part;     /* largest bm25_tf_part over the term's postings,
+                              at impact_k1 / impact_b */
 } TermInfo;
 
 typedef struct {
@@ -129,10 +153,12 @@ const uint8_t *index_postings_base(const Index *ix, size_t *len);
 
 typedef struct {
     const uint8_t *dir;   /* block directory: nblocks x 16 bytes */
+    uint8_t onedir[16];   /* the directory of a one-block term (not stored) */
     const uint8_t *data;  /* block data start */
     const uint8_t *end;   /* end of this term's bytes */
     uint32_t nblocks, df;
-    uint32_t block;       /* current block */
+    uint32_t block;       /* current (decoded) block */
+    uint32_t sblock;      /* block found by cursor_shallow, >= block */
     uint32_t i, n;        /* position in / size of the decoded block */
     uint32_t pid;         /* current passage id, or PID_END */
     uint32_t ids[BLOCK_SIZE];
@@ -151,10 +177,16 @@ uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
 uint32_t cursor_tf(PostingCursor *c);
-/* Block-max data of the current block. */
+/* Finds, without decoding, the block that would hold target (the first
+ * whose last id is >= target) and makes it the block that the block-max
+ * accessors below describe. Returns its last id, or PID_END past the end. */
+uint32_t cursor_shallow(PostingCursor *c, uint32_t target);
+/* Block-max data of the block last found by cursor_shallow (initially the
+ * current block); a shallow position past the end reads as tf 0. */
 uint32_t cursor_block_last(const PostingCursor *c);
-uint32_t cursor_block_max_tf(const PostingCursor *c);
-uint32_t cursor_block_min_len(const PostingCursor *c);
+uint32_t cursor_block_max_tf(const PostingCursor *c);   /* 65535 = "at least" */
+uint32_t cursor_block_min_len(const PostingCursor *c);  /* capped at 65535 */
+float cursor_block_max_tf_part(const PostingCursor *c); /* at impact_k1/b */
 
 /* ---- docstore.c ---- */
 

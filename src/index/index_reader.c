@@ -38,7 +38,7 @@ static int corrupt(const Index *ix, const char *file, const char *why)
 static int load_meta(Index *ix)
 {
     const MappedFile *m = &ix->meta;
-    if (m->len != 5 * 8 + 4 * 4 + 32) return corrupt(ix, "meta.bin", "wrong size");
+    if (m->len != 5 * 8 + 4 * 4 + 8 + 32) return corrupt(ix, "meta.bin", "wrong size");
     const uint8_t *p = m->payload;
     IndexStats *s = &ix->stats;
     s->passages = rd_u64(p);
@@ -49,7 +49,10 @@ static int load_meta(Index *ix)
     s->passage_words = rd_u32(p + 40);
     s->analysis.stopwords = (int)rd_u32(p + 44);
     if (rd_u32(p + 48) != BLOCK_SIZE) return corrupt(ix, "meta.bin", "unsupported block size");
-    memcpy(s->analysis.language, p + 56, 32);
+    memcpy(&s->impact_k1, p + 56, 4);
+    memcpy(&s->impact_b, p + 60, 4);
+    if (!(s->impact_k1 >= 0 && s->impact_b >= 0 && s->impact_b <= 1)) return corrupt(ix, "meta.bin", "bad impact parameters");
+    memcpy(s->analysis.language, p + 64, 32);
     if (s->analysis.language[31] != 0) return corrupt(ix, "meta.bin", "bad language name");
     if (s->passages >= UINT32_MAX || s->articles >= UINT32_MAX || s->articles > s->passages)
         return corrupt(ix, "meta.bin", "impossible counts");
@@ -78,8 +81,12 @@ static int load_lexicon(Index *ix)
         uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12);
         uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
         uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+        uint64_t dir = nblocks > 1 ? nblocks * 16 : 0;
+        float part;
+        memcpy(&part, e + 28, 4);
+        if (!(part >= 0 && part <= 1)) return corrupt(ix, "lexicon.bin", "bad term maximum");
         if (toff + tlen > ix->lex_pool_len || tlen == 0) return corrupt(ix, "lexicon.bin", "term out of bounds");
-        if (off > ix->post.len || plen > ix->post.len - off || nblocks * 16 > plen)
+        if (off > ix->post.len || plen > ix->post.len - off || dir > plen)
             return corrupt(ix, "lexicon.bin", "postings out of bounds");
         if (df == 0 || df > ix->stats.passages) return corrupt(ix, "lexicon.bin", "bad document frequency");
         if (prev && term_cmp(prev, prev_len, ix->lex_pool + toff, tlen) >= 0)
@@ -207,6 +214,7 @@ static void term_info(const uint8_t *e, TermInfo *out)
     out->df = rd_u32(e + 12);
     out->max_tf = rd_u32(e + 16);
     out->nblocks = (out->df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    memcpy(&out->max_tf_part, e + 28, 4);
 }
 
 int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, TermInfo *out)

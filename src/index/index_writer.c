@@ -77,38 +77,57 @@ static void decode_mem(const MemPostings *p, Scratch *s)
     }
 }
 
-/* One term's postings: block directory, then blocks of id gaps and tfs. */
-static uint32_t encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t *lengths, uint32_t *max_tf)
+typedef struct {
+    uint32_t max_tf;  /* over the term */
+    float max_part;   /* largest bm25_tf_part at the impact parameters */
+} TermMax;
+
+static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, uint32_t max_tf, uint32_t min_len)
+{
+    uint16_t tf16 = (uint16_t)(max_tf > 65535 ? 65535 : max_tf);   /* read as "at least" */
+    uint16_t len16 = (uint16_t)(min_len > 65535 ? 65535 : min_len); /* smaller is safe */
+    memcpy(d, &last, 4);
+    memcpy(d + 4, &end, 4);
+    memcpy(d + 8, &part, 4);
+    memcpy(d + 12, &tf16, 2);
+    memcpy(d + 14, &len16, 2);
+}
+
+/* One term's postings: the block directory (only when there are several
+ * blocks), then the blocks of id gaps and tfs. */
+static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t *lengths, float avgdl, TermMax *tm)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    size_t dir_at = out->len;
-    buf_reserve(out, (size_t)nblocks * DIR_ENTRY);
-    out->len += (size_t)nblocks * DIR_ENTRY;
+    size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = out->len;
+    buf_reserve(out, dir_len);
+    out->len += dir_len;
     size_t data_at = out->len;
     uint32_t vals[BLOCK_SIZE];
     uint8_t packed[1 + 4 * BLOCK_SIZE];
-    *max_tf = 0;
+    tm->max_tf = 0;
+    tm->max_part = 0;
     for (uint32_t b = 0; b < nblocks; b++) {
         uint32_t lo = b * BLOCK_SIZE, n = df - lo < BLOCK_SIZE ? df - lo : BLOCK_SIZE;
         uint32_t prev = lo ? s->ids[lo - 1] : UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
+        float part = 0;
         for (uint32_t i = 0; i < n; i++) {
-            vals[i] = s->ids[lo + i] - prev - 1; /* gap - 1: wraps right for the first */
-            prev = s->ids[lo + i];
-            if (s->tfs[lo + i] > bmax) bmax = s->tfs[lo + i];
-            if (lengths[s->ids[lo + i]] < bmin) bmin = lengths[s->ids[lo + i]];
+            uint32_t id = s->ids[lo + i], tf = s->tfs[lo + i];
+            vals[i] = id - prev - 1; /* gap - 1: wraps right for the first */
+            prev = id;
+            float p = bm25_tf_part(IMPACT_K1, IMPACT_B, avgdl, tf, lengths[id]);
+            if (p > part) part = p;
+            if (tf > bmax) bmax = tf;
+            if (lengths[id] < bmin) bmin = lengths[id];
         }
         buf_append(out, packed, bp_encode(vals, n, packed));
         for (uint32_t i = 0; i < n; i++) vals[i] = s->tfs[lo + i] - 1;
         buf_append(out, packed, bp_encode(vals, n, packed));
-        uint8_t *d = out->data + dir_at + (size_t)b * DIR_ENTRY;
-        uint32_t last = s->ids[lo + n - 1], end = (uint32_t)(out->len - data_at);
-        memcpy(d, &last, 4);
-        memcpy(d + 4, &end, 4);
-        memcpy(d + 8, &bmax, 4);
-        memcpy(d + 12, &bmin, 4);
-        if (bmax > *max_tf) *max_tf = bmax;
+        if (dir_len)
+            put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, s->ids[lo + n - 1],
+                          (uint32_t)(out->len - data_at), part, bmax, bmin);
+        if (bmax > tm->max_tf) tm->max_tf = bmax;
+        if (part > tm->max_part) tm->max_part = part;
     }
-    return nblocks;
 }
 
 static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
@@ -117,22 +136,24 @@ static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
     uint32_t *order = sorted_terms(m);
     Buf lex = {0}, pool = {0}, post = {0};
     Scratch s = {0};
+    float avgdl = index_avgdl(b->total_length, b->npassages);
     buf_put_u64(&lex, m->terms.n);
     for (size_t i = 0; i < m->terms.n; i++) {
         uint32_t e = order[i];
         const MemPostings *p = &m->lists[m->terms.vals[e]];
         decode_mem(p, &s);
         uint64_t off = post.len;
-        uint32_t max_tf, term_off = (uint32_t)pool.len;
-        encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, &max_tf);
+        uint32_t term_off = (uint32_t)pool.len;
+        TermMax tm;
+        encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, avgdl, &tm);
         buf_append(&pool, m->terms.keys[e], m->terms.klens[e]);
         buf_put_u64(&lex, off);
         buf_put_u32(&lex, (uint32_t)(post.len - off));
         buf_put_u32(&lex, p->df);
-        buf_put_u32(&lex, max_tf);
+        buf_put_u32(&lex, tm.max_tf);
         buf_put_u32(&lex, term_off);
         buf_put_u32(&lex, m->terms.klens[e]);
-        buf_put_u32(&lex, 0);
+        buf_append(&lex, &tm.max_part, 4);
     }
     buf_append(&lex, pool.data, pool.len);
     int rc = file_write(dir, "lexicon.bin", "LEXI", &lex);
@@ -159,6 +180,9 @@ static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes)
     buf_put_u32(&m, (uint32_t)b->analysis.stopwords);
     buf_put_u32(&m, BLOCK_SIZE);
     buf_put_u32(&m, 0);
+    float k1 = IMPACT_K1, bb = IMPACT_B;
+    buf_append(&m, &k1, 4);
+    buf_append(&m, &bb, 4);
     char lang[32] = {0};
     snprintf(lang, sizeof lang, "%s", b->analysis.language);
     buf_append(&m, lang, sizeof lang);

@@ -20,7 +20,7 @@ static uint32_t dir_u32(const PostingCursor *c, uint32_t b, int field)
 static uint32_t end_cursor(PostingCursor *c, int corrupt)
 {
     c->pid = PID_END;
-    c->block = c->nblocks;
+    c->block = c->sblock = c->nblocks;
     c->corrupt |= corrupt;
     return PID_END;
 }
@@ -40,8 +40,9 @@ static int load_block(PostingCursor *c, uint32_t b)
         if (id <= prev && !(prev == UINT32_MAX && b == 0)) return -1; /* wrapped */
         c->ids[i] = prev = id;
     }
+    if (c->dir == c->onedir) memcpy(c->onedir, &prev, 4); /* one block: its last id is known now */
     if (prev != dir_u32(c, b, 0) || prev >= c->npassages) return -1;
-    c->block = b;
+    c->block = c->sblock = b;
     c->n = n;
     c->i = 0;
     c->tfs_decoded = 0;
@@ -54,9 +55,19 @@ void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t)
 {
     size_t len;
     const uint8_t *base = index_postings_base(ix, &len);
-    c->dir = base + t->postings_off;
-    c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
-    c->end = c->dir + t->postings_len;
+    if (t->nblocks > 1) {
+        c->dir = base + t->postings_off;
+        c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
+    } else { /* the term's own maxima describe its only block */
+        uint32_t end = t->postings_len, tf = t->max_tf > 65535 ? 65535 : t->max_tf, last = UINT32_MAX;
+        memcpy(c->onedir, &last, 4);
+        memcpy(c->onedir + 4, &end, 4);
+        memcpy(c->onedir + 8, &t->max_tf_part, 4);
+        memcpy(c->onedir + 12, &tf, 4); /* min length 0: always a safe bound */
+        c->dir = c->onedir;
+        c->data = base + t->postings_off;
+    }
+    c->end = base + t->postings_off + t->postings_len;
     c->nblocks = t->nblocks;
     c->df = t->df;
     c->corrupt = 0;
@@ -82,6 +93,7 @@ uint32_t cursor_advance(PostingCursor *c, uint32_t target)
     if (c->pid >= target) return c->pid;
     if (dir_u32(c, c->block, 0) < target) { /* not in this block: skip ahead */
         uint32_t b = c->block + 1;
+        if (c->sblock > b && c->sblock < c->nblocks && dir_u32(c, c->sblock - 1, 0) < target) b = c->sblock;
         while (b < c->nblocks && dir_u32(c, b, 0) < target) b++;
         if (b >= c->nblocks) return end_cursor(c, 0);
         if (load_block(c, b) != 0) return end_cursor(c, 1);
@@ -102,6 +114,33 @@ uint32_t cursor_tf(PostingCursor *c)
     return c->tfs[c->i] + 1;
 }
 
-uint32_t cursor_block_last(const PostingCursor *c) { return dir_u32(c, c->block, 0); }
-uint32_t cursor_block_max_tf(const PostingCursor *c) { return dir_u32(c, c->block, 2); }
-uint32_t cursor_block_min_len(const PostingCursor *c) { return dir_u32(c, c->block, 3); }
+uint32_t cursor_shallow(PostingCursor *c, uint32_t target)
+{
+    uint32_t b = c->sblock;
+    if (b > c->block && (b >= c->nblocks || dir_u32(c, b - 1, 0) >= target)) b = c->block; /* went back */
+    while (b < c->nblocks && dir_u32(c, b, 0) < target) b++;
+    c->sblock = b;
+    return b < c->nblocks ? dir_u32(c, b, 0) : PID_END;
+}
+
+uint32_t cursor_block_last(const PostingCursor *c)
+{
+    return c->sblock < c->nblocks ? dir_u32(c, c->sblock, 0) : PID_END;
+}
+
+uint32_t cursor_block_max_tf(const PostingCursor *c)
+{
+    return c->sblock < c->nblocks ? rd_u16(c->dir + (size_t)c->sblock * DIR_ENTRY + 12) : 0;
+}
+
+uint32_t cursor_block_min_len(const PostingCursor *c)
+{
+    return c->sblock < c->nblocks ? rd_u16(c->dir + (size_t)c->sblock * DIR_ENTRY + 14) : 0;
+}
+
+float cursor_block_max_tf_part(const PostingCursor *c)
+{
+    float part = 0.0f;
+    if (c->sblock < c->nblocks) memcpy(&part, c->dir + (size_t)c->sblock * DIR_ENTRY + 8, 4);
+    return part;
+}

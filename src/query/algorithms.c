@@ -6,6 +6,9 @@
 #include "query/query.h"
 
 static const Algorithm algorithms[] = {
+    {"bmw", "block-max WAND", search_bmw},
+    {"maxscore", "MaxScore with block-max bounds on non-essential terms", search_maxscore},
+    {"wand", "WAND with term upper bounds", search_wand},
     {"exhaustive", "document-at-a-time over every posting (the reference)", search_exhaustive},
 };
 

@@ -17,8 +17,7 @@ void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s)
 {
     p->k1 = k1;
     p->b = b;
-    p->avgdl = s->passages ? (float)((double)s->total_length / (double)s->passages) : 1.0f;
-    if (p->avgdl <= 0) p->avgdl = 1.0f;
+    p->avgdl = index_avgdl(s->total_length, s->passages);
 }
 
 float bm25_idf(uint64_t N, uint64_t df)

@@ -5,40 +5,16 @@
  */
 #include "query/query.h"
 
-#include <stdlib.h>
-
-int search_exhaustive(const SearchContext *ctx, TopK *top)
+int search_exhaustive(const SearchContext *cctx, TopK *top)
 {
-    const Query *q = ctx->q;
-    const uint32_t *lengths = index_lengths(ctx->ix);
-    PostingCursor *cur = xmalloc((q->n ? q->n : 1) * sizeof *cur);
-    const QueryTerm **qt = xmalloc((q->n ? q->n : 1) * sizeof *qt);
-    size_t n = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        if (!q->terms[i].found) continue;
-        cursor_open(&cur[n], ctx->ix, &q->terms[i].info);
-        qt[n++] = &q->terms[i];
-    }
-    int corrupt = 0;
+    SearchContext *ctx = (SearchContext *)cctx;
+    size_t n = search_open_cursors(ctx);
     for (;;) {
         uint32_t pid = PID_END;
         for (size_t i = 0; i < n; i++)
-            if (cur[i].pid < pid) pid = cur[i].pid;
+            if (ctx->cur[i].pid < pid) pid = ctx->cur[i].pid;
         if (pid == PID_END) break;
-        float norm = bm25_norm(ctx->bm25, lengths[pid]), score = 0.0f;
-        for (size_t i = 0; i < n; i++) {
-            if (cur[i].pid != pid) continue;
-            score += bm25_term(qt[i]->weight, cursor_tf(&cur[i]), norm);
-            cursor_next(&cur[i]);
-        }
-        topk_push(top, pid, score);
+        topk_push(top, pid, score_and_advance(ctx, n, pid));
     }
-    for (size_t i = 0; i < n; i++) corrupt |= cur[i].corrupt;
-    free(cur);
-    free(qt);
-    if (corrupt) {
-        err_set("index postings are corrupt (rebuild with: search index)");
-        return -1;
-    }
-    return 0;
+    return search_check_cursors(ctx, n);
 }

@@ -20,8 +20,8 @@
 
 /* ---- bm25.c ---- */
 
-#define BM25_K1_DEFAULT 1.2f
-#define BM25_B_DEFAULT 0.75f
+#define BM25_K1_DEFAULT IMPACT_K1
+#define BM25_B_DEFAULT IMPACT_B
 
 typedef struct {
     float k1;     /* term-frequency saturation */
@@ -63,6 +63,9 @@ typedef struct {
 
 #define QUERY_MAX_TERMS 1024
 
+/* Allocates a query's room once; query_parse reuses it (no allocation on
+ * the per-query path). */
+void query_init(Query *q);
 /* Analyses text into terms and looks them up. Returns 0, or -1 with
  * err_msg() set (too many terms). A query of only stop words gives n == 0. */
 int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q);
@@ -98,11 +101,35 @@ size_t topk_sorted(TopK *t);
 
 /* ---- algorithms ---- */
 
+/* What an algorithm works with: the index, the parameters, the query, and
+ * room for its cursors, allocated once by search_context_init. */
 typedef struct {
     const Index *ix;
-    const Query *q;
     const Bm25 *bm25;
+    const Query *q;          /* set before each search */
+    PostingCursor *cur;      /* one cursor per query term */
+    const QueryTerm **qt;    /* the term behind each cursor */
+    float *ub;               /* per cursor: upper bound of its score */
+    uint32_t *order;         /* per cursor: scratch permutation */
+    float *prefix;           /* scratch: sums of bounds */
+    int exact_maxima;        /* the index's block maxima fit these k1, b */
 } SearchContext;
+
+void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25);
+void search_context_free(SearchContext *c);
+/* Opens a cursor for every query term found in the lexicon; returns how
+ * many (cursor i scores with ctx->qt[i]->weight). */
+size_t search_open_cursors(SearchContext *c);
+/* Upper bound of a term's score in any passage (from its largest tf and
+ * the shortest possible length), slightly inflated against float rounding. */
+float term_upper_bound(const SearchContext *c, const QueryTerm *t);
+/* The same for the cursor's current block (block-max). */
+float block_upper_bound(const SearchContext *c, size_t i);
+/* BM25 of passage pid from the cursors on it (summed in cursor order, so
+ * every algorithm gets the same float), moving those cursors past it. */
+float score_and_advance(SearchContext *c, size_t n, uint32_t pid);
+/* 0, or -1 with err_msg() set when a cursor met corrupt postings. */
+int search_check_cursors(const SearchContext *c, size_t n);
 
 /* An algorithm fills top with the k best passages of the union of the
  * query terms; returns 0, or -1 with err_msg() set (corrupt postings). */
@@ -115,6 +142,9 @@ typedef struct {
 } Algorithm;
 
 int search_exhaustive(const SearchContext *ctx, TopK *top);
+int search_maxscore(const SearchContext *ctx, TopK *top);
+int search_wand(const SearchContext *ctx, TopK *top);
+int search_bmw(const SearchContext *ctx, TopK *top);
 const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
 const Algorithm *algorithm_default(void);
 const char *algorithm_names(void);

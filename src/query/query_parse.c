@@ -37,13 +37,12 @@ static void on_term(void *ctx, const Token *t)
 
 int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q)
 {
-    memset(q, 0, sizeof *q);
-    q->terms = xmalloc(QUERY_MAX_TERMS * sizeof *q->terms);
+    q->n = 0;
     ParseCtx pc = {q, 0};
     q->words = analyzer_run(an, text, strlen(text), on_term, &pc);
     if (pc.overflow) {
         err_set("query has more than %d distinct terms", QUERY_MAX_TERMS);
-        query_free(q);
+        q->n = 0;
         return -1;
     }
     uint64_t N = index_stats(ix)->passages;
@@ -54,6 +53,12 @@ int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, 
         t->weight = t->idf * (p->k1 + 1.0f) * (float)t->qtf;
     }
     return 0;
+}
+
+void query_init(Query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->terms = xmalloc(QUERY_MAX_TERMS * sizeof *q->terms);
 }
 
 void query_free(Query *q)

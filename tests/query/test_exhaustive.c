@@ -73,11 +73,15 @@ static void compare(const uint32_t *q, size_t nq, size_t k, float k1, float b, i
     Bm25 p;
     bm25_init(&p, k1, b, index_stats(ix));
     Query qq;
+    query_init(&qq);
     CHECK_EQ_INT(query_parse(an, ix, &p, text, &qq), 0);
     TopK top;
     topk_init(&top, k, group ? ix : NULL);
-    SearchContext ctx = {ix, &qq, &p};
+    SearchContext ctx;
+    search_context_init(&ctx, ix, &p);
+    ctx.q = &qq;
     CHECK_EQ_INT(search_exhaustive(&ctx, &top), 0);
+    search_context_free(&ctx);
     size_t got = topk_sorted(&top);
 
     RefHit *all = malloc(nref * sizeof *all);

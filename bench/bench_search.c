@@ -1,0 +1,201 @@
+/*
+ * bench_search.c: query latency of our engine, in process.
+ *
+ *   bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC]
+ *                [--out PREFIX] [--k1 X] [--b X]
+ *
+ * Loads the queries, computes the exhaustive top-k of each as the
+ * reference, then for each algorithm warms up (the whole query list, until
+ * SEC seconds passed) and times every query once (analysis + search +
+ * sorting the top k; no printing). Prints one JSON line per algorithm with
+ * mean/p50/p95/p99 in microseconds, QPS and the number of queries whose
+ * top k differs from the exhaustive one (passages or scores), which must
+ * be 0. --out writes PREFIX.ALG.times (qid, µs) and PREFIX.ALG.run (TREC).
+ */
+#include "query/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct {
+    char *qid, *text;
+} QueryLine;
+
+static QueryLine *load_queries(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_search: cannot open %s\n", path);
+        exit(2);
+    }
+    QueryLine *q = NULL;
+    size_t cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t got;
+    *n = 0;
+    while ((got = getline(&line, &lcap, f)) > 0) {
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = 0;
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = 0;
+        if (*n == cap) q = xrealloc(q, (cap = cap ? cap * 2 : 1024) * sizeof *q);
+        q[*n].qid = xstrdup(line);
+        q[*n].text = xstrdup(tab + 1);
+        (*n)++;
+    }
+    free(line);
+    fclose(f);
+    return q;
+}
+
+typedef struct {
+    Index *ix;
+    Analyzer *an;
+    Bm25 bm25;
+    SearchContext ctx;
+    Query q;
+    TopK top;
+} Bench;
+
+/* Runs one query; leaves the sorted hits in b->top. */
+static void run_one(Bench *b, const Algorithm *alg, const char *text)
+{
+    topk_clear(&b->top);
+    b->top.n = 0;
+    if (query_parse(b->an, b->ix, &b->bm25, text, &b->q) != 0) return;
+    b->ctx.q = &b->q;
+    if (alg->run(&b->ctx, &b->top) != 0) {
+        fprintf(stderr, "bench_search: %s\n", err_msg());
+        exit(2);
+    }
+    topk_sorted(&b->top);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, c = *(const double *)y;
+    return (a > c) - (a < c);
+}
+
+static double pct(const double *sorted, size_t n, double p)
+{
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return sorted[i < n ? i : n - 1];
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC] [--out PREFIX]\n");
+        return 2;
+    }
+    size_t k = 10;
+    double warmup = 2.0;
+    const char *algs = "bmw,maxscore,wand,exhaustive", *out = NULL;
+    float k1 = BM25_K1_DEFAULT, bb = BM25_B_DEFAULT;
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "-k")) k = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--algorithms")) algs = argv[i + 1];
+        else if (!strcmp(argv[i], "--warmup")) warmup = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--out")) out = argv[i + 1];
+        else if (!strcmp(argv[i], "--k1")) k1 = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--b")) bb = (float)atof(argv[i + 1]);
+    }
+    Bench b;
+    b.ix = index_open(argv[1]);
+    if (!b.ix) {
+        fprintf(stderr, "bench_search: %s\n", err_msg());
+        return 2;
+    }
+    b.an = analyzer_new(&index_stats(b.ix)->analysis);
+    bm25_init(&b.bm25, k1, bb, index_stats(b.ix));
+    search_context_init(&b.ctx, b.ix, &b.bm25);
+    query_init(&b.q);
+    topk_init(&b.top, k, NULL);
+    size_t nq;
+    QueryLine *qs = load_queries(argv[2], &nq);
+    if (!nq) {
+        fprintf(stderr, "bench_search: no queries\n");
+        return 2;
+    }
+
+    /* the reference: exhaustive top k of every query */
+    Hit **ref = xmalloc(nq * sizeof *ref);
+    size_t *nref = xmalloc(nq * sizeof *nref);
+    for (size_t i = 0; i < nq; i++) {
+        run_one(&b, algorithm_find("exhaustive"), qs[i].text);
+        nref[i] = b.top.n;
+        ref[i] = xmalloc((b.top.n ? b.top.n : 1) * sizeof **ref);
+        memcpy(ref[i], b.top.heap, b.top.n * sizeof **ref);
+    }
+
+    double *us = xmalloc(nq * sizeof *us), *sorted = xmalloc(nq * sizeof *sorted);
+    char *list = xstrdup(algs);
+    for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+        const Algorithm *alg = algorithm_find(name);
+        if (!alg) {
+            fprintf(stderr, "bench_search: unknown algorithm %s\n", name);
+            return 2;
+        }
+        double t0 = now_seconds();
+        do
+            for (size_t i = 0; i < nq; i++) run_one(&b, alg, qs[i].text);
+        while (now_seconds() - t0 < warmup);
+        size_t mismatches = 0;
+        double total = 0;
+        FILE *times = NULL, *run = NULL;
+        if (out) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s.%s.times", out, name);
+            times = fopen(path, "w");
+            snprintf(path, sizeof path, "%s.%s.run", out, name);
+            run = fopen(path, "w");
+        }
+        for (size_t i = 0; i < nq; i++) {
+            double s = now_seconds();
+            run_one(&b, alg, qs[i].text);
+            us[i] = (now_seconds() - s) * 1e6;
+            total += us[i];
+            int same = b.top.n == nref[i];
+            for (size_t j = 0; same && j < b.top.n; j++)
+                same = b.top.heap[j].pid == ref[i][j].pid && b.top.heap[j].score == ref[i][j].score;
+            mismatches += !same;
+            if (times) fprintf(times, "%s\t%.3f\n", qs[i].qid, us[i]);
+            for (size_t j = 0; run && j < b.top.n; j++) {
+                PassageInfo p;
+                ArticleInfo a;
+                index_passage(b.ix, b.top.heap[j].pid, &p);
+                index_article(b.ix, p.article, &a);
+                fprintf(run, "%s Q0 %.*s %zu %.6f %s\n", qs[i].qid, (int)a.id_len, a.id, j + 1,
+                        b.top.heap[j].score, name);
+            }
+        }
+        if (times) fclose(times);
+        if (run) fclose(run);
+        memcpy(sorted, us, nq * sizeof *us);
+        qsort(sorted, nq, sizeof *sorted, cmp_double);
+        printf("{\"engine\":\"search\",\"algorithm\":\"%s\",\"queries\":%zu,\"k\":%zu,\"mean_us\":%.3f,"
+               "\"p50_us\":%.3f,\"p95_us\":%.3f,\"p99_us\":%.3f,\"qps\":%.1f,\"mismatches\":%zu}\n",
+               name, nq, k, total / (double)nq, pct(sorted, nq, 0.5), pct(sorted, nq, 0.95), pct(sorted, nq, 0.99),
+               (double)nq / (total / 1e6), mismatches);
+        fflush(stdout);
+    }
+    free(list);
+    for (size_t i = 0; i < nq; i++) {
+        free(qs[i].qid);
+        free(qs[i].text);
+        free(ref[i]);
+    }
+    free(qs);
+    free(ref);
+    free(nref);
+    free(us);
+    free(sorted);
+    topk_free(&b.top);
+    query_free(&b.q);
+    search_context_free(&b.ctx);
+    analyzer_free(b.an);
+    index_close(b.ix);
+    return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * search_context.c: what every query algorithm shares: the workspace
+ * allocated once per searcher (so a query allocates nothing), opening the
+ * cursors of a query, and the score upper bounds that pruning relies on.
+ */
+#include "query/query.h"
+
+#include <stdlib.h>
+
+void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
+{
+    memset(c, 0, sizeof *c);
+    c->ix = ix;
+    c->bm25 = bm25;
+    c->cur = xmalloc(QUERY_MAX_TERMS * sizeof *c->cur);
+    c->qt = xmalloc(QUERY_MAX_TERMS * sizeof *c->qt);
+    c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
+    c->order = xmalloc(QUERY_MAX_TERMS * sizeof *c->order);
+    c->prefix = xmalloc((QUERY_MAX_TERMS + 1) * sizeof *c->prefix);
+}
+
+void search_context_free(SearchContext *c)
+{
+    free(c->cur);
+    free(c->qt);
+    free(c->ub);
+    free(c->order);
+    free(c->prefix);
+    memset(c, 0, sizeof *c);
+}
+
+/* Float sums of per-term scores can round a hair above the sum of bounds
+ * computed separately; inflating bounds keeps pruning exact. */
+#define BOUND_SLACK 1.0001f
+
+/* The stored maxima hold only for the parameters they were computed with;
+ * otherwise the largest tf over the smallest length bounds any k1 and b
+ * (the score grows with tf and falls with length). */
+static int stored_maxima_apply(const SearchContext *c)
+{
+    const IndexStats *s = index_stats(c->ix);
+    return c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
+}
+
+float term_upper_bound(const SearchContext *c, const QueryTerm *t)
+{
+    if (stored_maxima_apply(c)) return BOUND_SLACK * t->weight * t->info.max_tf_part;
+    return BOUND_SLACK * bm25_term(t->weight, t->info.max_tf, bm25_norm(c->bm25, 0));
+}
+
+float block_upper_bound(const SearchContext *c, size_t i)
+{
+    const PostingCursor *cur = &c->cur[i];
+    if (c->exact_maxima) return BOUND_SLACK * c->qt[i]->weight * cursor_block_max_tf_part(cur);
+    uint32_t tf = cursor_block_max_tf(cur);
+    if (tf == 65535) return BOUND_SLACK * c->qt[i]->weight; /* saturated: tf part < 1 */
+    return BOUND_SLACK * bm25_term(c->qt[i]->weight, tf, bm25_norm(c->bm25, cursor_block_min_len(cur)));
+}
+
+size_t search_open_cursors(SearchContext *c)
+{
+    size_t n = 0;
+    c->exact_maxima = stored_maxima_apply(c);
+    for (size_t i = 0; i < c->q->n; i++) {
+        const QueryTerm *t = &c->q->terms[i];
+        if (!t->found || t->weight <= 0) continue;
+        cursor_open(&c->cur[n], c->ix, &t->info);
+        c->qt[n] = t;
+        c->ub[n] = term_upper_bound(c, t);
+        n++;
+    }
+    return n;
+}
+
+int search_check_cursors(const SearchContext *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c->cur[i].corrupt) {
+            err_set("index postings are corrupt (rebuild with: search index)");
+            return -1;
+        }
+    return 0;
+}
+
+float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
+{
+    float norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]), score = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        if (c->cur[i].pid != pid) continue;
+        score += bm25_term(c->qt[i]->weight, cursor_tf(&c->cur[i]), norm);
+        cursor_next(&c->cur[i]);
+    }
+    return score;
+}

@@ -1,0 +1,147 @@
+#!/bin/sh
+# test_reindex.sh: publishing a new index is atomic. Searches running during
+# reindexes all succeed with the same answer; a killed or failed build leaves
+# the previous index working; leftovers are cleaned up; one generation stays.
+R=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$R" || exit 2
+. tests/lib.sh
+
+IDX=$TMP/idx
+Q="suicidal ideation"
+gens() { (cd "$IDX" && ls -d gen-* 2>/dev/null | grep -v '\.tmp-'); }
+tmps() { (cd "$IDX" && ls -d *.tmp* 2>/dev/null); }
+printf '1\tsuicidal ideation\n2\tketamine depression\n3\tmicrodosing\n4\taddiction recovery\n' >"$TMP/q.tsv"
+snapshot() { # the answers to a few queries, to compare index states
+    "$SEARCH" --index "$IDX" --json -k 5 "$Q" || echo "exit $?"
+    "$SEARCH" --index "$IDX" --queries "$TMP/q.tsv" -k 5 || echo "exit $?"
+}
+
+expect_exit 0 "first build" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
+FIRST=$("$SEARCH" --index "$IDX" --json -k 1 "$Q")
+ok "first hit exists" test -n "$FIRST"
+snapshot >"$TMP/before" 2>&1
+ok "snapshot has hits" test "$(grep -c '"rank":1,' "$TMP/before")" -eq 1 -a "$(grep -c ' Q0 .* 1 ' "$TMP/before")" -eq 4
+
+# ---- searches during reindexes ----
+(
+    i=0
+    while [ $i -lt 30 ]; do
+        out=$("$SEARCH" --index "$IDX" --json -k 1 "$Q" 2>"$TMP/loop.err.$i"); rc=$?
+        printf '%s %s\n' "$rc" "$out" >>"$TMP/loop"
+        i=$((i + 1))
+    done
+) &
+loop=$!
+fails=0; i=0
+while [ $i -lt 5 ]; do
+    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>>"$TMP/reindex.err" || fails=$((fails + 1))
+    i=$((i + 1))
+done
+wait $loop
+ok "5 reindexes during searches all succeed" test "$fails" -eq 0
+ok "30 searches ran" test "$(wc -l <"$TMP/loop")" -eq 30
+ok "every search during reindexing exits 0" test "$(grep -vc '^0 ' "$TMP/loop")" -eq 0
+ok "every search gives the same first hit" test "$(grep -Fxvc "0 $FIRST" "$TMP/loop")" -eq 0
+if [ "$(grep -vc '^0 ' "$TMP/loop")" -ne 0 ]; then grep -v '^0 ' "$TMP/loop" | head -n 3; cat "$TMP"/loop.err.* | head -n 3; fi
+ok "one generation after the reindexes" test "$(gens | wc -l)" -eq 1
+ok "it is the one CURRENT names" test "$(gens)" = "$(cat "$IDX/CURRENT")"
+ok "no temporaries left" test -z "$(tmps)"
+
+# ---- generation numbers and cleanup ----
+g1=$(cat "$IDX/CURRENT")
+"$SEARCH" index --corpus corpus --index "$IDX" --quiet
+g2=$(cat "$IDX/CURRENT")
+ok "a reindex publishes a new generation ($g1 -> $g2)" test "$g1" != "$g2"
+ok "... with a higher number" test "${g2#gen-}" -gt "${g1#gen-}" 2>/dev/null
+ok "... and removes the old one" test ! -e "$IDX/$g1"
+ok "only one generation remains" test "$(gens | wc -l)" -eq 1
+
+# ---- a failed build leaves the index as it was ----
+cur=$(cat "$IDX/CURRENT"); ls -l "$IDX/$cur" >"$TMP/ls.before"
+expect_exit 2 "build from a missing corpus fails" "$SEARCH" index --corpus "$TMP/no-such-corpus" --index "$IDX" --quiet
+ok "failed build: one-line error" one_line_error
+ok "failed build: CURRENT unchanged" test "$(cat "$IDX/CURRENT")" = "$cur"
+ls -l "$IDX/$cur" >"$TMP/ls.after"
+ok "failed build: the generation's files are untouched" cmp -s "$TMP/ls.before" "$TMP/ls.after"
+ok "failed build: no temporaries left" test -z "$(tmps)"
+snapshot >"$TMP/after" 2>&1
+ok "failed build: same answers" cmp -s "$TMP/before" "$TMP/after"
+mkdir -p "$TMP/strictc"
+printf 'Fine text.\n' >"$TMP/strictc/a.txt"; : >"$TMP/strictc/b.txt"
+expect_exit 2 "a --strict build that fails" "$SEARCH" index --corpus "$TMP/strictc" --index "$IDX" --strict --quiet
+ok "failed strict build: CURRENT unchanged" test "$(cat "$IDX/CURRENT")" = "$cur"
+snapshot >"$TMP/after" 2>&1
+ok "failed strict build: same answers" cmp -s "$TMP/before" "$TMP/after"
+ok "failed strict build: one generation, no temporaries" test "$(gens | wc -l)" -eq 1 -a -z "$(tmps)"
+
+# ---- an interrupted build ----
+BIG=$TMP/big
+mkdir -p "$BIG"
+awk -v dir="$BIG" 'BEGIN { srand(42); split("ka lo mi ne ru sa ti vo ze pa qu ri", syl, " ")
+    for (p = 0; p < 64; p++) {
+        line = ""
+        for (w = 0; w < 100; w++)
+            line = line (w ? " " : "") syl[int(rand() * 12) + 1] syl[int(rand() * 12) + 1] \
+                   syl[int(rand() * 12) + 1] (w % 15 == 14 ? "." : "")
+        para[p] = line
+    }
+    for (i = 0; i < 3000; i++) {
+        f = dir "/a" i ".txt"
+        for (p = 0; p < 4; p++) print para[(i * 7 + p * 13) % 64] "\n" > f
+        close(f)
+    } }'
+ok "3000 generated files" test "$(ls "$BIG" | wc -l)" -eq 3000
+cur=$(cat "$IDX/CURRENT")
+"$SEARCH" index --corpus "$BIG" --index "$IDX" --quiet 2>/dev/null &
+builder=$!
+# wait for its temporary generation to appear, then let it run a little
+n=0
+while [ -z "$(tmps)" ] && [ $n -lt 200 ] && kill -0 $builder 2>/dev/null; do sleep 0.01; n=$((n + 1)); done
+sleep 0.2
+kill -9 $builder 2>/dev/null; killed=$?
+wait $builder 2>/dev/null
+ok "the build was killed while running" test "$killed" -eq 0
+ok "the killed build left its temporary directory" test -n "$(tmps)"
+ok "killed build: CURRENT unchanged" test "$(cat "$IDX/CURRENT")" = "$cur"
+snapshot >"$TMP/after" 2>&1
+ok "killed build: same answers" cmp -s "$TMP/before" "$TMP/after"
+expect_exit 0 "the next build succeeds" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
+ok "the next build removes the dead build's temporary" test -z "$(tmps)"
+ok "the next build leaves one generation" test "$(gens | wc -l)" -eq 1
+snapshot >"$TMP/after" 2>&1
+ok "after the next build: same answers" cmp -s "$TMP/before" "$TMP/after"
+
+# a leftover of a live process is not removed
+mkdir "$IDX/gen-999990.tmp-$$"
+"$SEARCH" index --corpus corpus --index "$IDX" --quiet
+ok "a live build's temporary is kept" test -d "$IDX/gen-999990.tmp-$$"
+rmdir "$IDX/gen-999990.tmp-$$"
+g3=$(cat "$IDX/CURRENT")
+ok "generation numbers stay above any temporary's ($g3)" test "${g3#gen-}" -gt 999990
+expect_exit 0 "search after all that" "$SEARCH" --index "$IDX" --json -k 1 "$Q"
+ok "same first hit after all that" test "$(cat "$TMP/out")" = "$FIRST"
+
+# ---- two builds at once ----
+# Whatever the interleaving, the index must stay usable: CURRENT always
+# names a complete generation. Several rounds, as the window is narrow.
+broken=0; failed=0; round=0
+while [ $round -lt 8 ]; do
+    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>"$TMP/b1.err" & b1=$!
+    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>"$TMP/b2.err" & b2=$!
+    wait $b1; r1=$?; wait $b2; r2=$?
+    [ "$r1" -le 2 ] && [ "$r2" -le 2 ] && { [ "$r1" -eq 0 ] || [ "$r2" -eq 0 ]; } || failed=$((failed + 1))
+    if ! "$SEARCH" --index "$IDX" --json -k 1 "$Q" >"$TMP/out" 2>"$TMP/err"; then
+        broken=$((broken + 1))
+        echo "  round $round: builds exited $r1 and $r2; then: $(cat "$TMP/err")"
+        echo "  CURRENT: $(cat "$IDX/CURRENT" 2>/dev/null); directory: $(ls "$IDX" | tr '\n' ' ')"
+        "$SEARCH" index --corpus corpus --index "$IDX" --quiet # repair for the next round
+    fi
+    round=$((round + 1))
+done
+ok "two concurrent builds: one at least succeeds, any failure is a clean exit 2" test "$failed" -eq 0
+ok "two concurrent builds: the index works after each of 8 rounds ($broken broken)" test "$broken" -eq 0
+ok "two concurrent builds: one generation, no temporaries" test "$(gens | wc -l)" -eq 1 -a -z "$(tmps)"
+snapshot >"$TMP/after" 2>&1
+ok "two concurrent builds: same answers" cmp -s "$TMP/before" "$TMP/after"
+
+summary test_reindex

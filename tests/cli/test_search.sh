@@ -1,0 +1,187 @@
+#!/bin/sh
+# test_search.sh: `search QUERY` end to end on the seed corpus: ranking,
+# text/JSON/TREC output, exit statuses, argument errors, the implicit first
+# build, and a TREC run over the Cranfield collection when it is present.
+R=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$R" || exit 2
+. tests/lib.sh
+
+IDX=$TMP/idx
+expect_exit 0 "index the seed corpus" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
+ok "index has a CURRENT file" test -s "$IDX/CURRENT"
+
+# ---- the first hit ----
+expect_exit 0 "search suicidal ideation (json)" "$SEARCH" --index "$IDX" --json "suicidal ideation"
+cp "$TMP/out" "$TMP/si.json"
+ok "first hit is the five-benefits article" \
+    test "$(head -n 1 "$TMP/si.json" | jq -r '.path' | sed 's|.*/||')" = ketamine-therapy-five-benefits.txt
+ok "first hit's passage says 'reduce suicidal ideation'" \
+    sh -c "head -n 1 '$TMP/si.json' | jq -r '.text' | grep -q 'reduce suicidal ideation'"
+ok "first hit's id is the article id plus a passage number" \
+    sh -c "head -n 1 '$TMP/si.json' | jq -e '.id | startswith(\"ketamine-therapy-five-benefits.txt#\")' >/dev/null"
+
+# ---- JSON lines ----
+# valid_json FILE: every line is an object with the documented fields and
+# types, ranks run 1..n, scores do not increase, start < end.
+valid_json() {
+    [ -s "$1" ] || { echo "  (no output)"; return 1; }
+    while IFS= read -r line; do
+        printf '%s\n' "$line" | jq -e '
+            (.rank|type) == "number" and (.score|type) == "number" and (.id|type) == "string" and
+            (.path|type) == "string" and (.title|type) == "string" and (.start|type) == "number" and
+            (.end|type) == "number" and (.text|type) == "string" and .start < .end and
+            (.score|isnormal) and .score > 0' >/dev/null || { echo "  bad line: $line" | head -c 300; return 1; }
+    done <"$1"
+    jq -s -e '[.[].rank] == [range(1; length + 1)]' "$1" >/dev/null || { echo "  ranks not 1..n"; return 1; }
+    jq -s -e '[.[].score] as $s | all(range(1; $s | length); $s[. - 1] >= $s[.])' "$1" >/dev/null ||
+        { echo "  scores increase"; return 1; }
+}
+# same_bytes FILE N: hit N's text is exactly bytes start..end of its file
+same_bytes() {
+    line=$(sed -n "${2}p" "$1")
+    path=$(printf '%s\n' "$line" | jq -r '.path')
+    start=$(printf '%s\n' "$line" | jq -r '.start')
+    end=$(printf '%s\n' "$line" | jq -r '.end')
+    [ -f "$path" ] || { echo "  no file $path"; return 1; }
+    tail -c +$((start + 1)) "$path" | head -c $((end - start)) >"$TMP/bytes"
+    printf '%s\n' "$line" | jq -j '.text' >"$TMP/field"
+    cmp -s "$TMP/bytes" "$TMP/field" || { echo "  hit $2: text differs from $path bytes $start-$end"; return 1; }
+}
+ok "suicidal ideation: JSON lines valid" valid_json "$TMP/si.json"
+ok "first hit's text is the file's bytes start..end" same_bytes "$TMP/si.json" 1
+
+expect_exit 0 "search ketamine depression (json, -k 20)" "$SEARCH" --index "$IDX" --json -k 20 ketamine depression
+cp "$TMP/out" "$TMP/kd.json"
+ok "ketamine depression: JSON lines valid" valid_json "$TMP/kd.json"
+ok "ketamine depression: several hits" test "$(wc -l <"$TMP/kd.json")" -gt 3
+ok "ketamine depression: at most 20 hits" test "$(wc -l <"$TMP/kd.json")" -le 20
+n=$(wc -l <"$TMP/kd.json"); i=1; all=0
+while [ "$i" -le "$n" ]; do same_bytes "$TMP/kd.json" "$i" || all=1; i=$((i + 1)); done
+ok "every hit's text is the file's bytes start..end" test "$all" -eq 0
+ok "hits are distinct passages" test "$(jq -r '.id' "$TMP/kd.json" | sort | uniq -d | wc -l)" -eq 0
+
+# ---- -k ----
+expect_exit 0 "-k 3" "$SEARCH" --index "$IDX" --json -k 3 ketamine
+ok "-k 3 gives 3 hits (the corpus has more)" test "$(wc -l <"$TMP/out")" -eq 3
+cp "$TMP/out" "$TMP/k3.json"
+expect_exit 0 "-k 1" "$SEARCH" --index "$IDX" --json -k 1 ketamine
+ok "-k 1 gives 1 hit" test "$(wc -l <"$TMP/out")" -eq 1
+ok "-k 1's hit is -k 3's first" test "$(jq -r .id "$TMP/out")" = "$(head -n 1 "$TMP/k3.json" | jq -r .id)"
+ok "-k 3's hits are the first 3 of -k 20" \
+    test "$(jq -r .id "$TMP/k3.json")" = "$("$SEARCH" --index "$IDX" --json -k 20 ketamine | head -n 3 | jq -r .id)"
+
+# ---- no hits ----
+expect_exit 1 "a word not in the corpus exits 1" "$SEARCH" --index "$IDX" zzzzqqq
+ok "no hits: nothing on stdout" test ! -s "$TMP/out"
+expect_exit 1 "a word not in the corpus exits 1 (json)" "$SEARCH" --index "$IDX" --json zzzzqqq
+ok "no hits: no JSON lines" test ! -s "$TMP/out"
+
+# ---- argument errors: exit 2, one line "search: ..." ----
+bad() { # bad "description" args...
+    what=$1; shift
+    expect_exit 2 "$what" "$SEARCH" "$@"
+    ok "$what: one-line error" one_line_error
+    ok "$what: nothing on stdout" test ! -s "$TMP/out"
+}
+bad "missing index directory" --index "$TMP/no-such-index" ketamine
+bad "unknown option" --index "$IDX" --bogus ketamine
+bad "-k 0" --index "$IDX" -k 0 ketamine
+bad "-k -1" --index "$IDX" -k -1 ketamine
+bad "-k abc" --index "$IDX" -k abc ketamine
+bad "-k without a value" --index "$IDX" ketamine -k
+bad "--b 2" --index "$IDX" --b 2 ketamine
+bad "--b -0.5" --index "$IDX" --b -0.5 ketamine
+bad "--k1 x" --index "$IDX" --k1 x ketamine
+bad "unknown algorithm" --index "$IDX" --algorithm no-such-algorithm ketamine
+bad "missing queries file" --index "$IDX" --queries "$TMP/no-such-queries"
+bad "index dir that is a file" --index "$R/Makefile" ketamine
+mkdir "$TMP/not-an-index"
+bad "index dir without CURRENT" --index "$TMP/not-an-index" ketamine
+ok "an index is not built where --index points" test ! -e "$TMP/not-an-index/CURRENT"
+ok "a missing --index is not created" test ! -e "$TMP/no-such-index"
+expect_exit 0 "--b 0 and --k1 0 are allowed" "$SEARCH" --index "$IDX" --b 0 --k1 0 ketamine
+
+# ---- TREC runs ----
+# valid_trec FILE MAX: 6 columns, Q0, ranks 1.. per qid, scores not
+# increasing, docids unique per qid, at most MAX lines per qid
+valid_trec() {
+    [ -s "$1" ] || { echo "  (empty run)"; return 1; }
+    awk -v max="$2" '
+        NF != 6 { print "  line " NR ": " NF " columns"; bad = 1; next }
+        $2 != "Q0" { print "  line " NR ": no Q0"; bad = 1 }
+        $4 !~ /^[0-9]+$/ || $5 !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ { print "  line " NR ": bad rank/score"; bad = 1 }
+        {
+            if ($1 != q) { if (seen[$1]++) { print "  qid " $1 " not contiguous"; bad = 1 } q = $1; r = 0; prev = "" }
+            r++
+            if ($4 != r) { print "  line " NR ": rank " $4 ", expected " r; bad = 1 }
+            if (prev != "" && $5 + 0 > prev + 0) { print "  line " NR ": score rises"; bad = 1 }
+            prev = $5
+            if (doc[$1 SUBSEP $3]++) { print "  line " NR ": docid " $3 " repeated"; bad = 1 }
+            if (r > max) { print "  qid " $1 ": more than " max " lines"; bad = 1 }
+        }
+        END { exit bad }' "$1"
+}
+printf '1\tketamine depression\n2\tsuicidal ideation\n\nq3\tmicrodosing psychedelics\r\n4\tzzzzqqq\n' >"$TMP/queries.tsv"
+expect_exit 0 "--queries gives a run" "$SEARCH" --index "$IDX" --queries "$TMP/queries.tsv" -k 5 --tag mytag
+cp "$TMP/out" "$TMP/run.txt"
+ok "--queries: valid TREC run" valid_trec "$TMP/run.txt" 5
+ok "--queries: qids in file order, no-hit query absent" \
+    test "$(awk '{print $1}' "$TMP/run.txt" | uniq | tr '\n' ' ')" = "1 2 q3 "
+ok "--queries: run tag" sh -c "awk '{print \$6}' '$TMP/run.txt' | sort -u | grep -qx mytag"
+ok "--queries: query 2's top document is the five-benefits article" \
+    test "$(awk '$1 == "2" && $4 == 1 {print $3}' "$TMP/run.txt")" = ketamine-therapy-five-benefits.txt
+printf 'no tab on this line\n' >"$TMP/badq.tsv"
+bad "queries line without a tab" --index "$IDX" --queries "$TMP/badq.tsv"
+printf '1\tzzzzqqq\n' >"$TMP/noq.tsv"
+expect_exit 1 "--queries with no hits at all exits 1" "$SEARCH" --index "$IDX" --queries "$TMP/noq.tsv"
+
+# ---- text output ----
+expect_exit 0 "text output" "$SEARCH" --index "$IDX" --no-color "suicidal ideation"
+cp "$TMP/out" "$TMP/text.txt"
+ok "text output: title" grep -q 'The Intrinsic Benefits of Ketamine' "$TMP/text.txt"
+ok "text output: path" grep -q 'corpus/ketamine-therapy-five-benefits.txt' "$TMP/text.txt"
+ok "text output: **Suicidal** marked" grep -qi '\*\*suicidal\*\*' "$TMP/text.txt"
+ok "text output: **ideation** marked" grep -qi '\*\*ideation\*\*' "$TMP/text.txt"
+ok "text output: --no-color has no escape codes" sh -c "! grep -q \"\$(printf '\033')\" '$TMP/text.txt'"
+"$SEARCH" --index "$IDX" "suicidal ideation" >"$TMP/piped.txt" 2>/dev/null
+ok "text output: no colour when piped" sh -c "! grep -q \"\$(printf '\033')\" '$TMP/piped.txt'"
+ok "text output: piped marks with **" grep -qi '\*\*suicidal\*\*' "$TMP/piped.txt"
+expect_exit 0 "--color" "$SEARCH" --index "$IDX" --color "suicidal ideation"
+ok "--color: escape codes around the words" grep -q "$(printf '\033')\[[0-9;]*m[Ss]uicidal" "$TMP/out"
+
+# ---- first run in a fresh checkout builds the index ----
+mkdir -p "$TMP/fresh"
+cp -R corpus "$TMP/fresh/corpus"
+(cd "$TMP/fresh" && "$SEARCH" --no-color "suicidal ideation" >"$TMP/fresh.out" 2>"$TMP/fresh.err"); rc=$?
+ok "fresh: exit 0" test "$rc" -eq 0
+ok "fresh: says on stderr that it builds the index" grep -qi 'build' "$TMP/fresh.err"
+ok "fresh: prints the hit" grep -q 'ketamine-therapy-five-benefits.txt' "$TMP/fresh.out"
+ok "fresh: the index now exists" test -s "$TMP/fresh/index/CURRENT"
+(cd "$TMP/fresh" && "$SEARCH" --no-color "suicidal ideation" >"$TMP/fresh2.out" 2>"$TMP/fresh2.err"); rc=$?
+ok "fresh, second run: exit 0, no rebuild message" test "$rc" -eq 0 -a ! -s "$TMP/fresh2.err"
+ok "fresh, second run: same output" cmp -s "$TMP/fresh.out" "$TMP/fresh2.out"
+mkdir -p "$TMP/nocorpus"
+(cd "$TMP/nocorpus" && "$SEARCH" ketamine >"$TMP/out" 2>"$TMP/err"); rc=$?
+ok "no index and no corpus: exit 2" test "$rc" -eq 2
+ok "no index and no corpus: one-line error" one_line_error
+ok "no index and no corpus: nothing created" test ! -e "$TMP/nocorpus/index"
+
+# ---- Cranfield: 225 queries, a valid run ----
+CRAN=$R/../shared/collections/cranfield
+if [ -f "$CRAN/docs.tsv" ] && [ -f "$CRAN/queries.tsv" ]; then
+    expect_exit 0 "index Cranfield" "$SEARCH" index --corpus "$CRAN/docs.tsv" --index "$TMP/cran" --quiet
+    expect_exit 0 "Cranfield run" "$SEARCH" --index "$TMP/cran" --queries "$CRAN/queries.tsv" -k 1000
+    cp "$TMP/out" "$TMP/cran.run"
+    ok "Cranfield: valid TREC run, at most 1000 per query" valid_trec "$TMP/cran.run" 1000
+    nq=$(cut -f1 "$CRAN/queries.tsv" | sort -u | wc -l)
+    ok "Cranfield: 225 queries in the file" test "$nq" -eq 225
+    ok "Cranfield: every query has results" test "$(awk '{print $1}' "$TMP/cran.run" | sort -u | wc -l)" -eq "$nq"
+    ok "Cranfield: qids are the file's" test -z "$(awk '{print $1}' "$TMP/cran.run" | sort -u |
+        comm -23 - "$(cut -f1 "$CRAN/queries.tsv" | sort -u >"$TMP/qids"; echo "$TMP/qids")")"
+    ok "Cranfield: docids are the collection's" test -z "$(awk '{print $3}' "$TMP/cran.run" | sort -u |
+        comm -23 - "$(cut -f1 "$CRAN/docs.tsv" | sort -u >"$TMP/dids"; echo "$TMP/dids")")"
+else
+    echo "  (skipping the Cranfield check: no collection at $CRAN)"
+fi
+
+summary test_search
