@@ -1,0 +1,194 @@
+#!/bin/sh
+# test_bad_input.sh: bad corpora (empty, binary, malformed UTF-8, large
+# files), damaged index files and odd queries: never a crash, exit status 2
+# with one line on stderr for errors, valid UTF-8 JSON for hits.
+R=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$R" || exit 2
+. tests/lib.sh
+
+# valid_utf8_json FILE: non-empty, every line parses, the bytes are UTF-8
+valid_utf8_json() {
+    [ -s "$1" ] && jq -e . "$1" >/dev/null && iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
+}
+valid_utf8() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; }
+
+# ---- a corpus of bad files ----
+C=$TMP/bad
+mkdir -p "$C/sub"
+printf 'Zebrafish Notes\n\nThe zebrafish habitat is warm fresh water.\n' >"$C/good.txt"
+: >"$C/empty.txt"
+printf 'binary\000data\001\002\003 zebrafish\000\n' >"$C/binary.txt"
+# stray continuation bytes, truncated 2/3/4-byte sequences, overlong and
+# surrogate encodings, 0xFF, mixed with real words
+printf 'Malformed caterpillar text \200\201 with \303 truncated \342\202 and \360\237\230 sequences.\n' >"$C/sub/malformed.txt"
+printf 'More caterpillar words \300\257 overlong \355\240\200 surrogate \377\376 and a valid caf\303\251.\n' >>"$C/sub/malformed.txt"
+printf 'Ends in a cut sequence caterpillar \342' >>"$C/sub/malformed.txt"
+P="The hugemarker river flows past the old mill and the stone bridge. Farmers bring grain to the market every week, and children play along the muddy banks. In winter the water freezes and the village skates under grey skies."
+yes "$P" | head -c 20000000 >"$C/huge.txt"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "the large file is 20 MB" test "$(wc -c <"$C/huge.txt")" -eq 20000000
+
+IDX=$TMP/idx
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "index a corpus with bad files" "$SEARCH" index --corpus "$C" --index "$IDX" --quiet
+cp "$TMP/err" "$TMP/index.err"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "warns about the empty file" grep -q 'warning.*empty\.txt' "$TMP/index.err"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "warns about the binary file" grep -q 'warning.*binary\.txt' "$TMP/index.err"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "malformed UTF-8 is indexed, not skipped" sh -c "! grep -q 'malformed' '$TMP/index.err'"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "only the two warnings" test "$(wc -l <"$TMP/index.err")" -eq 2
+rm -f "$C/huge.txt"
+
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search the good file" "$SEARCH" --index "$IDX" --json zebrafish
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "zebrafish: JSON valid" valid_utf8_json "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "zebrafish: only good.txt (binary skipped)" test "$(jq -r .article "$TMP/out" | sort -u)" = good.txt
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search the malformed file" "$SEARCH" --index "$IDX" --json caterpillar
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "caterpillar: JSON valid UTF-8" valid_utf8_json "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "caterpillar: hits sub/malformed.txt" test "$(jq -r .article "$TMP/out" | sort -u)" = sub/malformed.txt
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search the malformed file (text)" "$SEARCH" --index "$IDX" --no-color caterpillar
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "caterpillar text output: valid UTF-8" valid_utf8 "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search the malformed file (color)" "$SEARCH" --index "$IDX" --color caterpillar surrogate
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "caterpillar colour output: valid UTF-8" valid_utf8 "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search accented word" "$SEARCH" --index "$IDX" --json "café"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "café: JSON valid" valid_utf8_json "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "search the large file" "$SEARCH" --index "$IDX" --json -k 50 hugemarker
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "hugemarker: 50 valid JSON hits" test "$(wc -l <"$TMP/out")" -eq 50
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "hugemarker: JSON valid" valid_utf8_json "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "hugemarker: passages of the large file are at most a paragraph" \
+    sh -c "jq -s -e 'all(.[]; .end - .start < 1000 and .article == \"huge.txt\")' '$TMP/out' >/dev/null"
+
+# ---- corpora that cannot be indexed ----
+S=$TMP/strict
+mkdir -p "$S"
+printf 'A fine article.\n' >"$S/good.txt"
+: >"$S/empty.txt"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "--strict with an empty file" "$SEARCH" index --corpus "$S" --index "$TMP/sidx" --strict --quiet
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "--strict: one-line error naming the file" sh -c "grep -q empty.txt '$TMP/err'" 
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "--strict: one-line error" one_line_error
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "--strict: no generation left behind" test -z "$(ls "$TMP/sidx" 2>/dev/null | grep gen-)"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "without --strict the same corpus indexes" "$SEARCH" index --corpus "$S" --index "$TMP/sidx" --quiet
+
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "corpus path that does not exist" "$SEARCH" index --corpus "$TMP/no-such-corpus" --index "$TMP/x1" --quiet
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "missing corpus: one-line error" one_line_error
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "missing corpus: message names it" grep -q 'no-such-corpus' "$TMP/err"
+mkdir -p "$TMP/noarticles/deep"
+printf '%%PDF-1.4\n' >"$TMP/noarticles/paper.pdf"
+printf 'hidden\n' >"$TMP/noarticles/.hidden.txt"
+printf 'not .txt\n' >"$TMP/noarticles/deep/readme.rst"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "corpus with no articles" "$SEARCH" index --corpus "$TMP/noarticles" --index "$TMP/x2" --quiet
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "no articles: one-line error" one_line_error
+printf 'no tabs here\nnone here either\n' >"$TMP/badrows.tsv"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "passages file with no valid rows" "$SEARCH" index --corpus "$TMP/badrows.tsv" --index "$TMP/x3" --quiet
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "no valid rows: error last, after the warnings" sh -c "tail -n 1 '$TMP/err' | grep -q '^search: '"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "no valid rows: no CURRENT" test ! -e "$TMP/x3/CURRENT"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "unknown index option" "$SEARCH" index --bogus
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "unknown index option: one-line error" one_line_error
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "--passage-words 0" "$SEARCH" index --corpus "$S" --index "$TMP/x4" --passage-words 0
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "--passage-words 0: one-line error" one_line_error
+
+# ---- damaged index files ----
+BASE=$TMP/base
+"$SEARCH" index --corpus corpus --index "$BASE" --quiet 2>/dev/null
+GEN=$(cat "$BASE/CURRENT")
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "CURRENT names a generation directory" test -d "$BASE/$GEN"
+FILES=$(cd "$BASE/$GEN" && ls)
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "the generation has files" test -n "$FILES"
+
+flip_byte() { # flip_byte FILE OFFSET: xor one byte with 0x41
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' \n')
+    printf "$(printf '\\%03o' $((b ^ 65)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+# damaged DESCRIPTION NAME: searches the damaged copy in $TMP/dmg and checks
+# for exit 2 with one line on stderr that names NAME
+damaged() {
+    expect_exit 2 "$1" "$SEARCH" --index "$TMP/dmg" --json ketamine
+    ok "$1: one-line error" one_line_error
+    ok "$1: the error names $2" grep -q "$2" "$TMP/err"
+    ok "$1: nothing on stdout" test ! -s "$TMP/out"
+    ok "$1: the damaged index is not rebuilt" test "$(cat "$TMP/dmg/CURRENT" 2>/dev/null)" = "$3"
+}
+copy() { rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"; F=$TMP/dmg/$GEN/$1; }
+for f in $FILES; do
+    copy "$f"; size=$(wc -c <"$F")
+    truncate -s $((size / 2)) "$F"
+    damaged "$f truncated to half" "$f" "$GEN"
+    copy "$f"; flip_byte "$F" $((size / 2))
+    ok "$f: a byte was flipped" sh -c "! cmp -s '$F' '$BASE/$GEN/$f'"
+    damaged "$f with a flipped byte" "$f" "$GEN"
+    copy "$f"; flip_byte "$F" 0
+    damaged "$f with a flipped first byte" "$f" "$GEN"
+    copy "$f"; flip_byte "$F" $((size - 1))
+    damaged "$f with a flipped last byte" "$f" "$GEN"
+    copy "$f"; : >"$F"
+    damaged "$f empty" "$f" "$GEN"
+    copy "$f"; rm -f "$F"
+    damaged "$f deleted" "$f" "$GEN"
+    copy "$f"; printf 'x' >>"$F"
+    damaged "$f with a byte appended" "$f" "$GEN"
+done
+damaged_current() { # the CURRENT file itself
+    expect_exit 2 "$1" "$SEARCH" --index "$TMP/dmg" ketamine
+    ok "$1: one-line error" one_line_error
+    ok "$1: the error says what is wrong" grep -Eqi 'CURRENT|corrupt|index' "$TMP/err"
+    ok "$1: nothing on stdout" test ! -s "$TMP/out"
+}
+rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"
+: >"$TMP/dmg/CURRENT"; damaged_current "CURRENT empty"
+printf 'garbage\n' >"$TMP/dmg/CURRENT"; damaged_current "CURRENT garbage"
+printf 'gen-999999\n' >"$TMP/dmg/CURRENT"; damaged_current "CURRENT names a missing generation"
+printf '../../etc\n' >"$TMP/dmg/CURRENT"; damaged_current "CURRENT names a path outside"
+printf '%s' "$GEN" | head -c 5 >"$TMP/dmg/CURRENT"; damaged_current "CURRENT truncated"
+head -c 100000 /dev/urandom | tr -d '\n' >"$TMP/dmg/CURRENT"; damaged_current "CURRENT a long random line"
+rm -f "$TMP/dmg/CURRENT"; damaged_current "CURRENT deleted"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "CURRENT deleted: not rebuilt at a non-default --index" test ! -e "$TMP/dmg/CURRENT"
+printf '%s\n' "$GEN" >"$TMP/dmg/CURRENT"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "CURRENT restored: the index works again" "$SEARCH" --index "$TMP/dmg" ketamine
+
+# ---- odd queries ----
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "a good query works" "$SEARCH" --index "$BASE" --json ketamine
+"$SEARCH" --index "$BASE" '!!!' >"$TMP/out" 2>"$TMP/err"; rc=$?
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "punctuation only: exit 1 or 2 (got $rc)" test "$rc" -eq 1 -o "$rc" -eq 2
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "punctuation only: nothing on stdout" test ! -s "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "punctuation only: at most one line on stderr" test "$(wc -l <"$TMP/err")" -le 1
+if [ "$rc" -eq 2 ]; then ok "punctuation only: one-line error" one_line_error; fi
+
+# 10,000 words from 300 distinct ones: a long query that must work
+LONGQ=$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "%s%s", (i ? " " : ""), (i % 3 ? "word" (i % 300) : "ketamine") }')
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "the long query has 10000 words" test "$(printf '%s' "$LONGQ" | wc -w)" -eq 10000
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "a 10,000-word query" "$SEARCH" --index "$BASE" --json -k 5 "$LONGQ"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "10,000 words: valid JSON" valid_utf8_json "$TMP/out"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "10,000 words: 5 hits" test "$(wc -l <"$TMP/out")" -eq 5
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "the same query as separate arguments" "$SEARCH" --index "$BASE" --json -k 5 $LONGQ
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "10,000 words: valid JSON (many arguments)" valid_utf8_json "$TMP/out"
+# 10,000 distinct words: hits, or a clear one-line refusal (a term limit)
+LONGQ=$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "%s%s", (i ? " " : ""), (i % 3 ? "word" i : "ketamine") }')
+"$SEARCH" --index "$BASE" --json -k 5 "$LONGQ" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 0 ]; then
+    ok "10,000 distinct words: valid JSON" valid_utf8_json "$TMP/out"
+else
+    ok "10,000 distinct words: exit 2 (got $rc)" test "$rc" -eq 2
+    ok "10,000 distinct words: one-line error" one_line_error
+    ok "10,000 distinct words: nothing on stdout" test ! -s "$TMP/out"
+fi
+
+BADQ=$(printf 'ketamine \377\376 \303 depr\342\202 \355\240\200')
+"$SEARCH" --index "$BASE" --json "$BADQ" >"$TMP/out" 2>"$TMP/err"; rc=$?
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "invalid UTF-8 query: exit 0 (ketamine still matches)" test "$rc" -eq 0
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "invalid UTF-8 query: valid JSON" valid_utf8_json "$TMP/out"
+"$SEARCH" --index "$BASE" "$BADQ" >"$TMP/out" 2>"$TMP/err"; rc=$?
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "invalid UTF-8 query: text output is UTF-8" valid_utf8 "$TMP/out"
+"$SEARCH" --index "$BASE" --json "$(printf '\303\277\377')" >"$TMP/out" 2>"$TMP/err"; rc=$?
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "only invalid UTF-8: exit 1 or 2, no crash (got $rc)" test "$rc" -eq 1 -o "$rc" -eq 2
+
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "an empty query" "$SEARCH" --index "$BASE" ""
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "empty query: one-line error" one_line_error
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "empty query: the message shows usage" grep -qi 'usage' "$TMP/err"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "no query at all" "$SEARCH" --index "$BASE"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "no query: one-line error" one_line_error
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 2 "a query starting with - is an unknown option" "$SEARCH" --index "$BASE" -ketamine
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "-ketamine: the message suggests --" grep -q -- '--' "$TMP/err"
+echo "T $(date +%s.%N | cut -c7-14) expect_exit $2"; expect_exit 0 "a query starting with - after --" "$SEARCH" --index "$BASE" --json -- -ketamine
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "-- -ketamine: valid JSON hits" valid_utf8_json "$TMP/out"
+"$SEARCH" --index "$BASE" --json -- --json >"$TMP/out" 2>"$TMP/err"; rc=$?
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "-- --json is a query, not an option (exit 1 or 0, got $rc)" test "$rc" -le 1
+"$SEARCH" --index "$BASE" --json "$(printf 'ketamine\ttherapy\nnewline')" >"$TMP/out" 2>"$TMP/err"
+echo "T $(date +%s.%N | cut -c7-14) ok $2"; ok "control characters in a query: valid JSON" valid_utf8_json "$TMP/out"
+
+summary test_bad_input

@@ -1,0 +1,126 @@
+/* test_algorithms.c: every query algorithm returns exactly the exhaustive
+ * top k (same passages in the same order, bitwise the same scores) on
+ * random corpora and queries, with the stored block maxima (default
+ * parameters) and with the fallback bounds (other k1, b), per passage and
+ * per article. */
+#include "check.h"
+#include "testcorpus.h"
+
+static TestCorpus corpus;
+static Index *ix;
+static Analyzer *an;
+
+typedef struct {
+    size_t n;
+    Hit hits[200];
+} Result;
+
+static void run(const Algorithm *alg, const char *text, size_t k, float k1, float b, int group, Result *out)
+{
+    Bm25 p;
+    bm25_init(&p, k1, b, index_stats(ix));
+    Query q;
+    query_init(&q);
+    CHECK_EQ_INT(query_parse(an, ix, &p, text, &q), 0);
+    SearchContext ctx;
+    search_context_init(&ctx, ix, &p);
+    ctx.q = &q;
+    TopK top;
+    topk_init(&top, k, group ? ix : NULL);
+    CHECK_EQ_INT(alg->run(&ctx, &top), 0);
+    out->n = topk_sorted(&top);
+    memcpy(out->hits, top.heap, out->n * sizeof *top.heap);
+    topk_free(&top);
+    search_context_free(&ctx);
+    query_free(&q);
+}
+
+static int same(const Result *a, const Result *b)
+{
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->hits[i].pid != b->hits[i].pid || a->hits[i].score != b->hits[i].score) return 0;
+    return 1;
+}
+
+static void check_all(const char *text, size_t k, float k1, float b, int group)
+{
+    Result ref, got;
+    run(algorithm_find("exhaustive"), text, k, k1, b, group, &ref);
+    static const char *names[] = {"bmw", "maxscore", "wand"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const Algorithm *alg = algorithm_find(names[i]);
+        CHECK(alg != NULL);
+        if (!alg) continue;
+        run(alg, text, k, k1, b, group, &got);
+        if (!same(&ref, &got)) {
+            fprintf(stderr, "  %s differs on \"%s\" k=%zu k1=%g b=%g group=%d\n", names[i], text, k, k1, b, group);
+            check_failed_in_test++;
+        }
+    }
+}
+
+static void random_query(char *text)
+{
+    size_t nq = 1 + tc_rand() % 6;
+    text[0] = 0;
+    for (size_t i = 0; i < nq; i++)
+        sprintf(text + strlen(text), "w%u ", tc_rand() % 4 ? tc_word(corpus.vocab) : tc_rand() % corpus.vocab);
+}
+
+static void test_default_parameters(void)
+{
+    char text[256];
+    for (int iter = 0; iter < 400; iter++) {
+        random_query(text);
+        check_all(text, 1 + tc_rand() % (iter % 4 ? 20 : 200), BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+    }
+}
+
+static void test_other_parameters(void)
+{
+    static const float params[][2] = {{0.9f, 0.4f}, {2.0f, 1.0f}, {0.5f, 0.0f}, {1.2f, 0.3f}};
+    char text[256];
+    for (int iter = 0; iter < 200; iter++) {
+        random_query(text);
+        check_all(text, 1 + tc_rand() % 30, params[iter % 4][0], params[iter % 4][1], 0);
+    }
+}
+
+static void test_best_passage_per_article(void)
+{
+    char text[256];
+    for (int iter = 0; iter < 150; iter++) {
+        random_query(text);
+        check_all(text, 1 + tc_rand() % 50, BM25_K1_DEFAULT, BM25_B_DEFAULT, 1);
+    }
+}
+
+static void test_unknown_and_repeated_terms(void)
+{
+    check_all("nosuchword", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+    check_all("w3 w3 w3 w1", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+    check_all("w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11", 15, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+}
+
+int main(void)
+{
+    /* long lists (many blocks) for the frequent words, varied tfs and lengths */
+    ix = tc_build(&corpus, 6000, 500, 120);
+    if (!ix) {
+        fprintf(stderr, "build failed: %s\n", err_msg());
+        printf("algorithms: 0 passed, 1 failed\n");
+        return 1;
+    }
+    AnalysisConfig ac;
+    analysis_config_default(&ac);
+    snprintf(ac.language, sizeof ac.language, "none");
+    an = analyzer_new(&ac);
+    static const TestCase cases[] = {T(test_default_parameters), T(test_other_parameters),
+                                     T(test_best_passage_per_article), T(test_unknown_and_repeated_terms)};
+    int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
+    analyzer_free(an);
+    index_close(ix);
+    tc_free(&corpus);
+    return rc;
+}
