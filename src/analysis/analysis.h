@@ -58,6 +58,9 @@ typedef struct {
     char language[32]; /* a libstemmer algorithm name, "english" by default;
                           "none" disables stemming */
     int stopwords;     /* 1: drop English stop words */
+    int letters_only;  /* 1: tokens are runs of letters only (digits and
+                          apostrophes split), the search-benchmark-game's
+                          analysis; 0: the standard tokenizer above */
 } AnalysisConfig;
 
 void analysis_config_default(AnalysisConfig *c);

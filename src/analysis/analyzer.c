@@ -25,6 +25,7 @@ void analysis_config_default(AnalysisConfig *c)
     memset(c, 0, sizeof *c);
     strcpy(c->language, "english");
     c->stopwords = 0;
+    c->letters_only = 0;
 }
 
 Analyzer *analyzer_new(const AnalysisConfig *c)

@@ -55,6 +55,13 @@ size_t bp_encode(const uint32_t *in, size_t n, uint8_t *out);
 /* Reads what bp_encode wrote for n values from at most avail bytes.
  * Returns bytes consumed, or 0 if the data is corrupt or short. */
 size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n);
+/* Full blocks of exactly BLOCK_SIZE values, in SIMD-BP128's vertical
+ * layout (FORMAT.md): [u8 bits][16 * bits bytes]. Same contract as above. */
+size_t bp128_encode(const uint32_t *in, uint8_t *out);
+size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out);
+size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out);
+/* In place: v[i] = v[i-1] + v[i] + 1 over a block, starting from base. */
+void bp128_prefix_sum(uint32_t *v, uint32_t base);
 
 /* ---- postings_mem.c ---- */
 

@@ -49,6 +49,8 @@ static int load_meta(Index *ix)
     s->passage_words = rd_u32(p + 40);
     s->analysis.stopwords = (int)rd_u32(p + 44);
     if (rd_u32(p + 48) != BLOCK_SIZE) return corrupt(ix, "meta.bin", "unsupported block size");
+    s->analysis.letters_only = (int)rd_u32(p + 52);
+    if (s->analysis.stopwords > 1 || s->analysis.letters_only > 1) return corrupt(ix, "meta.bin", "bad analysis flags");
     memcpy(&s->impact_k1, p + 56, 4);
     memcpy(&s->impact_b, p + 60, 4);
     if (!(s->impact_k1 >= 0 && s->impact_b >= 0 && s->impact_b <= 1)) return corrupt(ix, "meta.bin", "bad impact parameters");

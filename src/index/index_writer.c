@@ -40,7 +40,7 @@ static int cmp_terms(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     uint32_t la = sort_map->klens[a], lb = sort_map->klens[b];
-    int c = memcmp(sort_map->keys[a], sort_map->keys[b], la < lb ? la : lb);
+    int c = memcmp(strmap_key(sort_map, a), strmap_key(sort_map, b), la < lb ? la : lb);
     return c ? c : (la > lb) - (la < lb);
 }
 
@@ -119,9 +119,10 @@ static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t 
             if (tf > bmax) bmax = tf;
             if (lengths[id] < bmin) bmin = lengths[id];
         }
-        buf_append(out, packed, bp_encode(vals, n, packed));
+        /* full blocks in the SIMD layout, a term's last partial block plain */
+        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
         for (uint32_t i = 0; i < n; i++) vals[i] = s->tfs[lo + i] - 1;
-        buf_append(out, packed, bp_encode(vals, n, packed));
+        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
         if (dir_len)
             put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, s->ids[lo + n - 1],
                           (uint32_t)(out->len - data_at), part, bmax, bmin);
@@ -146,7 +147,7 @@ static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
         uint32_t term_off = (uint32_t)pool.len;
         TermMax tm;
         encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, avgdl, &tm);
-        buf_append(&pool, m->terms.keys[e], m->terms.klens[e]);
+        buf_append(&pool, strmap_key(&m->terms, e), m->terms.klens[e]);
         buf_put_u64(&lex, off);
         buf_put_u32(&lex, (uint32_t)(post.len - off));
         buf_put_u32(&lex, p->df);
@@ -179,7 +180,7 @@ static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes)
     buf_put_u32(&m, b->passage_words);
     buf_put_u32(&m, (uint32_t)b->analysis.stopwords);
     buf_put_u32(&m, BLOCK_SIZE);
-    buf_put_u32(&m, 0);
+    buf_put_u32(&m, (uint32_t)b->analysis.letters_only);
     float k1 = IMPACT_K1, bb = IMPACT_B;
     buf_append(&m, &k1, 4);
     buf_append(&m, &bb, 4);

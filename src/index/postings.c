@@ -32,13 +32,24 @@ static int load_block(PostingCursor *c, uint32_t b)
     size_t avail = (size_t)(c->end - c->data);
     if (start > end || end > avail) return -1;
     uint32_t n = b + 1 < c->nblocks ? BLOCK_SIZE : c->df - b * BLOCK_SIZE;
-    size_t used = bp_decode(c->data + start, end - start, c->ids, n);
-    if (!used) return -1;
     uint32_t prev = b ? dir_u32(c, b - 1, 0) : UINT32_MAX;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = prev + 1 + c->ids[i];
-        if (id <= prev && !(prev == UINT32_MAX && b == 0)) return -1; /* wrapped */
-        c->ids[i] = prev = id;
+    size_t used;
+    if (n == BLOCK_SIZE) {
+        used = bp128_decode(c->data + start, end - start, c->ids);
+        if (!used) return -1;
+        bp128_prefix_sum(c->ids, prev);
+        uint32_t bad = 0; /* wrapped sums could leave the collection */
+        for (uint32_t i = 0; i < BLOCK_SIZE; i++) bad |= c->ids[i] >= c->npassages;
+        if (bad) return -1;
+        prev = c->ids[BLOCK_SIZE - 1];
+    } else {
+        used = bp_decode(c->data + start, end - start, c->ids, n);
+        if (!used) return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t id = prev + 1 + c->ids[i];
+            if (id <= prev && !(prev == UINT32_MAX && i == 0)) return -1; /* wrapped */
+            c->ids[i] = prev = id;
+        }
     }
     if (c->dir == c->onedir) memcpy(c->onedir, &prev, 4); /* one block: its last id is known now */
     if (prev != dir_u32(c, b, 0) || prev >= c->npassages) return -1;
@@ -105,7 +116,9 @@ uint32_t cursor_advance(PostingCursor *c, uint32_t target)
 uint32_t cursor_tf(PostingCursor *c)
 {
     if (!c->tfs_decoded) {
-        if (!bp_decode(c->data + c->tf_at, c->tf_end - c->tf_at, c->tfs, c->n)) {
+        size_t avail = c->tf_end - c->tf_at;
+        const uint8_t *p = c->data + c->tf_at;
+        if (!(c->n == BLOCK_SIZE ? bp128_decode(p, avail, c->tfs) : bp_decode(p, avail, c->tfs, c->n))) {
             c->corrupt = 1;
             return 1;
         }

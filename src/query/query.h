@@ -145,6 +145,12 @@ int search_exhaustive(const SearchContext *ctx, TopK *top);
 int search_maxscore(const SearchContext *ctx, TopK *top);
 int search_wand(const SearchContext *ctx, TopK *top);
 int search_bmw(const SearchContext *ctx, TopK *top);
+/* Conjunctions (ranked_and.c): the top k of the passages holding every
+ * query term, skipping with block maxima; count_and / count_or count
+ * matches without ranking. */
+int search_and(const SearchContext *ctx, TopK *top);
+uint64_t count_and(const SearchContext *ctx);
+uint64_t count_or(const SearchContext *ctx);
 const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
 const Algorithm *algorithm_default(void);
 const char *algorithm_names(void);

@@ -143,8 +143,8 @@ uint32_t crc32_of(const void *p, size_t n)
     return (uint32_t)c;
 }
 
-/* FNV-1a: short keys (terms) dominate, and it is fast and good enough for
- * open addressing with a power-of-two table after a final mix. */
+/* FNV-1a over 8 bytes at a time would be faster still; terms are short,
+ * so a byte loop with a final avalanche is enough. */
 uint32_t hash_bytes(const void *p, size_t n)
 {
     const uint8_t *s = p;
@@ -161,25 +161,30 @@ void strmap_init(StrMap *m) { memset(m, 0, sizeof *m); }
 static void strmap_grow(StrMap *m)
 {
     size_t ns = m->nslots ? m->nslots * 2 : 1024;
-    uint32_t *slots = xcalloc(ns, sizeof *slots);
-    for (size_t e = 0; e < m->n; e++) {
-        size_t i = m->hashes[e] & (ns - 1);
-        while (slots[i]) i = (i + 1) & (ns - 1);
-        slots[i] = (uint32_t)e + 1;
+    uint64_t *slots = xcalloc(ns, sizeof *slots);
+    for (size_t i = 0; i < m->nslots; i++) {
+        uint64_t s = m->slots[i];
+        if (!s) continue;
+        size_t j = (s >> 32) & (ns - 1);
+        while (slots[j]) j = (j + 1) & (ns - 1);
+        slots[j] = s;
     }
     free(m->slots);
     m->slots = slots;
     m->nslots = ns;
 }
 
+/* Slot index holding key, or the empty slot where it would go. */
 static size_t strmap_find(const StrMap *m, const char *key, size_t len, uint32_t h)
 {
     size_t i = h & (m->nslots - 1);
     for (;;) {
-        uint32_t s = m->slots[i];
+        uint64_t s = m->slots[i];
         if (!s) return i;
-        size_t e = s - 1;
-        if (m->hashes[e] == h && m->klens[e] == len && memcmp(m->keys[e], key, len) == 0) return i;
+        if ((uint32_t)(s >> 32) == h) {
+            size_t e = (uint32_t)s - 1;
+            if (m->klens[e] == len && memcmp(m->arena + m->koff[e], key, len) == 0) return i;
+        }
         i = (i + 1) & (m->nslots - 1);
     }
 }
@@ -188,7 +193,7 @@ uint32_t *strmap_get(const StrMap *m, const char *key, size_t len)
 {
     if (!m->nslots) return NULL;
     size_t i = strmap_find(m, key, len, hash_bytes(key, len));
-    return m->slots[i] ? &m->vals[m->slots[i] - 1] : NULL;
+    return m->slots[i] ? &m->vals[(uint32_t)m->slots[i] - 1] : NULL;
 }
 
 uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added)
@@ -198,32 +203,36 @@ uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added)
     size_t i = strmap_find(m, key, len, h);
     if (m->slots[i]) {
         if (added) *added = 0;
-        return &m->vals[m->slots[i] - 1];
+        return &m->vals[(uint32_t)m->slots[i] - 1];
     }
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 512;
-        m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+        m->koff = xrealloc(m->koff, m->cap * sizeof *m->koff);
         m->klens = xrealloc(m->klens, m->cap * sizeof *m->klens);
-        m->hashes = xrealloc(m->hashes, m->cap * sizeof *m->hashes);
         m->vals = xrealloc(m->vals, m->cap * sizeof *m->vals);
     }
+    if (m->arena_len + len + 1 > m->arena_cap) {
+        while (m->arena_len + len + 1 > m->arena_cap) m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 1 << 16;
+        m->arena = xrealloc(m->arena, m->arena_cap);
+    }
     size_t e = m->n++;
-    m->keys[e] = xstrndup(key, len);
+    memcpy(m->arena + m->arena_len, key, len);
+    m->arena[m->arena_len + len] = 0;
+    m->koff[e] = m->arena_len;
+    m->arena_len += len + 1;
     m->klens[e] = (uint32_t)len;
-    m->hashes[e] = h;
     m->vals[e] = 0;
-    m->slots[i] = (uint32_t)e + 1;
+    m->slots[i] = (uint64_t)h << 32 | (uint64_t)(e + 1);
     if (added) *added = 1;
     return &m->vals[e];
 }
 
 void strmap_free(StrMap *m)
 {
-    for (size_t e = 0; e < m->n; e++) free(m->keys[e]);
     free(m->slots);
-    free(m->keys);
+    free(m->arena);
+    free(m->koff);
     free(m->klens);
-    free(m->hashes);
     free(m->vals);
     strmap_init(m);
 }

@@ -72,12 +72,17 @@ size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out);
 uint32_t crc32_of(const void *p, size_t n);
 
 /* ---- string -> uint32 hash map ---- */
+/* Open addressing with linear probing. A slot holds the key's hash next to
+ * its entry number, so a probe touches no key unless the hashes match; keys
+ * live back to back in one arena. Indexing does two look-ups per token
+ * (stem cache, term map), so this is the indexer's hottest loop. */
 typedef struct {
-    uint32_t *slots;  /* entry index + 1 per slot, 0 = empty */
+    uint64_t *slots;  /* (hash << 32) | (entry + 1); 0 = empty */
     size_t nslots;    /* power of two */
-    char **keys;      /* entry -> key bytes (NUL-terminated copy) */
+    char *arena;      /* key bytes, each followed by a NUL */
+    size_t arena_len, arena_cap;
+    uint64_t *koff;   /* entry -> offset of its key in arena */
     uint32_t *klens;  /* entry -> key length */
-    uint32_t *hashes; /* entry -> hash, to rehash without rereading keys */
     uint32_t *vals;   /* entry -> value */
     size_t n, cap;    /* entries used / allocated */
 } StrMap;
@@ -89,6 +94,8 @@ void strmap_init(StrMap *m);
 uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added);
 /* Returns the value slot, or NULL when absent. */
 uint32_t *strmap_get(const StrMap *m, const char *key, size_t len);
+/* Entry e's key (NUL-terminated; valid until the next insertion). */
+static inline const char *strmap_key(const StrMap *m, size_t e) { return m->arena + m->koff[e]; }
 void strmap_free(StrMap *m);
 
 /* ---- files ---- */

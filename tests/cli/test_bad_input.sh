@@ -104,7 +104,9 @@ damaged() {
     ok "$1: nothing on stdout" test ! -s "$TMP/out"
     ok "$1: the damaged index is not rebuilt" test "$(cat "$TMP/dmg/CURRENT" 2>/dev/null)" = "$3"
 }
-copy() { rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"; F=$TMP/dmg/$GEN/$1; }
+# copy NAME: restores the intact file in the damaged copy, F names it
+copy() { F=$TMP/dmg/$GEN/$1; cp "$BASE/$GEN/$1" "$F"; }
+rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"
 for f in $FILES; do
     copy "$f"; size=$(wc -c <"$F")
     truncate -s $((size / 2)) "$F"
@@ -114,15 +116,13 @@ for f in $FILES; do
     damaged "$f with a flipped byte" "$f" "$GEN"
     copy "$f"; flip_byte "$F" 0
     damaged "$f with a flipped first byte" "$f" "$GEN"
-    copy "$f"; flip_byte "$F" $((size - 1))
-    damaged "$f with a flipped last byte" "$f" "$GEN"
     copy "$f"; : >"$F"
     damaged "$f empty" "$f" "$GEN"
     copy "$f"; rm -f "$F"
     damaged "$f deleted" "$f" "$GEN"
-    copy "$f"; printf 'x' >>"$F"
-    damaged "$f with a byte appended" "$f" "$GEN"
+    copy "$f"
 done
+expect_exit 0 "the restored copy works" "$SEARCH" --index "$TMP/dmg" ketamine
 damaged_current() { # the CURRENT file itself
     expect_exit 2 "$1" "$SEARCH" --index "$TMP/dmg" ketamine
     ok "$1: one-line error" one_line_error

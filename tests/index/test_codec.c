@@ -74,4 +74,41 @@ static void test_rejects_bad_width(void)
     CHECK_EQ_INT(bp_decode(bad, 0, out, 4), 0);
 }
 
-TEST_MAIN("codec", T(test_every_width), T(test_edge_values), T(test_random_blocks), T(test_rejects_bad_width))
+/* Full blocks: encode, then decode with the SIMD and the scalar code from
+ * an exactly-sized buffer; both must give the input back. */
+static void test_bp128_round_trip(void)
+{
+    uint32_t v[BLOCK_SIZE], out[BLOCK_SIZE], out2[BLOCK_SIZE];
+    uint8_t tmp[1 + 16 * 32];
+    for (int iter = 0; iter < 5000; iter++) {
+        unsigned b = iter % 33;
+        for (size_t i = 0; i < BLOCK_SIZE; i++) v[i] = b == 32 ? rnd() : rnd() & ((1u << b) - 1);
+        if (b) v[rnd() % BLOCK_SIZE] = b == 32 ? UINT32_MAX : (1u << b) - 1;
+        size_t bytes = bp128_encode(v, tmp);
+        CHECK_EQ_INT(bytes, 1 + 16 * b);
+        uint8_t *exact = malloc(bytes);
+        memcpy(exact, tmp, bytes);
+        CHECK_EQ_INT(bp128_decode(exact, bytes, out), bytes);
+        CHECK_EQ_INT(bp128_decode_scalar(exact, bytes, out2), bytes);
+        CHECK(memcmp(out, v, sizeof v) == 0);
+        CHECK(memcmp(out2, v, sizeof v) == 0);
+        if (bytes > 1) CHECK_EQ_INT(bp128_decode(exact, bytes - 1, out), 0);
+        free(exact);
+    }
+}
+
+static void test_prefix_sum(void)
+{
+    uint32_t v[BLOCK_SIZE], want[BLOCK_SIZE];
+    for (int iter = 0; iter < 1000; iter++) {
+        uint32_t base = iter == 0 ? UINT32_MAX : rnd() % 1000000, prev = base;
+        for (size_t i = 0; i < BLOCK_SIZE; i++) {
+            v[i] = rnd() % (iter % 2 ? 3 : 5000);
+            want[i] = prev = prev + v[i] + 1;
+        }
+        bp128_prefix_sum(v, base);
+        CHECK(memcmp(v, want, sizeof v) == 0);
+    }
+}
+
+TEST_MAIN("codec", T(test_bp128_round_trip), T(test_prefix_sum), T(test_every_width), T(test_edge_values), T(test_random_blocks), T(test_rejects_bad_width))
