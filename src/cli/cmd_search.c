@@ -190,6 +190,9 @@ int cmd_search(int argc, char **argv)
                 rc = run_query_file(&e, s.queries);
             } else {
                 long n = run_query(&e, (const char *)s.text.data, "1");
+                if (n == 0 && e.q.n == 0)
+                    fprintf(stderr, "search: the query has no searchable words%s\n",
+                            index_stats(ix)->analysis.stopwords ? " (only stop words)" : "");
                 rc = n < 0 ? -1 : n > 0 ? EXIT_HITS : EXIT_NO_HITS;
             }
             topk_free(&e.top);

@@ -234,10 +234,12 @@ typedef struct {
     char *tmpname; /* generation being built, e.g. "gen-000004.tmp-1234" */
     char *tmpdir;  /* root/tmpname */
     char *final;   /* its name once published, "gen-000004" */
+    int lock_fd;   /* holds an exclusive flock on root/LOCK */
 } Publication;
 
-/* Creates the index directory if needed, cleans up leftovers of dead
- * builds and makes a fresh generation directory to write into. */
+/* Creates the index directory if needed, takes the build lock (a second
+ * concurrent build fails with a clear message), cleans up leftovers of
+ * dead builds and makes a fresh generation directory to write into. */
 int publish_begin(Publication *p, const char *root);
 /* fsyncs and atomically switches CURRENT to the new generation, then
  * removes older generations. */

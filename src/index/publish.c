@@ -9,7 +9,9 @@
  * names, so it sees the old index or the new one, never a mix; a crash at
  * any point leaves CURRENT naming a complete generation. Leftover ".tmp-PID"
  * directories of processes that no longer run are removed by the next
- * build.
+ * build. Builds hold an exclusive flock on INDEX/LOCK from start to
+ * publication, so two builds never interleave their renames and deletes;
+ * the kernel drops the lock when a build dies.
  */
 #include "index/index.h"
 
@@ -19,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,13 +149,34 @@ static void remove_stale(const char *root, const char *keep)
     closedir(d);
 }
 
+static int take_lock(const char *root)
+{
+    char *path = join(root, "LOCK");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    if (fd < 0) {
+        err_set("cannot create %s/LOCK: %s", root, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        err_set(busy ? "another index build is running on %s; try again when it has finished"
+                     : "cannot lock %s/LOCK", root);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int publish_begin(Publication *p, const char *root)
 {
     memset(p, 0, sizeof *p);
+    p->lock_fd = -1;
     if (mkdirs(root) != 0) {
         err_set("cannot create index directory %s: %s", root, strerror(errno));
         return -1;
     }
+    if ((p->lock_fd = take_lock(root)) < 0) return -1;
     char *cur = publish_current(root);
     const char *live = cur ? strrchr(cur, '/') + 1 : NULL;
     remove_stale(root, live);
@@ -196,34 +220,36 @@ static int write_current(const char *root, const char *final)
 int publish_commit(Publication *p)
 {
     char *final = join(p->root, p->final);
-    int rc = -1;
+    int rc = -1, renamed = 0;
     if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
         err_set("cannot publish %s: %s", final, strerror(errno));
-    } else if (sync_path(p->root) == 0 && write_current(p->root, p->final) == 0) {
-        sync_path(p->root);
-        remove_stale(p->root, p->final);
-        rc = 0;
-    }
-    if (rc != 0) {
-        rename(final, p->tmpdir); /* back to a temporary, cleaned below */
-        publish_abort(p);
     } else {
-        free(p->root);
-        free(p->tmpname);
-        free(p->tmpdir);
-        free(p->final);
-        memset(p, 0, sizeof *p);
+        renamed = 1;
+        if (sync_path(p->root) == 0 && write_current(p->root, p->final) == 0) {
+            sync_path(p->root);
+            remove_stale(p->root, p->final);
+            rc = 0;
+        }
     }
+    if (rc != 0 && renamed) rename(final, p->tmpdir); /* back to a temporary, removed below */
     free(final);
-    return rc;
+    if (rc != 0) {
+        publish_abort(p);
+        return -1;
+    }
+    p->tmpdir[0] = 0; /* published: nothing to remove */
+    publish_abort(p);
+    return 0;
 }
 
 void publish_abort(Publication *p)
 {
-    if (p->tmpdir) remove_tree(p->tmpdir);
+    if (p->tmpdir && p->tmpdir[0]) remove_tree(p->tmpdir);
+    if (p->lock_fd >= 0) close(p->lock_fd); /* releases the lock */
     free(p->root);
     free(p->tmpname);
     free(p->tmpdir);
     free(p->final);
     memset(p, 0, sizeof *p);
+    p->lock_fd = -1;
 }

@@ -35,10 +35,15 @@ static uint32_t ref_tf(const RefPassage *p, uint32_t w)
 /* BM25 written out again, independently of src/query. */
 static double ref_score(const RefPassage *p, const uint32_t *q, size_t nq, double k1, double b, double avgdl)
 {
+    static uint32_t df_cache[1024];
+    static int cached[1024];
     double s = 0;
     for (size_t i = 0; i < nq; i++) {
-        uint32_t df = 0;
-        for (uint32_t j = 0; j < nref; j++) df += ref_tf(&ref[j], q[i]) > 0;
+        if (!cached[q[i]]) { /* words are < vocab + 20 < 1024 */
+            for (uint32_t j = 0; j < nref; j++) df_cache[q[i]] += ref_tf(&ref[j], q[i]) > 0;
+            cached[q[i]] = 1;
+        }
+        uint32_t df = df_cache[q[i]];
         uint32_t tf = ref_tf(p, q[i]);
         if (!tf) continue;
         double idf = log(1 + (nref - df + 0.5) / (df + 0.5));
