@@ -84,6 +84,14 @@ void analyzer_free(Analyzer *a);
 /* Runs the pipeline over text, calling fn for every kept token in order.
  * Returns the number of positions used (tokens including stop words). */
 uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx);
+/* The indexer's fast path: analyzer_run stopped after folding. tok->term
+ * is the folded token (stop words included); the caller maps folded
+ * tokens to terms with analyzer_finish and caches the answer, so the
+ * stemmer runs once per distinct token. Positions count as in analyzer_run. */
+uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx);
+/* What a folded token becomes: the term's length in out, or 0 for a stop
+ * word. analyzer_run(text) == analyzer_finish(analyzer_run_folded(text)). */
+size_t analyzer_finish(Analyzer *a, const char *folded, size_t len, char out[TERM_MAX_BYTES + 1]);
 /* Analyses a single already-folded word (as a query term would be). Returns
  * the stem in out (NUL-terminated) and its length, or 0 for a stop word. */
 size_t analyzer_term(Analyzer *a, const char *word, size_t len, char out[TERM_MAX_BYTES + 1]);

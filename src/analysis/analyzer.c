@@ -87,6 +87,33 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
     return pos;
 }
 
+uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
+{
+    Tokenizer tz;
+    TokenSpan sp;
+    char folded[TERM_MAX_BYTES + 1];
+    uint32_t pos = 0;
+    (void)a;
+    tokenizer_init(&tz, text, len);
+    while (tokenizer_next(&tz, &sp)) {
+        size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
+        if (flen == 0) continue;
+        Token tok = {folded, flen, sp.start, sp.end, pos++};
+        fn(ctx, &tok);
+    }
+    return pos;
+}
+
+size_t analyzer_finish(Analyzer *a, const char *folded, size_t len, char out[TERM_MAX_BYTES + 1])
+{
+    size_t n;
+    const char *term = finish_term(a, folded, len, &n);
+    if (!term || n == 0) return 0;
+    memcpy(out, term, n);
+    out[n] = '\0';
+    return n;
+}
+
 size_t analyzer_term(Analyzer *a, const char *word, size_t len, char out[TERM_MAX_BYTES + 1])
 {
     char folded[TERM_MAX_BYTES + 1];

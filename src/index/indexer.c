@@ -23,21 +23,76 @@ void indexer_options_default(IndexerOptions *o)
     o->passage_words = PASSAGE_WORDS_DEFAULT;
 }
 
+/* The folded tokens of one passage, resolved to term ids as a batch. */
+typedef struct {
+    Buf bytes;           /* the tokens, back to back */
+    uint32_t *off, *len; /* per token: where in bytes, how long */
+    uint32_t *hash;      /* per token: hash_bytes of it */
+    size_t n, cap;
+} TokenBatch;
+
+#define TERM_STOP UINT32_MAX /* a token that is a stop word */
+
 typedef struct {
     IndexBuilder b;
     Analyzer *an;
     const IndexerOptions *opt;
-    uint32_t pid;          /* passage being analysed */
-    uint32_t len;          /* its length in kept tokens */
+    StrMap token_terms;    /* folded token -> term id, or TERM_STOP */
+    TokenBatch batch;
     uint64_t source_bytes; /* for progress */
     double started, last_progress;
 } Run;
 
 static void on_token(void *ctx, const Token *t)
 {
-    Run *r = ctx;
-    memindex_add_token(&r->b.mem, r->pid, t->term, t->len);
-    r->len++;
+    TokenBatch *b = &((Run *)ctx)->batch;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->off = xrealloc(b->off, b->cap * sizeof *b->off);
+        b->len = xrealloc(b->len, b->cap * sizeof *b->len);
+        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+    }
+    b->off[b->n] = (uint32_t)b->bytes.len;
+    b->len[b->n] = (uint32_t)t->len;
+    buf_append(&b->bytes, t->term, t->len);
+    b->n++;
+}
+
+/* Term id of a folded token: from the cache, else stemmed once and cached. */
+static uint32_t resolve(Run *r, const char *tok, size_t len, uint32_t h)
+{
+    uint32_t *v = strmap_get_hashed(&r->token_terms, tok, len, h);
+    if (v) return *v;
+    char term[TERM_MAX_BYTES + 1];
+    size_t n = analyzer_finish(r->an, tok, len, term);
+    uint32_t id = n ? memindex_term(&r->b.mem, term, n) : TERM_STOP;
+    *strmap_upsert_hashed(&r->token_terms, tok, len, h, NULL) = id;
+    return id;
+}
+
+/* Analyses one passage into postings; returns its length in terms. The
+ * look-ups of all its tokens are prefetched first, so their cache misses
+ * overlap instead of following one another. */
+static uint32_t index_passage_terms(Run *r, uint32_t pid, const char *text, size_t len)
+{
+    TokenBatch *b = &r->batch;
+    b->n = 0;
+    b->bytes.len = 0;
+    analyzer_run_folded(r->an, text, len, on_token, r);
+    const char *bytes = (const char *)b->bytes.data;
+    for (size_t i = 0; i < b->n; i++) {
+        b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
+        strmap_prefetch(&r->token_terms, b->hash[i]);
+    }
+    uint32_t kept = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t id = resolve(r, bytes + b->off[i], b->len[i], b->hash[i]);
+        if (id == TERM_STOP) continue;
+        memindex_add(&r->b.mem, pid, id);
+        kept++;
+    }
+    memindex_end_passage(&r->b.mem, pid);
+    return kept;
 }
 
 static uint32_t add_string(Buf *pool, const char *s, size_t n)
@@ -86,16 +141,13 @@ static int on_article(void *ctx, const Article *a)
     for (size_t i = 0; i < n; i++) {
         const char *t = a->text + spans[i].start;
         size_t tl = spans[i].end - spans[i].start;
-        r->pid = b->npassages;
-        r->len = 0;
-        analyzer_run(r->an, t, tl, on_token, r);
-        memindex_end_passage(&b->mem, r->pid);
+        uint32_t plen = index_passage_terms(r, b->npassages, t, tl);
         buf_put_u32(&b->passages, b->narticles);
         buf_put_u32(&b->passages, (uint32_t)i);
         buf_put_u64(&b->passages, a->base + spans[i].start);
         buf_put_u64(&b->passages, a->base + spans[i].end);
-        buf_put_u32(&b->lengths, r->len);
-        b->total_length += r->len;
+        buf_put_u32(&b->lengths, plen);
+        b->total_length += plen;
         docstore_add(b->store, t, tl);
         b->npassages++;
     }
@@ -135,6 +187,11 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     rep->source_bytes = cs.bytes;
     builder_free(&r.b);
     analyzer_free(r.an);
+    strmap_free(&r.token_terms);
+    buf_free(&r.batch.bytes);
+    free(r.batch.off);
+    free(r.batch.len);
+    free(r.batch.hash);
     if (rc == 0) rc = publish_commit(&pub);
     else publish_abort(&pub);
     rep->seconds = now_seconds() - r.started;

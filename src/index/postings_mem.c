@@ -16,7 +16,7 @@ void memindex_init(MemIndex *m)
     strmap_init(&m->terms);
 }
 
-static uint32_t term_id(MemIndex *m, const char *term, size_t len)
+uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
 {
     int added;
     uint32_t *v = strmap_upsert(&m->terms, term, len, &added);
@@ -33,7 +33,11 @@ static uint32_t term_id(MemIndex *m, const char *term, size_t len)
 
 void memindex_add_token(MemIndex *m, uint32_t pid, const char *term, size_t len)
 {
-    uint32_t t = term_id(m, term, len);
+    memindex_add(m, pid, memindex_term(m, term, len));
+}
+
+void memindex_add(MemIndex *m, uint32_t pid, uint32_t t)
+{
     MemPostings *p = &m->lists[t];
     if (p->seen_pid == pid + 1) {
         p->cur_tf++;
@@ -41,6 +45,8 @@ void memindex_add_token(MemIndex *m, uint32_t pid, const char *term, size_t len)
     }
     p->seen_pid = pid + 1;
     p->cur_tf = 1;
+    /* memindex_end_passage will append here: start fetching it now */
+    if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
     if (m->ntouched == m->touched_cap) {
         m->touched_cap = m->touched_cap ? m->touched_cap * 2 : 256;
         m->touched = xrealloc(m->touched, m->touched_cap * sizeof *m->touched);

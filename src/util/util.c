@@ -191,15 +191,24 @@ static size_t strmap_find(const StrMap *m, const char *key, size_t len, uint32_t
 
 uint32_t *strmap_get(const StrMap *m, const char *key, size_t len)
 {
+    return strmap_get_hashed(m, key, len, hash_bytes(key, len));
+}
+
+uint32_t *strmap_get_hashed(const StrMap *m, const char *key, size_t len, uint32_t h)
+{
     if (!m->nslots) return NULL;
-    size_t i = strmap_find(m, key, len, hash_bytes(key, len));
+    size_t i = strmap_find(m, key, len, h);
     return m->slots[i] ? &m->vals[(uint32_t)m->slots[i] - 1] : NULL;
 }
 
 uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added)
 {
+    return strmap_upsert_hashed(m, key, len, hash_bytes(key, len), added);
+}
+
+uint32_t *strmap_upsert_hashed(StrMap *m, const char *key, size_t len, uint32_t h, int *added)
+{
     if ((m->n + 1) * 2 > m->nslots) strmap_grow(m); /* load factor <= 1/2 */
-    uint32_t h = hash_bytes(key, len);
     size_t i = strmap_find(m, key, len, h);
     if (m->slots[i]) {
         if (added) *added = 0;

@@ -94,6 +94,16 @@ void strmap_init(StrMap *m);
 uint32_t *strmap_upsert(StrMap *m, const char *key, size_t len, int *added);
 /* Returns the value slot, or NULL when absent. */
 uint32_t *strmap_get(const StrMap *m, const char *key, size_t len);
+/* The same with the key's hash_bytes() computed by the caller, who may
+ * first strmap_prefetch() the slots of a batch of keys: a table of
+ * millions of terms does not fit in cache, and overlapping the misses of a
+ * whole passage's look-ups is what makes indexing fast. */
+uint32_t *strmap_upsert_hashed(StrMap *m, const char *key, size_t len, uint32_t h, int *added);
+uint32_t *strmap_get_hashed(const StrMap *m, const char *key, size_t len, uint32_t h);
+static inline void strmap_prefetch(const StrMap *m, uint32_t h)
+{
+    if (m->nslots) __builtin_prefetch(&m->slots[h & (m->nslots - 1)]);
+}
 /* Entry e's key (NUL-terminated; valid until the next insertion). */
 static inline const char *strmap_key(const StrMap *m, size_t e) { return m->arena + m->koff[e]; }
 void strmap_free(StrMap *m);
