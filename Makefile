@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: bench-tools all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.PHONY: bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -102,7 +102,33 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
 
-bench-tools: $(BUILD)/bench/bench_search
+bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency
+
+# codec_bench compares our codec with Debian's libstreamvbyte-dev.
+$(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -lstreamvbyte
+
+BENCH_PKGS = libstreamvbyte-dev time jq
+bench-deps: deps
+	@missing=""; [ -f /usr/include/streamvbyte.h ] || missing=1; [ -x /usr/bin/time ] || missing=1; \
+	command -v jq >/dev/null || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PKGS)) >&2 || exit 1; \
+	  else echo "make: run: sudo apt-get install -y $(BENCH_PKGS)" >&2; exit 1; fi; \
+	fi
+
+# The full benchmark (about 20 minutes) and a small one (under two minutes).
+bench: bench-deps all
+	$(MAKE) --no-print-directory bench-tools
+	$(MAKE) --no-print-directory -C bench/peers
+	sh bench/run.sh
+
+bench-quick: bench-deps all
+	$(MAKE) --no-print-directory bench-tools
+	$(MAKE) --no-print-directory -C bench/peers
+	sh bench/run.sh --quick
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -15,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The letters-only tokenizer (tokenizer.c): tokens are maximal runs of
+ * letters and the combining marks after them. Same contract as
+ * tokenizer_next. (Its declaration belongs in analysis.h.) */
+int tokenizer_next_letters(Tokenizer *t, TokenSpan *out);
+
 struct Analyzer {
     AnalysisConfig cfg;
     Stemmer *stemmer; /* NULL for language "none" */
@@ -71,8 +76,9 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
     char folded[TERM_MAX_BYTES + 1];
     uint32_t pos = 0;
 
+    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
     tokenizer_init(&tz, text, len);
-    while (tokenizer_next(&tz, &sp)) {
+    while (next(&tz, &sp)) {
         size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
         if (flen == 0) continue; /* only marks: not a word, takes no position */
         uint32_t p = pos++;      /* stop words keep their place for phrases */
@@ -93,9 +99,9 @@ uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn
     TokenSpan sp;
     char folded[TERM_MAX_BYTES + 1];
     uint32_t pos = 0;
-    (void)a;
+    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
     tokenizer_init(&tz, text, len);
-    while (tokenizer_next(&tz, &sp)) {
+    while (next(&tz, &sp)) {
         size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
         if (flen == 0) continue;
         Token tok = {folded, flen, sp.start, sp.end, pos++};

@@ -9,6 +9,11 @@
  *
  * The tokenizer only reports byte spans; it never copies or allocates, so
  * the indexer can record offsets into the original text for snippets.
+ *
+ * tokenizer_next_letters is the letters-only variant (AnalysisConfig
+ * letters_only, the search-benchmark-game's analysis): a token is a maximal
+ * run of Unicode letters and the combining marks after them; digits,
+ * apostrophes and everything else separate.
  */
 #include "analysis/analysis.h"
 #include "analysis/utf8.h"
@@ -136,5 +141,76 @@ int tokenizer_next(Tokenizer *t, TokenSpan *out)
     /* The character at pos (if any) is a separator: skip it now rather than
      * decode it again on the next call. */
     t->pos = pos < t->len ? pos + c.n : pos;
+    return 1;
+}
+
+/* ---- letters only (the search-benchmark-game's analysis) ---- */
+
+/* Unicode letters start or continue a token; combining marks only continue
+ * one (they belong to the letter before them); everything else, digits and
+ * apostrophes included, separates. */
+enum { LO_SEP = 0, LO_LETTER = 1, LO_MARK = 2 };
+
+static int letters_class(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return LO_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return LO_MARK;
+    default:
+        return LO_SEP;
+    }
+}
+
+static inline int ascii_letter(uint8_t b) { return ascii_class[b] == LETTER; }
+
+/* Tokens are maximal runs of letters (with the combining marks that follow
+ * them); ASCII bytes are classified by table, others through utf8proc. */
+int tokenizer_next_letters(Tokenizer *t, TokenSpan *out)
+{
+    const uint8_t *s = t->text;
+    size_t len = t->len, pos = t->pos;
+
+    /* Skip to the first letter. */
+    for (;;) {
+        while (pos < len && s[pos] < 0x80 && !ascii_letter(s[pos])) pos++;
+        if (pos >= len) {
+            t->pos = len;
+            return 0;
+        }
+        if (s[pos] < 0x80) break;
+        int32_t cp;
+        size_t n = utf8_decode(s + pos, len - pos, &cp);
+        if (cp >= 0 && letters_class(cp) == LO_LETTER) break;
+        pos += n;
+    }
+
+    size_t start = pos;
+    size_t next = len; /* where the next scan starts */
+    for (;;) {
+        while (pos < len && s[pos] < 0x80 && ascii_letter(s[pos])) pos++;
+        if (pos >= len) break;
+        if (s[pos] < 0x80) { /* an ASCII separator: skip it now */
+            next = pos + 1;
+            break;
+        }
+        int32_t cp;
+        size_t n = utf8_decode(s + pos, len - pos, &cp);
+        if (cp < 0 || letters_class(cp) == LO_SEP) {
+            next = pos + n;
+            break;
+        }
+        pos += n;
+    }
+    out->start = start;
+    out->end = pos;
+    t->pos = pos < len ? next : len;
     return 1;
 }

@@ -3,6 +3,7 @@
  *   main.c        argument dispatch: `search index ...` or `search QUERY`
  *   cmd_index.c   the index command: build, publish, report
  *   cmd_search.c  the search command: one query or a --queries file
+ *   cmd_sbg.c     sbg-index / sbg-serve: the search-benchmark-game protocol
  *   output.c      text, JSON and TREC run printing
  */
 #ifndef CLI_H
@@ -22,6 +23,8 @@ enum { EXIT_HITS = 0, EXIT_NO_HITS = 1, EXIT_ERROR = 2 };
 
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+/* argv[0] is "sbg-index" or "sbg-serve" (bench/sbg/README.md). */
+int cmd_sbg(int argc, char **argv);
 void usage(FILE *f);
 
 /* Parses a whole-string number in [lo, hi]; prints an error and returns -1. */

@@ -65,6 +65,8 @@ int parse_float(const char *opt, const char *s, double lo, double hi, float *out
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "index") == 0) return cmd_index(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "sbg-index") || !strcmp(argv[1], "sbg-serve")))
+        return cmd_sbg(argc - 1, argv + 1); /* the search-benchmark-game protocol */
     if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;

@@ -200,3 +200,52 @@ size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out)
     else unpack_rows_scalar(in + 1, in[0], out);
     return 1 + 16 * (size_t)in[0];
 }
+
+/* The ids of a full block in one pass: unpack a row of gaps - 1, turn it
+ * into ids (prefix sum within the row, plus the carry from the last row),
+ * check them against limit, store. Returns bytes consumed, or 0 when the
+ * data is short or an id is >= limit (ids index per-passage arrays, so a
+ * crafted file must not send them out of bounds). */
+size_t bp128_decode_ids(const uint8_t *in, size_t avail, uint32_t *out, uint32_t base, uint32_t limit)
+{
+    if (avail < 1 || in[0] > 32 || avail - 1 < 16 * (size_t)in[0] || limit == 0) return 0;
+    unsigned b = in[0];
+#if defined(__SSE2__)
+    const __m128i mask = _mm_set1_epi32(b == 32 ? -1 : (int)((1u << b) - 1));
+    const __m128i one = _mm_set1_epi32(1), bias = _mm_set1_epi32(INT32_MIN);
+    const __m128i max = _mm_set1_epi32((int)((limit - 1) ^ 0x80000000u));
+    const __m128i *w = (const __m128i *)(const void *)(in + 1);
+    __m128i cur = b ? _mm_loadu_si128(w) : _mm_setzero_si128(), carry = _mm_set1_epi32((int)base);
+    __m128i bad = _mm_setzero_si128();
+    unsigned shift = 0, wi = 0;
+    for (unsigned r = 0; r < 32; r++) {
+        __m128i v = _mm_srl_epi32(cur, _mm_cvtsi32_si128((int)shift));
+        shift += b;
+        if (shift >= 32) {
+            shift -= 32;
+            if (++wi < b) {
+                cur = _mm_loadu_si128(w + wi);
+                if (shift) v = _mm_or_si128(v, _mm_sll_epi32(cur, _mm_cvtsi32_si128((int)(b - shift))));
+            }
+        }
+        __m128i x = _mm_add_epi32(_mm_and_si128(v, mask), one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, carry);
+        bad = _mm_or_si128(bad, _mm_cmpgt_epi32(_mm_xor_si128(x, bias), max)); /* unsigned x > limit-1 */
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * r), x);
+        carry = _mm_shuffle_epi32(x, 0xff);
+    }
+    if (_mm_movemask_epi8(bad)) return 0;
+#else
+    if (b) unpack_rows_scalar(in + 1, b, out);
+    else memset(out, 0, BLOCK_SIZE * sizeof *out);
+    uint32_t bad = 0;
+    for (unsigned i = 0; i < BLOCK_SIZE; i++) {
+        out[i] = base = base + out[i] + 1;
+        bad |= base >= limit;
+    }
+    if (bad) return 0;
+#endif
+    return 1 + 16 * (size_t)b;
+}

@@ -60,6 +60,9 @@ size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n);
 size_t bp128_encode(const uint32_t *in, uint8_t *out);
 size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out);
 size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out);
+/* Unpacks a full block of (gap - 1) values straight into ids following
+ * base, rejecting any id >= limit; 0 when corrupt. */
+size_t bp128_decode_ids(const uint8_t *in, size_t avail, uint32_t *out, uint32_t base, uint32_t limit);
 /* In place: v[i] = v[i-1] + v[i] + 1 over a block, starting from base. */
 void bp128_prefix_sum(uint32_t *v, uint32_t base);
 
@@ -188,6 +191,9 @@ uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
 uint32_t cursor_tf(PostingCursor *c);
+/* The current block's tfs minus one (decoded on first use), for bulk
+ * scoring of c->ids[c->i .. c->n); NULL if the block is corrupt. */
+const uint32_t *cursor_block_tfs(PostingCursor *c);
 /* Finds, without decoding, the block that would hold target (the first
  * whose last id is >= target) and makes it the block that the block-max
  * accessors below describe. Returns its last id, or PID_END past the end. */

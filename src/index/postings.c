@@ -35,12 +35,8 @@ static int load_block(PostingCursor *c, uint32_t b)
     uint32_t prev = b ? dir_u32(c, b - 1, 0) : UINT32_MAX;
     size_t used;
     if (n == BLOCK_SIZE) {
-        used = bp128_decode(c->data + start, end - start, c->ids);
+        used = bp128_decode_ids(c->data + start, end - start, c->ids, prev, c->npassages);
         if (!used) return -1;
-        bp128_prefix_sum(c->ids, prev);
-        uint32_t bad = 0; /* wrapped sums could leave the collection */
-        for (uint32_t i = 0; i < BLOCK_SIZE; i++) bad |= c->ids[i] >= c->npassages;
-        if (bad) return -1;
         prev = c->ids[BLOCK_SIZE - 1];
     } else {
         used = bp_decode(c->data + start, end - start, c->ids, n);
@@ -113,19 +109,21 @@ uint32_t cursor_advance(PostingCursor *c, uint32_t target)
     return c->pid = c->ids[c->i];
 }
 
-uint32_t cursor_tf(PostingCursor *c)
+const uint32_t *cursor_block_tfs(PostingCursor *c)
 {
     if (!c->tfs_decoded) {
         size_t avail = c->tf_end - c->tf_at;
         const uint8_t *p = c->data + c->tf_at;
         if (!(c->n == BLOCK_SIZE ? bp128_decode(p, avail, c->tfs) : bp_decode(p, avail, c->tfs, c->n))) {
             c->corrupt = 1;
-            return 1;
+            memset(c->tfs, 0, sizeof c->tfs);
         }
         c->tfs_decoded = 1;
     }
-    return c->tfs[c->i] + 1;
+    return c->tfs;
 }
+
+uint32_t cursor_tf(PostingCursor *c) { return cursor_block_tfs(c)[c->i] + 1; }
 
 uint32_t cursor_shallow(PostingCursor *c, uint32_t target)
 {

@@ -6,6 +6,7 @@
 #include "query/query.h"
 
 static const Algorithm algorithms[] = {
+    {"bmm", "block-max MaxScore over windows, scored in bulk", search_bmm},
     {"bmw", "block-max WAND", search_bmw},
     {"maxscore", "MaxScore with block-max bounds on non-essential terms", search_maxscore},
     {"wand", "WAND with term upper bounds", search_wand},

@@ -18,6 +18,8 @@ void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s)
     p->k1 = k1;
     p->b = b;
     p->avgdl = index_avgdl(s->total_length, s->passages);
+    p->norm0 = k1 * (1.0f - b);
+    p->norm1 = k1 * b / p->avgdl;
 }
 
 float bm25_idf(uint64_t N, uint64_t df)

@@ -27,21 +27,29 @@ typedef struct {
     float k1;     /* term-frequency saturation */
     float b;      /* length normalisation strength */
     float avgdl;  /* mean passage length of the index */
+    float norm0;  /* k1 * (1 - b): the length part for a length of 0 */
+    float norm1;  /* k1 * b / avgdl: what each token of length adds */
 } Bm25;
 
 void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s);
 /* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), never negative. */
 float bm25_idf(uint64_t N, uint64_t df);
-/* The length part of the denominator: k1 * (1 - b + b * len / avgdl). */
-static inline float bm25_norm(const Bm25 *p, uint32_t len)
-{
-    return p->k1 * (1.0f - p->b + p->b * (float)len / p->avgdl);
-}
+/* The length part of the denominator, k1 * (1 - b + b * len / avgdl),
+ * as one multiply-add: no division in the scoring loop. */
+static inline float bm25_norm(const Bm25 *p, uint32_t len) { return p->norm0 + p->norm1 * (float)len; }
 /* One term's contribution; weight = idf * (k1 + 1) * query count. */
 static inline float bm25_term(float weight, uint32_t tf, float norm)
 {
     return weight * (float)tf / ((float)tf + norm);
 }
+
+/* A passage's score is summed in fixed point (units of 2^-32) from its
+ * float term scores: integer addition does not depend on order, so every
+ * algorithm, whatever order it adds the terms in, returns bitwise the same
+ * score for a passage. */
+typedef int64_t ScoreSum;
+static inline ScoreSum score_fixed(float term_score) { return (ScoreSum)(term_score * 4294967296.0f); }
+static inline float score_value(ScoreSum s) { return (float)((double)s * (1.0 / 4294967296.0)); }
 
 /* ---- query_parse.c ---- */
 
@@ -101,6 +109,8 @@ size_t topk_sorted(TopK *t);
 
 /* ---- algorithms ---- */
 
+#define BMM_WINDOW 4096 /* passages a bmm window spans at most */
+
 /* What an algorithm works with: the index, the parameters, the query, and
  * room for its cursors, allocated once by search_context_init. */
 typedef struct {
@@ -112,6 +122,8 @@ typedef struct {
     float *ub;               /* per cursor: upper bound of its score */
     uint32_t *order;         /* per cursor: scratch permutation */
     float *prefix;           /* scratch: sums of bounds */
+    ScoreSum *acc;           /* bmm: scores of the passages of a window */
+    uint64_t *seen;          /* bmm: which passages of the window have one */
     int exact_maxima;        /* the index's block maxima fit these k1, b */
 } SearchContext;
 
@@ -125,8 +137,8 @@ size_t search_open_cursors(SearchContext *c);
 float term_upper_bound(const SearchContext *c, const QueryTerm *t);
 /* The same for the cursor's current block (block-max). */
 float block_upper_bound(const SearchContext *c, size_t i);
-/* BM25 of passage pid from the cursors on it (summed in cursor order, so
- * every algorithm gets the same float), moving those cursors past it. */
+/* BM25 of passage pid from the cursors on it (a ScoreSum, so every
+ * algorithm gets the same float), moving those cursors past it. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid);
 /* 0, or -1 with err_msg() set when a cursor met corrupt postings. */
 int search_check_cursors(const SearchContext *c, size_t n);
@@ -145,6 +157,7 @@ int search_exhaustive(const SearchContext *ctx, TopK *top);
 int search_maxscore(const SearchContext *ctx, TopK *top);
 int search_wand(const SearchContext *ctx, TopK *top);
 int search_bmw(const SearchContext *ctx, TopK *top);
+int search_bmm(const SearchContext *ctx, TopK *top);
 /* Conjunctions (ranked_and.c): the top k of the passages holding every
  * query term, skipping with block maxima; count_and / count_or count
  * matches without ranking. */

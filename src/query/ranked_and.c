@@ -98,7 +98,7 @@ int search_and(const SearchContext *cc, TopK *top)
                 }
                 blk_valid = 1;
             }
-            if (blk_bound <= threshold * 1.05f) { /* nothing in [cand, blk_end] can enter */
+            if (blk_bound <= threshold) { /* nothing in [cand, blk_end] can enter */
                 if (blk_end == PID_END) break;
                 cand = cursor_advance(lead, blk_end + 1);
                 continue;

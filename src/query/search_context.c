@@ -17,6 +17,8 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
     c->order = xmalloc(QUERY_MAX_TERMS * sizeof *c->order);
     c->prefix = xmalloc((QUERY_MAX_TERMS + 1) * sizeof *c->prefix);
+    c->acc = xcalloc(BMM_WINDOW, sizeof *c->acc);
+    c->seen = xcalloc(BMM_WINDOW / 64, sizeof *c->seen);
 }
 
 void search_context_free(SearchContext *c)
@@ -26,6 +28,8 @@ void search_context_free(SearchContext *c)
     free(c->ub);
     free(c->order);
     free(c->prefix);
+    free(c->acc);
+    free(c->seen);
     memset(c, 0, sizeof *c);
 }
 
@@ -84,11 +88,12 @@ int search_check_cursors(const SearchContext *c, size_t n)
 
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
 {
-    float norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]), score = 0.0f;
+    float norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
+    ScoreSum sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (c->cur[i].pid != pid) continue;
-        score += bm25_term(c->qt[i]->weight, cursor_tf(&c->cur[i]), norm);
+        sum += score_fixed(bm25_term(c->qt[i]->weight, cursor_tf(&c->cur[i]), norm));
         cursor_next(&c->cur[i]);
     }
-    return score;
+    return score_value(sum);
 }

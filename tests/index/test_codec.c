@@ -106,8 +106,22 @@ static void test_prefix_sum(void)
             v[i] = rnd() % (iter % 2 ? 3 : 5000);
             want[i] = prev = prev + v[i] + 1;
         }
+        uint32_t gaps[BLOCK_SIZE], ids[BLOCK_SIZE];
+        memcpy(gaps, v, sizeof v);
+        uint8_t packed[1 + 16 * 32];
+        size_t bytes = bp128_encode(gaps, packed);
         bp128_prefix_sum(v, base);
         CHECK(memcmp(v, want, sizeof v) == 0);
+        /* the fused decoder gives the same ids, and rejects ids >= limit */
+        uint32_t last = want[BLOCK_SIZE - 1], lo = want[0];
+        int wrapped = 0;
+        for (size_t i = 1; i < BLOCK_SIZE; i++) wrapped |= want[i] < want[i - 1];
+        if (!wrapped) {
+            CHECK_EQ_INT(bp128_decode_ids(packed, bytes, ids, base, last + 1), bytes);
+            CHECK(memcmp(ids, want, sizeof ids) == 0);
+            CHECK_EQ_INT(bp128_decode_ids(packed, bytes, ids, base, last), 0);
+            CHECK_EQ_INT(bp128_decode_ids(packed, bytes, ids, base, lo), 0);
+        }
     }
 }
 

@@ -47,7 +47,7 @@ static void check_all(const char *text, size_t k, float k1, float b, int group)
 {
     Result ref, got;
     run(algorithm_find("exhaustive"), text, k, k1, b, group, &ref);
-    static const char *names[] = {"bmw", "maxscore", "wand"};
+    static const char *names[] = {"bmm", "bmw", "maxscore", "wand"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         const Algorithm *alg = algorithm_find(names[i]);
         CHECK(alg != NULL);

@@ -1,0 +1,192 @@
+/*
+ * bmm.c: block-max MaxScore over windows, scoring a window at a time.
+ *
+ * After Lucene's MaxScoreBulkScorer (Lucene 9.6+; Turtle & Flood's
+ * MaxScore made block-max and window-wise). The passage ids are cut into
+ * windows ending where the first of the query terms' current blocks ends,
+ * so that in a window every term has a single block and the sum of those
+ * blocks' maxima bounds every score in it:
+ *
+ *   - a window whose bound cannot beat the top-k threshold is skipped
+ *     without decoding anything;
+ *   - otherwise the terms are split, by their block maxima, into
+ *     non-essential ones (together unable to beat the threshold) and
+ *     essential ones; the essential terms' postings in the window are
+ *     scored in bulk into an array (tight loops, no per-passage cursor
+ *     juggling); then each passage found there is completed with the
+ *     non-essential terms only while its score can still make the top k.
+ *
+ * Windows are visited in passage order, so a passage tying the threshold
+ * loses to those kept (they have lower ids), and the result is exactly the
+ * exhaustive one: scores are ScoreSums, the same in any summing order.
+ */
+#include "query/query.h"
+
+/* Slack against float rounding in the bounds' sums (they are inflated). */
+#define SLACK 1.00002f
+
+/* The window starting at base: its end and each term's block bound.
+ * Returns the bound of the whole window. */
+static float open_window(SearchContext *c, size_t n, uint32_t base, uint32_t *end)
+{
+    uint32_t e = base + BMM_WINDOW - 1 < base ? PID_END - 1 : base + BMM_WINDOW - 1;
+    float total = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t last = cursor_shallow(&c->cur[i], base);
+        if (last == PID_END) {
+            c->ub[i] = 0.0f; /* this term has nothing at or after base */
+            continue;
+        }
+        if (last < e) e = last;
+        c->ub[i] = block_upper_bound(c, i);
+        total += c->ub[i];
+    }
+    *end = e;
+    return total;
+}
+
+/* order[] = cursors by ascending window bound; prefix[] their sums;
+ * returns how many are non-essential. */
+static size_t split_terms(SearchContext *c, size_t n, float threshold)
+{
+    uint32_t *o = c->order;
+    for (size_t i = 0; i < n; i++) o[i] = (uint32_t)i;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = o[i];
+        size_t j = i;
+        while (j > 0 && c->ub[o[j - 1]] > c->ub[x]) {
+            o[j] = o[j - 1];
+            j--;
+        }
+        o[j] = x;
+    }
+    c->prefix[0] = 0.0f;
+    for (size_t i = 0; i < n; i++) c->prefix[i + 1] = c->prefix[i] + c->ub[o[i]];
+    size_t e = 0;
+    while (e < n && c->prefix[e + 1] * SLACK <= threshold) e++;
+    return e;
+}
+
+/* Adds term t's scores of the passages in [base, end] to the window,
+ * a decoded block at a time. */
+static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end)
+{
+    PostingCursor *cur = &c->cur[t];
+    const uint32_t *lengths = index_lengths(c->ix);
+    const Bm25 *p = c->bm25;
+    float w = c->qt[t]->weight;
+    cursor_advance(cur, base);
+    while (cur->pid <= end) {
+        const uint32_t *ids = cur->ids, *tfs = cursor_block_tfs(cur);
+        uint32_t i = cur->i, n = cur->n;
+        for (; i < n && ids[i] <= end; i++) {
+            uint32_t off = ids[i] - base;
+            float tf = (float)(tfs[i] + 1);
+            c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[i]])));
+            c->seen[off >> 6] |= (uint64_t)1 << (off & 63);
+        }
+        if (i < n) { /* the window ends inside this block */
+            cur->i = i;
+            cur->pid = ids[i];
+            break;
+        }
+        cur->i = n - 1; /* on the block's last posting: next loads the next block */
+        cursor_next(cur);
+    }
+}
+
+/* Completes passage pid (its essential part already in sum) with the
+ * non-essential terms, strongest first; returns -1 once it cannot make
+ * the threshold, else its score. */
+static float complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold)
+{
+    float norm = -1.0f;
+    for (size_t j = ne; j-- > 0;) {
+        if ((score_value(sum) + c->prefix[j + 1]) * SLACK <= threshold) return -1.0f;
+        uint32_t t = c->order[j];
+        PostingCursor *cur = &c->cur[t];
+        if (cur->pid < pid) cursor_advance(cur, pid);
+        if (cur->pid != pid) continue;
+        if (norm < 0) norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
+        sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
+    }
+    return score_value(sum);
+}
+
+/* A candidate's essential score is known: complete it, keep it if good. */
+static void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, TopK *top)
+{
+    float threshold = topk_threshold(top);
+    float s = ne ? complete(c, ne, pid, sum, threshold) : score_value(sum);
+    if (s > threshold) topk_push(top, pid, s); /* threshold is -1 while the heap fills */
+}
+
+/* One essential term (the common case once the threshold has risen): its
+ * postings are the candidates, in order, with no accumulator at all. */
+static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base, uint32_t end, TopK *top)
+{
+    PostingCursor *cur = &c->cur[t];
+    const uint32_t *lengths = index_lengths(c->ix);
+    const Bm25 *p = c->bm25;
+    float w = c->qt[t]->weight;
+    cursor_advance(cur, base);
+    while (cur->pid <= end) {
+        const uint32_t *tfs = cursor_block_tfs(cur);
+        uint32_t i = cur->i, pid = cur->pid;
+        float tf = (float)(tfs[i] + 1);
+        ScoreSum sum = score_fixed(w * tf / (tf + bm25_norm(p, lengths[pid])));
+        cursor_next(cur);
+        consider(c, ne, pid, sum, top);
+    }
+}
+
+/* Scores one window whose bound beats the threshold. */
+static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end, TopK *top)
+{
+    float threshold = topk_threshold(top);
+    size_t ne = split_terms(c, n, threshold);
+    if (ne + 1 == n) {
+        score_single(c, ne, c->order[ne], base, end, top);
+        return;
+    }
+    for (size_t j = ne; j < n; j++) score_term(c, c->order[j], base, end);
+    size_t words = ((size_t)(end - base) >> 6) + 1;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t bits = c->seen[w];
+        c->seen[w] = 0;
+        while (bits) {
+            uint32_t off = (uint32_t)(w << 6) + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            ScoreSum sum = c->acc[off];
+            c->acc[off] = 0;
+            consider(c, ne, base + off, sum, top);
+        }
+    }
+}
+
+int search_bmm(const SearchContext *cc, TopK *top)
+{
+    SearchContext *c = (SearchContext *)cc;
+    size_t n = search_open_cursors(c);
+    uint32_t base = PID_END;
+    for (size_t i = 0; i < n; i++)
+        if (c->cur[i].pid < base) base = c->cur[i].pid;
+    while (base != PID_END) {
+        uint32_t end;
+        float bound = open_window(c, n, base, &end);
+        if (bound * SLACK > topk_threshold(top)) score_window(c, n, base, end, top);
+        if (end == PID_END - 1) break;
+        base = end + 1;
+        /* Jump over passages no term has when every cursor already stands
+         * beyond them; a cursor left behind (skipped or non-essential) may
+         * have postings anywhere from base on, unless it is exhausted. */
+        uint32_t next = PID_END;
+        for (size_t i = 0; i < n && next > base; i++) {
+            PostingCursor *cur = &c->cur[i];
+            uint32_t p = cur->pid >= base ? cur->pid : cursor_shallow(cur, base) != PID_END ? base : PID_END;
+            if (p < next) next = p;
+        }
+        base = next;
+    }
+    return search_check_cursors(c, n);
+}
