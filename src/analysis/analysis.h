@@ -39,6 +39,9 @@ void tokenizer_init(Tokenizer *t, const char *text, size_t len);
  * ("3.5", "10,000"). Hyphens and dashes split ("treatment-resistant" is two
  * tokens). Malformed UTF-8 bytes are separators, never an error. */
 int tokenizer_next(Tokenizer *t, TokenSpan *out);
+/* The letters-only variant (AnalysisConfig.letters_only): runs of letters,
+ * combining marks continuing a word; everything else separates. */
+int tokenizer_next_letters(Tokenizer *t, TokenSpan *out);
 
 /* ---- fold.c ---- */
 

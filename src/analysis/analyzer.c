@@ -18,7 +18,6 @@
 /* The letters-only tokenizer (tokenizer.c): tokens are maximal runs of
  * letters and the combining marks after them. Same contract as
  * tokenizer_next. (Its declaration belongs in analysis.h.) */
-int tokenizer_next_letters(Tokenizer *t, TokenSpan *out);
 
 struct Analyzer {
     AnalysisConfig cfg;

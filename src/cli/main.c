@@ -9,6 +9,8 @@ void usage(FILE *f)
     fprintf(f,
             "usage: search [options] QUERY...      rank passages by BM25 for QUERY\n"
             "       search index [options]         (re)build the index from a corpus\n"
+            "       search sbg-index DIR < docs.jsonl  index for the search-benchmark-game\n"
+            "       search sbg-serve DIR           answer its COMMAND<TAB>query lines\n"
             "\n"
             "search options:\n"
             "  --index DIR        index directory (default: index)\n"

@@ -72,8 +72,14 @@ size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n)
         memset(out, 0, n * sizeof *out);
     } else if (avail - 1 >= bytes + 8) {
         unpack_fast(in + 1, b, out, n);
-    } else {
-        unpack_safe(in + 1, b, out, n);
+    } else { /* near the end of a term: copy to a padded buffer, then fast */
+        uint8_t pad[4 * BLOCK_SIZE + 8] = {0};
+        if (bytes <= 4 * BLOCK_SIZE) {
+            memcpy(pad, in + 1, bytes);
+            unpack_fast(pad, b, out, n);
+        } else {
+            unpack_safe(in + 1, b, out, n);
+        }
     }
     return 1 + bytes;
 }

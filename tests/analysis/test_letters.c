@@ -12,7 +12,6 @@
 #include <utf8proc.h>
 
 /* The letters-only tokenizer (tokenizer.c). */
-int tokenizer_next_letters(Tokenizer *t, TokenSpan *out);
 
 static Analyzer *make(const char *lang, int letters_only)
 {
