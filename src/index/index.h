@@ -227,6 +227,7 @@ typedef struct {
     Buf strings;           /* article id/path/title bytes */
     DocStoreWriter *store; /* passage texts */
     uint32_t npassages, narticles;
+    uint32_t last_path_off, last_path_len; /* to store a shared path once */
     uint64_t total_length;
     AnalysisConfig analysis;
     uint32_t passage_words;

@@ -107,7 +107,12 @@ static void add_article_record(IndexBuilder *b, const Article *a, uint32_t first
     size_t il = strlen(a->id), pl = strlen(a->path), tl = strlen(a->title);
     buf_put_u32(&b->articles, add_string(&b->strings, a->id, il));
     buf_put_u32(&b->articles, (uint32_t)il);
-    buf_put_u32(&b->articles, add_string(&b->strings, a->path, pl));
+    /* the rows of a passages file share its path: store it once */
+    if (!b->narticles || pl != b->last_path_len || memcmp(b->strings.data + b->last_path_off, a->path, pl) != 0) {
+        b->last_path_off = add_string(&b->strings, a->path, pl);
+        b->last_path_len = (uint32_t)pl;
+    }
+    buf_put_u32(&b->articles, b->last_path_off);
     buf_put_u32(&b->articles, (uint32_t)pl);
     buf_put_u32(&b->articles, add_string(&b->strings, a->title, tl));
     buf_put_u32(&b->articles, (uint32_t)tl);
