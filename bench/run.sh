@@ -95,7 +95,7 @@ for corpus in $CORPORA; do
     d=$W/$corpus
     docs=$d/docs.tsv
     ndocs=$(wc -l <"$docs")
-    mb=$(du -sm "$docs" | cut -f1)
+    mb=$(wc -c <"$docs" | awk '{ printf "%.2f", $1 / 1e6 }')
     for engine in $ENGINES; do
         log "$corpus: $engine: indexing $ndocs documents"
         set -- $(build_index "$engine" "$docs" "$d/$engine.idx")
@@ -117,7 +117,7 @@ for corpus in $CORPORA; do
             echo "$res" >"$R/raw/$corpus-$engine-k$k.json"
             ov=""
             [ "$engine" != search ] && ov=$(overlap "$R/raw/$corpus-search-k$k.run" "$R/raw/$corpus-$engine-k$k.run")
-            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", s > 0 ? m / s : 0 }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches)" >>"$CSV"
+            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches)" >>"$CSV"
         done
         [ "$engine" = search ] || rm -rf "$d/$engine.idx" # keep disk use bounded
     done
