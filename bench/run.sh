@@ -17,7 +17,7 @@ BIN=build/bench
 PEERS=bench/peers/build
 if [ $QUICK = 1 ]; then
     W=bench/work/quick; R=bench/results/quick; WARMUP=0.5
-    CORPORA="seed cranfield syn100k"
+    CORPORA="seed cranfield syn50k"
 else
     W=bench/work/full; R=bench/results; WARMUP=3
     CORPORA="seed simplewiki syn1m"
@@ -44,8 +44,8 @@ prepare() {
     simplewiki)
         gzip -dc "$SHARED/collections/simplewiki/docs.tsv.gz" >"$d/docs.tsv"
         cp "$SHARED/collections/simplewiki/queries.tsv" "$d/queries.tsv" ;;
-    syn100k|syn1m)
-        n=100000; q=500
+    syn50k|syn1m)
+        n=50000; q=500
         [ "$name" = syn1m ] && n=1000000 && q=2000
         cc -O2 -o "$W/gencorpus" "$SHARED/gencorpus.c" -lm
         "$W/gencorpus" "$n" 10000 "$d" >/dev/null

@@ -190,6 +190,17 @@ void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t);
 uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
+/* cursor_advance with the common case inline: the target is in the
+ * decoded block (the scan is short: candidates come in order). */
+static inline uint32_t cursor_seek(PostingCursor *c, uint32_t target)
+{
+    if (c->pid >= target) return c->pid;
+    if (c->ids[c->n - 1] < target) return cursor_advance(c, target);
+    uint32_t i = c->i;
+    while (c->ids[i] < target) i++;
+    c->i = i;
+    return c->pid = c->ids[i];
+}
 uint32_t cursor_tf(PostingCursor *c);
 /* The current block's tfs minus one (decoded on first use), for bulk
  * scoring of c->ids[c->i .. c->n); NULL if the block is corrupt. */

@@ -68,19 +68,21 @@ static size_t split_terms(SearchContext *c, size_t n, float threshold)
 }
 
 /* Adds term t's scores of the passages in [base, end] to the window,
- * a decoded block at a time. */
-static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end)
+ * a decoded block at a time; widens [*lo, *hi], the offsets touched. */
+static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint32_t *lo, uint32_t *hi)
 {
     PostingCursor *cur = &c->cur[t];
     const uint32_t *lengths = index_lengths(c->ix);
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
     cursor_advance(cur, base);
+    if (cur->pid <= end && cur->pid - base < *lo) *lo = cur->pid - base;
     while (cur->pid <= end) {
         const uint32_t *ids = cur->ids, *tfs = cursor_block_tfs(cur);
         uint32_t i = cur->i, n = cur->n;
         for (; i < n && ids[i] <= end; i++) {
             uint32_t off = ids[i] - base;
+            *hi = off; /* ascending: the last one is the highest */
             float tf = (float)(tfs[i] + 1);
             c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[i]])));
             c->seen[off >> 6] |= (uint64_t)1 << (off & 63);
@@ -105,18 +107,19 @@ static float complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
         if ((score_value(sum) + c->prefix[j + 1]) * SLACK <= threshold) return -1.0f;
         uint32_t t = c->order[j];
         PostingCursor *cur = &c->cur[t];
-        if (cur->pid < pid) cursor_advance(cur, pid);
-        if (cur->pid != pid) continue;
+        if (cursor_seek(cur, pid) != pid) continue;
         if (norm < 0) norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
         sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
     }
     return score_value(sum);
 }
 
-/* A candidate's essential score is known: complete it, keep it if good. */
-static void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, TopK *top)
+/* A candidate's essential score is known: complete it, keep it if good.
+ * Most candidates fail the first test, so it is done here, inline. */
+static inline void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, TopK *top)
 {
     float threshold = topk_threshold(top);
+    if (ne && (score_value(sum) + c->prefix[ne]) * SLACK <= threshold) return;
     float s = ne ? complete(c, ne, pid, sum, threshold) : score_value(sum);
     if (s > threshold) topk_push(top, pid, s); /* threshold is -1 while the heap fills */
 }
@@ -131,12 +134,19 @@ static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base,
     float w = c->qt[t]->weight;
     cursor_advance(cur, base);
     while (cur->pid <= end) {
-        const uint32_t *tfs = cursor_block_tfs(cur);
-        uint32_t i = cur->i, pid = cur->pid;
-        float tf = (float)(tfs[i] + 1);
-        ScoreSum sum = score_fixed(w * tf / (tf + bm25_norm(p, lengths[pid])));
+        const uint32_t *ids = cur->ids, *tfs = cursor_block_tfs(cur);
+        uint32_t i = cur->i, n = cur->n;
+        for (; i < n && ids[i] <= end; i++) {
+            float tf = (float)(tfs[i] + 1);
+            consider(c, ne, ids[i], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[i]]))), top);
+        }
+        if (i < n) { /* the window ends inside this block */
+            cur->i = i;
+            cur->pid = ids[i];
+            break;
+        }
+        cur->i = n - 1; /* on the block's last posting: next loads the next block */
         cursor_next(cur);
-        consider(c, ne, pid, sum, top);
     }
 }
 
@@ -149,9 +159,13 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
         score_single(c, ne, c->order[ne], base, end, top);
         return;
     }
-    for (size_t j = ne; j < n; j++) score_term(c, c->order[j], base, end);
-    size_t words = ((size_t)(end - base) >> 6) + 1;
-    for (size_t w = 0; w < words; w++) {
+    uint32_t lo = UINT32_MAX, hi = 0, top_hi = 0;
+    for (size_t j = ne; j < n; j++) {
+        score_term(c, c->order[j], base, end, &lo, &hi);
+        if (hi > top_hi) top_hi = hi;
+    }
+    if (lo == UINT32_MAX) return;
+    for (size_t w = lo >> 6; w <= top_hi >> 6; w++) {
         uint64_t bits = c->seen[w];
         c->seen[w] = 0;
         while (bits) {
