@@ -87,11 +87,23 @@ typedef struct {
 } Hit;
 
 typedef struct {
-    Hit *heap;            /* min-heap: heap[0] is the worst kept hit */
+    Hit *heap;            /* heap mode: min-heap, heap[0] the worst kept hit;
+                             after topk_sorted: the hits, best first */
     size_t n, k;
     const Index *group;   /* non-NULL: best passage per article only */
     int32_t *slot;        /* article -> heap index, or -1 (group mode) */
+    /* Buffer mode (large k, no grouping): hits are appended as 64-bit keys
+     * to a buffer of 2k; when it fills, a selection keeps the k best and
+     * their worst becomes the threshold. O(1) amortised per hit, where a
+     * heap of 1000 costs ten sift steps each (Tantivy's TopNComputer does
+     * the same). */
+    uint64_t *keys;       /* (score bits << 32) | ~pid: larger is better */
+    size_t nkeys;
+    uint64_t min_key;     /* a key must exceed this to enter */
+    float threshold;      /* buffer mode: score of min_key, -1 before */
 } TopK;
+
+#define TOPK_BUFFER_FROM 64 /* k from which the buffer beats the heap */
 
 void topk_init(TopK *t, size_t k, const Index *group_by_article);
 void topk_clear(TopK *t);
@@ -101,8 +113,13 @@ static inline int hit_better(float s1, uint32_t p1, float s2, uint32_t p2)
 {
     return s1 > s2 || (s1 == s2 && p1 < p2);
 }
-/* The score a new hit must beat to enter (-1 while not full). */
-static inline float topk_threshold(const TopK *t) { return t->n < t->k ? -1.0f : t->heap[0].score; }
+/* The score a new hit must beat to enter (-1 while not full). Hits come in
+ * passage order, so a later hit that only ties it ranks below. */
+static inline float topk_threshold(const TopK *t)
+{
+    if (t->keys) return t->threshold;
+    return t->n < t->k ? -1.0f : t->heap[0].score;
+}
 void topk_push(TopK *t, uint32_t pid, float score);
 /* Sorts the kept hits best first (the heap is consumed). */
 size_t topk_sorted(TopK *t);

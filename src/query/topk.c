@@ -4,6 +4,9 @@
  * costs O(log k). Order is total: higher score first, then lower passage id,
  * so every algorithm returns the same list.
  *
+ * For large k (and no grouping) a buffer replaces the heap: see TopK in
+ * query.h.
+ *
  * Group mode keeps at most one hit per article (its best passage): a
  * TREC run names documents, and a document cut into several passages must
  * appear once. slot[] tracks where each article sits in the heap.
@@ -18,6 +21,10 @@ void topk_init(TopK *t, size_t k, const Index *group)
     t->k = k ? k : 1;
     t->heap = xmalloc(t->k * sizeof *t->heap);
     t->group = group;
+    if (!group && t->k >= TOPK_BUFFER_FROM) {
+        t->keys = xmalloc(2 * t->k * sizeof *t->keys);
+        t->threshold = -1.0f;
+    }
     if (group) {
         size_t na = index_stats(group)->articles;
         t->slot = xmalloc((na ? na : 1) * sizeof *t->slot);
@@ -37,12 +44,16 @@ void topk_clear(TopK *t)
     if (t->group)
         for (size_t i = 0; i < t->n; i++) t->slot[article_of(t, t->heap[i].pid)] = -1;
     t->n = 0;
+    t->nkeys = 0;
+    t->min_key = 0;
+    t->threshold = -1.0f;
 }
 
 void topk_free(TopK *t)
 {
     free(t->heap);
     free(t->slot);
+    free(t->keys);
     memset(t, 0, sizeof *t);
 }
 
@@ -79,8 +90,117 @@ static void sift_down(TopK *t, size_t i)
     place(t, i, h);
 }
 
+/* ---- buffer mode ---- */
+
+static inline uint64_t hit_key(uint32_t pid, float score)
+{
+    uint32_t bits;
+    memcpy(&bits, &score, 4); /* scores are >= 0: their bits order as they do */
+    return (uint64_t)bits << 32 | (uint64_t)(UINT32_MAX - pid);
+}
+
+static inline void swap_keys(uint64_t *a, uint64_t *b)
+{
+    uint64_t x = *a;
+    *a = *b;
+    *b = x;
+}
+
+/* Partitions v[0..n) (n >= 2, distinct keys) around a median-of-three
+ * pivot, largest first: returns p with v[0..p) > v[p] > v(p..n). */
+static size_t partition_desc(uint64_t *v, size_t n)
+{
+    size_t mid = n / 2;
+    if (v[0] < v[mid]) swap_keys(&v[0], &v[mid]);
+    if (v[0] < v[n - 1]) swap_keys(&v[0], &v[n - 1]);
+    if (v[mid] < v[n - 1]) swap_keys(&v[mid], &v[n - 1]);
+    swap_keys(&v[mid], &v[n - 1]); /* the median goes last */
+    uint64_t pivot = v[n - 1];
+    size_t p = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] > pivot) swap_keys(&v[i], &v[p++]);
+    swap_keys(&v[p], &v[n - 1]);
+    return p;
+}
+
+/* Moves the k largest of v[0..n) to the front (unordered): quickselect. */
+static void select_largest(uint64_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the k-th largest belongs in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t p = lo + partition_desc(v + lo, hi - lo);
+        if (p == k - 1) return;
+        if (k - 1 < p) hi = p;
+        else lo = p + 1;
+    }
+}
+
+static void truncate_keys(TopK *t)
+{
+    select_largest(t->keys, t->nkeys, t->k);
+    t->nkeys = t->k;
+    uint64_t min = t->keys[0];
+    for (size_t i = 1; i < t->k; i++)
+        if (t->keys[i] < min) min = t->keys[i];
+    t->min_key = min;
+    uint32_t bits = (uint32_t)(min >> 32);
+    memcpy(&t->threshold, &bits, 4);
+}
+
+static void push_key(TopK *t, uint32_t pid, float score)
+{
+    uint64_t key = hit_key(pid, score);
+    if (key <= t->min_key) return;
+    t->keys[t->nkeys++] = key;
+    if (t->nkeys == 2 * t->k) truncate_keys(t);
+}
+
+static void sort_desc(uint64_t *v, size_t n)
+{
+    while (n > 16) { /* quicksort: recurse on the smaller side, loop on the larger */
+        size_t p = partition_desc(v, n);
+        if (p < n - p - 1) {
+            sort_desc(v, p);
+            v += p + 1;
+            n -= p + 1;
+        } else {
+            sort_desc(v + p + 1, n - p - 1);
+            n = p;
+        }
+    }
+    for (size_t i = 1; i < n; i++) { /* insertion sort for short runs */
+        uint64_t x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] < x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+static size_t sorted_keys(TopK *t)
+{
+    if (t->nkeys > t->k) truncate_keys(t);
+    sort_desc(t->keys, t->nkeys);
+    for (size_t i = 0; i < t->nkeys; i++) {
+        uint32_t bits = (uint32_t)(t->keys[i] >> 32);
+        t->heap[i].pid = UINT32_MAX - (uint32_t)t->keys[i];
+        memcpy(&t->heap[i].score, &bits, 4);
+    }
+    t->n = t->nkeys;
+    t->nkeys = 0;
+    return t->n;
+}
+
+/* ---- heap mode ---- */
+
 void topk_push(TopK *t, uint32_t pid, float score)
 {
+    if (t->keys) {
+        push_key(t, pid, score);
+        return;
+    }
     Hit h = {pid, score};
     if (t->group) {
         int32_t s = t->slot[article_of(t, pid)];
@@ -109,6 +229,7 @@ static int cmp_hits(const void *x, const void *y)
 
 size_t topk_sorted(TopK *t)
 {
+    if (t->keys) return sorted_keys(t);
     if (t->group)
         for (size_t i = 0; i < t->n; i++) t->slot[article_of(t, t->heap[i].pid)] = -1;
     qsort(t->heap, t->n, sizeof *t->heap, cmp_hits);

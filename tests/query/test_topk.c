@@ -21,7 +21,7 @@ static int cmp(const void *x, const void *y)
 static void test_equals_full_sort(void)
 {
     for (int iter = 0; iter < 300; iter++) {
-        size_t n = 1 + rnd() % 2000, k = 1 + rnd() % 50;
+        size_t n = 1 + rnd() % 2000, k = iter % 2 ? 1 + rnd() % 50 : TOPK_BUFFER_FROM + rnd() % 300; /* heap, buffer */
         Hit *all = malloc(n * sizeof *all);
         for (size_t i = 0; i < n; i++) {
             all[i].pid = (uint32_t)i;
