@@ -93,7 +93,8 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
  * stemmer runs once per distinct token. Positions count as in analyzer_run. */
 uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx);
 /* What a folded token becomes: the term's length in out, or 0 for a stop
- * word. analyzer_run(text) == analyzer_finish(analyzer_run_folded(text)). */
+ * word. analyzer_run(text) == analyzer_finish(analyzer_run_folded(text)).
+ * It skips the stem cache: meant for callers that cache tokens themselves. */
 size_t analyzer_finish(Analyzer *a, const char *folded, size_t len, char out[TERM_MAX_BYTES + 1]);
 /* Analyses a single already-folded word (as a query term would be). Returns
  * the stem in out (NUL-terminated) and its length, or 0 for a stop word. */

@@ -57,39 +57,18 @@ void analyzer_free(Analyzer *a)
     free(a);
 }
 
-/* The steps after folding: NULL for a stop word, else the final term. */
-static const char *finish_term(Analyzer *a, const char *folded, size_t len, size_t *out_len)
+/* The steps after folding: NULL for a stop word, else the final term.
+ * cached: go through the stem cache (repeated words); the indexer keeps
+ * its own cache of whole tokens and asks once per distinct token, so for
+ * it the stem cache would only miss and grow. */
+static const char *finish_term(Analyzer *a, const char *folded, size_t len, int cached, size_t *out_len)
 {
     if (a->cfg.stopwords && is_stopword(folded, len)) return NULL;
     if (!a->stemmer) {
         *out_len = len;
         return folded;
     }
-    return stemmer_stem(a->stemmer, folded, len, out_len);
-}
-
-uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
-{
-    Tokenizer tz;
-    TokenSpan sp;
-    char folded[TERM_MAX_BYTES + 1];
-    uint32_t pos = 0;
-
-    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
-    tokenizer_init(&tz, text, len);
-    while (next(&tz, &sp)) {
-        size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
-        if (flen == 0) continue; /* only marks: not a word, takes no position */
-        uint32_t p = pos++;      /* stop words keep their place for phrases */
-        Token tok;
-        tok.term = finish_term(a, folded, flen, &tok.len);
-        if (!tok.term || tok.len == 0) continue;
-        tok.start = sp.start;
-        tok.end = sp.end;
-        tok.pos = p;
-        fn(ctx, &tok);
-    }
-    return pos;
+    return cached ? stemmer_stem(a->stemmer, folded, len, out_len) : stemmer_stem_once(a->stemmer, folded, len, out_len);
 }
 
 uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
@@ -102,33 +81,57 @@ uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn
     tokenizer_init(&tz, text, len);
     while (next(&tz, &sp)) {
         size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
-        if (flen == 0) continue;
+        if (flen == 0) continue; /* only marks: not a word, takes no position */
         Token tok = {folded, flen, sp.start, sp.end, pos++};
         fn(ctx, &tok);
     }
     return pos;
 }
 
-size_t analyzer_finish(Analyzer *a, const char *folded, size_t len, char out[TERM_MAX_BYTES + 1])
+/* analyzer_run = analyzer_run_folded + the rest of the pipeline per token. */
+typedef struct {
+    Analyzer *a;
+    token_fn fn;
+    void *ctx;
+} FinishCtx;
+
+static void finish_folded(void *ctx, const Token *folded)
+{
+    FinishCtx *f = ctx;
+    Token tok = *folded; /* stop words keep their place for phrases */
+    tok.term = finish_term(f->a, folded->term, folded->len, 1, &tok.len);
+    if (tok.term && tok.len) f->fn(f->ctx, &tok);
+}
+
+uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
+{
+    FinishCtx f = {a, fn, ctx};
+    return analyzer_run_folded(a, text, len, finish_folded, &f);
+}
+
+static size_t finish_into(Analyzer *a, const char *folded, size_t len, int cached, char out[TERM_MAX_BYTES + 1])
 {
     size_t n;
-    const char *term = finish_term(a, folded, len, &n);
+    const char *term = finish_term(a, folded, len, cached, &n);
+    out[0] = '\0';
     if (!term || n == 0) return 0;
     memcpy(out, term, n);
     out[n] = '\0';
     return n;
 }
 
+size_t analyzer_finish(Analyzer *a, const char *folded, size_t len, char out[TERM_MAX_BYTES + 1])
+{
+    return finish_into(a, folded, len, 0, out);
+}
+
 size_t analyzer_term(Analyzer *a, const char *word, size_t len, char out[TERM_MAX_BYTES + 1])
 {
     char folded[TERM_MAX_BYTES + 1];
     size_t flen = fold_token(word, len, folded);
-    out[0] = '\0';
-    if (flen == 0) return 0;
-    size_t n;
-    const char *term = finish_term(a, folded, flen, &n);
-    if (!term) return 0;
-    memcpy(out, term, n);
-    out[n] = '\0';
-    return n;
+    if (flen == 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    return finish_into(a, folded, flen, 1, out);
 }

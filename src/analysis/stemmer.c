@@ -97,6 +97,13 @@ static size_t run_snowball(Stemmer *s, const char *term, size_t len, char *out)
     return n;
 }
 
+const char *stemmer_stem_once(Stemmer *s, const char *term, size_t len, size_t *out_len)
+{
+    if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES;
+    *out_len = run_snowball(s, term, len, s->scratch);
+    return s->scratch;
+}
+
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len)
 {
     if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES; /* callers pass folded terms */

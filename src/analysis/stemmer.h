@@ -18,5 +18,7 @@ void stemmer_free(Stemmer *s);
  * NUL-terminated, at most TERM_MAX_BYTES bytes, its length in *out_len.
  * Valid until the next call on s. Not thread-safe: one Stemmer per thread. */
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len);
+/* The same without the cache, for a caller that asks once per term. */
+const char *stemmer_stem_once(Stemmer *s, const char *term, size_t len, size_t *out_len);
 
 #endif
