@@ -20,7 +20,7 @@
 
 #include <utf8proc.h>
 
-enum { SEP = 0, LETTER = 1, DIGIT = 2 };
+enum { SEP = 0, LETTER = 1, DIGIT = 2, MARK = 3 }; /* MARK: only from category_class */
 
 /* ASCII classes by table: most text is ASCII, and a lookup is much cheaper
  * than a trip through utf8proc's property tables. */
@@ -35,10 +35,9 @@ static const uint8_t ascii_class[128] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z { | } ~ DEL */
 };
 
-/* Class of a non-ASCII code point from its Unicode general category. Marks
- * count as letters: they belong to the letter before them, and an
- * apostrophe after "é" written as e + U+0301 must still join. */
-static int unicode_class(int32_t cp)
+/* Class of a non-ASCII code point from its Unicode general category: the
+ * one table both tokenizers read. */
+static int category_class(int32_t cp)
 {
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
@@ -46,10 +45,11 @@ static int unicode_class(int32_t cp)
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
+        return LETTER;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
-        return LETTER;
+        return MARK;
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:
@@ -57,6 +57,15 @@ static int unicode_class(int32_t cp)
     default:
         return SEP;
     }
+}
+
+/* For the standard tokenizer marks count as letters: they belong to the
+ * letter before them, and an apostrophe after "é" written as e + U+0301
+ * must still join. */
+static int unicode_class(int32_t cp)
+{
+    int k = category_class(cp);
+    return k == MARK ? LETTER : k;
 }
 
 /* One decoded character: code point (-1 if malformed), bytes, class. */
@@ -146,28 +155,9 @@ int tokenizer_next(Tokenizer *t, TokenSpan *out)
 
 /* ---- letters only (the search-benchmark-game's analysis) ---- */
 
-/* Unicode letters start or continue a token; combining marks only continue
- * one (they belong to the letter before them); everything else, digits and
- * apostrophes included, separates. */
-enum { LO_SEP = 0, LO_LETTER = 1, LO_MARK = 2 };
-
-static int letters_class(int32_t cp)
-{
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-        return LO_LETTER;
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-        return LO_MARK;
-    default:
-        return LO_SEP;
-    }
-}
+/* Letters-only tokens: Unicode letters start or continue a token;
+ * combining marks only continue one (they belong to the letter before
+ * them); everything else, digits and apostrophes included, separates. */
 
 static inline int ascii_letter(uint8_t b) { return ascii_class[b] == LETTER; }
 
@@ -188,7 +178,7 @@ int tokenizer_next_letters(Tokenizer *t, TokenSpan *out)
         if (s[pos] < 0x80) break;
         int32_t cp;
         size_t n = utf8_decode(s + pos, len - pos, &cp);
-        if (cp >= 0 && letters_class(cp) == LO_LETTER) break;
+        if (cp >= 0 && category_class(cp) == LETTER) break;
         pos += n;
     }
 
@@ -203,7 +193,8 @@ int tokenizer_next_letters(Tokenizer *t, TokenSpan *out)
         }
         int32_t cp;
         size_t n = utf8_decode(s + pos, len - pos, &cp);
-        if (cp < 0 || letters_class(cp) == LO_SEP) {
+        int k = cp < 0 ? SEP : category_class(cp);
+        if (k != LETTER && k != MARK) {
             next = pos + n;
             break;
         }
