@@ -22,9 +22,6 @@
  */
 #include "query/query.h"
 
-/* Slack against float rounding in the bounds' sums (they are inflated). */
-#define SLACK 1.00002f
-
 /* The window starting at base: its end and each term's block bound.
  * Returns the bound of the whole window. */
 static float open_window(SearchContext *c, size_t n, uint32_t base, uint32_t *end)
@@ -45,30 +42,29 @@ static float open_window(SearchContext *c, size_t n, uint32_t base, uint32_t *en
     return total;
 }
 
-/* order[] = cursors by ascending window bound; prefix[] their sums;
- * returns how many are non-essential. */
-static size_t split_terms(SearchContext *c, size_t n, float threshold)
+/* Bulk reading of a cursor: the postings of its decoded block, from the
+ * current one, with ids <= end; then move past them. */
+static uint32_t block_span(PostingCursor *cur, uint32_t end)
 {
-    uint32_t *o = c->order;
-    for (size_t i = 0; i < n; i++) o[i] = (uint32_t)i;
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = o[i];
-        size_t j = i;
-        while (j > 0 && c->ub[o[j - 1]] > c->ub[x]) {
-            o[j] = o[j - 1];
-            j--;
-        }
-        o[j] = x;
-    }
-    c->prefix[0] = 0.0f;
-    for (size_t i = 0; i < n; i++) c->prefix[i + 1] = c->prefix[i] + c->ub[o[i]];
-    size_t e = 0;
-    while (e < n && c->prefix[e + 1] * SLACK <= threshold) e++;
-    return e;
+    if (cur->ids[cur->n - 1] <= end) return cur->n - cur->i; /* the usual case: all of it */
+    uint32_t i = cur->i;
+    while (i < cur->n && cur->ids[i] <= end) i++;
+    return i - cur->i;
 }
 
-/* Adds term t's scores of the passages in [base, end] to the window,
- * a decoded block at a time; widens [*lo, *hi], the offsets touched. */
+static void pass_span(PostingCursor *cur, uint32_t m)
+{
+    if (cur->i + m < cur->n) { /* the span ends inside this block */
+        cur->i += m;
+        cur->pid = cur->ids[cur->i];
+        return;
+    }
+    cur->i = cur->n - 1; /* on the block's last posting: next loads the next block */
+    cursor_next(cur);
+}
+
+/* Adds term t's scores of the passages in [base, end] to the window, a
+ * decoded block at a time; widens [*lo, *hi], the offsets touched. */
 static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint32_t *lo, uint32_t *hi)
 {
     PostingCursor *cur = &c->cur[t];
@@ -78,40 +74,17 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     cursor_advance(cur, base);
     if (cur->pid <= end && cur->pid - base < *lo) *lo = cur->pid - base;
     while (cur->pid <= end) {
-        const uint32_t *ids = cur->ids, *tfs = cursor_block_tfs(cur);
-        uint32_t i = cur->i, n = cur->n;
-        for (; i < n && ids[i] <= end; i++) {
-            uint32_t off = ids[i] - base;
-            *hi = off; /* ascending: the last one is the highest */
-            float tf = (float)(tfs[i] + 1);
-            c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[i]])));
+        uint32_t m = block_span(cur, end);
+        const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t off = ids[k] - base;
+            float tf = (float)(tfs[k] + 1);
+            c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]])));
             c->seen[off >> 6] |= (uint64_t)1 << (off & 63);
         }
-        if (i < n) { /* the window ends inside this block */
-            cur->i = i;
-            cur->pid = ids[i];
-            break;
-        }
-        cur->i = n - 1; /* on the block's last posting: next loads the next block */
-        cursor_next(cur);
+        *hi = ids[m - 1] - base; /* ascending: the last one is the highest */
+        pass_span(cur, m);
     }
-}
-
-/* Completes passage pid (its essential part already in sum) with the
- * non-essential terms, strongest first; returns -1 once it cannot make
- * the threshold, else its score. */
-static float complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold)
-{
-    float norm = -1.0f;
-    for (size_t j = ne; j-- > 0;) {
-        if ((score_value(sum) + c->prefix[j + 1]) * SLACK <= threshold) return -1.0f;
-        uint32_t t = c->order[j];
-        PostingCursor *cur = &c->cur[t];
-        if (cursor_seek(cur, pid) != pid) continue;
-        if (norm < 0) norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
-        sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
-    }
-    return score_value(sum);
 }
 
 /* A candidate's essential score is known: complete it, keep it if good.
@@ -119,8 +92,9 @@ static float complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
 static inline void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, TopK *top)
 {
     float threshold = topk_threshold(top);
-    if (ne && (score_value(sum) + c->prefix[ne]) * SLACK <= threshold) return;
-    float s = ne ? complete(c, ne, pid, sum, threshold) : score_value(sum);
+    if (ne && (score_value(sum) + c->prefix[ne]) * PARTIAL_SLACK <= threshold) return;
+    /* the window's block maxima are already in prefix[]: no block check */
+    float s = ne ? search_complete(c, ne, pid, sum, threshold, 0) : score_value(sum);
     if (s > threshold) topk_push(top, pid, s); /* threshold is -1 while the heap fills */
 }
 
@@ -134,27 +108,21 @@ static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base,
     float w = c->qt[t]->weight;
     cursor_advance(cur, base);
     while (cur->pid <= end) {
-        const uint32_t *ids = cur->ids, *tfs = cursor_block_tfs(cur);
-        uint32_t i = cur->i, n = cur->n;
-        for (; i < n && ids[i] <= end; i++) {
-            float tf = (float)(tfs[i] + 1);
-            consider(c, ne, ids[i], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[i]]))), top);
+        uint32_t m = block_span(cur, end);
+        const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
+        for (uint32_t k = 0; k < m; k++) { /* consider() moves only other cursors */
+            float tf = (float)(tfs[k] + 1);
+            consider(c, ne, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))), top);
         }
-        if (i < n) { /* the window ends inside this block */
-            cur->i = i;
-            cur->pid = ids[i];
-            break;
-        }
-        cur->i = n - 1; /* on the block's last posting: next loads the next block */
-        cursor_next(cur);
+        pass_span(cur, m);
     }
 }
 
 /* Scores one window whose bound beats the threshold. */
 static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end, TopK *top)
 {
-    float threshold = topk_threshold(top);
-    size_t ne = split_terms(c, n, threshold);
+    search_order_by_bound(c, n); /* by this window's block bounds */
+    size_t ne = search_nonessential(c, n, 0, topk_threshold(top));
     if (ne + 1 == n) {
         score_single(c, ne, c->order[ne], base, end, top);
         return;
@@ -188,7 +156,7 @@ int search_bmm(const SearchContext *cc, TopK *top)
     while (base != PID_END) {
         uint32_t end;
         float bound = open_window(c, n, base, &end);
-        if (bound * SLACK > topk_threshold(top)) score_window(c, n, base, end, top);
+        if (bound * PARTIAL_SLACK > topk_threshold(top)) score_window(c, n, base, end, top);
         if (end == PID_END - 1) break;
         base = end + 1;
         /* Jump over passages no term has when every cursor already stands

@@ -157,6 +157,23 @@ float block_upper_bound(const SearchContext *c, size_t i);
 /* BM25 of passage pid from the cursors on it (a ScoreSum, so every
  * algorithm gets the same float), moving those cursors past it. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid);
+/* Partial score sums are compared with the threshold before they are
+ * complete, against sums of (inflated) bounds: this slack on such a
+ * comparison keeps a passage whose exact score would just beat it. */
+#define PARTIAL_SLACK 1.00002f
+
+/* Sorts order[0..n) by ascending ub[] and fills prefix[i] = the sum of the
+ * i smallest bounds (MaxScore's split into non-essential terms). */
+void search_order_by_bound(SearchContext *c, size_t n);
+/* How many terms, from order[0] on, cannot beat threshold even together:
+ * the non-essential ones. Starts counting at from (thresholds only rise). */
+size_t search_nonessential(const SearchContext *c, size_t n, size_t from, float threshold);
+/* Completes passage pid, whose essential terms sum to sum, with the
+ * non-essential ones, order[ne-1] down to order[0], moving their cursors
+ * to pid. block_max: first try each term's block bound at pid (saves
+ * moving a cursor whose block cannot help). Returns the passage's score,
+ * or -1 as soon as it provably cannot beat threshold. */
+float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold, int block_max);
 /* 0, or -1 with err_msg() set when a cursor met corrupt postings. */
 int search_check_cursors(const SearchContext *c, size_t n);
 

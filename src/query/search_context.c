@@ -97,3 +97,45 @@ float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
     }
     return score_value(sum);
 }
+
+void search_order_by_bound(SearchContext *c, size_t n)
+{
+    uint32_t *o = c->order;
+    for (size_t i = 0; i < n; i++) o[i] = (uint32_t)i;
+    for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
+        uint32_t x = o[i];
+        size_t j = i;
+        while (j > 0 && c->ub[o[j - 1]] > c->ub[x]) {
+            o[j] = o[j - 1];
+            j--;
+        }
+        o[j] = x;
+    }
+    c->prefix[0] = 0.0f;
+    for (size_t i = 0; i < n; i++) c->prefix[i + 1] = c->prefix[i] + c->ub[o[i]];
+}
+
+size_t search_nonessential(const SearchContext *c, size_t n, size_t from, float threshold)
+{
+    while (from < n && c->prefix[from + 1] * PARTIAL_SLACK <= threshold) from++;
+    return from;
+}
+
+float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold, int block_max)
+{
+    float norm = -1.0f;
+    for (size_t j = ne; j-- > 0;) {
+        float partial = score_value(sum);
+        if ((partial + c->prefix[j + 1]) * PARTIAL_SLACK <= threshold) return -1.0f;
+        uint32_t t = c->order[j];
+        PostingCursor *cur = &c->cur[t];
+        if (block_max && cur->pid < pid) {
+            cursor_shallow(cur, pid);
+            if ((partial + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) return -1.0f;
+        }
+        if (cursor_seek(cur, pid) != pid) continue;
+        if (norm < 0) norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
+        sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
+    }
+    return score_value(sum);
+}
