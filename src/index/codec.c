@@ -140,25 +140,43 @@ static void unpack_rows_scalar(const uint8_t *p, unsigned b, uint32_t *out)
 }
 
 #if defined(__SSE2__)
-/* One row (four values) at a time; the shift pattern depends only on b. */
+/* Reads a block's rows (four values, one per lane) in order; the shift
+ * pattern depends only on b. Both SSE2 decoders below are built on it. */
+typedef struct {
+    const __m128i *w; /* the block's 128-bit words */
+    __m128i cur;      /* the word being read */
+    __m128i mask;     /* b low bits */
+    unsigned b, shift, wi;
+} RowReader;
+
+static inline void rows_init(RowReader *r, const uint8_t *p, unsigned b)
+{
+    r->w = (const __m128i *)(const void *)p;
+    r->cur = b ? _mm_loadu_si128(r->w) : _mm_setzero_si128(); /* b = 0: no bytes at all */
+    r->mask = _mm_set1_epi32(b == 32 ? -1 : (int)((1u << b) - 1));
+    r->b = b;
+    r->shift = r->wi = 0;
+}
+
+static inline __m128i rows_next(RowReader *r)
+{
+    __m128i v = _mm_srl_epi32(r->cur, _mm_cvtsi32_si128((int)r->shift));
+    r->shift += r->b;
+    if (r->shift >= 32) {
+        r->shift -= 32;
+        if (++r->wi < r->b) {
+            r->cur = _mm_loadu_si128(r->w + r->wi);
+            if (r->shift) v = _mm_or_si128(v, _mm_sll_epi32(r->cur, _mm_cvtsi32_si128((int)(r->b - r->shift))));
+        }
+    }
+    return _mm_and_si128(v, r->mask);
+}
+
 static void unpack_rows_sse2(const uint8_t *p, unsigned b, uint32_t *out)
 {
-    const __m128i mask = _mm_set1_epi32(b == 32 ? -1 : (int)((1u << b) - 1));
-    const __m128i *w = (const __m128i *)(const void *)p;
-    __m128i cur = _mm_loadu_si128(w);
-    unsigned shift = 0, wi = 0;
-    for (unsigned r = 0; r < 32; r++) {
-        __m128i v = _mm_srl_epi32(cur, _mm_cvtsi32_si128((int)shift));
-        shift += b;
-        if (shift >= 32) {
-            shift -= 32;
-            if (++wi < b) {
-                cur = _mm_loadu_si128(w + wi);
-                if (shift) v = _mm_or_si128(v, _mm_sll_epi32(cur, _mm_cvtsi32_si128((int)(b - shift))));
-            }
-        }
-        _mm_storeu_si128((__m128i *)(void *)(out + 4 * r), _mm_and_si128(v, mask));
-    }
+    RowReader r;
+    rows_init(&r, p, b);
+    for (unsigned row = 0; row < 32; row++) _mm_storeu_si128((__m128i *)(void *)(out + 4 * row), rows_next(&r));
 }
 #endif
 
@@ -177,25 +195,6 @@ size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out)
 #endif
     }
     return 1 + 16 * (size_t)b;
-}
-
-/* Gaps - 1 back to ids: out[i] = out[i-1] + v[i] + 1, from base = the id
- * before the block (UINT32_MAX before the first: it wraps to v[0]). */
-void bp128_prefix_sum(uint32_t *v, uint32_t base)
-{
-#if defined(__SSE2__)
-    __m128i carry = _mm_set1_epi32((int)base), one = _mm_set1_epi32(1);
-    for (unsigned r = 0; r < 32; r++) {
-        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(v + 4 * r)), one);
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-        x = _mm_add_epi32(x, carry);
-        _mm_storeu_si128((__m128i *)(void *)(v + 4 * r), x);
-        carry = _mm_shuffle_epi32(x, 0xff);
-    }
-#else
-    for (unsigned i = 0; i < BLOCK_SIZE; i++) v[i] = base = base + v[i] + 1;
-#endif
 }
 
 /* For tests: the scalar unpacking must agree with the SIMD one. */
@@ -217,29 +216,18 @@ size_t bp128_decode_ids(const uint8_t *in, size_t avail, uint32_t *out, uint32_t
     if (avail < 1 || in[0] > 32 || avail - 1 < 16 * (size_t)in[0] || limit == 0) return 0;
     unsigned b = in[0];
 #if defined(__SSE2__)
-    const __m128i mask = _mm_set1_epi32(b == 32 ? -1 : (int)((1u << b) - 1));
     const __m128i one = _mm_set1_epi32(1), bias = _mm_set1_epi32(INT32_MIN);
     const __m128i max = _mm_set1_epi32((int)((limit - 1) ^ 0x80000000u));
-    const __m128i *w = (const __m128i *)(const void *)(in + 1);
-    __m128i cur = b ? _mm_loadu_si128(w) : _mm_setzero_si128(), carry = _mm_set1_epi32((int)base);
-    __m128i bad = _mm_setzero_si128();
-    unsigned shift = 0, wi = 0;
-    for (unsigned r = 0; r < 32; r++) {
-        __m128i v = _mm_srl_epi32(cur, _mm_cvtsi32_si128((int)shift));
-        shift += b;
-        if (shift >= 32) {
-            shift -= 32;
-            if (++wi < b) {
-                cur = _mm_loadu_si128(w + wi);
-                if (shift) v = _mm_or_si128(v, _mm_sll_epi32(cur, _mm_cvtsi32_si128((int)(b - shift))));
-            }
-        }
-        __m128i x = _mm_add_epi32(_mm_and_si128(v, mask), one);
+    __m128i carry = _mm_set1_epi32((int)base), bad = _mm_setzero_si128();
+    RowReader r;
+    rows_init(&r, in + 1, b);
+    for (unsigned row = 0; row < 32; row++) {
+        __m128i x = _mm_add_epi32(rows_next(&r), one); /* gaps, then ids by a prefix sum */
         x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
         x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
         x = _mm_add_epi32(x, carry);
         bad = _mm_or_si128(bad, _mm_cmpgt_epi32(_mm_xor_si128(x, bias), max)); /* unsigned x > limit-1 */
-        _mm_storeu_si128((__m128i *)(void *)(out + 4 * r), x);
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * row), x);
         carry = _mm_shuffle_epi32(x, 0xff);
     }
     if (_mm_movemask_epi8(bad)) return 0;

@@ -63,8 +63,6 @@ size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out);
 /* Unpacks a full block of (gap - 1) values straight into ids following
  * base, rejecting any id >= limit; 0 when corrupt. */
 size_t bp128_decode_ids(const uint8_t *in, size_t avail, uint32_t *out, uint32_t base, uint32_t limit);
-/* In place: v[i] = v[i-1] + v[i] + 1 over a block, starting from base. */
-void bp128_prefix_sum(uint32_t *v, uint32_t base);
 
 /* ---- postings_mem.c ---- */
 
