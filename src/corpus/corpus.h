@@ -56,7 +56,16 @@ char *title_from_filename(const char *path);
  * a run of several sentences. Leading bullets and numbering are allowed. */
 int line_is_heading(const char *s, size_t len);
 
+/* White space as far as titles, headings and passages are concerned. */
+static inline int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 /* ---- passage_split.c ---- */
+
+/* Words (runs of non-blank bytes) in t[a..b). */
+size_t count_words(const char *t, size_t a, size_t b);
 
 typedef struct {
     size_t start; /* byte range of the passage within the article text */

@@ -45,7 +45,6 @@ static int skip_file(Walk *w, const char *path, const char *why)
     return 0;
 }
 
-static int is_space_byte(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 /* ---- titles ---- */
 
@@ -69,7 +68,7 @@ static size_t skip_line_marks(const char *s, size_t len)
     size_t i = 0;
     for (;;) {
         size_t before = i;
-        while (i < len && is_space_byte((unsigned char)s[i])) i++;
+        while (i < len && is_blank((unsigned char)s[i])) i++;
         if (i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) i += 2;
         if (i + 2 < len && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
             (unsigned char)s[i + 2] == 0xA2)
@@ -80,23 +79,20 @@ static size_t skip_line_marks(const char *s, size_t len)
     size_t d = i;
     while (d < len && s[d] >= '0' && s[d] <= '9') d++;
     if (d > i && d < len && (s[d] == '.' || s[d] == ')')) i = d + 1;
-    while (i < len && is_space_byte((unsigned char)s[i])) i++;
+    while (i < len && is_blank((unsigned char)s[i])) i++;
     return i;
 }
 
 int line_is_heading(const char *s, size_t len)
 {
     size_t i = skip_line_marks(s, len);
-    while (len > i && is_space_byte((unsigned char)s[len - 1])) len--;
+    while (len > i && is_blank((unsigned char)s[len - 1])) len--;
     if (len <= i || len - i > 120) return 0;
     char last = s[len - 1];
     if (last == '.' || last == ',' || last == ';') return 0;
-    size_t words = 0;
-    for (size_t j = i; j < len; j++) {
-        if (!is_space_byte((unsigned char)s[j]) && (j == i || is_space_byte((unsigned char)s[j - 1]))) words++;
-        /* a sentence end inside the line means running text, not a heading */
-        if ((s[j] == '.' || s[j] == '!' || s[j] == '?') && j + 1 < len && s[j + 1] == ' ') return 0;
-    }
+    for (size_t j = i; j + 1 < len; j++) /* a sentence end inside: running text */
+        if ((s[j] == '.' || s[j] == '!' || s[j] == '?') && s[j + 1] == ' ') return 0;
+    size_t words = count_words(s, i, len);
     return words >= 1 && words <= 15;
 }
 
@@ -112,7 +108,7 @@ static char *article_title(const char *path, const char *text, size_t len)
         if (i + m < e) {
             if (!line_is_heading(text + i, e - i)) break;
             size_t end = e;
-            while (end > i + m && is_space_byte((unsigned char)text[end - 1])) end--;
+            while (end > i + m && is_blank((unsigned char)text[end - 1])) end--;
             if (end > i + m && text[end - 1] == ':') end--;
             return xstrndup(text + i + m, end - (i + m));
         }
@@ -132,7 +128,7 @@ static int has_article_ext(const char *name)
 static int only_space(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_space_byte((unsigned char)s[i])) return 0;
+        if (!is_blank((unsigned char)s[i])) return 0;
     return 1;
 }
 

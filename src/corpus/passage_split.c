@@ -27,13 +27,11 @@ static void push(Spans *s, size_t start, size_t end)
     s->n++;
 }
 
-static int blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-static size_t count_words(const char *t, size_t a, size_t b)
+size_t count_words(const char *t, size_t a, size_t b)
 {
     size_t w = 0;
     for (size_t i = a; i < b; i++)
-        if (!blank((unsigned char)t[i]) && (i == a || blank((unsigned char)t[i - 1]))) w++;
+        if (!is_blank((unsigned char)t[i]) && (i == a || is_blank((unsigned char)t[i - 1]))) w++;
     return w;
 }
 
@@ -43,9 +41,9 @@ static size_t sentence_end(const char *t, size_t i, size_t b)
 {
     for (; i < b; i++) {
         char c = t[i];
-        if ((c == '.' || c == '!' || c == '?') && (i + 1 == b || blank((unsigned char)t[i + 1]))) {
+        if ((c == '.' || c == '!' || c == '?') && (i + 1 == b || is_blank((unsigned char)t[i + 1]))) {
             i++;
-            while (i < b && blank((unsigned char)t[i])) i++;
+            while (i < b && is_blank((unsigned char)t[i])) i++;
             return i;
         }
     }
@@ -57,7 +55,7 @@ static size_t word_cut(const char *t, size_t a, size_t b, size_t max_words)
 {
     size_t w = 0;
     for (size_t i = a; i < b; i++) {
-        if (!blank((unsigned char)t[i]) && (i == a || blank((unsigned char)t[i - 1]))) {
+        if (!is_blank((unsigned char)t[i]) && (i == a || is_blank((unsigned char)t[i - 1]))) {
             if (w == max_words) return i;
             w++;
         }
@@ -67,7 +65,7 @@ static size_t word_cut(const char *t, size_t a, size_t b, size_t max_words)
 
 static size_t trim_end(const char *t, size_t a, size_t b)
 {
-    while (b > a && blank((unsigned char)t[b - 1])) b--;
+    while (b > a && is_blank((unsigned char)t[b - 1])) b--;
     return b;
 }
 
@@ -108,7 +106,7 @@ size_t passages_split(const char *text, size_t len, size_t heading_end, size_t m
         /* a line ends at '\n', or at the title's end in a passages file */
         while (e < len && text[e] != '\n' && !(heading_end && e == heading_end)) e++;
         size_t a = i, b = trim_end(text, i, e);
-        while (a < b && blank((unsigned char)text[a])) a++;
+        while (a < b && is_blank((unsigned char)text[a])) a++;
         int is_title = heading_end && e == heading_end;
         if (a < b) {
             if (is_title || line_is_heading(text + a, b - a)) {

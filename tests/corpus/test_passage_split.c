@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 
-static int is_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 static size_t words_in(const char *t, size_t a, size_t b)
 {
