@@ -37,28 +37,26 @@ all: deps search
 help:
 	@sed -n '1,10p' Makefile
 
-# Installs missing packages when root; otherwise says exactly what to run.
-deps:
-	@missing=""; for h in $(DEB_HEADERS); do [ -f $$h ] || missing=1; done; \
-	if [ -n "$$missing" ]; then \
+# $(call ensure,TEST,PACKAGES,WHAT): when the shell TEST fails, installs
+# PACKAGES when root, otherwise says exactly what to run and stops.
+define ensure
+	@if ! { $(1); }; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "make: installing $(DEB_PKGS)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS)) >&2 || exit 1; \
+	    echo "make: installing $(2)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) >&2 || exit 1; \
 	  else \
-	    echo "make: missing build dependencies; run: sudo apt-get install -y $(DEB_PKGS)" >&2; exit 1; \
+	    echo "make: missing $(3); run: sudo apt-get install -y $(2)" >&2; exit 1; \
 	  fi; \
 	fi
+endef
+have_files = $(foreach f,$(1),[ -e $(f) ] &&) true
+have_tools = $(foreach t,$(1),command -v $(t) >/dev/null &&) true
+
+deps:
+	$(call ensure,$(call have_files,$(DEB_HEADERS)),$(DEB_PKGS),build dependencies)
 
 test-deps: deps
-	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null || missing=1; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "make: installing $(TEST_PKGS)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PKGS)) >&2 || exit 1; \
-	  else \
-	    echo "make: missing test tools; run: sudo apt-get install -y $(TEST_PKGS)" >&2; exit 1; \
-	  fi; \
-	fi
+	$(call ensure,$(call have_tools,$(TEST_TOOLS)),$(TEST_PKGS),test tools)
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -111,13 +109,7 @@ $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
 
 BENCH_PKGS = libstreamvbyte-dev time jq
 bench-deps: deps
-	@missing=""; [ -f /usr/include/streamvbyte.h ] || missing=1; [ -x /usr/bin/time ] || missing=1; \
-	command -v jq >/dev/null || missing=1; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PKGS)) >&2 || exit 1; \
-	  else echo "make: run: sudo apt-get install -y $(BENCH_PKGS)" >&2; exit 1; fi; \
-	fi
+	$(call ensure,$(call have_files,/usr/include/streamvbyte.h /usr/bin/time) && $(call have_tools,jq),$(BENCH_PKGS),benchmark tools)
 
 # The full benchmark (about 20 minutes) and a small one (under two minutes).
 bench: bench-deps all
