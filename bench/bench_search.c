@@ -62,7 +62,6 @@ typedef struct {
 static void run_one(Bench *b, const Algorithm *alg, const char *text)
 {
     topk_clear(&b->top);
-    b->top.n = 0;
     if (query_parse(b->an, b->ix, &b->bm25, text, &b->q) != 0) return;
     b->ctx.q = &b->q;
     if (alg->run(&b->ctx, &b->top) != 0) {

@@ -88,7 +88,6 @@ void memindex_init(MemIndex *m);
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
 /* One occurrence of term t in passage pid (passages are added in order). */
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t);
-void memindex_add_token(MemIndex *m, uint32_t pid, const char *term, size_t len);
 void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
 void memindex_free(MemIndex *m);
 

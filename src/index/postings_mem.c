@@ -31,11 +31,6 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
     return *v;
 }
 
-void memindex_add_token(MemIndex *m, uint32_t pid, const char *term, size_t len)
-{
-    memindex_add(m, pid, memindex_term(m, term, len));
-}
-
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t)
 {
     MemPostings *p = &m->lists[t];

@@ -149,10 +149,9 @@ void search_context_free(SearchContext *c);
 /* Opens a cursor for every query term found in the lexicon; returns how
  * many (cursor i scores with ctx->qt[i]->weight). */
 size_t search_open_cursors(SearchContext *c);
-/* Upper bound of a term's score in any passage (from its largest tf and
- * the shortest possible length), slightly inflated against float rounding. */
-float term_upper_bound(const SearchContext *c, const QueryTerm *t);
-/* The same for the cursor's current block (block-max). */
+/* Upper bound of cursor i's score in the block cursor_shallow last found
+ * (block-max), slightly inflated against float rounding. Cursors opened by
+ * search_open_cursors also get their term's bound in ub[]. */
 float block_upper_bound(const SearchContext *c, size_t i);
 /* BM25 of passage pid from the cursors on it (a ScoreSum, so every
  * algorithm gets the same float), moving those cursors past it. */

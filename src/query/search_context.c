@@ -46,9 +46,9 @@ static int stored_maxima_apply(const SearchContext *c)
     return c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
 }
 
-float term_upper_bound(const SearchContext *c, const QueryTerm *t)
+static float term_upper_bound(const SearchContext *c, const QueryTerm *t)
 {
-    if (stored_maxima_apply(c)) return BOUND_SLACK * t->weight * t->info.max_tf_part;
+    if (c->exact_maxima) return BOUND_SLACK * t->weight * t->info.max_tf_part;
     return BOUND_SLACK * bm25_term(t->weight, t->info.max_tf, bm25_norm(c->bm25, 0));
 }
 

@@ -83,7 +83,6 @@ void buf_put_u8(Buf *b, uint8_t v) { buf_append(b, &v, 1); }
 void buf_put_u16(Buf *b, uint16_t v) { buf_append(b, &v, 2); }
 void buf_put_u32(Buf *b, uint32_t v) { buf_append(b, &v, 4); }
 void buf_put_u64(Buf *b, uint64_t v) { buf_append(b, &v, 8); }
-void buf_put_f64(Buf *b, double v) { buf_append(b, &v, 8); }
 
 void buf_put_varint(Buf *b, uint64_t v)
 {
@@ -108,13 +107,6 @@ void buf_free(Buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
-}
-
-double rd_f64(const uint8_t *p)
-{
-    double v;
-    memcpy(&v, p, 8);
-    return v;
 }
 
 size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out)

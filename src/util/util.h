@@ -46,7 +46,6 @@ void buf_put_u16(Buf *b, uint16_t v);
 void buf_put_u32(Buf *b, uint32_t v);
 void buf_put_u64(Buf *b, uint64_t v);
 void buf_put_varint(Buf *b, uint64_t v);
-void buf_put_f64(Buf *b, double v);
 void buf_pad(Buf *b, size_t align); /* zero-pad len up to a multiple of align */
 void buf_free(Buf *b);
 
@@ -64,7 +63,6 @@ static inline uint64_t rd_u64(const uint8_t *p)
     memcpy(&v, p, 8);
     return v;
 }
-double rd_f64(const uint8_t *p);
 /* Decodes a varint at p (at most end-p bytes); returns bytes used or 0 if
  * it runs past end or is longer than 10 bytes (corrupt input). */
 size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out);
