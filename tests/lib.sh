@@ -1,6 +1,6 @@
 # tests/lib.sh: helpers for the shell (end-to-end) tests.
 # Each test file sources this, calls ok/expect_* and ends with `summary NAME`.
-PASS=0; FAIL=0
+PASS=0; FAIL=0; SKIP=0
 SEARCH=${SEARCH:-$(pwd)/build/search}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -18,4 +18,9 @@ expect_exit() {
 }
 # one_line_error: stderr is exactly one line starting with "search: "
 one_line_error() { [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q '^search: ' "$TMP/err"; }
-summary() { echo "$1: $PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; }
+# skip "why": a check that cannot run here, counted and shown, never silent
+skip() { SKIP=$((SKIP + 1)); echo "  skipped: $1"; }
+summary() {
+    if [ "$SKIP" -gt 0 ]; then echo "$1: $PASS passed, $FAIL failed, $SKIP skipped"; else echo "$1: $PASS passed, $FAIL failed"; fi
+    [ "$FAIL" -eq 0 ]
+}

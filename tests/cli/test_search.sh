@@ -181,7 +181,7 @@ if [ -f "$CRAN/docs.tsv" ] && [ -f "$CRAN/queries.tsv" ]; then
     ok "Cranfield: docids are the collection's" test -z "$(awk '{print $3}' "$TMP/cran.run" | sort -u |
         comm -23 - "$(cut -f1 "$CRAN/docs.tsv" | sort -u >"$TMP/dids"; echo "$TMP/dids")")"
 else
-    echo "  (skipping the Cranfield check: no collection at $CRAN)"
+    skip "the Cranfield check: no collection at $CRAN"
 fi
 
 summary test_search
