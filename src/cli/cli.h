@@ -41,10 +41,13 @@ typedef struct {
     OutputMode mode;
     int color;       /* text mode: ANSI highlighting */
     const char *tag; /* TREC run tag */
+    int explain;     /* each hit's score broken down */
+    size_t per_article; /* > 0: hits are articles, each with its best
+                           per_article passages */
 } OutputOptions;
 
-/* Prints hits[0..n) of one query. qid is for TREC output. */
-int print_hits(const Index *ix, Analyzer *an, const Query *q, const Hit *hits, size_t n, const OutputOptions *o,
+/* Prints hits[0..n) of the query in ctx (ctx->q). qid is for TREC output. */
+int print_hits(const SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
                const char *qid);
 /* Writes s as a JSON string literal (escaped, invalid UTF-8 replaced). */
 void json_string(FILE *f, const char *s, size_t n);

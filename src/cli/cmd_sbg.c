@@ -12,9 +12,10 @@
  * Commands: COUNT and UNOPTIMIZED_COUNT print the number of matching
  * documents; TOP_N (1 <= N <= 10000) computes the top N and prints "1";
  * TOP_N_COUNT computes the top N and prints the number of matching
- * documents. Queries: words = union (Lucene's default OR), "+a +b" = every
- * word required; anything else (phrases, negation, a mix of required and
- * optional words, Lucene operators) and unknown commands answer UNSUPPORTED.
+ * documents. Queries are in our query language (README "Query syntax"),
+ * which covers the Lucene syntax the benchmark uses: words = union, "+a +b"
+ * = every word required, phrases, negation, AND / OR / NOT, parentheses.
+ * Unknown commands, and a query with a NUL byte, answer UNSUPPORTED.
  * bench/sbg/README.md has the details.
  */
 #include "cli/cli.h"
@@ -466,63 +467,22 @@ typedef struct {
     Index *ix;
     Analyzer *an;
     Bm25 bm25;
+    QueryOptions qo;
     Query q;
     SearchContext ctx;
     TopK top;
-    Buf text;      /* the query words, operators removed */
-    size_t nterms; /* terms one word analyses into (count_terms) */
 } Server;
 
-static void count_term(void *ctx, const Token *t)
+/* 1 when the query is "+a +b ...": required single words only, which
+ * search_and / count_and answer over the distinct terms. */
+static int is_conjunction(const Query *q)
 {
-    (void)t;
-    ((Server *)ctx)->nterms++;
-}
-
-static int is_space(char c) { return c == ' ' || c == '\t'; }
-
-/* Fills s->text with the words of query and says how they combine:
- * 0 union, 1 all required, -1 unsupported syntax. */
-static int parse_query_syntax(Server *s, const char *query, size_t len)
-{
-    s->text.len = 0;
-    int plus = 0, plain = 0;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && is_space(query[i])) i++;
-        if (i == len) break;
-        size_t a = i;
-        while (i < len && !is_space(query[i])) i++;
-        const char *w = query + a;
-        size_t wl = i - a;
-        /* Lucene syntax we do not implement: phrases, groups, ranges,
-         * boosts, fuzzy and wildcard terms, fields, regexps, escapes,
-         * negation and boolean operators */
-        for (size_t k = 0; k < wl; k++)
-            if (strchr("\"()[]{}^~*?:\\/", w[k])) return -1;
-        if (w[0] == '-' || w[0] == '!') return -1;
-        if ((wl == 3 && (!memcmp(w, "AND", 3) || !memcmp(w, "NOT", 3))) ||
-            (wl == 2 && (!memcmp(w, "OR", 2) || !memcmp(w, "&&", 2) || !memcmp(w, "||", 2))))
-            return -1;
-        if (w[0] == '+') {
-            w++;
-            wl--;
-            if (wl == 0 || w[0] == '+' || w[0] == '-') return -1;
-            /* a required word that analyses into several terms is, in
-             * Lucene, a required group of optional terms: not supported */
-            s->nterms = 0;
-            analyzer_run(s->an, w, wl, count_term, s);
-            if (s->nterms > 1) return -1;
-            plus = 1;
-        } else {
-            plain = 1;
-        }
-        if (plus && plain) return -1; /* required and optional words mixed */
-        if (s->text.len) buf_put_u8(&s->text, ' ');
-        buf_append(&s->text, w, wl);
+    if (q->nnodes < 2) return 0;
+    for (int32_t c = q->nodes[0].child; c >= 0; c = q->nodes[c].next) {
+        const QueryNode *n = &q->nodes[c];
+        if (n->occur != OCC_MUST || n->kind != QN_TERM || n->n != 1) return 0;
     }
-    buf_put_u8(&s->text, 0);
-    return plus;
+    return 1;
 }
 
 /* Answers one line; returns 0, or -1 on an index error (corrupt postings). */
@@ -531,30 +491,36 @@ static int serve_line(Server *s, char *line, size_t len, FILE *out)
     char *tab = memchr(line, '\t', len);
     size_t k = 0;
     CmdKind cmd = tab ? parse_command(line, (size_t)(tab - line), &k) : CMD_UNSUPPORTED;
-    int mode = cmd == CMD_UNSUPPORTED ? -1 : parse_query_syntax(s, tab + 1, len - (size_t)(tab + 1 - line));
-    if (mode < 0 || query_parse(s->an, s->ix, &s->bm25, (const char *)s->text.data, &s->q) != 0) {
+    if (cmd == CMD_UNSUPPORTED || strlen(tab + 1) != len - (size_t)(tab + 1 - line) ||
+        query_parse_with(s->an, s->ix, &s->bm25, &s->qo, tab + 1, &s->q) != 0) {
         fputs("UNSUPPORTED\n", out);
         return 0;
     }
     const Query *q = &s->q;
-    size_t found = 0;
-    for (size_t i = 0; i < q->n; i++) found += q->terms[i].found != 0;
     /* one term: the union is the conjunction, and search_and skips by blocks */
-    int all = mode == 1 || q->n == 1;
+    int all = is_conjunction(q) || (q->flat && q->n == 1);
     s->ctx.q = q;
     int rc = 0;
     if (cmd == CMD_TOP || cmd == CMD_TOP_COUNT) {
         topk_clear(&s->top);
         s->top.k = k;
-        rc = all ? search_and(&s->ctx, &s->top) : algorithm_default()->run(&s->ctx, &s->top);
+        rc = all ? search_and(&s->ctx, &s->top) : search_run(algorithm_default(), &s->ctx, &s->top);
         s->top.n = 0;
     }
     uint64_t count = 0;
     if (rc == 0 && (cmd == CMD_COUNT || cmd == CMD_TOP_COUNT)) {
-        count = all ? count_and(&s->ctx) : count_or(&s->ctx);
-        /* the cursors the count opened: every found term (a conjunction
-         * with a missing term opens none) */
-        rc = search_check_cursors(&s->ctx, all ? (found == q->n ? found : 0) : found);
+        if (all || q->flat) {
+            size_t found = 0;
+            for (size_t i = 0; i < q->n; i++) found += q->terms[i].found != 0;
+            count = all ? count_and(&s->ctx) : count_or(&s->ctx);
+            /* the cursors the count opened: every found term (a conjunction
+             * with a missing term opens none) */
+            rc = search_check_cursors(&s->ctx, all ? (found == q->n ? found : 0) : found);
+        } else {
+            int64_t c = count_tree(&s->ctx);
+            rc = c < 0 ? -1 : 0;
+            count = c < 0 ? 0 : (uint64_t)c;
+        }
     }
     if (rc != 0) return -1;
     if (cmd == CMD_TOP) fputs("1\n", out);
@@ -599,7 +565,8 @@ static int sbg_serve(int argc, char **argv)
     query_init(&s.q);
     search_context_init(&s.ctx, s.ix, &s.bm25);
     topk_init(&s.top, SBG_MAX_K, NULL);
-    buf_reserve(&s.text, 4096);
+    query_options_default(&s.qo);
+    s.qo.title = s.qo.heading = 0; /* one field, as the benchmark's engines */
 
     char *line = NULL;
     size_t cap = 0;
@@ -621,7 +588,6 @@ static int sbg_serve(int argc, char **argv)
         }
     }
     free(line);
-    buf_free(&s.text);
     topk_free(&s.top);
     search_context_free(&s.ctx);
     query_free(&s.q);

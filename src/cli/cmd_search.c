@@ -18,6 +18,7 @@ typedef struct {
     long k;
     float k1, b;
     int color;           /* -1: decide by isatty */
+    QueryOptions qo;     /* field boosts, prefix expansion bound */
     OutputOptions out;
     Buf text;            /* the query words joined */
 } SearchArgs;
@@ -31,6 +32,7 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
     s->b = BM25_B_DEFAULT;
     s->color = -1;
     s->out.tag = "search";
+    query_options_default(&s->qo);
     int words_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -45,9 +47,12 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
         if (!strcmp(a, "--json")) { s->out.mode = OUT_JSON; continue; }
         if (!strcmp(a, "--color")) { s->color = 1; continue; }
         if (!strcmp(a, "--no-color")) { s->color = 0; continue; }
+        if (!strcmp(a, "--explain")) { s->out.explain = 1; continue; }
         if (!strcmp(a, "--help")) { usage(stdout); exit(0); }
         int takes = !strcmp(a, "-k") || !strcmp(a, "--k1") || !strcmp(a, "--b") || !strcmp(a, "--index") ||
-                    !strcmp(a, "--queries") || !strcmp(a, "--tag") || !strcmp(a, "--algorithm");
+                    !strcmp(a, "--queries") || !strcmp(a, "--tag") || !strcmp(a, "--algorithm") ||
+                    !strcmp(a, "--per-article") || !strcmp(a, "--title-boost") || !strcmp(a, "--heading-boost") ||
+                    !strcmp(a, "--max-expansions");
         if (!takes) {
             fprintf(stderr, "search: unknown option '%s' (see search --help; use -- before a query starting with -)\n", a);
             return -1;
@@ -64,12 +69,26 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
             if (parse_float(a, val, 0.0, 100.0, &s->k1)) return -1;
         } else if (!strcmp(a, "--b")) {
             if (parse_float(a, val, 0.0, 1.0, &s->b)) return -1;
+        } else if (!strcmp(a, "--per-article")) {
+            if (parse_long(a, val, 1, 1000, &v)) return -1;
+            s->out.per_article = (size_t)v;
+        } else if (!strcmp(a, "--title-boost")) {
+            if (parse_float(a, val, 0.0, 100.0, &s->qo.title)) return -1;
+        } else if (!strcmp(a, "--heading-boost")) {
+            if (parse_float(a, val, 0.0, 100.0, &s->qo.heading)) return -1;
+        } else if (!strcmp(a, "--max-expansions")) {
+            if (parse_long(a, val, 1, QUERY_MAX_TERMS, &v)) return -1;
+            s->qo.max_expansions = (uint32_t)v;
         } else if (!strcmp(a, "--index")) s->dir = val;
         else if (!strcmp(a, "--queries")) s->queries = val;
         else if (!strcmp(a, "--tag")) s->out.tag = val;
         else s->algorithm = val;
     }
     if (s->queries) s->out.mode = OUT_TREC;
+    if (s->queries && (s->out.per_article || s->out.explain)) {
+        fprintf(stderr, "search: --per-article and --explain do not apply to a TREC run (--queries)\n");
+        return -1;
+    }
     if (!s->queries && s->text.len == 0) {
         fprintf(stderr, "search: no query given (usage: search [options] QUERY...; search --help)\n");
         return -1;
@@ -114,16 +133,27 @@ typedef struct {
     const SearchArgs *args;
 } Engine;
 
+/* 1 when every clause of the query is an excluded one: it matches nothing. */
+static int only_excludes(const Query *q)
+{
+    if (q->nnodes == 0 || q->nodes[0].child < 0) return 0;
+    for (int32_t c = q->nodes[0].child; c >= 0; c = q->nodes[c].next)
+        if (q->nodes[c].occur != OCC_MUST_NOT) return 0;
+    return 1;
+}
+
 /* Runs one query; returns hits printed, or -1 on error. */
 static long run_query(Engine *e, const char *text, const char *qid)
 {
-    if (query_parse(e->an, e->ix, &e->bm25, text, &e->q) != 0) return -1;
+    if (query_parse_with(e->an, e->ix, &e->bm25, &e->args->qo, text, &e->q) != 0) return -1;
+    if (e->q.notes.len) fprintf(stderr, "search: %s%.*s", e->args->queries ? qid : "", (int)e->q.notes.len,
+                                (const char *)e->q.notes.data);
     e->ctx.q = &e->q;
     topk_clear(&e->top);
     long n = -1;
-    if (e->alg->run(&e->ctx, &e->top) == 0) {
+    if (search_run(e->alg, &e->ctx, &e->top) == 0) {
         n = (long)topk_sorted(&e->top);
-        if (print_hits(e->ix, e->an, &e->q, e->top.heap, (size_t)n, &e->args->out, qid) != 0) n = -1;
+        if (print_hits(&e->ctx, e->an, e->top.heap, (size_t)n, &e->args->out, qid) != 0) n = -1;
         e->top.n = 0;
     }
     return n;
@@ -183,7 +213,7 @@ int cmd_search(int argc, char **argv)
         e.an = analyzer_new(&index_stats(ix)->analysis);
         if (e.an) {
             bm25_init(&e.bm25, s.k1, s.b, index_stats(ix));
-            topk_init(&e.top, (size_t)s.k, s.queries ? ix : NULL);
+            topk_init(&e.top, (size_t)s.k, s.queries || s.out.per_article ? ix : NULL);
             query_init(&e.q);
             search_context_init(&e.ctx, ix, &e.bm25);
             if (s.queries) {
@@ -193,6 +223,9 @@ int cmd_search(int argc, char **argv)
                 if (n == 0 && e.q.n == 0)
                     fprintf(stderr, "search: the query has no searchable words%s\n",
                             index_stats(ix)->analysis.stopwords ? " (only stop words)" : "");
+                else if (n == 0 && only_excludes(&e.q))
+                    fprintf(stderr, "search: the query only excludes words (-word, NOT word); "
+                                    "add a word to search for\n");
                 rc = n < 0 ? -1 : n > 0 ? EXIT_HITS : EXIT_NO_HITS;
             }
             topk_free(&e.top);

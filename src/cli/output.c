@@ -50,21 +50,43 @@ static void put_text(const char *s, size_t n)
     buf_free(&b);
 }
 
-static void print_text_hit(size_t rank, const Hit *h, const ArticleInfo *a, const PassageInfo *p, const Buf *snip,
-                           int color)
+typedef struct {
+    const SearchContext *ctx;
+    Analyzer *an;
+    const OutputOptions *o;
+    SnippetStyle st;
+    Buf text, snip, explain;
+} Printer;
+
+static void print_text_article(const Printer *pr, size_t rank, float score, const ArticleInfo *a)
 {
-    printf("%s%2zu. %.4f%s  ", color ? "\033[1m" : "", rank, h->score, color ? "\033[0m" : "");
+    int color = pr->o->color;
+    printf("%s%2zu. %.4f%s  ", color ? "\033[1m" : "", rank, score, color ? "\033[0m" : "");
     put_text(a->title, a->title_len);
     printf("\n    %s", color ? "\033[2m" : "");
     put_text(a->path, a->path_len);
-    printf(", passage %u, bytes %llu-%llu%s\n    %s\n\n", p->ordinal + 1, (unsigned long long)p->start,
-           (unsigned long long)p->end, color ? "\033[0m" : "", (const char *)snip->data);
 }
 
-static void print_json_hit(size_t rank, const Hit *h, const ArticleInfo *a, const PassageInfo *p, const Buf *text,
-                           const Span *m, size_t nm)
+/* The passage line (after the article's lines), its snippet, its explanation. */
+static void print_text_passage(const Printer *pr, const PassageInfo *p, const Hit *h, int with_score)
 {
-    printf("{\"rank\":%zu,\"score\":%.6f,\"id\":", rank, h->score);
+    const char *dim = pr->o->color ? "\033[2m" : "", *off = pr->o->color ? "\033[0m" : "";
+    if (with_score)
+        printf("    %spassage %u, bytes %llu-%llu, score %.4f%s", dim, p->ordinal + 1, (unsigned long long)p->start,
+               (unsigned long long)p->end, h->score, off);
+    else
+        printf(", passage %u, bytes %llu-%llu%s", p->ordinal + 1, (unsigned long long)p->start,
+               (unsigned long long)p->end, off);
+    printf("\n    %s\n", (const char *)pr->snip.data);
+    if (pr->o->explain) fwrite(pr->explain.data, 1, pr->explain.len, stdout);
+}
+
+static void print_json_hit(const Printer *pr, size_t rank, size_t sub, const Hit *h, const ArticleInfo *a,
+                           const PassageInfo *p, const Span *m, size_t nm)
+{
+    printf("{\"rank\":%zu,", rank);
+    if (sub) printf("\"article_hit\":%zu,", sub);
+    printf("\"score\":%.6f,\"id\":", h->score);
     char id[64];
     int idl = snprintf(id, sizeof id, "#%u", p->ordinal + 1);
     Buf full = {0};
@@ -79,10 +101,12 @@ static void print_json_hit(size_t rank, const Hit *h, const ArticleInfo *a, cons
     printf(",\"title\":");
     json_string(stdout, a->title, a->title_len);
     printf(",\"start\":%llu,\"end\":%llu,\"text\":", (unsigned long long)p->start, (unsigned long long)p->end);
-    json_string(stdout, (const char *)text->data, text->len);
+    json_string(stdout, (const char *)pr->text.data, pr->text.len);
     printf(",\"highlights\":[");
     for (size_t i = 0; i < nm; i++) printf("%s[%zu,%zu]", i ? "," : "", m[i].start, m[i].end);
-    printf("]}\n");
+    printf("]");
+    if (pr->o->explain) printf(",\"explain\":%.*s", (int)pr->explain.len, (const char *)pr->explain.data);
+    printf("}\n");
 }
 
 static void print_trec_hit(const char *qid, size_t rank, const Hit *h, const ArticleInfo *a, const char *tag)
@@ -90,36 +114,71 @@ static void print_trec_hit(const char *qid, size_t rank, const Hit *h, const Art
     printf("%s Q0 %.*s %zu %.6f %s\n", qid, (int)a->id_len, a->id, rank, h->score, tag);
 }
 
-int print_hits(const Index *ix, Analyzer *an, const Query *q, const Hit *hits, size_t n, const OutputOptions *o,
+/* One passage: rank is the hit's (or its article's) rank, sub its place
+ * within the article (0 when hits are passages). */
+static int print_passage(Printer *pr, size_t rank, size_t sub, const Hit *h)
+{
+    PassageInfo p;
+    ArticleInfo a;
+    index_passage(pr->ctx->ix, h->pid, &p);
+    index_article(pr->ctx->ix, p.article, &a);
+    if (index_passage_text(pr->ctx->ix, h->pid, &pr->text) != 0) return -1;
+    pr->explain.len = 0;
+    if (pr->o->explain) explain_hit(pr->ctx, h->pid, pr->o->mode == OUT_JSON, "      ", &pr->explain);
+    Span *m;
+    size_t nm = snippet_matches(pr->an, pr->ctx->q, (const char *)pr->text.data, pr->text.len, &m);
+    if (pr->o->mode == OUT_JSON) {
+        print_json_hit(pr, rank, sub, h, &a, &p, m, nm);
+    } else {
+        snippet_make((const char *)pr->text.data, pr->text.len, m, nm, &pr->st, &pr->snip);
+        if (!sub) print_text_article(pr, rank, h->score, &a);
+        print_text_passage(pr, &p, h, sub != 0);
+        if (!sub || pr->o->per_article == sub) printf("\n");
+    }
+    free(m);
+    return 0;
+}
+
+/* An article hit: its best passages (every passage of it scored). */
+static int print_article(Printer *pr, size_t rank, const Hit *best)
+{
+    PassageInfo p;
+    ArticleInfo a;
+    index_passage(pr->ctx->ix, best->pid, &p);
+    index_article(pr->ctx->ix, p.article, &a);
+    TopK top;
+    topk_init(&top, pr->o->per_article, NULL);
+    int rc = search_tree_range(pr->ctx, &top, a.first_passage, a.first_passage + a.npassages - 1);
+    size_t n = rc == 0 ? topk_sorted(&top) : 0;
+    if (rc == 0 && pr->o->mode != OUT_JSON) {
+        print_text_article(pr, rank, best->score, &a);
+        printf("\n");
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) rc = print_passage(pr, rank, i + 1, &top.heap[i]);
+    if (rc == 0 && pr->o->mode != OUT_JSON && n < pr->o->per_article) printf("\n");
+    topk_free(&top);
+    return rc;
+}
+
+int print_hits(const SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
                const char *qid)
 {
-    Buf text = {0}, snip = {0};
-    SnippetStyle st = {360, o->color ? "\033[1;31m" : "**", o->color ? "\033[0m" : "**"};
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        PassageInfo p;
-        ArticleInfo a;
-        index_passage(ix, hits[i].pid, &p);
-        index_article(ix, p.article, &a);
-        if (o->mode == OUT_TREC) {
+    if (o->mode == OUT_TREC) {
+        for (size_t i = 0; i < n; i++) {
+            PassageInfo p;
+            ArticleInfo a;
+            index_passage(ctx->ix, hits[i].pid, &p);
+            index_article(ctx->ix, p.article, &a);
             print_trec_hit(qid, i + 1, &hits[i], &a, o->tag);
-            continue;
         }
-        if (index_passage_text(ix, hits[i].pid, &text) != 0) {
-            rc = -1;
-            break;
-        }
-        Span *m;
-        size_t nm = snippet_matches(an, q, (const char *)text.data, text.len, &m);
-        if (o->mode == OUT_JSON) {
-            print_json_hit(i + 1, &hits[i], &a, &p, &text, m, nm);
-        } else {
-            snippet_make((const char *)text.data, text.len, m, nm, &st, &snip);
-            print_text_hit(i + 1, &hits[i], &a, &p, &snip, o->color);
-        }
-        free(m);
+        return 0;
     }
-    buf_free(&text);
-    buf_free(&snip);
+    Printer pr = {ctx, an, o, {360, o->color ? "\033[1;31m" : "**", o->color ? "\033[0m" : "**"}, {0}, {0}, {0}};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = o->per_article ? print_article(&pr, i + 1, &hits[i]) : print_passage(&pr, i + 1, 0, &hits[i]);
+    buf_free(&pr.text);
+    buf_free(&pr.snip);
+    buf_free(&pr.explain);
     return rc;
 }

@@ -24,6 +24,10 @@ typedef struct {
     size_t len;         /* bytes of text */
     uint64_t base;      /* byte offset of text[0] in the (unpacked) file */
     size_t heading_end; /* text[0..heading_end) is a title heading (TSV) */
+    size_t title_end;   /* text[0..title_end) ends with the line the title
+                           came from (the TSV title, or a file's first line
+                           read as its title); 0 when the title is not in the
+                           text. The indexer keeps it out of the heading field. */
 } Article;
 
 typedef struct {
@@ -70,6 +74,8 @@ size_t count_words(const char *t, size_t a, size_t b);
 typedef struct {
     size_t start; /* byte range of the passage within the article text */
     size_t end;
+    size_t heads; /* [start, heads) are the heading lines the passage starts
+                     with (start when none): the heading field */
 } PassageSpan;
 
 #define PASSAGE_WORDS_DEFAULT 200

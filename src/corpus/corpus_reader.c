@@ -97,10 +97,12 @@ int line_is_heading(const char *s, size_t len)
 }
 
 /* Title of a file article: its first non-blank line when that reads as a
- * heading (marks stripped), else one made from the file name. */
-static char *article_title(const char *path, const char *text, size_t len)
+ * heading (marks stripped), else one made from the file name. *line_end
+ * gets the end of the title's line, or 0 when the title is not in the text. */
+static char *article_title(const char *path, const char *text, size_t len, size_t *line_end)
 {
     size_t i = 0;
+    *line_end = 0;
     while (i < len) {
         size_t e = i;
         while (e < len && text[e] != '\n') e++;
@@ -110,6 +112,7 @@ static char *article_title(const char *path, const char *text, size_t len)
             size_t end = e;
             while (end > i + m && is_blank((unsigned char)text[end - 1])) end--;
             if (end > i + m && text[end - 1] == ':') end--;
+            *line_end = e;
             return xstrndup(text + i + m, end - (i + m));
         }
         i = e + 1;
@@ -149,8 +152,9 @@ static int read_article_file(Walk *w, const char *path, const char *id)
     } else if (memchr(data, 0, len)) {
         rc = skip_file(w, path, "binary file (contains NUL bytes)");
     } else {
-        char *title = article_title(path, data + off, len - off);
-        Article a = {id, path, title, data + off, len - off, off, 0};
+        size_t title_end;
+        char *title = article_title(path, data + off, len - off, &title_end);
+        Article a = {id, path, title, data + off, len - off, off, 0, title_end};
         w->stats->articles++;
         w->stats->bytes += len;
         rc = w->fn(w->ctx, &a);
@@ -294,7 +298,7 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
         text = tab2 + 1;
         tlen--;
     }
-    Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading};
+    Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading, heading};
     w->stats->bytes += r->len + 1;
     int rc = 0;
     if (only_space(text, tlen)) {

@@ -16,7 +16,8 @@ typedef struct {
     size_t n, cap;
 } Spans;
 
-static void push(Spans *s, size_t start, size_t end)
+/* heads: where the headings the span starts with end (start when none). */
+static void push(Spans *s, size_t start, size_t heads, size_t end)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
@@ -24,6 +25,7 @@ static void push(Spans *s, size_t start, size_t end)
     }
     s->v[s->n].start = start;
     s->v[s->n].end = end;
+    s->v[s->n].heads = heads < start ? start : heads > end ? end : heads;
     s->n++;
 }
 
@@ -70,21 +72,23 @@ static size_t trim_end(const char *t, size_t a, size_t b)
 }
 
 /* Emits [start, b) as windows of whole sentences of at most max_words
- * words; body is where sentence splitting may begin (after headings). */
-static void emit_windows(Spans *s, const char *t, size_t start, size_t body, size_t b, size_t max_words)
+ * words; body is where sentence splitting may begin (after headings), heads
+ * where the headings end (they belong to the first window only). */
+static void emit_windows(Spans *s, const char *t, size_t start, size_t body, size_t heads, size_t b,
+                         size_t max_words)
 {
     size_t wstart = start, words = count_words(t, start, body), i = body;
     while (i < b) {
         size_t e = sentence_end(t, i, b);
         size_t sw = count_words(t, i, e);
         if (words > 0 && words + sw > max_words) { /* close the window before this sentence */
-            push(s, wstart, trim_end(t, wstart, i));
+            push(s, wstart, heads, trim_end(t, wstart, i));
             wstart = i;
             words = 0;
         }
         if (sw > max_words) { /* a run-on sentence: cut at words */
             size_t cut = word_cut(t, i, e, max_words - words);
-            push(s, wstart, trim_end(t, wstart, cut));
+            push(s, wstart, heads, trim_end(t, wstart, cut));
             wstart = i = cut;
             words = 0;
             continue;
@@ -92,7 +96,7 @@ static void emit_windows(Spans *s, const char *t, size_t start, size_t body, siz
         words += sw;
         i = e;
     }
-    if (trim_end(t, wstart, b) > wstart) push(s, wstart, trim_end(t, wstart, b));
+    if (trim_end(t, wstart, b) > wstart) push(s, wstart, heads, trim_end(t, wstart, b));
 }
 
 size_t passages_split(const char *text, size_t len, size_t heading_end, size_t max_words, PassageSpan **out)
@@ -113,14 +117,16 @@ size_t passages_split(const char *text, size_t len, size_t heading_end, size_t m
                 if (pending == (size_t)-1) pending = a;
             } else {
                 size_t start = pending != (size_t)-1 ? pending : a;
-                emit_windows(&s, text, start, a, b, max_words);
+                emit_windows(&s, text, start, a, trim_end(text, start, a), b, max_words);
                 pending = (size_t)-1;
             }
         }
         i = e + 1;
     }
-    if (pending != (size_t)-1) /* headings with nothing after them */
-        emit_windows(&s, text, pending, pending, trim_end(text, pending, len), max_words);
+    if (pending != (size_t)-1) { /* headings with nothing after them: all heading */
+        size_t end = trim_end(text, pending, len);
+        emit_windows(&s, text, pending, pending, end, end, max_words);
+    }
     *out = s.v;
     return s.n;
 }

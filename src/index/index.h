@@ -11,6 +11,9 @@
  *   index_reader.c   opens an index generation; lexicon look-ups; passage
  *                    and article records
  *   postings.c       PostingCursor: block-skipping iteration over a term
+ *   positions.c      token positions per posting: block encoding (writer)
+ *                    and PositionCursor (reader), for phrase queries
+ *   fields.c         lexicon keys of the title and heading fields
  *   publish.c        atomic publication: generation directories + CURRENT
  *   indexer.c        the pipeline corpus -> passages -> terms -> index
  */
@@ -64,14 +67,29 @@ size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out);
  * base, rejecting any id >= limit; 0 when corrupt. */
 size_t bp128_decode_ids(const uint8_t *in, size_t avail, uint32_t *out, uint32_t base, uint32_t limit);
 
+/* ---- fields.c ---- */
+
+/* A passage is indexed in three fields. Title and heading terms live in the
+ * same lexicon as body terms, under a key of one field byte and the term
+ * (analysed terms have no byte below 0x20, so keys cannot collide). */
+enum { FIELD_BODY = 0, FIELD_TITLE = 1, FIELD_HEADING = 2, NFIELDS = 3 };
+#define FIELD_KEY_MAX (TERM_MAX_BYTES + 1)
+/* The lexicon key of an analysed term in field f: the term for the body,
+ * else the byte f and the term. Writes it to out (room for FIELD_KEY_MAX
+ * bytes) and returns its length. */
+size_t field_key(int field, const char *term, size_t len, char *out);
+
 /* ---- postings_mem.c ---- */
 
 typedef struct {
-    Buf data;          /* varint pairs (passage gap, tf) */
+    Buf data;          /* per passage: varint passage gap, varint tf, then tf
+                          varint positions (first absolute, then gaps) */
     uint32_t last_pid; /* last passage appended (gap base) */
     uint32_t df;       /* passages containing the term */
     uint32_t cur_tf;   /* tf within the passage being added */
     uint32_t seen_pid; /* passage that cur_tf counts for, +1 (0 = none) */
+    uint32_t first_tok, last_tok; /* its occurrences in the passage: a chain
+                                     through MemIndex.tok_next */
 } MemPostings;
 
 typedef struct {
@@ -80,14 +98,19 @@ typedef struct {
     size_t nlists, cap;  /* used / allocated */
     uint32_t *touched;   /* terms seen in the current passage */
     size_t ntouched, touched_cap;
+    uint32_t *tok_pos;   /* the current passage's occurrences: position */
+    uint32_t *tok_next;  /* and the next occurrence of the same term */
+    size_t ntok, tok_cap;
     uint64_t npostings;  /* (term, passage) pairs so far */
+    uint64_t npositions; /* occurrences so far (sum of tfs) */
 } MemIndex;
 
 void memindex_init(MemIndex *m);
 /* The id of a term, added when new. */
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
-/* One occurrence of term t in passage pid (passages are added in order). */
-void memindex_add(MemIndex *m, uint32_t pid, uint32_t t);
+/* One occurrence of term t at position pos of passage pid (passages are
+ * added in order, the occurrences of one term in increasing positions). */
+void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos);
 void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
 void memindex_free(MemIndex *m);
 
@@ -111,9 +134,10 @@ void file_unmap(MappedFile *f);
 typedef struct {
     uint64_t passages;     /* N */
     uint64_t articles;
-    uint64_t terms;
-    uint64_t postings;
-    uint64_t total_length; /* sum of passage lengths in tokens */
+    uint64_t terms;        /* lexicon keys, all fields */
+    uint64_t postings;     /* (key, passage) pairs, all fields */
+    uint64_t positions;    /* stored positions: sum of tf over all postings */
+    uint64_t total_length; /* sum of passage lengths in body tokens */
     uint32_t passage_words;/* the passage size it was built with */
     AnalysisConfig analysis;
     float impact_k1;       /* parameters of the stored block maxima */
@@ -128,6 +152,8 @@ typedef struct {
     uint32_t nblocks;
     float max_tf_part;     /* largest bm25_tf_part over the term's postings,
                               at impact_k1 / impact_b */
+    uint64_t positions_off; /* the term's positions in the positions payload */
+    uint64_t positions_len; /* bytes */
 } TermInfo;
 
 typedef struct {
@@ -154,11 +180,15 @@ const uint32_t *index_lengths(const Index *ix); /* passage lengths, N entries */
 int index_lookup(const Index *ix, const char *term, size_t len, TermInfo *out);
 /* The i-th term in lexicon order (for prefix expansion and checks). */
 int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, TermInfo *out);
+/* The lexicon range of the keys that start with prefix (memcmp order):
+ * returns how many, *first the index of the first (use with index_term_at). */
+uint64_t index_prefix_range(const Index *ix, const char *prefix, size_t len, uint64_t *first);
 int index_passage(const Index *ix, uint32_t pid, PassageInfo *out);
 int index_article(const Index *ix, uint32_t aid, ArticleInfo *out);
 /* The passage's text into out (replacing its contents); -1 if corrupt. */
 int index_passage_text(const Index *ix, uint32_t pid, Buf *out);
 const uint8_t *index_postings_base(const Index *ix, size_t *len);
+const uint8_t *index_positions_base(const Index *ix, size_t *len);
 
 /* ---- postings.c ---- */
 
@@ -212,6 +242,40 @@ uint32_t cursor_block_last(const PostingCursor *c);
 uint32_t cursor_block_max_tf(const PostingCursor *c);   /* 65535 = "at least" */
 uint32_t cursor_block_min_len(const PostingCursor *c);  /* capped at 65535 */
 float cursor_block_max_tf_part(const PostingCursor *c); /* at impact_k1/b */
+
+/* ---- positions.c ---- */
+
+/* Writer: appends one term's positions (FORMAT.md, positions.bin): pos holds
+ * the positions of its df postings back to back, tfs[i] of posting i. */
+void positions_encode_term(Buf *out, const uint32_t *tfs, const uint32_t *pos, uint32_t df);
+/* Checks a term's block table at open: its nblocks blocks fill exactly len
+ * bytes at p. Returns 0, or -1 when they do not. */
+int positions_check_term(const uint8_t *p, uint64_t len, uint32_t nblocks);
+
+/* Reader: the positions of one term, a block at a time. */
+typedef struct {
+    const uint8_t *table; /* block end offsets, nblocks x u32; NULL for one block */
+    const uint8_t *data;  /* the first block */
+    uint64_t len;         /* bytes of block data */
+    uint32_t nblocks;
+    uint32_t block;       /* block decoded into pos, or UINT32_MAX */
+    uint32_t *pos;        /* that block's positions, absolute */
+    size_t cap;           /* entries allocated in pos (kept across terms) */
+    uint32_t start[BLOCK_SIZE + 1]; /* posting i's are pos[start[i]..start[i+1]) */
+} PositionCursor;
+
+/* Prepares reading the positions of term t (reuses p's buffers: call
+ * positions_init once, then positions_open per query term). */
+void positions_init(PositionCursor *p);
+void positions_open(PositionCursor *p, const Index *ix, const TermInfo *t);
+/* The positions (ascending) of the posting the cursor c is on; c was
+ * opened on the same term and is on a passage (c->pid != PID_END). *n gets
+ * the count, which equals the posting's tf. Returns NULL with err_msg() set
+ * when the positions data is corrupt. The array stays valid until the next
+ * call on p. Decodes a whole block's positions once and then serves every
+ * posting of that block from it. */
+const uint32_t *positions_of(PositionCursor *p, PostingCursor *c, uint32_t *n);
+void positions_free(PositionCursor *p);
 
 /* ---- docstore.c ---- */
 

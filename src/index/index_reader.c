@@ -10,13 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define LEX_ENTRY 32
+#define LEX_ENTRY 40
+#define POSITIONS_HEADER 16 /* u64 terms, u64 positions */
 #define PASSAGE_RECORD 24
 #define ARTICLE_RECORD 32
 
 struct Index {
     char *dir;                   /* the generation directory */
-    MappedFile meta, lex, post, pass, arts, store;
+    MappedFile meta, lex, post, posi, pass, arts, store;
     IndexStats stats;
     const uint8_t *lex_entries;  /* nterms x LEX_ENTRY */
     const uint8_t *lex_pool;     /* term bytes */
@@ -67,6 +68,38 @@ static int term_cmp(const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/* The term's positions: its offset in the lexicon, its end the next
+ * term's offset (or the end of the file). */
+static uint64_t positions_end(const Index *ix, uint64_t i)
+{
+    return i + 1 < ix->stats.terms ? rd_u64(ix->lex_entries + (i + 1) * LEX_ENTRY + 32) : ix->posi.len;
+}
+
+/* One entry's bounds: term in the pool, postings and positions in their
+ * files (positions in lexicon order, one after another). */
+static int check_entry(Index *ix, uint64_t i, uint64_t *pos_prev)
+{
+    const uint8_t *e = ix->lex_entries + i * LEX_ENTRY;
+    uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12);
+    uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24), pos_off = rd_u64(e + 32);
+    uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    uint64_t dir = nblocks > 1 ? nblocks * 16 : 0;
+    float part;
+    memcpy(&part, e + 28, 4);
+    if (!(part >= 0 && part <= 1)) return corrupt(ix, "lexicon.bin", "bad term maximum");
+    if (toff + tlen > ix->lex_pool_len || tlen == 0 || tlen > FIELD_KEY_MAX)
+        return corrupt(ix, "lexicon.bin", "term out of bounds");
+    if (off > ix->post.len || plen > ix->post.len - off || dir > plen)
+        return corrupt(ix, "lexicon.bin", "postings out of bounds");
+    if (df == 0 || df > ix->stats.passages) return corrupt(ix, "lexicon.bin", "bad document frequency");
+    /* every term has a position, so offsets strictly increase */
+    if (i ? pos_off <= *pos_prev : pos_off != POSITIONS_HEADER)
+        return corrupt(ix, "lexicon.bin", "positions out of order");
+    if (pos_off > ix->posi.len) return corrupt(ix, "lexicon.bin", "positions out of bounds");
+    *pos_prev = pos_off;
+    return 0;
+}
+
 static int load_lexicon(Index *ix)
 {
     const MappedFile *m = &ix->lex;
@@ -77,27 +110,38 @@ static int load_lexicon(Index *ix)
     ix->lex_pool_len = m->len - 8 - ix->stats.terms * LEX_ENTRY;
     const uint8_t *prev = NULL;
     size_t prev_len = 0;
-    uint64_t postings = 0;
+    uint64_t postings = 0, pos_prev = 0;
     for (uint64_t i = 0; i < ix->stats.terms; i++) {
         const uint8_t *e = ix->lex_entries + i * LEX_ENTRY;
-        uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12);
+        if (check_entry(ix, i, &pos_prev) != 0) return -1;
         uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
-        uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-        uint64_t dir = nblocks > 1 ? nblocks * 16 : 0;
-        float part;
-        memcpy(&part, e + 28, 4);
-        if (!(part >= 0 && part <= 1)) return corrupt(ix, "lexicon.bin", "bad term maximum");
-        if (toff + tlen > ix->lex_pool_len || tlen == 0) return corrupt(ix, "lexicon.bin", "term out of bounds");
-        if (off > ix->post.len || plen > ix->post.len - off || dir > plen)
-            return corrupt(ix, "lexicon.bin", "postings out of bounds");
-        if (df == 0 || df > ix->stats.passages) return corrupt(ix, "lexicon.bin", "bad document frequency");
         if (prev && term_cmp(prev, prev_len, ix->lex_pool + toff, tlen) >= 0)
             return corrupt(ix, "lexicon.bin", "terms out of order");
         prev = ix->lex_pool + toff;
         prev_len = tlen;
-        postings += df;
+        postings += rd_u32(e + 12);
     }
     if (postings != ix->stats.postings) return corrupt(ix, "lexicon.bin", "posting count does not match");
+    return 0;
+}
+
+/* positions.bin: its header, then every term's block table (the lexicon
+ * has placed the terms in bounds and in order already). */
+static int load_positions(Index *ix)
+{
+    const MappedFile *m = &ix->posi;
+    if (m->len < POSITIONS_HEADER || rd_u64(m->payload) != ix->stats.terms)
+        return corrupt(ix, "positions.bin", "term count does not match");
+    ix->stats.positions = rd_u64(m->payload + 8);
+    if (ix->stats.positions < ix->stats.postings) return corrupt(ix, "positions.bin", "too few positions");
+    if (ix->stats.terms == 0 && m->len != POSITIONS_HEADER) return corrupt(ix, "positions.bin", "wrong size");
+    for (uint64_t i = 0; i < ix->stats.terms; i++) {
+        const uint8_t *e = ix->lex_entries + i * LEX_ENTRY;
+        uint64_t off = rd_u64(e + 32), df = rd_u32(e + 12);
+        if (positions_check_term(m->payload + off, positions_end(ix, i) - off,
+                                 (uint32_t)((df + BLOCK_SIZE - 1) / BLOCK_SIZE)) != 0)
+            return corrupt(ix, "positions.bin", "bad block table");
+    }
     return 0;
 }
 
@@ -151,7 +195,8 @@ static int map_all(Index *ix)
 {
     if (file_map(ix->dir, "meta.bin", "META", &ix->meta) || load_meta(ix)) return -1;
     if (file_map(ix->dir, "postings.bin", "POST", &ix->post)) return -1;
-    if (file_map(ix->dir, "lexicon.bin", "LEXI", &ix->lex) || load_lexicon(ix)) return -1;
+    if (file_map(ix->dir, "positions.bin", "POSI", &ix->posi)) return -1;
+    if (file_map(ix->dir, "lexicon.bin", "LEXI", &ix->lex) || load_lexicon(ix) || load_positions(ix)) return -1;
     if (file_map(ix->dir, "articles.bin", "ARTI", &ix->arts) || load_articles(ix)) return -1;
     if (file_map(ix->dir, "passages.bin", "PASS", &ix->pass) || load_passages(ix)) return -1;
     if (file_map(ix->dir, "store.bin", "STOR", &ix->store)) return -1;
@@ -165,6 +210,7 @@ static void unmap_all(Index *ix)
     file_unmap(&ix->meta);
     file_unmap(&ix->lex);
     file_unmap(&ix->post);
+    file_unmap(&ix->posi);
     file_unmap(&ix->pass);
     file_unmap(&ix->arts);
     file_unmap(&ix->store);
@@ -209,14 +255,23 @@ const uint8_t *index_postings_base(const Index *ix, size_t *len)
     return ix->post.payload;
 }
 
-static void term_info(const uint8_t *e, TermInfo *out)
+const uint8_t *index_positions_base(const Index *ix, size_t *len)
 {
+    *len = ix->posi.len;
+    return ix->posi.payload;
+}
+
+static void term_info(const Index *ix, uint64_t i, TermInfo *out)
+{
+    const uint8_t *e = ix->lex_entries + i * LEX_ENTRY;
     out->postings_off = rd_u64(e);
     out->postings_len = rd_u32(e + 8);
     out->df = rd_u32(e + 12);
     out->max_tf = rd_u32(e + 16);
     out->nblocks = (out->df + BLOCK_SIZE - 1) / BLOCK_SIZE;
     memcpy(&out->max_tf_part, e + 28, 4);
+    out->positions_off = rd_u64(e + 32);
+    out->positions_len = positions_end(ix, i) - out->positions_off;
 }
 
 int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, TermInfo *out)
@@ -225,7 +280,7 @@ int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, T
     const uint8_t *e = ix->lex_entries + i * LEX_ENTRY;
     *term = (const char *)ix->lex_pool + rd_u32(e + 20);
     *len = rd_u32(e + 24);
-    if (out) term_info(e, out);
+    if (out) term_info(ix, i, out);
     return 1;
 }
 
@@ -237,13 +292,46 @@ int index_lookup(const Index *ix, const char *term, size_t len, TermInfo *out)
         const uint8_t *e = ix->lex_entries + mid * LEX_ENTRY;
         int c = term_cmp(ix->lex_pool + rd_u32(e + 20), rd_u32(e + 24), (const uint8_t *)term, len);
         if (c == 0) {
-            term_info(e, out);
+            term_info(ix, mid, out);
             return 1;
         }
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
     return 0;
+}
+
+/* The first term for which before(term) is false; before must be true for
+ * a prefix of the lexicon and false after it. */
+static uint64_t partition(const Index *ix, const uint8_t *key, size_t klen, int (*before)(int c, size_t tlen, size_t klen))
+{
+    uint64_t lo = 0, hi = ix->stats.terms;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        const uint8_t *e = ix->lex_entries + mid * LEX_ENTRY;
+        size_t tlen = rd_u32(e + 24);
+        int c = memcmp(ix->lex_pool + rd_u32(e + 20), key, tlen < klen ? tlen : klen);
+        if (before(c, tlen, klen)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* c compares a term's first bytes with the prefix's. Before the range: a
+ * smaller term, or a proper prefix of the prefix. */
+static int before_range(int c, size_t tlen, size_t klen) { return c < 0 || (c == 0 && tlen < klen); }
+/* Not after the range: any term before it or starting with the prefix. */
+static int not_after_range(int c, size_t tlen, size_t klen)
+{
+    (void)tlen;
+    (void)klen;
+    return c <= 0;
+}
+
+uint64_t index_prefix_range(const Index *ix, const char *prefix, size_t len, uint64_t *first)
+{
+    *first = partition(ix, (const uint8_t *)prefix, len, before_range);
+    return partition(ix, (const uint8_t *)prefix, len, not_after_range) - *first;
 }
 
 int index_passage(const Index *ix, uint32_t pid, PassageInfo *out)

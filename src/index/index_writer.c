@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define LEX_ENTRY 32
+#define LEX_ENTRY 40
 #define DIR_ENTRY 16
 
 void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words)
@@ -57,7 +57,38 @@ static uint32_t *sorted_terms(const MemIndex *m)
 typedef struct {
     uint32_t *ids, *tfs; /* one term's postings, decoded */
     size_t cap;
+    uint32_t *pos;       /* their positions, back to back */
+    size_t pos_cap;
 } Scratch;
+
+/* A varint of the in-memory postings (postings_mem.c wrote it, so it is
+ * well formed); inline: this runs once per token of the corpus. */
+static inline const uint8_t *get_varint(const uint8_t *q, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        uint8_t c = *q++;
+        v |= (uint32_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) break;
+    }
+    *out = v;
+    return q;
+}
+
+/* Posting i's tf positions (first absolute, then gaps) into s->pos at at. */
+static const uint8_t *decode_positions(const uint8_t *q, Scratch *s, size_t at, uint32_t tf)
+{
+    if (at + tf > s->pos_cap) {
+        s->pos_cap = at + tf > 2 * s->pos_cap ? at + tf : 2 * s->pos_cap;
+        s->pos = xrealloc(s->pos, s->pos_cap * sizeof *s->pos);
+    }
+    uint32_t v, prev = 0;
+    for (uint32_t j = 0; j < tf; j++) {
+        q = get_varint(q, &v);
+        s->pos[at + j] = prev += v; /* prev is 0 for the first: absolute */
+    }
+    return q;
+}
 
 static void decode_mem(const MemPostings *p, Scratch *s)
 {
@@ -66,14 +97,17 @@ static void decode_mem(const MemPostings *p, Scratch *s)
         s->ids = xrealloc(s->ids, s->cap * sizeof *s->ids);
         s->tfs = xrealloc(s->tfs, s->cap * sizeof *s->tfs);
     }
-    const uint8_t *q = p->data.data, *end = q + p->data.len;
-    uint64_t gap, tf, pid = 0;
+    const uint8_t *q = p->data.data;
+    uint32_t gap, tf, pid = 0;
+    size_t npos = 0;
     for (uint32_t i = 0; i < p->df; i++) {
-        q += rd_varint(q, end, &gap);
-        q += rd_varint(q, end, &tf);
+        q = get_varint(q, &gap);
+        q = get_varint(q, &tf);
         pid = i ? pid + gap : gap - 1;
-        s->ids[i] = (uint32_t)pid;
-        s->tfs[i] = (uint32_t)tf;
+        s->ids[i] = pid;
+        s->tfs[i] = tf;
+        q = decode_positions(q, s, npos, tf);
+        npos += tf;
     }
 }
 
@@ -135,10 +169,12 @@ static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
 {
     const MemIndex *m = &b->mem;
     uint32_t *order = sorted_terms(m);
-    Buf lex = {0}, pool = {0}, post = {0};
+    Buf lex = {0}, pool = {0}, post = {0}, pos = {0};
     Scratch s = {0};
     float avgdl = index_avgdl(b->total_length, b->npassages);
     buf_put_u64(&lex, m->terms.n);
+    buf_put_u64(&pos, m->terms.n);
+    buf_put_u64(&pos, m->npositions);
     for (size_t i = 0; i < m->terms.n; i++) {
         uint32_t e = order[i];
         const MemPostings *p = &m->lists[m->terms.vals[e]];
@@ -147,6 +183,8 @@ static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
         uint32_t term_off = (uint32_t)pool.len;
         TermMax tm;
         encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, avgdl, &tm);
+        uint64_t pos_off = pos.len;
+        positions_encode_term(&pos, s.tfs, s.pos, p->df);
         buf_append(&pool, strmap_key(&m->terms, e), m->terms.klens[e]);
         buf_put_u64(&lex, off);
         buf_put_u32(&lex, (uint32_t)(post.len - off));
@@ -155,17 +193,21 @@ static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
         buf_put_u32(&lex, term_off);
         buf_put_u32(&lex, m->terms.klens[e]);
         buf_append(&lex, &tm.max_part, 4);
+        buf_put_u64(&lex, pos_off);
     }
     buf_append(&lex, pool.data, pool.len);
     int rc = file_write(dir, "lexicon.bin", "LEXI", &lex);
     if (rc == 0) rc = file_write(dir, "postings.bin", "POST", &post);
-    *bytes += lex.len + post.len + 64;
+    if (rc == 0) rc = file_write(dir, "positions.bin", "POSI", &pos);
+    *bytes += lex.len + post.len + pos.len + 3 * 32;
     free(order);
     free(s.ids);
     free(s.tfs);
+    free(s.pos);
     buf_free(&lex);
     buf_free(&pool);
     buf_free(&post);
+    buf_free(&pos);
     return rc;
 }
 

@@ -3,6 +3,9 @@
  *
  *   corpus_read -> passages_split -> analyzer_run -> memindex (postings)
  *                                 -> docstore (text), passage records
+ *
+ * Each passage is indexed in three fields (FORMAT.md, "Fields"): its text
+ * (the body), the heading lines it starts with, and its article's title.
  *   then builder_write into a fresh generation and publish_commit.
  *
  * The whole build happens in a new generation directory; the live index is
@@ -23,13 +26,23 @@ void indexer_options_default(IndexerOptions *o)
     o->passage_words = PASSAGE_WORDS_DEFAULT;
 }
 
-/* The folded tokens of one passage, resolved to term ids as a batch. */
+/* The folded tokens of one field of a passage, resolved to term ids as a
+ * batch. A field's tokens are cached under its key byte and the token. */
 typedef struct {
-    Buf bytes;           /* the tokens, back to back */
+    Buf bytes;           /* the tokens (with the field byte), back to back */
     uint32_t *off, *len; /* per token: where in bytes, how long */
     uint32_t *hash;      /* per token: hash_bytes of it */
+    uint32_t *pos;       /* per token: its position in the field */
+    uint32_t *id;        /* per token: its term id, or TERM_STOP */
     size_t n, cap;
+    int field;           /* FIELD_* of the tokens being collected */
 } TokenBatch;
+
+/* An article's title terms, added to each of its passages. */
+typedef struct {
+    uint32_t *id, *pos; /* term ids and positions, stop words left out */
+    size_t n, cap;
+} TitleTerms;
 
 #define TERM_STOP UINT32_MAX /* a token that is a stop word */
 
@@ -39,6 +52,7 @@ typedef struct {
     const IndexerOptions *opt;
     StrMap token_terms;    /* folded token -> term id, or TERM_STOP */
     TokenBatch batch;
+    TitleTerms title;
     uint64_t source_bytes; /* for progress */
     double started, last_progress;
 } Run;
@@ -51,47 +65,99 @@ static void on_token(void *ctx, const Token *t)
         b->off = xrealloc(b->off, b->cap * sizeof *b->off);
         b->len = xrealloc(b->len, b->cap * sizeof *b->len);
         b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+        b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
+        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
     }
     b->off[b->n] = (uint32_t)b->bytes.len;
-    b->len[b->n] = (uint32_t)t->len;
+    b->len[b->n] = (uint32_t)t->len + (b->field != FIELD_BODY);
+    b->pos[b->n] = t->pos;
+    if (b->field != FIELD_BODY) buf_put_u8(&b->bytes, (uint8_t)b->field);
     buf_append(&b->bytes, t->term, t->len);
     b->n++;
 }
 
-/* Term id of a folded token: from the cache, else stemmed once and cached. */
-static uint32_t resolve(Run *r, const char *tok, size_t len, uint32_t h)
+/* Term id of a cached key (a folded token, after its field byte for the
+ * title and heading fields): from the cache, else stemmed once and cached. */
+static uint32_t resolve(Run *r, const char *key, size_t len, uint32_t h)
 {
-    uint32_t *v = strmap_get_hashed(&r->token_terms, tok, len, h);
+    uint32_t *v = strmap_get_hashed(&r->token_terms, key, len, h);
     if (v) return *v;
-    char term[TERM_MAX_BYTES + 1];
-    size_t n = analyzer_finish(r->an, tok, len, term);
-    uint32_t id = n ? memindex_term(&r->b.mem, term, n) : TERM_STOP;
-    *strmap_upsert_hashed(&r->token_terms, tok, len, h, NULL) = id;
+    int field = (unsigned char)key[0] < 0x20 ? key[0] : FIELD_BODY; /* tokens never start so low */
+    size_t skip = field != FIELD_BODY;
+    char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
+    size_t n = analyzer_finish(r->an, key + skip, len - skip, term);
+    uint32_t id = n ? memindex_term(&r->b.mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
+    *strmap_upsert_hashed(&r->token_terms, key, len, h, NULL) = id;
     return id;
 }
 
-/* Analyses one passage into postings; returns its length in terms. The
- * look-ups of all its tokens are prefetched first, so their cache misses
+/* Analyses text as one field into the batch and resolves its tokens. The
+ * look-ups of all of them are prefetched first, so their cache misses
  * overlap instead of following one another. */
-static uint32_t index_passage_terms(Run *r, uint32_t pid, const char *text, size_t len)
+static void batch_fill(Run *r, int field, const char *text, size_t len)
 {
     TokenBatch *b = &r->batch;
     b->n = 0;
     b->bytes.len = 0;
+    b->field = field;
     analyzer_run_folded(r->an, text, len, on_token, r);
     const char *bytes = (const char *)b->bytes.data;
     for (size_t i = 0; i < b->n; i++) {
         b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
         strmap_prefetch(&r->token_terms, b->hash[i]);
     }
+    for (size_t i = 0; i < b->n; i++) b->id[i] = resolve(r, bytes + b->off[i], b->len[i], b->hash[i]);
+}
+
+/* Adds the batch's terms to passage pid; returns how many there were. */
+static uint32_t batch_add(Run *r, uint32_t pid)
+{
+    const TokenBatch *b = &r->batch;
     uint32_t kept = 0;
     for (size_t i = 0; i < b->n; i++) {
-        uint32_t id = resolve(r, bytes + b->off[i], b->len[i], b->hash[i]);
-        if (id == TERM_STOP) continue;
-        memindex_add(&r->b.mem, pid, id);
+        /* each add misses the cache on its term's record: fetch ahead */
+        if (i + 8 < b->n && b->id[i + 8] != TERM_STOP) __builtin_prefetch(&r->b.mem.lists[b->id[i + 8]], 1);
+        if (b->id[i] == TERM_STOP) continue;
+        memindex_add(&r->b.mem, pid, b->id[i], b->pos[i]);
         kept++;
     }
-    memindex_end_passage(&r->b.mem, pid);
+    return kept;
+}
+
+/* Resolves an article's title once for all its passages. */
+static void title_terms(Run *r, const char *title)
+{
+    TitleTerms *t = &r->title;
+    batch_fill(r, FIELD_TITLE, title, strlen(title));
+    const TokenBatch *b = &r->batch;
+    if (b->n > t->cap) {
+        t->cap = b->n;
+        t->id = xrealloc(t->id, t->cap * sizeof *t->id);
+        t->pos = xrealloc(t->pos, t->cap * sizeof *t->pos);
+    }
+    t->n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->id[i] == TERM_STOP) continue;
+        t->id[t->n] = b->id[i];
+        t->pos[t->n++] = b->pos[i];
+    }
+}
+
+/* Indexes one passage's body, heading and title fields; returns its length:
+ * the body's terms (what BM25 normalises every field's tf by). */
+static uint32_t index_passage_terms(Run *r, uint32_t pid, const Article *a, const PassageSpan *sp)
+{
+    MemIndex *m = &r->b.mem;
+    batch_fill(r, FIELD_BODY, a->text + sp->start, sp->end - sp->start);
+    uint32_t kept = batch_add(r, pid);
+    size_t h = sp->start > a->title_end ? sp->start : a->title_end; /* the title line is the title field */
+    if (h < sp->heads) {
+        batch_fill(r, FIELD_HEADING, a->text + h, sp->heads - h);
+        batch_add(r, pid);
+    }
+    for (size_t i = 0; i < r->title.n; i++) __builtin_prefetch(&m->lists[r->title.id[i]], 1);
+    for (size_t i = 0; i < r->title.n; i++) memindex_add(m, pid, r->title.id[i], r->title.pos[i]);
+    memindex_end_passage(m, pid);
     return kept;
 }
 
@@ -143,10 +209,11 @@ static int on_article(void *ctx, const Article *a)
         return -1;
     }
     uint32_t first = b->npassages;
+    title_terms(r, a->title);
     for (size_t i = 0; i < n; i++) {
         const char *t = a->text + spans[i].start;
         size_t tl = spans[i].end - spans[i].start;
-        uint32_t plen = index_passage_terms(r, b->npassages, t, tl);
+        uint32_t plen = index_passage_terms(r, b->npassages, a, &spans[i]);
         buf_put_u32(&b->passages, b->narticles);
         buf_put_u32(&b->passages, (uint32_t)i);
         buf_put_u64(&b->passages, a->base + spans[i].start);
@@ -197,6 +264,10 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     free(r.batch.off);
     free(r.batch.len);
     free(r.batch.hash);
+    free(r.batch.pos);
+    free(r.batch.id);
+    free(r.title.id);
+    free(r.title.pos);
     if (rc == 0) rc = publish_commit(&pub);
     else publish_abort(&pub);
     rep->seconds = now_seconds() - r.started;

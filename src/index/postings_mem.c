@@ -1,10 +1,13 @@
 /*
  * postings_mem.c: postings accumulated in memory while indexing.
  *
- * Each term owns a growable buffer of varint (passage gap, tf) pairs: about
- * two bytes a posting, appended without any per-token allocation. The tf of
- * a term within the current passage is counted in place (seen_pid/cur_tf)
- * and the pair is written when the passage ends.
+ * Each term owns a growable buffer holding, per passage, the varint passage
+ * gap, the tf and the tf positions (first absolute, then gaps): a few bytes
+ * a posting, appended without any per-token allocation. While a passage is
+ * being added its occurrences are only counted (seen_pid/cur_tf) and
+ * chained per term through two reused arrays (tok_pos/tok_next); the
+ * record is written when the passage ends, so each term's buffer is
+ * touched once per passage, as it was before positions were kept.
  */
 #include "index/index.h"
 
@@ -31,15 +34,31 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
     return *v;
 }
 
-void memindex_add(MemIndex *m, uint32_t pid, uint32_t t)
+/* Slot for one more occurrence in the current passage. */
+static uint32_t new_token(MemIndex *m, uint32_t pos)
+{
+    if (m->ntok == m->tok_cap) {
+        m->tok_cap = m->tok_cap ? m->tok_cap * 2 : 1024;
+        m->tok_pos = xrealloc(m->tok_pos, m->tok_cap * sizeof *m->tok_pos);
+        m->tok_next = xrealloc(m->tok_next, m->tok_cap * sizeof *m->tok_next);
+    }
+    m->tok_pos[m->ntok] = pos;
+    return (uint32_t)m->ntok++;
+}
+
+void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos)
 {
     MemPostings *p = &m->lists[t];
+    uint32_t k = new_token(m, pos);
     if (p->seen_pid == pid + 1) {
         p->cur_tf++;
+        m->tok_next[p->last_tok] = k;
+        p->last_tok = k;
         return;
     }
     p->seen_pid = pid + 1;
     p->cur_tf = 1;
+    p->first_tok = p->last_tok = k;
     /* memindex_end_passage will append here: start fetching it now */
     if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
     if (m->ntouched == m->touched_cap) {
@@ -49,18 +68,48 @@ void memindex_add(MemIndex *m, uint32_t pid, uint32_t t)
     m->touched[m->ntouched++] = t;
 }
 
+/* Writes v as a varint at q (room for 5 bytes); returns the bytes used.
+ * Inline here: this runs once per token, buf_put_varint's call would not. */
+static inline size_t put_varint(uint8_t *q, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        q[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    q[n++] = (uint8_t)v;
+    return n;
+}
+
+/* The term's record for passage pid: gap, tf, then its positions from its
+ * chain of occurrences, written straight into the reserved buffer. */
+static void put_record(MemIndex *m, MemPostings *p, uint32_t pid)
+{
+    buf_reserve(&p->data, 5 * ((size_t)p->cur_tf + 2));
+    uint8_t *q = p->data.data + p->data.len, *start = q;
+    /* the first gap is pid + 1 so that every gap is >= 1 */
+    q += put_varint(q, p->df ? pid - p->last_pid : pid + 1);
+    q += put_varint(q, p->cur_tf);
+    uint32_t k = p->first_tok, prev = 0;
+    for (uint32_t j = 0; j < p->cur_tf; j++, k = m->tok_next[k]) {
+        q += put_varint(q, m->tok_pos[k] - prev); /* prev is 0 for the first: absolute */
+        prev = m->tok_pos[k];
+    }
+    p->data.len += (size_t)(q - start);
+}
+
 void memindex_end_passage(MemIndex *m, uint32_t pid)
 {
     for (size_t i = 0; i < m->ntouched; i++) {
         MemPostings *p = &m->lists[m->touched[i]];
-        /* the first gap is pid + 1 so that every gap is >= 1 */
-        buf_put_varint(&p->data, p->df ? pid - p->last_pid : (uint64_t)pid + 1);
-        buf_put_varint(&p->data, p->cur_tf);
+        put_record(m, p, pid);
         p->last_pid = pid;
         p->df++;
         m->npostings++;
+        m->npositions += p->cur_tf;
     }
     m->ntouched = 0;
+    m->ntok = 0;
 }
 
 void memindex_free(MemIndex *m)
@@ -68,6 +117,8 @@ void memindex_free(MemIndex *m)
     for (size_t i = 0; i < m->nlists; i++) buf_free(&m->lists[i].data);
     free(m->lists);
     free(m->touched);
+    free(m->tok_pos);
+    free(m->tok_next);
     strmap_free(&m->terms);
     memset(m, 0, sizeof *m);
 }

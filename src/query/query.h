@@ -51,32 +51,83 @@ typedef int64_t ScoreSum;
 static inline ScoreSum score_fixed(float term_score) { return (ScoreSum)(term_score * 4294967296.0f); }
 static inline float score_value(ScoreSum s) { return (float)((double)s * (1.0 / 4294967296.0)); }
 
-/* ---- query_parse.c ---- */
+/* ---- query_parse.c: the query language (README "Query syntax") ---- */
 
+/* One lexicon key the query reads: an analysed term in one field. */
 typedef struct {
-    char term[TERM_MAX_BYTES + 1]; /* analysed form */
+    char term[FIELD_KEY_MAX + 1]; /* lexicon key (field prefix byte + term) */
     size_t len;
-    uint32_t qtf;     /* times it occurs in the query */
+    float boost;      /* field boost; merged duplicates of a flat query add up */
+    uint32_t pos;     /* in a phrase: position relative to its first word */
     int found;        /* in the lexicon */
     TermInfo info;    /* when found */
     float idf;
-    float weight;     /* idf * (k1 + 1) * qtf */
+    float weight;     /* idf * (k1 + 1) * boost */
 } QueryTerm;
 
+typedef enum { QN_TERM, QN_PHRASE, QN_GROUP } QueryNodeKind;
+typedef enum { OCC_SHOULD, OCC_MUST, OCC_MUST_NOT } Occur;
+
+/* The parsed query is a tree of nodes. A TERM is one word, read in the
+ * fields it names (an unfielded word: the body, and the title and heading
+ * fields at their boosts); it matches when any of its keys does. A PHRASE
+ * matches where its words occur in order within slop extra positions. A
+ * GROUP matches when all its MUST children match, none of its MUST_NOT
+ * children do, and, if it has no MUST child, at least one SHOULD child
+ * does; it scores the sum of its matching MUST and SHOULD children. */
 typedef struct {
-    QueryTerm *terms; /* distinct terms, in query order */
+    uint8_t kind;     /* QueryNodeKind */
+    uint8_t occur;    /* Occur, within the parent group */
+    uint32_t a, n;    /* TERM, PHRASE: its keys terms[a .. a+n) */
+    int32_t child;    /* GROUP: first child node, or -1 */
+    int32_t next;     /* next sibling, or -1 */
+    uint32_t slop;    /* PHRASE: extra positions allowed in all */
+    float weight;     /* PHRASE: sum of its words' idf * (k1 + 1) * boost */
+} QueryNode;
+
+typedef struct {
+    float title, heading; /* boosts of the extra fields for unfielded words */
+    uint32_t max_expansions; /* terms a prefix query expands to at most */
+} QueryOptions;
+
+#define QUERY_TITLE_BOOST_DEFAULT 0.5f
+#define QUERY_HEADING_BOOST_DEFAULT 0.5f
+#define QUERY_MAX_EXPANSIONS_DEFAULT 128
+void query_options_default(QueryOptions *o);
+
+typedef struct {
+    QueryTerm *keys;  /* the tree's keys, one per use (a word twice: twice) */
+    size_t nkeys;
+    QueryNode *nodes; /* nodes[0] is the root group */
+    size_t nnodes;
+    QueryTerm *terms; /* the distinct keys, boosts of repeats added up: what
+                         the union algorithms read when the query is flat */
     size_t n;
+    int flat;         /* 1: the tree is a plain union of its keys */
     size_t words;     /* words in the query text before stop words */
+    Buf notes;        /* what the user should know (a prefix cut short) */
+    void *scratch;    /* the parser's workspace */
 } Query;
 
 #define QUERY_MAX_TERMS 1024
+#define QUERY_MAX_NODES (2 * QUERY_MAX_TERMS)
+#define QUERY_MAX_DEPTH 32 /* parentheses nested deeper read as spaces */
 
 /* Allocates a query's room once; query_parse reuses it (no allocation on
  * the per-query path). */
 void query_init(Query *q);
-/* Analyses text into terms and looks them up. Returns 0, or -1 with
- * err_msg() set (too many terms). A query of only stop words gives n == 0. */
-int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q);
+/* Parses text (README "Query syntax"), analyses its words as the index was
+ * analysed and looks the keys up. Returns 0, or -1 with err_msg() set (too
+ * many terms). A query with nothing searchable gives n == 0. o may be NULL
+ * (defaults). */
+int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *p, const QueryOptions *o, const char *text,
+                     Query *q);
+static inline int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q)
+{
+    return query_parse_with(an, ix, p, NULL, text, q);
+}
+/* The key's field (FIELD_*) and its term without the prefix byte. */
+int query_key_field(const QueryTerm *t, const char **term, size_t *len);
 void query_free(Query *q);
 
 /* ---- topk.c ---- */
@@ -142,6 +193,14 @@ typedef struct {
     ScoreSum *acc;           /* bmm: scores of the passages of a window */
     uint64_t *seen;          /* bmm: which passages of the window have one */
     int exact_maxima;        /* the index's block maxima fit these k1, b */
+    /* the query tree (boolean.c): cursor i belongs to key i */
+    PositionCursor *pos;     /* per key: its positions (phrases only) */
+    uint32_t *node_pid;      /* per node: its match at or after the last
+                                target it was asked for */
+    uint32_t *node_pf;       /* per phrase node: phrase frequency there */
+    uint8_t *node_state;     /* per node: NODE_* flags */
+    float *node_ub;          /* per node: upper bound of its score */
+    int corrupt;             /* positions failed to decode */
 } SearchContext;
 
 void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25);
@@ -149,6 +208,8 @@ void search_context_free(SearchContext *c);
 /* Opens a cursor for every query term found in the lexicon; returns how
  * many (cursor i scores with ctx->qt[i]->weight). */
 size_t search_open_cursors(SearchContext *c);
+/* Upper bound of a term's score in any passage (needs exact_maxima set). */
+float search_term_bound(const SearchContext *c, const QueryTerm *t);
 /* Upper bound of cursor i's score in the block cursor_shallow last found
  * (block-max), slightly inflated against float rounding. Cursors opened by
  * search_open_cursors also get their term's bound in ub[]. */
@@ -197,9 +258,54 @@ int search_bmm(const SearchContext *ctx, TopK *top);
 int search_and(const SearchContext *ctx, TopK *top);
 uint64_t count_and(const SearchContext *ctx);
 uint64_t count_or(const SearchContext *ctx);
+/* Any query tree (boolean.c): document at a time, conjunctions leapfrog
+ * with skipping, and whole blocks are skipped where the block maxima of
+ * the root's clauses cannot beat the top-k threshold. The exhaustive
+ * version scores every match (the reference). */
+int search_tree(const SearchContext *ctx, TopK *top);
+int search_tree_exhaustive(const SearchContext *ctx, TopK *top);
+/* The k best passages of pid range [first, last] (a per-article listing),
+ * every match scored. */
+int search_tree_range(const SearchContext *ctx, TopK *top, uint32_t first, uint32_t last);
+/* The number of passages the tree matches, or -1 (corrupt index). */
+int64_t count_tree(const SearchContext *ctx);
+/* For explaining a hit: opens the tree and moves it to pid; 1 if the query
+ * matches there. Then search_node_matches tells which nodes match at pid
+ * (their cursors are on it, a phrase's frequency in node_pf). */
+int search_tree_at(const SearchContext *ctx, uint32_t pid);
+int search_node_matches(const SearchContext *ctx, int32_t id, uint32_t pid);
+/* Runs the query in ctx->q: a flat one with alg, any other with the tree
+ * scorer (exhaustively when alg is the exhaustive one). */
+int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top);
+
+/* ---- phrase.c ---- */
+
+/* How many times the m words of a phrase occur in a field: pos[i] holds
+ * the npos[i] ascending positions of word i, off[i] its position in the
+ * phrase (off[0] = 0). An occurrence is a start p0 of word 0 with each next
+ * word i at least off[i] - off[i-1] positions after the one before, and no
+ * more than slop extra positions over the whole phrase; each later word is
+ * taken as early as possible. slop 0 is the exact phrase. */
+uint32_t phrase_count(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m,
+                      uint32_t slop);
+/* The occurrences themselves: calls fn with the position of word 0 and of
+ * the last word of each. */
+typedef void (*phrase_fn)(void *ctx, uint32_t first, uint32_t last);
+uint32_t phrase_each(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m, uint32_t slop,
+                     phrase_fn fn, void *ctx);
+
 const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
 const Algorithm *algorithm_default(void);
 const char *algorithm_names(void);
+
+/* ---- explain.c ---- */
+
+/* Why passage pid scored what it did: one entry per matching term or
+ * phrase, with its tf (phrase frequency), idf, boost, the passage length
+ * and the score it adds. Appends text lines (indent first) or, json set, a
+ * JSON array. Returns the total score, or -1 when the query does not match
+ * pid. */
+float explain_hit(const SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out);
 
 /* ---- snippet.c ---- */
 

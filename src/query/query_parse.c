@@ -1,68 +1,508 @@
 /*
- * query_parse.c: a bag-of-words query. The text goes through the same
- * Analyzer as the indexed passages (the index records which), repeated
- * terms are merged into one with a query count (Lucene's BooleanQuery of a
- * term twice scores it twice; so does our weight), and each term is looked
- * up once here so that algorithms get ready cursors' TermInfo and weights.
+ * query_parse.c: query text -> a tree of terms, phrases and groups.
+ *
+ * The syntax is the subset of Lucene's classic query parser that the
+ * search-benchmark-game and most users rely on (README "Query syntax"):
+ * words are optional (scored) clauses, +word and -word are required and
+ * excluded ones, AND / OR / NOT and parentheses group, "..." is a phrase and
+ * "..."~N a sloppy one, word* a prefix, and title: / heading: / body: name a
+ * field. As in Lucene, `a AND b` makes both sides required and NOT excludes
+ * the clause after it.
+ *
+ * The parser never fails on what people type: unbalanced quotes end at the
+ * end of the text, an unmatched ')' is ignored and a missing one is implied,
+ * a lone '-' is ignored, parentheses nested too deep read as spaces. The one
+ * error is a query with more than QUERY_MAX_TERMS keys.
+ *
+ * Words go through the same Analyzer as the indexed text; a word the
+ * analyzer splits (covid-19) becomes a phrase of its parts, a stop word
+ * disappears, but still counts as a position inside a phrase.
  */
 #include "query/query.h"
 
 #include <stdlib.h>
 
 typedef struct {
-    Query *q;
-    int overflow;
-} ParseCtx;
+    char term[TERM_MAX_BYTES + 1];
+    size_t len;
+    uint32_t pos;
+} WordToken;
 
-static void on_term(void *ctx, const Token *t)
+typedef struct {
+    WordToken tok[QUERY_MAX_TERMS];
+    size_t n;
+    int overflow;
+    int folded; /* collecting folded (unstemmed) tokens for a prefix */
+} Tokens;
+
+typedef struct {
+    Analyzer *an;
+    const Index *ix;
+    const QueryOptions *o;
+    Query *q;
+    Tokens *t;
+    const char *s;
+    size_t i, len;
+    int overflow;
+} Parser;
+
+void query_options_default(QueryOptions *o)
 {
-    ParseCtx *pc = ctx;
-    Query *q = pc->q;
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->terms[i].len == t->len && memcmp(q->terms[i].term, t->term, t->len) == 0) {
-            q->terms[i].qtf++;
-            return;
-        }
-    }
-    if (q->n == QUERY_MAX_TERMS) {
-        pc->overflow = 1;
-        return;
-    }
-    QueryTerm *qt = &q->terms[q->n++];
-    memset(qt, 0, sizeof *qt);
-    memcpy(qt->term, t->term, t->len);
-    qt->len = t->len;
-    qt->qtf = 1;
+    o->title = QUERY_TITLE_BOOST_DEFAULT;
+    o->heading = QUERY_HEADING_BOOST_DEFAULT;
+    o->max_expansions = QUERY_MAX_EXPANSIONS_DEFAULT;
 }
 
-int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, const char *text, Query *q)
+/* ---- building the tree ---- */
+
+static int32_t new_node(Parser *p, QueryNodeKind kind)
 {
-    q->n = 0;
-    ParseCtx pc = {q, 0};
-    q->words = analyzer_run(an, text, strlen(text), on_term, &pc);
-    if (pc.overflow) {
-        err_set("query has more than %d distinct terms", QUERY_MAX_TERMS);
-        q->n = 0;
+    Query *q = p->q;
+    if (q->nnodes == QUERY_MAX_NODES) {
+        p->overflow = 1;
         return -1;
     }
-    uint64_t N = index_stats(ix)->passages;
-    for (size_t i = 0; i < q->n; i++) {
-        QueryTerm *t = &q->terms[i];
-        t->found = index_lookup(ix, t->term, t->len, &t->info);
-        t->idf = t->found ? bm25_idf(N, t->info.df) : 0.0f;
-        t->weight = t->idf * (p->k1 + 1.0f) * (float)t->qtf;
+    QueryNode *n = &q->nodes[q->nnodes];
+    memset(n, 0, sizeof *n);
+    n->kind = (uint8_t)kind;
+    n->child = n->next = -1;
+    n->a = (uint32_t)q->nkeys;
+    return (int32_t)q->nnodes++;
+}
+
+static int add_key(Parser *p, int field, const char *term, size_t len, float boost, uint32_t pos)
+{
+    Query *q = p->q;
+    if (q->nkeys == QUERY_MAX_TERMS) {
+        p->overflow = 1;
+        return -1;
+    }
+    QueryTerm *k = &q->keys[q->nkeys++];
+    memset(k, 0, sizeof *k);
+    k->len = field_key(field, term, len, k->term);
+    k->boost = boost;
+    k->pos = pos;
+    return 0;
+}
+
+/* A word in the fields it is read in: one field when named, else the body
+ * and the extra fields whose boost is above 0. */
+static int32_t term_node(Parser *p, int field, const char *term, size_t len)
+{
+    int32_t id = new_node(p, QN_TERM);
+    if (id < 0) return -1;
+    if (field >= 0) {
+        add_key(p, field, term, len, 1.0f, 0);
+    } else {
+        add_key(p, FIELD_BODY, term, len, 1.0f, 0);
+        if (p->o->title > 0) add_key(p, FIELD_TITLE, term, len, p->o->title, 0);
+        if (p->o->heading > 0) add_key(p, FIELD_HEADING, term, len, p->o->heading, 0);
+    }
+    p->q->nodes[id].n = (uint32_t)(p->q->nkeys - p->q->nodes[id].a);
+    return id;
+}
+
+/* The analysed words of one word or phrase: nothing, a term, or a phrase
+ * (read in the body unless a field is named). */
+static int32_t words_node(Parser *p, int field, uint32_t slop)
+{
+    Tokens *t = p->t;
+    if (t->n == 0) return -1;
+    if (t->n == 1) return term_node(p, field, t->tok[0].term, t->tok[0].len);
+    int32_t id = new_node(p, QN_PHRASE);
+    if (id < 0) return -1;
+    for (size_t i = 0; i < t->n; i++)
+        add_key(p, field >= 0 ? field : FIELD_BODY, t->tok[i].term, t->tok[i].len, 1.0f,
+                t->tok[i].pos - t->tok[0].pos);
+    QueryNode *n = &p->q->nodes[id];
+    n->n = (uint32_t)(p->q->nkeys - n->a);
+    n->slop = slop;
+    return id;
+}
+
+static void on_token(void *ctx, const Token *tok)
+{
+    Tokens *t = ctx;
+    if (t->n == QUERY_MAX_TERMS) {
+        t->overflow = 1;
+        return;
+    }
+    WordToken *w = &t->tok[t->n++];
+    w->len = tok->len;
+    memcpy(w->term, tok->term, tok->len);
+    w->pos = tok->pos;
+}
+
+static void analyse(Parser *p, const char *text, size_t len, int folded)
+{
+    p->t->n = 0;
+    uint32_t words = folded ? analyzer_run_folded(p->an, text, len, on_token, p->t)
+                            : analyzer_run(p->an, text, len, on_token, p->t);
+    p->q->words += words;
+    if (p->t->overflow) p->overflow = 1;
+}
+
+/* ---- prefix queries ---- */
+
+/* The lexicon entries of a prefix, at most max of them: the most frequent
+ * when there are more (a min-heap on df of the best so far). */
+static size_t pick_expansions(const Index *ix, uint64_t first, uint64_t count, uint64_t *out, size_t max)
+{
+    size_t n = 0;
+    for (uint64_t i = first; i < first + count; i++) {
+        TermInfo ti, tj;
+        const char *s;
+        size_t l;
+        index_term_at(ix, i, &s, &l, &ti);
+        if (n < max) {
+            size_t j = n++;
+            for (; j > 0; j = (j - 1) / 2) { /* sift up */
+                index_term_at(ix, out[(j - 1) / 2], &s, &l, &tj);
+                if (tj.df <= ti.df) break;
+                out[j] = out[(j - 1) / 2];
+            }
+            out[j] = i;
+            continue;
+        }
+        index_term_at(ix, out[0], &s, &l, &tj);
+        if (ti.df <= tj.df) continue;
+        size_t j = 0; /* replace the root and sift down */
+        for (;;) {
+            size_t c = 2 * j + 1;
+            if (c >= n) break;
+            TermInfo a, b;
+            index_term_at(ix, out[c], &s, &l, &a);
+            if (c + 1 < n) {
+                index_term_at(ix, out[c + 1], &s, &l, &b);
+                if (b.df < a.df) c++, a = b;
+            }
+            if (a.df >= ti.df) break;
+            out[j] = out[c];
+            j = c;
+        }
+        out[j] = i;
+    }
+    return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* word* : a group of the lexicon terms that start with the folded word (not
+ * stemmed: the stem of a prefix is not a prefix of the stems). */
+static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
+{
+    analyse(p, word, len, 1);
+    if (p->t->n != 1) { /* several words or none: read it as plain words */
+        analyse(p, word, len, 0);
+        return words_node(p, field, 0);
+    }
+    char key[FIELD_KEY_MAX + 1];
+    size_t kl = field_key(field >= 0 ? field : FIELD_BODY, p->t->tok[0].term, p->t->tok[0].len, key);
+    uint64_t first, count = index_prefix_range(p->ix, key, kl, &first);
+    int32_t g = new_node(p, QN_GROUP);
+    if (g < 0 || count == 0) return g;
+    size_t max = p->o->max_expansions ? p->o->max_expansions : 1, room = QUERY_MAX_TERMS - p->q->nkeys;
+    if (max > room) max = room;
+    uint64_t *pick = (uint64_t *)p->q->scratch + 0;
+    size_t n = pick_expansions(p->ix, first, count, pick, max);
+    if (n < count)
+        buf_printf(&p->q->notes, "prefix '%.*s*' matches %llu terms; searching the %zu most frequent\n", (int)len,
+                   word, (unsigned long long)count, n);
+    qsort(pick, n, sizeof *pick, cmp_u64);
+    int32_t last = -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *s;
+        size_t l;
+        TermInfo ti;
+        index_term_at(p->ix, pick[i], &s, &l, &ti);
+        int32_t id = new_node(p, QN_TERM);
+        if (id < 0) return g;
+        if (p->q->nkeys == QUERY_MAX_TERMS) {
+            p->overflow = 1;
+            return g;
+        }
+        QueryTerm *k = &p->q->keys[p->q->nkeys++];
+        memset(k, 0, sizeof *k);
+        memcpy(k->term, s, l);
+        k->len = l;
+        k->boost = 1.0f;
+        p->q->nodes[id].n = 1;
+        if (last < 0) p->q->nodes[g].child = id;
+        else p->q->nodes[last].next = id;
+        last = id;
+    }
+    return g;
+}
+
+/* ---- the syntax ---- */
+
+static int at_end(const Parser *p) { return p->i >= p->len; }
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static int ends_word(char c) { return is_space(c) || c == '(' || c == ')' || c == '"'; }
+
+static void skip_space(Parser *p)
+{
+    while (!at_end(p) && is_space(p->s[p->i])) p->i++;
+}
+
+/* The operator keyword at the cursor, consumed: 'A'nd, 'O'r, 'N'ot, or 0. */
+static int keyword(Parser *p)
+{
+    static const struct { const char *w; int op; } kw[] = {
+        {"AND", 'A'}, {"&&", 'A'}, {"OR", 'O'}, {"||", 'O'}, {"NOT", 'N'},
+    };
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++) {
+        size_t l = strlen(kw[k].w);
+        if (p->len - p->i < l || memcmp(p->s + p->i, kw[k].w, l) != 0) continue;
+        if (p->i + l < p->len && !ends_word(p->s[p->i + l])) continue;
+        p->i += l;
+        return kw[k].op;
     }
     return 0;
+}
+
+/* A field name and ':' at the cursor, consumed: its FIELD_*, or -1. */
+static int field_prefix(Parser *p)
+{
+    static const struct { const char *name; int field; } f[] = {
+        {"title:", FIELD_TITLE}, {"heading:", FIELD_HEADING}, {"body:", FIELD_BODY},
+        {"text:", FIELD_BODY}, /* the search-benchmark-game's name for it */
+    };
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        size_t l = strlen(f[k].name);
+        if (p->len - p->i >= l && memcmp(p->s + p->i, f[k].name, l) == 0) {
+            p->i += l;
+            return f[k].field;
+        }
+    }
+    return -1;
+}
+
+static int32_t parse_group(Parser *p, int depth, int field);
+
+/* "..." and an optional ~N. */
+static int32_t parse_phrase(Parser *p, int field)
+{
+    size_t start = ++p->i;
+    while (!at_end(p) && p->s[p->i] != '"') p->i++;
+    size_t end = p->i;
+    if (!at_end(p)) p->i++;
+    uint32_t slop = 0;
+    if (!at_end(p) && p->s[p->i] == '~') {
+        p->i++;
+        while (!at_end(p) && p->s[p->i] >= '0' && p->s[p->i] <= '9') {
+            slop = slop * 10 + (uint32_t)(p->s[p->i++] - '0');
+            if (slop > 100000) slop = 100000;
+        }
+    }
+    analyse(p, p->s + start, end - start, 0);
+    return words_node(p, field, slop);
+}
+
+/* One clause's body: a group, a phrase or a word, or -1 for nothing. */
+static int32_t parse_atom(Parser *p, int depth, int field)
+{
+    int f = field_prefix(p);
+    if (f >= 0) field = f;
+    if (at_end(p)) return -1;
+    char c = p->s[p->i];
+    if (c == '(' && depth < QUERY_MAX_DEPTH) {
+        p->i++;
+        return parse_group(p, depth + 1, field);
+    }
+    if (c == '"') return parse_phrase(p, field);
+    size_t start = p->i;
+    while (!at_end(p) && !ends_word(p->s[p->i])) p->i++;
+    if (p->i == start) { /* a '(' too deep: skip it */
+        p->i++;
+        return -1;
+    }
+    size_t len = p->i - start;
+    if (len > 1 && p->s[start + len - 1] == '*') return prefix_node(p, field, p->s + start, len - 1);
+    analyse(p, p->s + start, len, 0);
+    return words_node(p, field, 0);
+}
+
+/* 1 when AND follows (without consuming it). */
+static int and_follows(Parser *p)
+{
+    size_t at = p->i;
+    skip_space(p);
+    int op = keyword(p);
+    p->i = at;
+    return op == 'A';
+}
+
+/* A word repeated as an optional clause of the same group scores as one
+ * with the boosts added (as the flat query does); folding it into the
+ * first keeps a long query of repeated words within the key limit. The
+ * repeat is the newest node and its keys the newest keys, so it is
+ * dropped by shrinking the arrays. */
+static int merge_repeat(Parser *p, int32_t g, int32_t id)
+{
+    Query *q = p->q;
+    const QueryNode *n = &q->nodes[id];
+    if (n->kind != QN_TERM || n->occur != OCC_SHOULD || and_follows(p)) return 0;
+    for (int32_t c = q->nodes[g].child; c >= 0; c = q->nodes[c].next) {
+        const QueryNode *o = &q->nodes[c];
+        if (o->kind != QN_TERM || o->occur != OCC_SHOULD || o->n != n->n) continue;
+        uint32_t k = 0;
+        while (k < n->n && q->keys[o->a + k].len == q->keys[n->a + k].len &&
+               memcmp(q->keys[o->a + k].term, q->keys[n->a + k].term, q->keys[n->a + k].len) == 0)
+            k++;
+        if (k < n->n) continue;
+        for (k = 0; k < n->n; k++) q->keys[o->a + k].boost += q->keys[n->a + k].boost;
+        q->nkeys -= n->n;
+        q->nnodes--;
+        return 1;
+    }
+    return 0;
+}
+
+/* Clauses up to the matching ')' (depth > 0) or the end. */
+static int32_t parse_group(Parser *p, int depth, int field)
+{
+    int32_t g = new_node(p, QN_GROUP), last = -1;
+    int and_pending = 0, not_pending = 0;
+    while (g >= 0 && !p->overflow) {
+        skip_space(p);
+        if (at_end(p)) break;
+        if (p->s[p->i] == ')') {
+            p->i++;
+            if (depth > 0) break;
+            continue; /* unmatched: ignored */
+        }
+        int op = keyword(p);
+        if (op == 'A') and_pending = 1;
+        if (op == 'N') not_pending = 1;
+        if (op) continue;
+        int occur = not_pending ? OCC_MUST_NOT : OCC_SHOULD;
+        while (!at_end(p) && (p->s[p->i] == '+' || p->s[p->i] == '-' || p->s[p->i] == '!')) {
+            occur = p->s[p->i] == '+' ? OCC_MUST : OCC_MUST_NOT;
+            p->i++;
+        }
+        not_pending = 0;
+        int32_t id = parse_atom(p, depth, field);
+        if (id < 0) continue;
+        QueryNode *n = &p->q->nodes[id];
+        n->occur = (uint8_t)occur;
+        if (and_pending) { /* a AND b: both sides required */
+            if (last >= 0 && p->q->nodes[last].occur == OCC_SHOULD) p->q->nodes[last].occur = OCC_MUST;
+            if (n->occur == OCC_SHOULD) n->occur = OCC_MUST;
+            and_pending = 0;
+        }
+        if (merge_repeat(p, g, id)) continue;
+        if (last < 0) p->q->nodes[g].child = id;
+        else p->q->nodes[last].next = id;
+        last = id;
+    }
+    return g;
+}
+
+/* ---- after parsing ---- */
+
+/* 1 when the tree under node is a union of terms: groups of SHOULD terms. */
+static int is_flat(const Query *q, int32_t node)
+{
+    const QueryNode *n = &q->nodes[node];
+    if (n->kind == QN_PHRASE || n->occur != OCC_SHOULD) return 0;
+    if (n->kind == QN_TERM) return 1;
+    for (int32_t c = n->child; c >= 0; c = q->nodes[c].next)
+        if (!is_flat(q, c)) return 0;
+    return 1;
+}
+
+static void look_up(const Index *ix, const Bm25 *bm, QueryTerm *t)
+{
+    t->found = index_lookup(ix, t->term, t->len, &t->info);
+    t->idf = t->found ? bm25_idf(index_stats(ix)->passages, t->info.df) : 0.0f;
+    t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
+}
+
+/* terms = the distinct keys, boosts of repeats added (a word twice counts
+ * twice, as Lucene's BooleanQuery of a term twice does). */
+static void merge_terms(Query *q, const Index *ix, const Bm25 *bm)
+{
+    q->n = 0;
+    for (size_t i = 0; i < q->nkeys; i++) {
+        const QueryTerm *k = &q->keys[i];
+        size_t j = 0;
+        while (j < q->n && !(q->terms[j].len == k->len && memcmp(q->terms[j].term, k->term, k->len) == 0)) j++;
+        if (j < q->n) {
+            q->terms[j].boost += k->boost;
+            continue;
+        }
+        q->terms[q->n] = *k;
+        q->terms[q->n].pos = 0;
+        q->n++;
+    }
+    for (size_t i = 0; i < q->n; i++) look_up(ix, bm, &q->terms[i]);
+}
+
+static void phrase_weights(Query *q)
+{
+    for (size_t i = 0; i < q->nnodes; i++) {
+        QueryNode *n = &q->nodes[i];
+        if (n->kind != QN_PHRASE) continue;
+        n->weight = 0;
+        for (uint32_t k = n->a; k < n->a + n->n; k++) n->weight += q->keys[k].weight;
+    }
+}
+
+int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryOptions *o, const char *text,
+                     Query *q)
+{
+    QueryOptions def;
+    if (!o) {
+        query_options_default(&def);
+        o = &def;
+    }
+    q->n = q->nkeys = q->nnodes = q->words = 0;
+    q->notes.len = 0;
+    Tokens *t = (Tokens *)((uint64_t *)q->scratch + QUERY_MAX_TERMS);
+    t->n = 0;
+    t->overflow = 0;
+    Parser p = {an, ix, o, q, t, text, 0, strlen(text), 0};
+    parse_group(&p, 0, -1);
+    if (p.overflow) {
+        err_set("query has more than %d terms (after expanding prefixes and fields)", QUERY_MAX_TERMS);
+        q->n = q->nkeys = q->nnodes = 0;
+        return -1;
+    }
+    for (size_t i = 0; i < q->nkeys; i++) look_up(ix, bm, &q->keys[i]);
+    phrase_weights(q);
+    merge_terms(q, ix, bm);
+    q->flat = is_flat(q, 0);
+    return 0;
+}
+
+int query_key_field(const QueryTerm *t, const char **term, size_t *len)
+{
+    int f = t->len > 0 && (unsigned char)t->term[0] < 0x20 ? t->term[0] : FIELD_BODY;
+    *term = f == FIELD_BODY ? t->term : t->term + 1;
+    *len = f == FIELD_BODY ? t->len : t->len - 1;
+    return f;
 }
 
 void query_init(Query *q)
 {
     memset(q, 0, sizeof *q);
+    q->keys = xmalloc(QUERY_MAX_TERMS * sizeof *q->keys);
     q->terms = xmalloc(QUERY_MAX_TERMS * sizeof *q->terms);
+    q->nodes = xmalloc(QUERY_MAX_NODES * sizeof *q->nodes);
+    q->scratch = xmalloc(QUERY_MAX_TERMS * sizeof(uint64_t) + sizeof(Tokens));
 }
 
 void query_free(Query *q)
 {
+    free(q->keys);
     free(q->terms);
+    free(q->nodes);
+    free(q->scratch);
+    buf_free(&q->notes);
     memset(q, 0, sizeof *q);
 }

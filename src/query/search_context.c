@@ -19,6 +19,12 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->prefix = xmalloc((QUERY_MAX_TERMS + 1) * sizeof *c->prefix);
     c->acc = xcalloc(BMM_WINDOW, sizeof *c->acc);
     c->seen = xcalloc(BMM_WINDOW / 64, sizeof *c->seen);
+    c->pos = xmalloc(QUERY_MAX_TERMS * sizeof *c->pos);
+    for (size_t i = 0; i < QUERY_MAX_TERMS; i++) positions_init(&c->pos[i]);
+    c->node_pid = xmalloc(QUERY_MAX_NODES * sizeof *c->node_pid);
+    c->node_pf = xmalloc(QUERY_MAX_NODES * sizeof *c->node_pf);
+    c->node_state = xmalloc(QUERY_MAX_NODES * sizeof *c->node_state);
+    c->node_ub = xmalloc(QUERY_MAX_NODES * sizeof *c->node_ub);
 }
 
 void search_context_free(SearchContext *c)
@@ -30,6 +36,12 @@ void search_context_free(SearchContext *c)
     free(c->prefix);
     free(c->acc);
     free(c->seen);
+    for (size_t i = 0; i < QUERY_MAX_TERMS; i++) positions_free(&c->pos[i]);
+    free(c->pos);
+    free(c->node_pid);
+    free(c->node_pf);
+    free(c->node_state);
+    free(c->node_ub);
     memset(c, 0, sizeof *c);
 }
 
@@ -46,7 +58,7 @@ static int stored_maxima_apply(const SearchContext *c)
     return c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
 }
 
-static float term_upper_bound(const SearchContext *c, const QueryTerm *t)
+float search_term_bound(const SearchContext *c, const QueryTerm *t)
 {
     if (c->exact_maxima) return BOUND_SLACK * t->weight * t->info.max_tf_part;
     return BOUND_SLACK * bm25_term(t->weight, t->info.max_tf, bm25_norm(c->bm25, 0));
@@ -70,7 +82,7 @@ size_t search_open_cursors(SearchContext *c)
         if (!t->found || t->weight <= 0) continue;
         cursor_open(&c->cur[n], c->ix, &t->info);
         c->qt[n] = t;
-        c->ub[n] = term_upper_bound(c, t);
+        c->ub[n] = search_term_bound(c, t);
         n++;
     }
     return n;

@@ -13,34 +13,144 @@
 #include <stdlib.h>
 #include <utf8proc.h>
 
+/* The analysed tokens of the passage, in order. */
 typedef struct {
-    const Query *q;
-    Span *v;
+    Span *span;
+    char (*term)[TERM_MAX_BYTES + 1];
+    uint8_t *tlen;
+    uint32_t *pos;
     size_t n, cap;
-} MatchCtx;
+} Tokens;
 
 static void on_token(void *ctx, const Token *t)
 {
-    MatchCtx *m = ctx;
-    for (size_t i = 0; i < m->q->n; i++) {
-        if (m->q->terms[i].len != t->len || memcmp(m->q->terms[i].term, t->term, t->len) != 0) continue;
-        if (m->n == m->cap) {
-            m->cap = m->cap ? m->cap * 2 : 16;
-            m->v = xrealloc(m->v, m->cap * sizeof *m->v);
-        }
-        m->v[m->n].start = t->start;
-        m->v[m->n].end = t->end;
-        m->n++;
+    Tokens *k = ctx;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 64;
+        k->span = xrealloc(k->span, k->cap * sizeof *k->span);
+        k->term = xrealloc(k->term, k->cap * sizeof *k->term);
+        k->tlen = xrealloc(k->tlen, k->cap * sizeof *k->tlen);
+        k->pos = xrealloc(k->pos, k->cap * sizeof *k->pos);
+    }
+    k->span[k->n] = (Span){t->start, t->end};
+    memcpy(k->term[k->n], t->term, t->len);
+    k->tlen[k->n] = (uint8_t)t->len;
+    k->pos[k->n] = t->pos;
+    k->n++;
+}
+
+typedef struct {
+    const Tokens *tok;
+    Span *v;
+    size_t n, cap;
+} Marks;
+
+static void mark(Marks *m, size_t start, size_t end)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 16;
+        m->v = xrealloc(m->v, m->cap * sizeof *m->v);
+    }
+    m->v[m->n++] = (Span){start, end};
+}
+
+/* Token index of position p (positions ascend). */
+static size_t token_at(const Tokens *t, uint32_t p)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->pos[mid] < p) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void on_phrase(void *ctx, uint32_t first, uint32_t last)
+{
+    Marks *m = ctx;
+    mark(m, m->tok->span[token_at(m->tok, first)].start, m->tok->span[token_at(m->tok, last)].end);
+}
+
+/* A body key's positions among the tokens (into out; returns the count). */
+static uint32_t key_positions(const Tokens *t, const QueryTerm *k, uint32_t *out)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->tlen[i] == k->len && memcmp(t->term[i], k->term, k->len) == 0) out[n++] = t->pos[i];
+    return n;
+}
+
+static void mark_phrase(Marks *m, const Query *q, const QueryNode *n)
+{
+    const uint32_t *pos[QUERY_MAX_TERMS];
+    uint32_t npos[QUERY_MAX_TERMS], off[QUERY_MAX_TERMS];
+    uint32_t *store = xmalloc((m->tok->n + 1) * n->n * sizeof *store);
+    for (uint32_t i = 0; i < n->n; i++) {
+        uint32_t *p = store + (size_t)i * (m->tok->n + 1);
+        npos[i] = key_positions(m->tok, &q->keys[n->a + i], p);
+        pos[i] = p;
+        off[i] = q->keys[n->a + i].pos;
+    }
+    phrase_each(pos, npos, off, n->n, n->slop, on_phrase, m);
+    free(store);
+}
+
+/* Marks what the clauses under node id match in the body; excluded
+ * clauses mark nothing. */
+static void mark_node(Marks *m, const Query *q, int32_t id)
+{
+    const QueryNode *n = &q->nodes[id];
+    if (n->occur == OCC_MUST_NOT) return;
+    if (n->kind == QN_GROUP) {
+        for (int32_t c = n->child; c >= 0; c = q->nodes[c].next) mark_node(m, q, c);
         return;
     }
+    const QueryTerm *k0 = &q->keys[n->a];
+    if (k0->len && (unsigned char)k0->term[0] < 0x20) return; /* a title or heading key */
+    if (n->kind == QN_PHRASE) {
+        mark_phrase(m, q, n);
+        return;
+    }
+    for (size_t i = 0; i < m->tok->n; i++)
+        if (m->tok->tlen[i] == k0->len && memcmp(m->tok->term[i], k0->term, k0->len) == 0)
+            mark(m, m->tok->span[i].start, m->tok->span[i].end);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : (x->end > y->end) - (x->end < y->end);
+}
+
+/* Sorted, overlapping marks merged (a word inside a marked phrase). */
+static size_t merge_marks(Span *v, size_t n)
+{
+    if (n == 0) return 0;
+    qsort(v, n, sizeof *v, by_start);
+    size_t w = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (v[i].start < v[w].end) {
+            if (v[i].end > v[w].end) v[w].end = v[i].end;
+        } else {
+            v[++w] = v[i];
+        }
+    }
+    return w + 1;
 }
 
 size_t snippet_matches(Analyzer *an, const Query *q, const char *text, size_t len, Span **out)
 {
-    MatchCtx m = {q, NULL, 0, 0};
-    analyzer_run(an, text, len, on_token, &m);
+    Tokens t = {0};
+    analyzer_run(an, text, len, on_token, &t);
+    Marks m = {&t, NULL, 0, 0};
+    if (q->nnodes) mark_node(&m, q, 0);
+    free(t.span);
+    free(t.term);
+    free(t.tlen);
+    free(t.pos);
     *out = m.v;
-    return m.n;
+    return merge_marks(m.v, m.n);
 }
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }

@@ -102,6 +102,20 @@ void buf_pad(Buf *b, size_t align)
     while (b->len % align) buf_append(b, zeros, align - b->len % align > 64 ? 64 : align - b->len % align);
 }
 
+void buf_printf(Buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0) return;
+    buf_reserve(b, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
 void buf_free(Buf *b)
 {
     free(b->data);

@@ -47,6 +47,8 @@ void buf_put_u32(Buf *b, uint32_t v);
 void buf_put_u64(Buf *b, uint64_t v);
 void buf_put_varint(Buf *b, uint64_t v);
 void buf_pad(Buf *b, size_t align); /* zero-pad len up to a multiple of align */
+/* Appends formatted text (kept NUL-terminated past len). */
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(Buf *b);
 
 /* ---- little-endian decoding (callers check bounds first) ---- */

@@ -184,8 +184,10 @@ expect_exit 2 "no query at all" "$SEARCH" --index "$BASE"
 ok "no query: one-line error" one_line_error
 expect_exit 2 "a query starting with - is an unknown option" "$SEARCH" --index "$BASE" -ketamine
 ok "-ketamine: the message suggests --" grep -q -- '--' "$TMP/err"
-expect_exit 0 "a query starting with - after --" "$SEARCH" --index "$BASE" --json -- -ketamine
-ok "-- -ketamine: valid JSON hits" valid_utf8_json "$TMP/out"
+expect_exit 0 "a query starting with a word after --" "$SEARCH" --index "$BASE" --json -- ketamine -depression
+ok "-- ketamine -depression: valid JSON hits" valid_utf8_json "$TMP/out"
+expect_exit 1 "only an excluded word: no hits" "$SEARCH" --index "$BASE" -- -ketamine
+ok "only an excluded word: the message says why" grep -q "only excludes" "$TMP/err"
 "$SEARCH" --index "$BASE" --json -- --json >"$TMP/out" 2>"$TMP/err"; rc=$?
 ok "-- --json is a query, not an option (exit 1 or 0, got $rc)" test "$rc" -le 1
 "$SEARCH" --index "$BASE" --json "$(printf 'ketamine\ttherapy\nnewline')" >"$TMP/out" 2>"$TMP/err"

@@ -79,7 +79,10 @@ static void compare(const uint32_t *q, size_t nq, size_t k, float k1, float b, i
     bm25_init(&p, k1, b, index_stats(ix));
     Query qq;
     query_init(&qq);
-    CHECK_EQ_INT(query_parse(an, ix, &p, text, &qq), 0);
+    QueryOptions qo; /* the reference scores the body only */
+    query_options_default(&qo);
+    qo.title = qo.heading = 0;
+    CHECK_EQ_INT(query_parse_with(an, ix, &p, &qo, text, &qq), 0);
     TopK top;
     topk_init(&top, k, group ? ix : NULL);
     SearchContext ctx;

@@ -43,7 +43,10 @@ static void setup(Query *q, SearchContext *ctx, Bm25 *p, const char *text, float
 {
     bm25_init(p, k1, b, index_stats(ix));
     query_init(q);
-    CHECK_EQ_INT(query_parse(an, ix, p, text, q), 0);
+    QueryOptions qo; /* the reference scores the body only */
+    query_options_default(&qo);
+    qo.title = qo.heading = 0;
+    CHECK_EQ_INT(query_parse_with(an, ix, p, &qo, text, q), 0);
     if (zero_term >= 0 && (size_t)zero_term < q->n) q->terms[zero_term].weight = 0.0f;
     search_context_init(ctx, ix, p);
     ctx->q = q;

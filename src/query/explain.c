@@ -1,0 +1,135 @@
+/*
+ * explain.c: why a passage scored what it did, as Lucene's explain shows:
+ * each matching term (per field) and phrase with the numbers that went
+ * into its BM25 part. The parts are summed in fixed point as the scorer
+ * sums them, so the total printed is exactly the hit's score.
+ */
+#include "query/query.h"
+
+static const char *const field_names[NFIELDS] = {"body", "title", "heading"};
+
+typedef struct {
+    SearchContext *c;
+    uint32_t pid, len;
+    float norm;
+    int json;
+    const char *indent;
+    Buf *out;
+    ScoreSum total;
+    size_t items;
+} Explain;
+
+static void put_json_term(Buf *out, const char *s, size_t n)
+{
+    buf_put_u8(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\') buf_put_u8(out, '\\');
+        buf_put_u8(out, (uint8_t)s[i]);
+    }
+    buf_put_u8(out, '"');
+}
+
+static void item_start(Explain *e)
+{
+    if (e->json) buf_append(e->out, e->items ? ",{" : "{", e->items ? 2 : 1);
+    e->items++;
+}
+
+static void explain_term(Explain *e, const QueryTerm *k, uint32_t tf, float score)
+{
+    const char *term;
+    size_t tl;
+    int f = query_key_field(k, &term, &tl);
+    item_start(e);
+    if (e->json) {
+        buf_printf(e->out, "\"field\":\"%s\",\"term\":", field_names[f]);
+        put_json_term(e->out, term, tl);
+        buf_printf(e->out, ",\"tf\":%u,\"idf\":%.6f,\"boost\":%.4f,\"score\":%.6f}", tf, k->idf, k->boost, score);
+        return;
+    }
+    buf_printf(e->out, "%s%9.4f  %s:%.*s  tf %u, idf %.4f, boost %.2f\n", e->indent, score, field_names[f], (int)tl,
+               term, tf, k->idf, k->boost);
+}
+
+static void explain_phrase(Explain *e, const QueryNode *n, uint32_t pf, float score)
+{
+    const Query *q = e->c->q;
+    const char *term;
+    size_t tl;
+    int f = query_key_field(&q->keys[n->a], &term, &tl);
+    item_start(e);
+    if (e->json) {
+        buf_printf(e->out, "\"field\":\"%s\",\"phrase\":[", field_names[f]);
+        for (uint32_t k = n->a; k < n->a + n->n; k++) {
+            query_key_field(&q->keys[k], &term, &tl);
+            if (k > n->a) buf_put_u8(e->out, ',');
+            put_json_term(e->out, term, tl);
+        }
+        buf_printf(e->out, "],\"slop\":%u,\"tf\":%u,\"idf\":%.6f,\"score\":%.6f}", n->slop, pf,
+                   n->weight / (e->c->bm25->k1 + 1.0f), score);
+        return;
+    }
+    buf_printf(e->out, "%s%9.4f  %s:\"", e->indent, score, field_names[f]);
+    for (uint32_t k = n->a; k < n->a + n->n; k++) {
+        query_key_field(&q->keys[k], &term, &tl);
+        buf_printf(e->out, "%s%.*s", k > n->a ? " " : "", (int)tl, term);
+    }
+    buf_printf(e->out, "\"~%u  phrase tf %u, idf %.4f (sum of its words')\n", n->slop, pf,
+               n->weight / (e->c->bm25->k1 + 1.0f));
+}
+
+static void explain_node(Explain *e, int32_t id)
+{
+    SearchContext *c = e->c;
+    const QueryNode *n = &c->q->nodes[id];
+    if (n->kind == QN_GROUP) {
+        for (int32_t ch = n->child; ch >= 0; ch = c->q->nodes[ch].next) {
+            uint8_t occ = c->q->nodes[ch].occur;
+            if (occ == OCC_MUST || (occ == OCC_SHOULD && search_node_matches(c, ch, e->pid))) explain_node(e, ch);
+        }
+    } else if (n->kind == QN_PHRASE) {
+        float s = bm25_term(n->weight, c->node_pf[id], e->norm);
+        e->total += score_fixed(s);
+        explain_phrase(e, n, c->node_pf[id], s);
+    } else {
+        for (uint32_t k = n->a; k < n->a + n->n; k++) {
+            const QueryTerm *t = &c->q->keys[k];
+            if (!t->found || c->cur[k].pid != e->pid) continue;
+            uint32_t tf = cursor_tf(&c->cur[k]);
+            float s = bm25_term(t->weight, tf, e->norm);
+            e->total += score_fixed(s);
+            explain_term(e, t, tf, s);
+        }
+    }
+}
+
+float explain_hit(const SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out)
+{
+    SearchContext *c = (SearchContext *)ctx;
+    if (!search_tree_at(c, pid)) return -1.0f;
+    const Bm25 *p = c->bm25;
+    Explain e = {c, pid, index_lengths(c->ix)[pid], 0, json, indent, out, 0, 0};
+    e.norm = bm25_norm(p, e.len);
+    size_t head = out->len;
+    if (json) {
+        buf_printf(out, "{\"k1\":%.4f,\"b\":%.4f,\"length\":%u,\"mean_length\":%.4f,\"parts\":[", p->k1, p->b,
+                   e.len, p->avgdl);
+    }
+    explain_node(&e, 0);
+    float total = score_value(e.total);
+    if (json) {
+        buf_printf(out, "],\"score\":%.6f}", total);
+        return total;
+    }
+    /* the summary line goes first: make room for it before the parts */
+    Buf parts = {0};
+    buf_append(&parts, out->data + head, out->len - head);
+    out->len = head;
+    buf_printf(out,
+               "%s%9.4f  = sum of the parts below; a part is idf * boost * tf * (k1 + 1) / (tf + k1 * (1 - b + b * "
+               "length / mean length)), k1 %.2f, b %.2f, length %u, mean length %.1f\n",
+               indent, total, p->k1, p->b, e.len, p->avgdl);
+    buf_append(out, parts.data, parts.len);
+    buf_free(&parts);
+    return total;
+}
