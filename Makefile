@@ -29,7 +29,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.PHONY: fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -89,11 +89,38 @@ test: test-deps
 	$(MAKE) --no-print-directory unit
 	BUILD=$(BUILD) sh tests/run.sh
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory fuzz
 
 check-asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=build-asan sh tests/run.sh
+
+# Fuzzing (libFuzzer, with ASan+UBSan): each target in tests/fuzz runs for
+# FUZZ_SECONDS from its seeds; a crash, a sanitizer report or a failed
+# invariant stops make with the reproducer saved in $(BUILD)/fuzz.
+FUZZ_SECONDS ?= 20
+FUZZ_PKGS     = clang libclang-rt-14-dev
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_FLAGS    = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz-deps: deps
+	$(call ensure,command -v clang >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; return (int)n * 0; }' | clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null,$(FUZZ_PKGS),clang and libFuzzer)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HEADERS) tests/testcorpus.h
+	@mkdir -p $(dir $@)
+	clang $(REQFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+fuzz: fuzz-deps
+	$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
+	  ( cd $(BUILD)/fuzz && ./$$name -max_total_time=$(FUZZ_SECONDS) -seed=1 -print_final_stats=0 \
+	      $$name.corpus $(CURDIR)/tests/fuzz/$${name#fuzz_}_seeds ) >$(BUILD)/fuzz/$$name.log 2>&1 \
+	    || { tail -n 40 $(BUILD)/fuzz/$$name.log; echo "$$name: FAILED (log: $(BUILD)/fuzz/$$name.log)"; exit 1; }; \
+	  grep -E '^#[0-9]+.*DONE' $(BUILD)/fuzz/$$name.log | tail -n 1; echo "$$name: no failures"; \
+	done
 
 # Benchmarks (bench/README.md). bench_search times our engine in process.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
