@@ -4,7 +4,8 @@
 # For every corpus and engine (ours: `search`; peers: Lucene 4.10, Xapian,
 # SQLite FTS5, see bench/peers/README.md) it builds the index (wall time,
 # peak RSS, bytes), then times the same queries in process after warm-up at
-# k=10 and k=1000. Results: bench/results[/quick]/results.csv and
+# k=10 and k=1000 (unions), and at k=10 the same words as a conjunction and
+# as a phrase (ours, Xapian and FTS5; Lucene's driver runs unions only). Results: bench/results[/quick]/results.csv and
 # results.md (with our speed ratio against each peer and the top-10 overlap
 # with ours), latency-CORPUS-kK.svg (latency CDFs), codecs.md and the raw
 # per-query times and runs. `make bench` / `make bench-quick` call this.
@@ -25,7 +26,7 @@ fi
 ENGINES=${ENGINES:-"search lucene xapian fts5"}
 mkdir -p "$W" "$R/raw"
 CSV=$R/results.csv
-echo "corpus,engine,docs,source_mb,index_s,index_mb_per_s,index_bytes,postings,postings_bytes_per_posting,blockmax_bytes_per_posting,peak_rss_mb,k,queries,mean_us,p50_us,p95_us,p99_us,qps,speedup_vs_peer,top10_overlap,mismatches" >"$CSV"
+echo "corpus,engine,docs,source_mb,index_s,index_mb_per_s,index_bytes,postings,postings_bytes_per_posting,blockmax_bytes_per_posting,peak_rss_mb,k,queries,mean_us,p50_us,p95_us,p99_us,qps,speedup_vs_peer,top10_overlap,mismatches,mode" >"$CSV"
 
 log() { echo "bench: $*" >&2; }
 
@@ -67,17 +68,17 @@ build_index() {
     echo "$(cat "$W/time.txt") $bytes"
 }
 
-run_queries() { # engine dir queries k prefix -> JSON line
-    engine=$1; dir=$2; queries=$3; k=$4; prefix=$5
+run_queries() { # engine dir queries k prefix mode -> JSON line
+    engine=$1; dir=$2; queries=$3; k=$4; prefix=$5; mode=$6
     case $engine in
-    search)
-        "$BIN/bench_search" "$dir" "$queries" -k "$k" --warmup "$WARMUP" --algorithms bmw,exhaustive \
-            --out "$prefix" | head -n 1
-        mv "$prefix.bmw.times" "$prefix.times"; mv "$prefix.bmw.run" "$prefix.run"
+    search) # the default algorithm (bmm) for unions; every mode checked against the exhaustive one
+        "$BIN/bench_search" "$dir" "$queries" -k "$k" --warmup "$WARMUP" --algorithms bmm,exhaustive \
+            --mode "$mode" --out "$prefix" | head -n 1
+        mv "$prefix.bmm.times" "$prefix.times"; mv "$prefix.bmm.run" "$prefix.run"
         rm -f "$prefix.exhaustive.times" "$prefix.exhaustive.run" ;;
     lucene) # the JVM compiles the hot code only after many runs: a longer warm-up
         "$PEERS/${engine}_bench" search "$dir" "$queries" "$k" "$JAVA_WARMUP" "$prefix" | tail -n 1 ;;
-    *) "$PEERS/${engine}_bench" search "$dir" "$queries" "$k" "$WARMUP" "$prefix" | tail -n 1 ;;
+    *) "$PEERS/${engine}_bench" search "$dir" "$queries" "$k" "$WARMUP" "$prefix" "$mode" | tail -n 1 ;;
     esac
 }
 
@@ -113,21 +114,24 @@ for corpus in $CORPORA; do
             postings=$(cat "$d/postings")
             ppp=$(awk -v b="$bytes" -v p="$postings" 'BEGIN { printf "%.3f", b / p }') # whole index
         fi
-        for k in 10 1000; do
-            log "$corpus: $engine: queries at k=$k"
-            res=$(run_queries "$engine" "$d/$engine.idx" "$d/queries.tsv" "$k" "$R/raw/$corpus-$engine-k$k")
-            echo "$res" >"$R/raw/$corpus-$engine-k$k.json"
+        for run in "10 or" "1000 or" "10 and" "10 phrase"; do
+            set -- $run; k=$1; mode=$2
+            [ "$engine" = lucene ] && [ "$mode" != or ] && continue
+            tag=k$k; [ "$mode" != or ] && tag=$mode-k$k
+            log "$corpus: $engine: $mode queries at k=$k"
+            res=$(run_queries "$engine" "$d/$engine.idx" "$d/queries.tsv" "$k" "$R/raw/$corpus-$engine-$tag" "$mode")
+            echo "$res" >"$R/raw/$corpus-$engine-$tag.json"
             ov=""
-            [ "$engine" != search ] && ov=$(overlap "$R/raw/$corpus-search-k$k.run" "$R/raw/$corpus-$engine-k$k.run")
-            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches)" >>"$CSV"
+            [ "$engine" != search ] && ov=$(overlap "$R/raw/$corpus-search-$tag.run" "$R/raw/$corpus-$engine-$tag.run")
+            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches),$mode" >>"$CSV"
         done
         [ "$engine" = search ] || rm -rf "$d/$engine.idx" # keep disk use bounded
     done
 done
 
-# speedup_vs_peer = peer mean / our mean, same corpus and k
-awk -F, -v OFS=, 'NR == 1 { print; next } { row[NR] = $0; key = $1 "," $12; if ($2 == "search") ours[key] = $14 }
-     END { for (i = 2; i <= NR; i++) { $0 = row[i]; key = $1 "," $12; if ($2 != "search" && ours[key] > 0) $19 = sprintf("%.1f", $14 / ours[key]); print } }' \
+# speedup_vs_peer = peer mean / our mean, same corpus, k and mode
+awk -F, -v OFS=, 'NR == 1 { print; next } { row[NR] = $0; key = $1 "," $12 "," $22; if ($2 == "search") ours[key] = $14 }
+     END { for (i = 2; i <= NR; i++) { $0 = row[i]; key = $1 "," $12 "," $22; if ($2 != "search" && ours[key] > 0) $19 = sprintf("%.1f", $14 / ours[key]); print } }' \
     "$CSV" >"$CSV.tmp" && mv "$CSV.tmp" "$CSV"
 
 sh bench/report.sh "$R" "$CORPORA" "$ENGINES"

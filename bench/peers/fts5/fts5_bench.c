@@ -166,21 +166,34 @@ static int seen_word(const char *text, const char *w, size_t wl) {
     return 0;
 }
 
-/* "w1" OR "w2" OR ... over the distinct words; empty when there is none. */
+/* Query mode (optional last argument): "or" (default), "and" or "phrase". */
+static const char *g_mode = "or";
+
+/* "w1" OR "w2" OR ... over the distinct words ("and": AND between them;
+ * "phrase": all the words in one quoted phrase); empty when there is none. */
 static void match_string(const char *text, Buf *b) {
     b->len = 0;
     buf_put(b, "", 0);
+    int phrase = !strcmp(g_mode, "phrase");
+    const char *op = !strcmp(g_mode, "and") ? " AND " : " OR ";
     const char *p = text;
     while (*p) {
         while (*p && !word_byte((unsigned char)*p)) p++;
         const char *s = p;
         while (*p && word_byte((unsigned char)*p)) p++;
-        if (p == s || seen_word(text, s, (size_t)(p - s))) continue;
-        if (b->len) buf_put(b, " OR ", 4);
+        if (p == s) continue;
+        if (phrase) {
+            buf_put(b, b->len ? " " : "\"", 1);
+            buf_put(b, s, (size_t)(p - s));
+            continue;
+        }
+        if (seen_word(text, s, (size_t)(p - s))) continue;
+        if (b->len) buf_put(b, op, strlen(op));
         buf_put(b, "\"", 1);
         buf_put(b, s, (size_t)(p - s)); /* word bytes never include '"' */
         buf_put(b, "\"", 1);
     }
+    if (phrase && b->len) buf_put(b, "\"", 1);
 }
 
 static int run_query(sqlite3 *db, sqlite3_stmt *st, const char *text, int k, Buf *m, Hit *out) {
@@ -316,13 +329,15 @@ static int do_search(const char *index_dir, const char *queries_path, int k, dou
 
 static int usage(void) {
     fprintf(stderr, "usage: fts5_bench index DOCS.tsv INDEXDIR\n"
-                    "       fts5_bench search INDEXDIR QUERIES.tsv K WARMUP_SECONDS OUT_PREFIX\n");
+                    "       fts5_bench search INDEXDIR QUERIES.tsv K WARMUP_SECONDS OUT_PREFIX [or|and|phrase]\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     if (argc == 4 && !strcmp(argv[1], "index")) return do_index(argv[2], argv[3]);
-    if (argc == 7 && !strcmp(argv[1], "search")) {
+    if ((argc == 7 || argc == 8) && !strcmp(argv[1], "search")) {
+        if (argc == 8) g_mode = argv[7];
+        if (strcmp(g_mode, "or") && strcmp(g_mode, "and") && strcmp(g_mode, "phrase")) return usage();
         long k = strtol(argv[4], NULL, 10);
         double warm = strtod(argv[5], NULL);
         if (k < 1 || k > 1000000 || warm < 0) return usage();

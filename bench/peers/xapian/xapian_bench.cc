@@ -106,10 +106,16 @@ static int do_index(const char *docs_path, const char *index_dir) {
 
 struct Hit { Xapian::docid did; double score; };
 
+// Query mode (optional last argument): "or" (default) = the words with OP_OR; "and" = with
+// OP_AND; "phrase" = the words as one quoted phrase (FLAG_PHRASE, positions).
+static std::string g_mode = "or";
+
 static void run_query(Xapian::QueryParser &qp, Xapian::Enquire &enq, const std::string &text,
                       unsigned k, std::vector<Hit> &hits) {
     hits.clear();
-    Xapian::Query q = qp.parse_query(text, 0);
+    Xapian::Query q = g_mode == "phrase"
+        ? qp.parse_query("\"" + text + "\"", Xapian::QueryParser::FLAG_PHRASE)
+        : qp.parse_query(text, 0);
     if (q.empty()) return;
     enq.set_query(q);
     Xapian::MSet m = enq.get_mset(0, k);
@@ -149,7 +155,7 @@ static int do_search(const char *index_dir, const char *queries_path, unsigned k
     Xapian::QueryParser qp;
     qp.set_stemmer(Xapian::Stem("english"));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    qp.set_default_op(Xapian::Query::OP_OR);
+    qp.set_default_op(g_mode == "and" ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
     qp.set_database(db);
 
     std::vector<Hit> scratch;
@@ -196,14 +202,16 @@ static int do_search(const char *index_dir, const char *queries_path, unsigned k
 
 static int usage() {
     std::fprintf(stderr, "usage: xapian_bench index DOCS.tsv INDEXDIR\n"
-                         "       xapian_bench search INDEXDIR QUERIES.tsv K WARMUP_SECONDS OUT_PREFIX\n");
+                         "       xapian_bench search INDEXDIR QUERIES.tsv K WARMUP_SECONDS OUT_PREFIX [or|and|phrase]\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     try {
         if (argc == 4 && std::strcmp(argv[1], "index") == 0) return do_index(argv[2], argv[3]);
-        if (argc == 7 && std::strcmp(argv[1], "search") == 0) {
+        if ((argc == 7 || argc == 8) && std::strcmp(argv[1], "search") == 0) {
+            if (argc == 8) g_mode = argv[7];
+            if (g_mode != "or" && g_mode != "and" && g_mode != "phrase") return usage();
             long k = std::strtol(argv[4], nullptr, 10);
             double warm = std::strtod(argv[5], nullptr);
             if (k < 1 || warm < 0) return usage();
