@@ -9,6 +9,9 @@
  * top (the 16-byte directory entries of multi-block terms plus the f32
  * per-term maximum in each lexicon entry). The split is computed by walking
  * the lexicon and the block directories (FORMAT.md), never by decoding.
+ * Positions (positions.bin, read only by phrase queries) are reported
+ * apart: their bytes, their count and the bytes per position, and how many
+ * lexicon keys belong to the title and heading fields.
  */
 #include "index/index.h"
 
@@ -21,7 +24,7 @@
 #define TERM_MAX 4     /* bytes of the f32 per-term maximum in a lexicon entry */
 
 typedef struct {
-    uint64_t total, meta, lexicon, postings, store, passages, articles;
+    uint64_t total, meta, lexicon, postings, positions, store, passages, articles;
 } FileBytes;
 
 typedef struct {
@@ -53,6 +56,7 @@ static int dir_sizes(const char *dir, FileBytes *fb)
     fb->meta = file_size(dir, "meta.bin");
     fb->lexicon = file_size(dir, "lexicon.bin");
     fb->postings = file_size(dir, "postings.bin");
+    fb->positions = file_size(dir, "positions.bin");
     fb->store = file_size(dir, "store.bin");
     fb->passages = file_size(dir, "passages.bin");
     fb->articles = file_size(dir, "articles.bin");
@@ -132,9 +136,22 @@ static void print_json(const char *root, const IndexStats *s, const FileBytes *f
            (unsigned long long)ids_tfs, (unsigned long long)pb->ids, (unsigned long long)pb->tfs,
            (unsigned long long)pb->directory, (unsigned long long)blockmax);
     printf("\"ids_tfs_bytes_per_posting\":%.4f,\"ids_tfs_bits_per_posting\":%.3f,"
-           "\"blockmax_bytes_per_posting\":%.4f,\"blockmax_bits_per_posting\":%.3f}\n",
+           "\"blockmax_bytes_per_posting\":%.4f,\"blockmax_bits_per_posting\":%.3f",
            per(ids_tfs, s->postings), 8 * per(ids_tfs, s->postings), per(blockmax, s->postings),
            8 * per(blockmax, s->postings));
+}
+
+/* The end of the JSON line print_json began: positions and fields. */
+static void print_positions_json(const Index *ix, const FileBytes *fb)
+{
+    const IndexStats *s = index_stats(ix);
+    size_t len;
+    index_positions_base(ix, &len);
+    uint64_t first, title = index_prefix_range(ix, "\001", 1, &first), heading = index_prefix_range(ix, "\002", 1, &first);
+    printf(",\"positions_file\":%llu,\"positions\":%llu,\"positions_bytes\":%zu,\"positions_bytes_per_position\":%.4f,"
+           "\"title_terms\":%llu,\"heading_terms\":%llu}\n",
+           (unsigned long long)fb->positions, (unsigned long long)s->positions, len, per(len, s->positions),
+           (unsigned long long)title, (unsigned long long)heading);
 }
 
 /* The walk must account for every byte and posting; a mismatch means this
@@ -187,6 +204,7 @@ int main(int argc, char **argv)
             walk_lexicon(ix, &pb);
             check(ix, &pb);
             print_json(argv[1], index_stats(ix), &fb, &pb);
+            print_positions_json(ix, &fb);
             index_close(ix);
             return 0;
         }

@@ -123,10 +123,10 @@ size_t passages_split(const char *text, size_t len, size_t heading_end, size_t m
         }
         i = e + 1;
     }
-    if (pending != (size_t)-1) { /* headings with nothing after them: all heading */
-        size_t end = trim_end(text, pending, len);
-        emit_windows(&s, text, pending, pending, end, end, max_words);
-    }
+    /* headings with nothing after them: a passage of their own, whose text
+     * is its body (short lines of a passages file read as headings too) */
+    if (pending != (size_t)-1)
+        emit_windows(&s, text, pending, pending, pending, trim_end(text, pending, len), max_words);
     *out = s.v;
     return s.n;
 }

@@ -86,17 +86,22 @@ typedef struct {
                           varint positions (first absolute, then gaps) */
     uint32_t last_pid; /* last passage appended (gap base) */
     uint32_t df;       /* passages containing the term */
-    uint32_t cur_tf;   /* tf within the passage being added */
-    uint32_t seen_pid; /* passage that cur_tf counts for, +1 (0 = none) */
-    uint32_t first_tok, last_tok; /* its occurrences in the passage: a chain
-                                     through MemIndex.tok_next */
+    uint32_t seen_pid; /* passage being added that has the term, +1 (0 = none) */
+    uint32_t slot;     /* the term's MemIndex.touched entry in that passage */
 } MemPostings;
+
+/* A term of the passage being added: its occurrences so far. */
+typedef struct {
+    uint32_t term;        /* index into MemIndex.lists */
+    uint32_t tf;          /* occurrences */
+    uint32_t first, last; /* chain of them through MemIndex.tok_next */
+} MemTouched;
 
 typedef struct {
     StrMap terms;        /* term -> index into lists */
     MemPostings *lists;  /* per term */
     size_t nlists, cap;  /* used / allocated */
-    uint32_t *touched;   /* terms seen in the current passage */
+    MemTouched *touched; /* terms seen in the current passage */
     size_t ntouched, touched_cap;
     uint32_t *tok_pos;   /* the current passage's occurrences: position */
     uint32_t *tok_next;  /* and the next occurrence of the same term */

@@ -165,50 +165,90 @@ static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t 
     }
 }
 
+/* Terms are visited in lexicon order, which scatters them over memory:
+ * fetch a few terms ahead, in the order each access needs the one before
+ * (map entry, then postings record, then postings bytes). */
+static void prefetch_term(const MemIndex *m, const uint32_t *order, size_t i)
+{
+    if (i + 12 < m->terms.n) {
+        __builtin_prefetch(&m->terms.vals[order[i + 12]]);
+        __builtin_prefetch(&m->terms.koff[order[i + 12]]);
+    }
+    if (i + 8 < m->terms.n) {
+        __builtin_prefetch(&m->lists[m->terms.vals[order[i + 8]]]);
+        __builtin_prefetch(strmap_key(&m->terms, order[i + 8]));
+    }
+    if (i + 4 < m->terms.n) __builtin_prefetch(m->lists[m->terms.vals[order[i + 4]]].data.data);
+}
+
+/* The files every term has a part in, built side by side in lexicon order. */
+typedef struct {
+    Buf lex, pool, post, pos; /* lexicon entries, term bytes, postings, positions */
+} TermFiles;
+
+/* Term e of the map: its postings, positions, lexicon entry and bytes. */
+static void add_term(TermFiles *f, const MemIndex *m, uint32_t e, Scratch *s, const uint32_t *lengths, float avgdl)
+{
+    const MemPostings *p = &m->lists[m->terms.vals[e]];
+    decode_mem(p, s);
+    uint64_t post_off = f->post.len, pos_off = f->pos.len;
+    TermMax tm;
+    encode_term(&f->post, s, p->df, lengths, avgdl, &tm);
+    positions_encode_term(&f->pos, s->tfs, s->pos, p->df);
+    buf_put_u64(&f->lex, post_off);
+    buf_put_u32(&f->lex, (uint32_t)(f->post.len - post_off));
+    buf_put_u32(&f->lex, p->df);
+    buf_put_u32(&f->lex, tm.max_tf);
+    buf_put_u32(&f->lex, (uint32_t)f->pool.len);
+    buf_put_u32(&f->lex, m->terms.klens[e]);
+    buf_append(&f->lex, &tm.max_part, 4);
+    buf_put_u64(&f->lex, pos_off);
+    buf_append(&f->pool, strmap_key(&m->terms, e), m->terms.klens[e]);
+}
+
+static void term_files_init(TermFiles *f, const MemIndex *m)
+{
+    memset(f, 0, sizeof *f);
+    buf_put_u64(&f->lex, m->terms.n);
+    buf_put_u64(&f->pos, m->terms.n);
+    buf_put_u64(&f->pos, m->npositions);
+    /* a bound (a value takes at most 4 bytes and its run's width byte, a
+     * block 4 table bytes): growing by doubling would copy and fault in
+     * tens of MB; pages reserved and never written cost nothing */
+    buf_reserve(&f->pos, 5 * m->npositions + 4 * m->npostings);
+}
+
+static int term_files_write(TermFiles *f, const char *dir, uint64_t *bytes)
+{
+    buf_append(&f->lex, f->pool.data, f->pool.len);
+    int rc = file_write(dir, "lexicon.bin", "LEXI", &f->lex);
+    if (rc == 0) rc = file_write(dir, "postings.bin", "POST", &f->post);
+    if (rc == 0) rc = file_write(dir, "positions.bin", "POSI", &f->pos);
+    *bytes += f->lex.len + f->post.len + f->pos.len + 3 * 32;
+    buf_free(&f->lex);
+    buf_free(&f->pool);
+    buf_free(&f->post);
+    buf_free(&f->pos);
+    return rc;
+}
+
 static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
 {
     const MemIndex *m = &b->mem;
     uint32_t *order = sorted_terms(m);
-    Buf lex = {0}, pool = {0}, post = {0}, pos = {0};
+    TermFiles f;
     Scratch s = {0};
     float avgdl = index_avgdl(b->total_length, b->npassages);
-    buf_put_u64(&lex, m->terms.n);
-    buf_put_u64(&pos, m->terms.n);
-    buf_put_u64(&pos, m->npositions);
+    term_files_init(&f, m);
     for (size_t i = 0; i < m->terms.n; i++) {
-        uint32_t e = order[i];
-        const MemPostings *p = &m->lists[m->terms.vals[e]];
-        decode_mem(p, &s);
-        uint64_t off = post.len;
-        uint32_t term_off = (uint32_t)pool.len;
-        TermMax tm;
-        encode_term(&post, &s, p->df, (const uint32_t *)b->lengths.data, avgdl, &tm);
-        uint64_t pos_off = pos.len;
-        positions_encode_term(&pos, s.tfs, s.pos, p->df);
-        buf_append(&pool, strmap_key(&m->terms, e), m->terms.klens[e]);
-        buf_put_u64(&lex, off);
-        buf_put_u32(&lex, (uint32_t)(post.len - off));
-        buf_put_u32(&lex, p->df);
-        buf_put_u32(&lex, tm.max_tf);
-        buf_put_u32(&lex, term_off);
-        buf_put_u32(&lex, m->terms.klens[e]);
-        buf_append(&lex, &tm.max_part, 4);
-        buf_put_u64(&lex, pos_off);
+        prefetch_term(m, order, i);
+        add_term(&f, m, order[i], &s, (const uint32_t *)b->lengths.data, avgdl);
     }
-    buf_append(&lex, pool.data, pool.len);
-    int rc = file_write(dir, "lexicon.bin", "LEXI", &lex);
-    if (rc == 0) rc = file_write(dir, "postings.bin", "POST", &post);
-    if (rc == 0) rc = file_write(dir, "positions.bin", "POSI", &pos);
-    *bytes += lex.len + post.len + pos.len + 3 * 32;
     free(order);
     free(s.ids);
     free(s.tfs);
     free(s.pos);
-    buf_free(&lex);
-    buf_free(&pool);
-    buf_free(&post);
-    buf_free(&pos);
-    return rc;
+    return term_files_write(&f, dir, bytes);
 }
 
 static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes)

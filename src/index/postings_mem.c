@@ -4,10 +4,10 @@
  * Each term owns a growable buffer holding, per passage, the varint passage
  * gap, the tf and the tf positions (first absolute, then gaps): a few bytes
  * a posting, appended without any per-token allocation. While a passage is
- * being added its occurrences are only counted (seen_pid/cur_tf) and
+ * being added its terms are listed (touched) and their occurrences
  * chained per term through two reused arrays (tok_pos/tok_next); the
  * record is written when the passage ends, so each term's buffer is
- * touched once per passage, as it was before positions were kept.
+ * touched once per passage (its cache miss prefetched when the term is met).
  */
 #include "index/index.h"
 
@@ -51,21 +51,21 @@ void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos)
     MemPostings *p = &m->lists[t];
     uint32_t k = new_token(m, pos);
     if (p->seen_pid == pid + 1) {
-        p->cur_tf++;
-        m->tok_next[p->last_tok] = k;
-        p->last_tok = k;
+        MemTouched *u = &m->touched[p->slot];
+        u->tf++;
+        m->tok_next[u->last] = k;
+        u->last = k;
         return;
     }
     p->seen_pid = pid + 1;
-    p->cur_tf = 1;
-    p->first_tok = p->last_tok = k;
     /* memindex_end_passage will append here: start fetching it now */
     if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
     if (m->ntouched == m->touched_cap) {
         m->touched_cap = m->touched_cap ? m->touched_cap * 2 : 256;
         m->touched = xrealloc(m->touched, m->touched_cap * sizeof *m->touched);
     }
-    m->touched[m->ntouched++] = t;
+    p->slot = (uint32_t)m->ntouched;
+    m->touched[m->ntouched++] = (MemTouched){t, 1, k, k};
 }
 
 /* Writes v as a varint at q (room for 5 bytes); returns the bytes used.
@@ -83,15 +83,15 @@ static inline size_t put_varint(uint8_t *q, uint32_t v)
 
 /* The term's record for passage pid: gap, tf, then its positions from its
  * chain of occurrences, written straight into the reserved buffer. */
-static void put_record(MemIndex *m, MemPostings *p, uint32_t pid)
+static void put_record(const MemIndex *m, MemPostings *p, const MemTouched *u, uint32_t pid)
 {
-    buf_reserve(&p->data, 5 * ((size_t)p->cur_tf + 2));
+    buf_reserve(&p->data, 5 * ((size_t)u->tf + 2));
     uint8_t *q = p->data.data + p->data.len, *start = q;
     /* the first gap is pid + 1 so that every gap is >= 1 */
     q += put_varint(q, p->df ? pid - p->last_pid : pid + 1);
-    q += put_varint(q, p->cur_tf);
-    uint32_t k = p->first_tok, prev = 0;
-    for (uint32_t j = 0; j < p->cur_tf; j++, k = m->tok_next[k]) {
+    q += put_varint(q, u->tf);
+    uint32_t k = u->first, prev = 0;
+    for (uint32_t j = 0; j < u->tf; j++, k = m->tok_next[k]) {
         q += put_varint(q, m->tok_pos[k] - prev); /* prev is 0 for the first: absolute */
         prev = m->tok_pos[k];
     }
@@ -101,12 +101,13 @@ static void put_record(MemIndex *m, MemPostings *p, uint32_t pid)
 void memindex_end_passage(MemIndex *m, uint32_t pid)
 {
     for (size_t i = 0; i < m->ntouched; i++) {
-        MemPostings *p = &m->lists[m->touched[i]];
-        put_record(m, p, pid);
+        const MemTouched *u = &m->touched[i];
+        MemPostings *p = &m->lists[u->term];
+        put_record(m, p, u, pid);
         p->last_pid = pid;
         p->df++;
         m->npostings++;
-        m->npositions += p->cur_tf;
+        m->npositions += u->tf;
     }
     m->ntouched = 0;
     m->ntok = 0;

@@ -92,7 +92,7 @@ static char *slurp(const char *path, size_t *len)
 
 typedef struct {
     char *id, *path, *title, *text;
-    size_t len, heading_end;
+    size_t len, heading_end, title_end;
     uint64_t base;
 } Got;
 
@@ -113,6 +113,7 @@ static int collect(void *ctx, const Article *a)
         g->text = xstrndup(a->text, a->len);
         g->len = a->len;
         g->heading_end = a->heading_end;
+        g->title_end = a->title_end;
         g->base = a->base;
     }
     c->n++;
@@ -213,8 +214,15 @@ static void directory_walk(void)
     CHECK_EQ_INT(st.bytes, bytes);
 
     const Got *g;
-    if ((g = find_id(&c, "a-first.md"))) CHECK_EQ_STR(g->title, "The First Article");
-    if ((g = find_id(&c, "b-second.txt"))) CHECK_EQ_STR(g->title, "B second");
+    if ((g = find_id(&c, "a-first.md"))) {
+        CHECK_EQ_STR(g->title, "The First Article");
+        CHECK(g->title_end > 0 && g->title_end <= g->len && (g->title_end == g->len || g->text[g->title_end] == '\n'));
+        CHECK(strstr(g->text, "The First Article") + strlen("The First Article") <= g->text + g->title_end);
+    }
+    if ((g = find_id(&c, "b-second.txt"))) {
+        CHECK_EQ_STR(g->title, "B second");
+        CHECK_EQ_INT(g->title_end, 0); /* made from the file name: not in the text */
+    }
     if ((g = find_id(&c, "sub/deeper/nested.txt"))) CHECK_EQ_STR(g->title, "Reducing Suicidal Ideation");
     if ((g = find_id(&c, "z/zz.md"))) CHECK_EQ_STR(g->title, "Zz");
     if ((g = find_id(&c, "bom.txt"))) {
@@ -400,12 +408,14 @@ static void check_tsv_articles(const Collect *c, const CorpusStats *st, const ch
         CHECK_EQ_STR(g->title, "First Title");
         CHECK_EQ_STR(g->text, "First Title\tThe text of the first row.");
         CHECK_EQ_INT(g->heading_end, strlen("First Title"));
+        CHECK_EQ_INT(g->title_end, g->heading_end);
         CHECK_EQ_INT(g->base, 3);
     }
     if ((g = find_id(c, "d3"))) {
         CHECK_EQ_STR(g->title, "");
         CHECK_EQ_STR(g->text, "A row without a title.");
         CHECK_EQ_INT(g->heading_end, 0);
+        CHECK_EQ_INT(g->title_end, 0);
     }
     if ((g = find_id(c, "d4"))) {
         CHECK_EQ_STR(g->title, "CRLF Row");

@@ -33,7 +33,9 @@ static size_t split_checked(const char *text, size_t len, size_t heading_end, si
         CHECK(s[i].start < s[i].end);
         CHECK(s[i].end <= len);
         CHECK(s[i].start >= prev_end);
+        CHECK(s[i].start <= s[i].heads && s[i].heads <= s[i].end);
         if (s[i].start >= s[i].end || s[i].end > len) break;
+        if (s[i].heads > s[i].start) CHECK(!is_blank((unsigned char)copy[s[i].heads - 1])); /* trimmed */
         CHECK(!is_blank((unsigned char)copy[s[i].start]));
         CHECK(!is_blank((unsigned char)copy[s[i].end - 1]));
         for (size_t j = prev_end; j < s[i].start; j++) CHECK(is_blank((unsigned char)copy[j]));
@@ -64,6 +66,37 @@ static void heading_joins_paragraph(void)
     size_t n = split_checked(t, strlen(t), 0, 200, 200, &s);
     CHECK_EQ_INT(n, 1);
     if (n == 1) CHECK_EQ_STR(span_text(t, s, 0), "Why Ketamine Works\nKetamine acts on glutamate receptors. It does so quickly.");
+    free(s);
+}
+
+/* The heading lines a passage starts with, as [start, heads): only before
+ * a paragraph, only in the first window of a long one. */
+static void heads_mark_leading_headings(void)
+{
+    const char *t = "Part One\n\n  Section A\nThe body of A. It runs on.\n\nNo headings here, just text.\n\nTrailing Heading\n";
+    PassageSpan *s;
+    size_t n = split_checked(t, strlen(t), 0, 200, 200, &s);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) {
+        CHECK_EQ_INT(s[0].heads, strstr(t, "Section A") + strlen("Section A") - t);
+        CHECK_EQ_INT(s[1].heads, s[1].start);
+        CHECK_EQ_INT(s[2].heads, s[2].start); /* a heading alone is its passage's body */
+    }
+    free(s);
+    char body[2048] = "Big Heading\n";
+    for (int i = 0; i < 6; i++) strcat(body, "Five words in this sentence. ");
+    n = split_checked(body, strlen(body), 0, 12, 12, &s);
+    CHECK(n >= 3);
+    if (n >= 3) {
+        CHECK_EQ_INT(s[0].heads, strlen("Big Heading"));
+        for (size_t i = 1; i < n; i++) CHECK_EQ_INT(s[i].heads, s[i].start);
+    }
+    free(s);
+    /* a passages-file title heads the row's text */
+    const char *row = "Row Title\tThe text of the row.";
+    n = split_checked(row, strlen(row), strlen("Row Title"), 200, 200, &s);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1) CHECK_EQ_INT(s[0].heads, strlen("Row Title"));
     free(s);
 }
 
@@ -372,5 +405,5 @@ static void seed_corpus(void)
 
 TEST_MAIN("passage_split", T(heading_joins_paragraph), T(consecutive_headings_join), T(paragraphs_single_newlines),
           T(paragraphs_blank_lines), T(crlf_line_endings), T(long_paragraph_windows), T(run_on_sentence_cut_at_word),
-          T(trailing_heading_alone), T(empty_and_blank_texts), T(tsv_title_heading_end), T(headings_on_seed_lines),
+          T(trailing_heading_alone), T(empty_and_blank_texts), T(tsv_title_heading_end), T(heads_mark_leading_headings), T(headings_on_seed_lines),
           T(titles_from_file_names), T(seed_corpus))
