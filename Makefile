@@ -4,6 +4,7 @@
 #   make test       unit + end-to-end tests, then all again under ASan+UBSan
 #   make check-asan only the sanitizer pass
 #   make bench      benchmarks (see bench/README.md)
+#   make effectiveness  MAP, nDCG@10, ... on cranfield/cisi/cacm, ours and peers
 #   make install PREFIX=/usr/local
 
 CC       ?= cc
@@ -29,13 +30,13 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
 .DELETE_ON_ERROR:
 
 all: deps search
 
 help:
-	@sed -n '1,10p' Makefile
+	@sed -n '1,/^$$/p' Makefile
 
 # $(call ensure,TEST,PACKAGES,WHAT): when the shell TEST fails, installs
 # PACKAGES when root, otherwise says exactly what to run and stops.
@@ -148,6 +149,15 @@ bench-quick: bench-deps all
 	$(MAKE) --no-print-directory bench-tools
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh --quick
+
+# Ranking quality on the judged collections (bench/effectiveness/), and the
+# parameter sweep the defaults were chosen by.
+effectiveness: bench-deps all
+	$(MAKE) --no-print-directory -C bench/peers
+	sh bench/effectiveness/run.sh
+
+sweep: all
+	sh bench/effectiveness/sweep.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -4,6 +4,7 @@
  *   cmd_index.c   the index command: build, publish, report
  *   cmd_search.c  the search command: one query or a --queries file
  *   cmd_sbg.c     sbg-index / sbg-serve: the search-benchmark-game protocol
+ *   cmd_eval.c    eval: effectiveness of a run against relevance judgments
  *   output.c      text, JSON and TREC run printing
  */
 #ifndef CLI_H
@@ -23,6 +24,10 @@ enum { EXIT_HITS = 0, EXIT_NO_HITS = 1, EXIT_ERROR = 2 };
 
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+/* cmd_search writing a TREC run (--queries) to trec instead of stdout. */
+int cmd_search_to(int argc, char **argv, FILE *trec);
+/* `search eval`: trec_eval's measures of a run, or of the queries run. */
+int cmd_eval(int argc, char **argv);
 /* argv[0] is "sbg-index" or "sbg-serve" (bench/sbg/README.md). */
 int cmd_sbg(int argc, char **argv);
 void usage(FILE *f);
@@ -41,6 +46,7 @@ typedef struct {
     OutputMode mode;
     int color;       /* text mode: ANSI highlighting */
     const char *tag; /* TREC run tag */
+    FILE *trec;      /* where a TREC run goes (NULL: stdout) */
     int explain;     /* each hit's score broken down */
     size_t per_article; /* > 0: hits are articles, each with its best
                            per_article passages */

@@ -191,13 +191,16 @@ static int run_query_file(Engine *e, const char *path)
     return rc == 0 ? (total > 0 ? EXIT_HITS : EXIT_NO_HITS) : -1;
 }
 
-int cmd_search(int argc, char **argv)
+int cmd_search(int argc, char **argv) { return cmd_search_to(argc, argv, stdout); }
+
+int cmd_search_to(int argc, char **argv, FILE *trec)
 {
     SearchArgs s;
     if (parse_args(argc, argv, &s) != 0) {
         buf_free(&s.text);
         return EXIT_ERROR;
     }
+    s.out.trec = trec;
     Engine e = {0};
     e.args = &s;
     e.alg = s.algorithm ? algorithm_find(s.algorithm) : algorithm_default();

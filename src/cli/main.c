@@ -10,6 +10,9 @@ void usage(FILE *f)
     fprintf(f,
             "usage: search [options] QUERY...      rank passages by BM25 for QUERY\n"
             "       search index [options]         (re)build the index from a corpus\n"
+            "       search eval --qrels FILE RUN   trec_eval's measures of a TREC run\n"
+            "       search eval --qrels FILE --queries FILE [search options]\n"
+            "                                      run the queries, then measure them\n"
             "       search sbg-index DIR < docs.jsonl  index for the search-benchmark-game\n"
             "       search sbg-serve DIR           answer its COMMAND<TAB>query lines\n"
             "\n"
@@ -22,6 +25,12 @@ void usage(FILE *f)
             "  --tag NAME         run tag for --queries (default: search)\n"
             "  --algorithm NAME   query algorithm (%s)\n"
             "  --color, --no-color  highlight with colour (default: on a terminal)\n"
+            "  --per-article N    hits are articles, each with its N best passages\n"
+            "  --explain          each hit's score broken down by term and phrase\n"
+            "  --title-boost X, --heading-boost X  field weights of unfielded words (0.5)\n"
+            "  --max-expansions N terms a prefix* expands to at most (default 128)\n"
+            "\n"
+            "eval options: -q per query too, -c count queries without results as 0\n"
             "\n"
             "index options:\n"
             "  --corpus PATH      directory of .txt/.md articles, or an id<TAB>title<TAB>text\n"
@@ -84,6 +93,7 @@ int main(int argc, char **argv)
         use_huge_pages(argv);
         return cmd_index(argc - 1, argv + 1);
     }
+    if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "sbg-index") || !strcmp(argv[1], "sbg-serve")))
         return cmd_sbg(argc - 1, argv + 1); /* the search-benchmark-game protocol */
     if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -109,9 +109,9 @@ static void print_json_hit(const Printer *pr, size_t rank, size_t sub, const Hit
     printf("}\n");
 }
 
-static void print_trec_hit(const char *qid, size_t rank, const Hit *h, const ArticleInfo *a, const char *tag)
+static void print_trec_hit(FILE *f, const char *qid, size_t rank, const Hit *h, const ArticleInfo *a, const char *tag)
 {
-    printf("%s Q0 %.*s %zu %.6f %s\n", qid, (int)a->id_len, a->id, rank, h->score, tag);
+    fprintf(f, "%s Q0 %.*s %zu %.6f %s\n", qid, (int)a->id_len, a->id, rank, h->score, tag);
 }
 
 /* One passage: rank is the hit's (or its article's) rank, sub its place
@@ -169,7 +169,7 @@ int print_hits(const SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n
             ArticleInfo a;
             index_passage(ctx->ix, hits[i].pid, &p);
             index_article(ctx->ix, p.article, &a);
-            print_trec_hit(qid, i + 1, &hits[i], &a, o->tag);
+            print_trec_hit(o->trec ? o->trec : stdout, qid, i + 1, &hits[i], &a, o->tag);
         }
         return 0;
     }
