@@ -19,8 +19,7 @@ typedef struct {
 
 static void eval_usage(void)
 {
-    fprintf(stderr, "search: usage: search eval --qrels FILE [-q] [-c] RUN\n"
-                    "       search eval --qrels FILE [-q] [-c] --queries FILE [search options]\n");
+    fprintf(stderr, "search: usage: search eval --qrels FILE [-q] [-c] (RUN | --queries FILE [search options])\n");
 }
 
 static int takes_value(const char *opt)
