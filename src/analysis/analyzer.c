@@ -28,7 +28,7 @@ void analysis_config_default(AnalysisConfig *c)
 {
     memset(c, 0, sizeof *c);
     strcpy(c->language, "english");
-    c->stopwords = 0;
+    c->stopwords = 1; /* measured: better MAP and nDCG@10 on all three judged collections */
     c->letters_only = 0;
 }
 

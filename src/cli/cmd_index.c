@@ -43,6 +43,8 @@ int cmd_index(int argc, char **argv)
             else o.passage_words = (uint32_t)v;
         } else if (!strcmp(a, "--stopwords")) {
             o.analysis.stopwords = 1;
+        } else if (!strcmp(a, "--no-stopwords")) {
+            o.analysis.stopwords = 0;
         } else if (!strcmp(a, "--strict")) {
             o.strict = 1;
         } else if (!strcmp(a, "--quiet")) {

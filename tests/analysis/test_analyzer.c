@@ -65,7 +65,7 @@ static void test_default_config(void)
     memset(&c, 0x55, sizeof c);
     analysis_config_default(&c);
     CHECK_EQ_STR(c.language, "english");
-    CHECK_EQ_INT(c.stopwords, 0);
+    CHECK_EQ_INT(c.stopwords, 1);
 }
 
 static void test_english_pipeline(void)

@@ -19,6 +19,7 @@ static Analyzer *make(const char *lang, int letters_only)
     analysis_config_default(&c);
     snprintf(c.language, sizeof c.language, "%s", lang);
     c.letters_only = letters_only;
+    c.stopwords = 0; /* the tokenizer alone: every word kept */
     Analyzer *a = analyzer_new(&c);
     CHECK(a != NULL);
     return a;

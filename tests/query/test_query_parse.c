@@ -84,6 +84,9 @@ static void test_fields(void)
     QueryOptions o;
     query_options_default(&o);
     CHECK_EQ_INT(parse(an, &o, "w1"), 0);
+    CHECK_EQ_INT(q.nkeys, 1); /* the defaults: the body only */
+    o.title = o.heading = 0.5f;
+    CHECK_EQ_INT(parse(an, &o, "w1"), 0);
     CHECK_EQ_INT(q.nkeys, 3); /* body, title, heading */
     const char *t;
     size_t l;
@@ -149,7 +152,10 @@ static void test_repeats_and_limits(void)
     static char big[200000];
     big[0] = 0;
     for (int i = 0; i < 10000; i++) sprintf(big + strlen(big), "w%d ", i % 7);
-    CHECK_EQ_INT(parse(an, NULL, big), 0); /* repeats fold: 7 words x 3 fields */
+    QueryOptions fields;
+    query_options_default(&fields);
+    fields.title = fields.heading = 1.0f;
+    CHECK_EQ_INT(parse(an, &fields, big), 0); /* repeats fold: 7 words x 3 fields */
     CHECK_EQ_INT(q.nkeys, 21);
     big[0] = 0;
     for (int i = 0; i < 10000; i++) sprintf(big + strlen(big), "x%d ", i);
@@ -186,6 +192,7 @@ int main(void)
     AnalysisConfig ac;
     analysis_config_default(&ac);
     snprintf(ac.language, sizeof ac.language, "none");
+    ac.stopwords = 0;
     an = analyzer_new(&ac);
     ac.stopwords = 1;
     an_stop = analyzer_new(&ac);
