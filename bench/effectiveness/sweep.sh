@@ -26,7 +26,7 @@ for stop in $STOPS; do
         for c in cranfield cisi cacm; do
             d=$SHARED/collections/$c
             idx=$W/$c.idx
-            sw=""; [ "$stop" = on ] && sw=--stopwords
+            sw=--no-stopwords; [ "$stop" = on ] && sw=--stopwords
             rm -rf "$idx"
             # shellcheck disable=SC2086
             ./search index --corpus "$d/docs.tsv" --index "$idx" --quiet --passage-words "$size" $sw

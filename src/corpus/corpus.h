@@ -78,7 +78,7 @@ typedef struct {
                      with (start when none): the heading field */
 } PassageSpan;
 
-#define PASSAGE_WORDS_DEFAULT 200
+#define PASSAGE_WORDS_DEFAULT 250
 
 /* Splits text into passages of at most max_words words (a single sentence
  * longer than that is cut at a word). Headings join the passage after them.
