@@ -60,7 +60,8 @@ build_index() {
     engine=$1; docs=$2; dir=$3
     rm -rf "$dir"
     case $engine in
-    search) cmd="./search index --corpus $docs --index $dir --passage-words 100000 --quiet" ;;
+    search) # one passage per document and every word kept, as the peers index them
+        cmd="./search index --corpus $docs --index $dir --passage-words 100000 --no-stopwords --quiet" ;;
     *) mkdir -p "$dir"; cmd="$PEERS/${engine}_bench index $docs $dir" ;;
     esac
     /usr/bin/time -f "%e %M" -o "$W/time.txt" $cmd >"$W/index.json"

@@ -146,8 +146,9 @@ static int only_excludes(const Query *q)
 static long run_query(Engine *e, const char *text, const char *qid)
 {
     if (query_parse_with(e->an, e->ix, &e->bm25, &e->args->qo, text, &e->q) != 0) return -1;
-    if (e->q.notes.len) fprintf(stderr, "search: %s%.*s", e->args->queries ? qid : "", (int)e->q.notes.len,
-                                (const char *)e->q.notes.data);
+    if (e->q.notes.len)
+        fprintf(stderr, "search: %s%s%.*s", e->args->queries ? qid : "", e->args->queries ? ": " : "",
+                (int)e->q.notes.len, (const char *)e->q.notes.data);
     e->ctx.q = &e->q;
     topk_clear(&e->top);
     long n = -1;
