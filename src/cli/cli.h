@@ -5,6 +5,7 @@
  *   cmd_search.c  the search command: one query or a --queries file
  *   cmd_sbg.c     sbg-index / sbg-serve: the search-benchmark-game protocol
  *   cmd_eval.c    eval: effectiveness of a run against relevance judgments
+ *   cmd_check.c   check: verify an index through and through
  *   output.c      text, JSON and TREC run printing
  */
 #ifndef CLI_H
@@ -26,6 +27,8 @@ int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 /* cmd_search writing a TREC run (--queries) to trec instead of stdout. */
 int cmd_search_to(int argc, char **argv, FILE *trec);
+/* `search check`: deep verification of an index. */
+int cmd_check(int argc, char **argv);
 /* `search eval`: trec_eval's measures of a run, or of the queries run. */
 int cmd_eval(int argc, char **argv);
 /* argv[0] is "sbg-index" or "sbg-serve" (bench/sbg/README.md). */

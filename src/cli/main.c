@@ -10,6 +10,7 @@ void usage(FILE *f)
     fprintf(f,
             "usage: search [options] QUERY...      rank passages by BM25 for QUERY\n"
             "       search index [options]         (re)build the index from a corpus\n"
+            "       search check [--index DIR]     verify every checksum, posting and record\n"
             "       search eval --qrels FILE RUN   trec_eval's measures of a TREC run\n"
             "       search eval --qrels FILE --queries FILE [search options]\n"
             "                                      run the queries, then measure them\n"
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
         return cmd_index(argc - 1, argv + 1);
     }
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "sbg-index") || !strcmp(argv[1], "sbg-serve")))
         return cmd_sbg(argc - 1, argv + 1); /* the search-benchmark-game protocol */
     if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -16,6 +16,7 @@
  *   fields.c         lexicon keys of the title and heading fields
  *   publish.c        atomic publication: generation directories + CURRENT
  *   indexer.c        the pipeline corpus -> passages -> terms -> index
+ *   check.c          search check: every posting, position and record verified
  */
 #ifndef INDEX_H
 #define INDEX_H
@@ -281,6 +282,20 @@ void positions_open(PositionCursor *p, const Index *ix, const TermInfo *t);
  * posting of that block from it. */
 const uint32_t *positions_of(PositionCursor *p, PostingCursor *c, uint32_t *n);
 void positions_free(PositionCursor *p);
+
+/* ---- check.c ---- */
+
+typedef struct {
+    uint64_t terms, postings, positions, passages, articles; /* checked */
+    uint64_t problems;
+    Buf report; /* the first problems, a line each */
+} IndexCheck;
+
+/* Goes through every term's postings and positions, the passage and
+ * article records and the text store of an open index (whose files'
+ * checksums index_open verified). Returns 0 when all is consistent, else
+ * -1 with the problems in r->report (caller frees it). */
+int index_check(const Index *ix, IndexCheck *r);
 
 /* ---- docstore.c ---- */
 

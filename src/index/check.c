@@ -1,0 +1,138 @@
+/*
+ * check.c: `search check`, a deep verification of an index, in the spirit
+ * of Lucene's CheckIndex. Opening an index already verifies every file's
+ * frame and CRC32 and the structure the readers rely on (counts, offsets,
+ * sorted terms); this goes through all the data itself:
+ *
+ *   every term's postings decode, ids increase and stay below N, the count
+ *   is its df, its largest tf is the lexicon's, and every posting lies
+ *   within its block's stored bounds (max tf, min length, max tf-part), so
+ *   pruning can trust them; every posting's positions decode, number its
+ *   tf and increase; df and tf add up to the totals in meta.bin; articles
+ *   cover the passages in order, each passage naming its article and place;
+ *   every passage's text decompresses.
+ */
+#include "index/index.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define CHECK_MAX_REPORTED 20
+
+static void problem(IndexCheck *r, const char *fmt, ...)
+{
+    r->problems++;
+    if (r->problems > CHECK_MAX_REPORTED) return;
+    va_list ap;
+    va_start(ap, fmt);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    buf_append(&r->report, line, strlen(line));
+    buf_put_u8(&r->report, '\n');
+}
+
+typedef struct {
+    const Index *ix;
+    IndexCheck *r;
+    float avgdl;
+    PositionCursor pos;
+} Checker;
+
+/* One posting against its block's stored bounds and its positions. */
+static void check_posting(Checker *k, const char *term, PostingCursor *c, uint32_t tf, const TermInfo *t)
+{
+    const IndexStats *s = index_stats(k->ix);
+    uint32_t len = index_lengths(k->ix)[c->pid];
+    float part = bm25_tf_part(s->impact_k1, s->impact_b, k->avgdl, tf, len);
+    uint32_t cap = tf > 65535 ? 65535 : tf;
+    if (cursor_block_max_tf(c) < cap || cursor_block_min_len(c) > len || cursor_block_max_tf_part(c) < part ||
+        t->max_tf_part < part)
+        problem(k->r, "term '%s', passage %u: posting above its block's stored bounds", term, c->pid);
+    uint32_t n;
+    const uint32_t *p = positions_of(&k->pos, c, &n);
+    if (!p) {
+        problem(k->r, "term '%s', passage %u: positions do not decode", term, c->pid);
+        return;
+    }
+    if (n != tf) problem(k->r, "term '%s', passage %u: %u positions for tf %u", term, c->pid, n, tf);
+    for (uint32_t i = 1; i < n; i++)
+        if (p[i] <= p[i - 1]) {
+            problem(k->r, "term '%s', passage %u: positions not increasing", term, c->pid);
+            break;
+        }
+    k->r->positions += n;
+}
+
+static void check_term(Checker *k, uint64_t i)
+{
+    const char *s;
+    size_t len;
+    TermInfo t;
+    index_term_at(k->ix, i, &s, &len, &t);
+    char term[FIELD_KEY_MAX + 8];
+    snprintf(term, sizeof term, "%.*s", (int)len, s);
+    for (char *q = term; *q; q++)
+        if ((unsigned char)*q < 0x20) *q = '^'; /* a field prefix byte */
+    PostingCursor c;
+    cursor_open(&c, k->ix, &t);
+    positions_open(&k->pos, k->ix, &t);
+    uint32_t df = 0, max_tf = 0;
+    for (; c.pid != PID_END; cursor_next(&c)) {
+        uint32_t tf = cursor_tf(&c);
+        if (c.corrupt) break;
+        df++;
+        if (tf > max_tf) max_tf = tf;
+        check_posting(k, term, &c, tf, &t);
+    }
+    if (c.corrupt) problem(k->r, "term '%s': postings do not decode", term);
+    else if (df != t.df) problem(k->r, "term '%s': %u postings, df says %u", term, df, t.df);
+    else if (max_tf != t.max_tf) problem(k->r, "term '%s': largest tf %u, lexicon says %u", term, max_tf, t.max_tf);
+    k->r->postings += df;
+}
+
+static void check_records(Checker *k)
+{
+    const IndexStats *s = index_stats(k->ix);
+    uint64_t next = 0;
+    for (uint32_t a = 0; a < s->articles; a++) {
+        ArticleInfo ai;
+        index_article(k->ix, a, &ai);
+        if (ai.first_passage != next) problem(k->r, "article %u: its passages do not follow the previous one's", a);
+        next = (uint64_t)ai.first_passage + ai.npassages;
+        for (uint32_t j = 0; j < ai.npassages && ai.first_passage + j < s->passages; j++) {
+            PassageInfo p;
+            index_passage(k->ix, ai.first_passage + j, &p);
+            if (p.article != a || p.ordinal != j)
+                problem(k->r, "passage %u: names article %u #%u, lies in article %u #%u", ai.first_passage + j,
+                        p.article, p.ordinal, a, j);
+        }
+    }
+    if (next != s->passages) problem(k->r, "the articles cover %llu passages of %llu", (unsigned long long)next,
+                                     (unsigned long long)s->passages);
+    Buf text = {0};
+    for (uint32_t pid = 0; pid < s->passages; pid++)
+        if (index_passage_text(k->ix, pid, &text) != 0) problem(k->r, "passage %u: its text does not decompress", pid);
+    buf_free(&text);
+}
+
+int index_check(const Index *ix, IndexCheck *r)
+{
+    memset(r, 0, sizeof *r);
+    const IndexStats *s = index_stats(ix);
+    Checker k = {ix, r, index_avgdl(s->total_length, s->passages), {0}};
+    positions_init(&k.pos);
+    for (uint64_t i = 0; i < s->terms; i++) check_term(&k, i);
+    positions_free(&k.pos);
+    r->terms = s->terms;
+    if (r->postings != s->postings)
+        problem(r, "%llu postings in all, meta.bin says %llu", (unsigned long long)r->postings,
+                (unsigned long long)s->postings);
+    if (r->positions != s->positions)
+        problem(r, "%llu positions in all, meta.bin says %llu", (unsigned long long)r->positions,
+                (unsigned long long)s->positions);
+    check_records(&k);
+    r->passages = s->passages;
+    r->articles = s->articles;
+    return r->problems ? -1 : 0;
+}

@@ -1,0 +1,175 @@
+/* test_check.c: index_check passes a sound index and counts what the
+ * index says it holds; it finds damage that checksums cannot (the bytes
+ * changed and the CRCs rewritten to match): a block bound below a posting
+ * it covers, a store block that no longer decompresses; and random damage
+ * never crashes it (open refuses, or check runs to the end). */
+#include "check.h"
+#include "testcorpus.h"
+
+#include <fcntl.h>
+
+static TestCorpus corpus;
+static char *gen_dir;
+
+static char *gen_file(const char *name)
+{
+    char *path = malloc(strlen(gen_dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", gen_dir, name);
+    return path;
+}
+
+/* Applies fn to the file's bytes, then rewrites both CRC32s. */
+static int rewrite(const char *name, void (*fn)(uint8_t *payload, size_t len, void *ctx), void *ctx)
+{
+    char *path = gen_file(name);
+    uint8_t *data;
+    size_t len;
+    int rc = read_file(path, 1u << 30, (char **)&data, &len);
+    if (rc == 0) {
+        fn(data + 32, len - 32, ctx);
+        uint32_t crc = crc32_of(data + 32, len - 32);
+        memcpy(data + 24, &crc, 4);
+        crc = crc32_of(data, 28);
+        memcpy(data + 28, &crc, 4);
+        int fd = open(path, O_WRONLY | O_TRUNC);
+        rc = fd >= 0 && write(fd, data, len) == (ssize_t)len ? 0 : -1;
+        if (fd >= 0) close(fd);
+        free(data);
+    }
+    free(path);
+    return rc;
+}
+
+/* Each test starts from the sound index: its generation, copied at start. */
+static void restore(void)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s.sound' '%s'", gen_dir, gen_dir, gen_dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+static int check_index(IndexCheck *r)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+    Index *ix = index_open(idx);
+    if (!ix) return -2;
+    int rc = index_check(ix, r);
+    index_close(ix);
+    return rc;
+}
+
+static void test_sound_index(void)
+{
+    IndexCheck r;
+    CHECK_EQ_INT(check_index(&r), 0);
+    CHECK_EQ_INT(r.problems, 0);
+    uint64_t postings = 0, positions = 0;
+    for (uint32_t d = 0; d < corpus.ndocs; d++) {
+        positions += corpus.len[d];
+        for (uint32_t i = 0; i < corpus.len[d]; i++) { /* first occurrence of each word: one posting */
+            uint32_t j = 0;
+            while (corpus.words[d][j] != corpus.words[d][i]) j++;
+            postings += j == i;
+        }
+    }
+    CHECK_EQ_INT(r.postings, postings);
+    CHECK_EQ_INT(r.positions, positions);
+    CHECK_EQ_INT(r.passages, corpus.ndocs);
+    buf_free(&r.report);
+}
+
+/* The block directory's max tf-part of the first multi-block term, zeroed. */
+static void zero_block_bound(uint8_t *payload, size_t len, void *ctx)
+{
+    (void)len;
+    const TermInfo *t = ctx;
+    memset(payload + t->postings_off + 8, 0, 4);
+}
+
+static void test_block_bound_below_a_posting(void)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+    Index *ix = index_open(idx);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    restore();
+    TermInfo t = {0};
+    for (uint64_t i = 0; i < index_stats(ix)->terms && t.nblocks < 2; i++) {
+        const char *s;
+        size_t l;
+        index_term_at(ix, i, &s, &l, &t);
+    }
+    index_close(ix);
+    CHECK(t.nblocks >= 2);
+    CHECK_EQ_INT(rewrite("postings.bin", zero_block_bound, &t), 0);
+    IndexCheck r;
+    CHECK_EQ_INT(check_index(&r), -1);
+    CHECK(r.report.len && strstr((const char *)r.report.data, "above its block's stored bounds") != NULL);
+    buf_free(&r.report);
+}
+
+/* A byte in the middle of the store's compressed data, flipped. */
+static void flip_store_byte(uint8_t *payload, size_t len, void *ctx)
+{
+    (void)ctx;
+    payload[len - len / 3] ^= 0x5a;
+}
+
+static void test_store_damage(void)
+{
+    restore();
+    CHECK_EQ_INT(rewrite("store.bin", flip_store_byte, NULL), 0);
+    IndexCheck r;
+    int rc = check_index(&r);
+    CHECK(rc == -1 || rc == -2);
+    if (rc == -1 && !strstr((const char *)r.report.data, "does not decompress")) {
+        fprintf(stderr, "  report: %.*s\n", (int)r.report.len, (const char *)r.report.data);
+        check_failed_in_test++;
+    }
+    if (rc == -1) buf_free(&r.report);
+}
+
+static void flip_random(uint8_t *payload, size_t len, void *ctx)
+{
+    (void)ctx;
+    for (int i = 0; i < 4; i++) payload[tc_rand() % len] ^= (uint8_t)(1u << (tc_rand() % 8));
+}
+
+static void test_random_damage_never_crashes(void)
+{
+    static const char *files[] = {"postings.bin", "positions.bin", "lexicon.bin", "passages.bin", "articles.bin"};
+    for (int round = 0; round < 10; round++) {
+        restore();
+        CHECK_EQ_INT(rewrite(files[round % 5], flip_random, NULL), 0);
+        IndexCheck r;
+        int rc = check_index(&r);
+        CHECK(rc == 0 || rc == -1 || rc == -2);
+        if (rc != -2) buf_free(&r.report);
+    }
+}
+
+int main(void)
+{
+    tc_seed = 31337;
+    Index *ix = tc_build(&corpus, 2000, 60, 40);
+    if (!ix) {
+        fprintf(stderr, "build failed: %s\n", err_msg());
+        printf("check: 0 passed, 1 failed\n");
+        return 1;
+    }
+    index_close(ix);
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+    gen_dir = publish_current(idx);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s.sound'", gen_dir, gen_dir);
+    if (!gen_dir || system(cmd) != 0) return 1;
+    static const TestCase cases[] = {T(test_sound_index), T(test_block_bound_below_a_posting), T(test_store_damage),
+                                     T(test_random_damage_never_crashes)};
+    int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);
+    free(gen_dir);
+    tc_free(&corpus);
+    return rc;
+}
