@@ -11,7 +11,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 # Always on, whatever CFLAGS the caller passes (the sanitizer build does).
-REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE
+REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE -pthread
 LDLIBS   += -lstemmer -lz -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -33,13 +33,16 @@ int cmd_index(int argc, char **argv)
         const char *a = argv[i];
         long v;
         if (!strcmp(a, "--corpus") || !strcmp(a, "--index") || !strcmp(a, "--language") ||
-            !strcmp(a, "--passage-words")) {
+            !strcmp(a, "--passage-words") || !strcmp(a, "--threads")) {
             if (need_arg(i, argc, a)) return EXIT_ERROR;
             const char *val = argv[++i];
             if (!strcmp(a, "--corpus")) corpus = val;
             else if (!strcmp(a, "--index")) dir = val;
             else if (!strcmp(a, "--language")) snprintf(o.analysis.language, sizeof o.analysis.language, "%s", val);
-            else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;
+            else if (!strcmp(a, "--threads")) {
+                if (parse_long(a, val, 1, 256, &v)) return EXIT_ERROR;
+                o.threads = (int)v;
+            } else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;
             else o.passage_words = (uint32_t)v;
         } else if (!strcmp(a, "--stopwords")) {
             o.analysis.stopwords = 1;

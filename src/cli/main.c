@@ -40,6 +40,7 @@ void usage(FILE *f)
             "  --language NAME    Snowball stemmer language or none (default: english)\n"
             "  --no-stopwords     keep English stop words (dropped by default)\n"
             "  --passage-words N  longest passage in words (default %d)\n"
+            "  --threads N        threads (default: all cores; the index is the same)\n"
             "  --strict           fail on any unreadable, empty or binary article file\n"
             "  --quiet            no progress or report\n"
             "\n"

@@ -9,6 +9,7 @@
  */
 #include "index/index.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -18,6 +19,21 @@
 #define STORE_LEVEL 1
 #define DIR_ENTRY 24
 
+/* With a helper thread, full blocks are compressed in the background while
+ * the indexer goes on: a ring of QUEUE slots, filled in order by the
+ * indexer, compressed in order by the helper, and collected in order, so
+ * the store is byte for byte what one thread writes. */
+#define QUEUE 8
+
+typedef struct {
+    Buf raw, out;      /* the block, and its compressed bytes */
+    uint32_t first;    /* its first passage */
+    int state;         /* SLOT_* */
+    int failed;
+} Slot;
+
+enum { SLOT_FREE, SLOT_FULL, SLOT_DONE };
+
 struct DocStoreWriter {
     Buf raw;         /* the block being filled */
     Buf dir;         /* directory entries so far */
@@ -25,23 +41,113 @@ struct DocStoreWriter {
     uint32_t npassages, nblocks;
     uint32_t block_first; /* first passage of the open block */
     int failed;
+    /* the helper thread (threaded writers only) */
+    int threaded, stop;
+    pthread_t helper;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    Slot slot[QUEUE];
+    uint64_t queued, collected; /* blocks handed over / appended */
 };
 
-DocStoreWriter *docstore_writer_new(void) { return xcalloc(1, sizeof(DocStoreWriter)); }
+static int compress_block(const Buf *raw, Buf *out)
+{
+    uLongf cap = compressBound(raw->len);
+    out->len = 0;
+    buf_reserve(out, cap);
+    if (compress2(out->data, &cap, raw->data, raw->len, STORE_LEVEL) != Z_OK) return -1;
+    out->len = cap;
+    return 0;
+}
+
+static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const Buf *out, int failed)
+{
+    w->failed |= failed;
+    buf_put_u32(&w->dir, first);
+    buf_put_u32(&w->dir, raw_len);
+    buf_put_u64(&w->dir, w->data.len); /* relative to the data area */
+    buf_put_u32(&w->dir, (uint32_t)out->len);
+    buf_put_u32(&w->dir, 0);
+    buf_append(&w->data, out->data, out->len);
+    w->nblocks++;
+}
+
+static void *helper_main(void *arg)
+{
+    DocStoreWriter *w = arg;
+    uint64_t next = 0;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        Slot *s = &w->slot[next % QUEUE];
+        while (s->state != SLOT_FULL && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
+        if (s->state != SLOT_FULL) break; /* stopped with nothing left */
+        pthread_mutex_unlock(&w->mu);
+        int failed = compress_block(&s->raw, &s->out) != 0;
+        pthread_mutex_lock(&w->mu);
+        s->failed = failed;
+        s->state = SLOT_DONE;
+        next++;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Appends finished blocks in order; with wait, until every queued one is. */
+static void collect(DocStoreWriter *w, int wait)
+{
+    for (;;) {
+        if (w->collected == w->queued) return;
+        Slot *s = &w->slot[w->collected % QUEUE];
+        pthread_mutex_lock(&w->mu);
+        while (wait && s->state != SLOT_DONE) pthread_cond_wait(&w->cv, &w->mu);
+        int done = s->state == SLOT_DONE;
+        pthread_mutex_unlock(&w->mu);
+        if (!done) return;
+        append_block(w, s->first, (uint32_t)s->raw.len, &s->out, s->failed);
+        pthread_mutex_lock(&w->mu);
+        s->state = SLOT_FREE;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        w->collected++;
+    }
+}
+
+DocStoreWriter *docstore_writer_new(int threaded)
+{
+    DocStoreWriter *w = xcalloc(1, sizeof(DocStoreWriter));
+    if (!threaded) return w;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->threaded = pthread_create(&w->helper, NULL, helper_main, w) == 0;
+    return w;
+}
 
 static void close_block(DocStoreWriter *w)
 {
     if (w->raw.len == 0) return;
-    uLongf cap = compressBound(w->raw.len);
-    buf_reserve(&w->data, cap);
-    if (compress2(w->data.data + w->data.len, &cap, w->raw.data, w->raw.len, STORE_LEVEL) != Z_OK) w->failed = 1;
-    buf_put_u32(&w->dir, w->block_first);
-    buf_put_u32(&w->dir, (uint32_t)w->raw.len);
-    buf_put_u64(&w->dir, w->data.len); /* relative to the data area */
-    buf_put_u32(&w->dir, (uint32_t)cap);
-    buf_put_u32(&w->dir, 0);
-    w->data.len += cap;
-    w->nblocks++;
+    if (!w->threaded) {
+        Buf out = {0};
+        int failed = compress_block(&w->raw, &out) != 0;
+        append_block(w, w->block_first, (uint32_t)w->raw.len, &out, failed);
+        buf_free(&out);
+    } else {
+        collect(w, 0);
+        Slot *s = &w->slot[w->queued % QUEUE];
+        pthread_mutex_lock(&w->mu);
+        int busy = s->state != SLOT_FREE;
+        pthread_mutex_unlock(&w->mu);
+        if (busy) collect(w, 1); /* the ring is full: wait for its oldest */
+        Buf t = s->raw; /* hand the block over, keep the slot's old buffer for the next */
+        s->raw = w->raw;
+        w->raw = t;
+        s->first = w->block_first;
+        pthread_mutex_lock(&w->mu);
+        s->state = SLOT_FULL;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        w->queued++;
+    }
     w->raw.len = 0;
     w->block_first = w->npassages;
 }
@@ -54,9 +160,28 @@ void docstore_add(DocStoreWriter *w, const char *text, size_t len)
     if (w->raw.len >= STORE_BLOCK) close_block(w);
 }
 
+static void stop_helper(DocStoreWriter *w)
+{
+    if (!w->threaded) return;
+    collect(w, 1);
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->helper, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    for (int i = 0; i < QUEUE; i++) {
+        buf_free(&w->slot[i].raw);
+        buf_free(&w->slot[i].out);
+    }
+    w->threaded = 0;
+}
+
 int docstore_finish(DocStoreWriter *w, Buf *payload)
 {
     close_block(w);
+    stop_helper(w);
     int rc = 0;
     if (w->failed) {
         err_set("zlib compression of the text store failed");

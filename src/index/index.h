@@ -300,7 +300,9 @@ int index_check(const Index *ix, IndexCheck *r);
 /* ---- docstore.c ---- */
 
 typedef struct DocStoreWriter DocStoreWriter;
-DocStoreWriter *docstore_writer_new(void);
+/* threaded: full blocks are compressed by a helper thread while the
+ * caller goes on (the bytes written are the same). */
+DocStoreWriter *docstore_writer_new(int threaded);
 void docstore_add(DocStoreWriter *w, const char *text, size_t len);
 int docstore_finish(DocStoreWriter *w, Buf *payload); /* frees w */
 /* Reader side: verifies a store payload's directory against the passage
@@ -325,7 +327,8 @@ typedef struct {
     uint32_t passage_words;
 } IndexBuilder;
 
-void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words);
+/* threads > 1: the text store is compressed on a second thread. */
+void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words, int threads);
 /* Writes all index files into dir; *bytes gets their total size. */
 int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes);
 void builder_free(IndexBuilder *b);
@@ -359,6 +362,8 @@ typedef struct {
     uint32_t passage_words;
     int progress;   /* 1: progress on stderr */
     int strict;     /* 1: skipped corpus files are errors */
+    int threads;    /* threads to use (default: the online CPUs); the
+                       index is the same whatever the number */
 } IndexerOptions;
 
 typedef struct {

@@ -10,11 +10,11 @@
 #define LEX_ENTRY 40
 #define DIR_ENTRY 16
 
-void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words)
+void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words, int threads)
 {
     memset(b, 0, sizeof *b);
     memindex_init(&b->mem);
-    b->store = docstore_writer_new();
+    b->store = docstore_writer_new(threads > 1);
     b->analysis = *a;
     b->passage_words = passage_words;
 }

@@ -24,6 +24,8 @@ void indexer_options_default(IndexerOptions *o)
     memset(o, 0, sizeof *o);
     analysis_config_default(&o->analysis);
     o->passage_words = PASSAGE_WORDS_DEFAULT;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = cpus > 1 ? (int)cpus : 1;
 }
 
 /* The folded tokens of one field of a passage, resolved to term ids as a
@@ -243,7 +245,7 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
         analyzer_free(r.an);
         return -1;
     }
-    builder_init(&r.b, &o->analysis, o->passage_words);
+    builder_init(&r.b, &o->analysis, o->passage_words, o->threads);
     CorpusOptions co;
     corpus_options_default(&co);
     co.strict = o->strict;

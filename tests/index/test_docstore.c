@@ -1,0 +1,99 @@
+/* test_docstore.c: the text store with and without its compression thread:
+ * every passage reads back as written (many blocks, so the ring of pending
+ * blocks wraps around many times), and the threaded writer's bytes equal
+ * the single-threaded writer's; a whole index built with --threads 1 and 4
+ * is the same, file by file. */
+#include "check.h"
+#include "testcorpus.h"
+
+static Buf make_store(int threaded, uint32_t n)
+{
+    DocStoreWriter *w = docstore_writer_new(threaded);
+    char text[3000];
+    tc_seed = 99;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = tc_rand() % sizeof text;
+        for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
+        docstore_add(w, text, len);
+    }
+    Buf payload = {0};
+    CHECK_EQ_INT(docstore_finish(w, &payload), 0);
+    return payload;
+}
+
+static void test_round_trip_and_same_bytes(void)
+{
+    uint32_t n = 2000; /* about 180 blocks of 16 KiB */
+    Buf one = make_store(0, n), two = make_store(1, n);
+    CHECK_EQ_INT(one.len, two.len);
+    CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
+    CHECK_EQ_INT(docstore_check(two.data, two.len, n), 0);
+    Buf out = {0};
+    char text[3000];
+    tc_seed = 99;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = tc_rand() % sizeof text;
+        for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
+        CHECK_EQ_INT(docstore_get(two.data, two.len, i, &out), 0);
+        if (out.len != len || memcmp(out.data, text, len) != 0) {
+            fprintf(stderr, "  passage %u differs\n", i);
+            check_failed_in_test++;
+            break;
+        }
+    }
+    buf_free(&out);
+    buf_free(&one);
+    buf_free(&two);
+}
+
+static void test_empty_store(void)
+{
+    Buf a = make_store(1, 0);
+    CHECK_EQ_INT(docstore_check(a.data, a.len, 0), 0);
+    buf_free(&a);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char *x, *y;
+    size_t lx, ly;
+    if (read_file(a, 1u << 30, &x, &lx) != 0 || read_file(b, 1u << 30, &y, &ly) != 0) return 0;
+    int same = lx == ly && memcmp(x, y, lx) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void test_index_same_with_threads(void)
+{
+    TestCorpus c;
+    tc_seed = 17;
+    Index *ix = tc_build(&c, 3000, 300, 200);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    index_close(ix);
+    char docs[512], dirs[2][512];
+    snprintf(docs, sizeof docs, "%s/docs.tsv", c.dir);
+    for (int t = 0; t < 2; t++) {
+        IndexerOptions o;
+        indexer_options_default(&o);
+        o.threads = t ? 4 : 1;
+        IndexerReport r;
+        snprintf(dirs[t], sizeof dirs[t], "%s/idx-threads-%d", c.dir, o.threads);
+        CHECK_EQ_INT(indexer_build(docs, dirs[t], &o, &r), 0);
+    }
+    static const char *files[] = {"meta.bin", "lexicon.bin", "postings.bin", "positions.bin", "passages.bin",
+                                  "articles.bin", "store.bin"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char a[1024], b[1024];
+        snprintf(a, sizeof a, "%s/gen-000001/%s", dirs[0], files[f]);
+        snprintf(b, sizeof b, "%s/gen-000001/%s", dirs[1], files[f]);
+        if (!same_file(a, b)) {
+            fprintf(stderr, "  %s differs between 1 and 4 threads\n", files[f]);
+            check_failed_in_test++;
+        }
+    }
+    tc_free(&c);
+}
+
+TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_empty_store), T(test_index_same_with_threads))
