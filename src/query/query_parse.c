@@ -144,50 +144,58 @@ static void analyse(Parser *p, const char *text, size_t len, int folded)
 
 /* ---- prefix queries ---- */
 
+/* A prefix's candidate expansion: its df and its place in the lexicon. */
+typedef struct {
+    uint32_t df;
+    uint64_t at;
+} Pick;
+
+/* What the parser works in, allocated once by query_init. */
+typedef struct {
+    Tokens tokens;
+    Pick pick[QUERY_MAX_TERMS];
+} ParseScratch;
+
+static void sift_down(Pick *h, size_t n, size_t j)
+{
+    for (;;) {
+        size_t c = 2 * j + 1;
+        if (c >= n) return;
+        if (c + 1 < n && h[c + 1].df < h[c].df) c++;
+        if (h[c].df >= h[j].df) return;
+        Pick t = h[j];
+        h[j] = h[c];
+        h[c] = t;
+        j = c;
+    }
+}
+
 /* The lexicon entries of a prefix, at most max of them: the most frequent
- * when there are more (a min-heap on df of the best so far). */
-static size_t pick_expansions(const Index *ix, uint64_t first, uint64_t count, uint64_t *out, size_t max)
+ * when there are more (a min-heap on df of the best so far), in lexicon
+ * order. */
+static size_t pick_expansions(const Index *ix, uint64_t first, uint64_t count, Pick *out, size_t max)
 {
     size_t n = 0;
     for (uint64_t i = first; i < first + count; i++) {
-        TermInfo ti, tj;
         const char *s;
         size_t l;
+        TermInfo ti;
         index_term_at(ix, i, &s, &l, &ti);
         if (n < max) {
-            size_t j = n++;
-            for (; j > 0; j = (j - 1) / 2) { /* sift up */
-                index_term_at(ix, out[(j - 1) / 2], &s, &l, &tj);
-                if (tj.df <= ti.df) break;
-                out[j] = out[(j - 1) / 2];
-            }
-            out[j] = i;
-            continue;
+            out[n++] = (Pick){ti.df, i};
+            if (n == max)
+                for (size_t j = n / 2; j-- > 0;) sift_down(out, n, j);
+        } else if (ti.df > out[0].df) {
+            out[0] = (Pick){ti.df, i};
+            sift_down(out, n, 0);
         }
-        index_term_at(ix, out[0], &s, &l, &tj);
-        if (ti.df <= tj.df) continue;
-        size_t j = 0; /* replace the root and sift down */
-        for (;;) {
-            size_t c = 2 * j + 1;
-            if (c >= n) break;
-            TermInfo a, b;
-            index_term_at(ix, out[c], &s, &l, &a);
-            if (c + 1 < n) {
-                index_term_at(ix, out[c + 1], &s, &l, &b);
-                if (b.df < a.df) c++, a = b;
-            }
-            if (a.df >= ti.df) break;
-            out[j] = out[c];
-            j = c;
-        }
-        out[j] = i;
     }
     return n;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int by_lexicon_order(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const Pick *)a)->at, y = ((const Pick *)b)->at;
     return x < y ? -1 : x > y;
 }
 
@@ -195,8 +203,10 @@ static int cmp_u64(const void *a, const void *b)
  * stemmed: the stem of a prefix is not a prefix of the stems). */
 static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
 {
+    size_t words = p->q->words;
     analyse(p, word, len, 1);
     if (p->t->n != 1) { /* several words or none: read it as plain words */
+        p->q->words = words;
         analyse(p, word, len, 0);
         return words_node(p, field, 0);
     }
@@ -207,18 +217,22 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
     if (g < 0 || count == 0) return g;
     size_t max = p->o->max_expansions ? p->o->max_expansions : 1, room = QUERY_MAX_TERMS - p->q->nkeys;
     if (max > room) max = room;
-    uint64_t *pick = (uint64_t *)p->q->scratch + 0;
+    if (max == 0) { /* no key left for it */
+        p->overflow = 1;
+        return g;
+    }
+    Pick *pick = ((ParseScratch *)p->q->scratch)->pick;
     size_t n = pick_expansions(p->ix, first, count, pick, max);
     if (n < count)
         buf_printf(&p->q->notes, "prefix '%.*s*' matches %llu terms; searching the %zu most frequent\n", (int)len,
                    word, (unsigned long long)count, n);
-    qsort(pick, n, sizeof *pick, cmp_u64);
+    qsort(pick, n, sizeof *pick, by_lexicon_order);
     int32_t last = -1;
     for (size_t i = 0; i < n; i++) {
         const char *s;
         size_t l;
         TermInfo ti;
-        index_term_at(p->ix, pick[i], &s, &l, &ti);
+        index_term_at(p->ix, pick[i].at, &s, &l, &ti);
         int32_t id = new_node(p, QN_TERM);
         if (id < 0) return g;
         if (p->q->nkeys == QUERY_MAX_TERMS) {
@@ -230,6 +244,8 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
         memcpy(k->term, s, l);
         k->len = l;
         k->boost = 1.0f;
+        k->found = 1;
+        k->info = ti;
         p->q->nodes[id].n = 1;
         if (last < 0) p->q->nodes[g].child = id;
         else p->q->nodes[last].next = id;
@@ -416,15 +432,27 @@ static int is_flat(const Query *q, int32_t node)
     return 1;
 }
 
-static void look_up(const Index *ix, const Bm25 *bm, QueryTerm *t)
+/* idf and weight of a key whose look-up is done. */
+static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
 {
-    t->found = index_lookup(ix, t->term, t->len, &t->info);
     t->idf = t->found ? bm25_idf(index_stats(ix)->passages, t->info.df) : 0.0f;
     t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
 }
 
+/* Looks every key up once; a prefix's expansions came from the lexicon
+ * already found. */
+static void look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
+{
+    for (size_t i = 0; i < q->nkeys; i++) {
+        QueryTerm *t = &q->keys[i];
+        if (!t->found) t->found = index_lookup(ix, t->term, t->len, &t->info);
+        weigh(ix, bm, t);
+    }
+}
+
 /* terms = the distinct keys, boosts of repeats added (a word twice counts
- * twice, as Lucene's BooleanQuery of a term twice does). */
+ * twice, as Lucene's BooleanQuery of a term twice does); their look-ups
+ * are the keys'. */
 static void merge_terms(Query *q, const Index *ix, const Bm25 *bm)
 {
     q->n = 0;
@@ -440,7 +468,7 @@ static void merge_terms(Query *q, const Index *ix, const Bm25 *bm)
         q->terms[q->n].pos = 0;
         q->n++;
     }
-    for (size_t i = 0; i < q->n; i++) look_up(ix, bm, &q->terms[i]);
+    for (size_t i = 0; i < q->n; i++) weigh(ix, bm, &q->terms[i]);
 }
 
 static void phrase_weights(Query *q)
@@ -463,7 +491,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     }
     q->n = q->nkeys = q->nnodes = q->words = 0;
     q->notes.len = 0;
-    Tokens *t = (Tokens *)((uint64_t *)q->scratch + QUERY_MAX_TERMS);
+    Tokens *t = &((ParseScratch *)q->scratch)->tokens;
     t->n = 0;
     t->overflow = 0;
     Parser p = {an, ix, o, q, t, text, 0, strlen(text), 0};
@@ -473,7 +501,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
         q->n = q->nkeys = q->nnodes = 0;
         return -1;
     }
-    for (size_t i = 0; i < q->nkeys; i++) look_up(ix, bm, &q->keys[i]);
+    look_up_keys(q, ix, bm);
     phrase_weights(q);
     merge_terms(q, ix, bm);
     q->flat = is_flat(q, 0);
@@ -494,7 +522,7 @@ void query_init(Query *q)
     q->keys = xmalloc(QUERY_MAX_TERMS * sizeof *q->keys);
     q->terms = xmalloc(QUERY_MAX_TERMS * sizeof *q->terms);
     q->nodes = xmalloc(QUERY_MAX_NODES * sizeof *q->nodes);
-    q->scratch = xmalloc(QUERY_MAX_TERMS * sizeof(uint64_t) + sizeof(Tokens));
+    q->scratch = xmalloc(sizeof(ParseScratch));
 }
 
 void query_free(Query *q)
