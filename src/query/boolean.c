@@ -182,7 +182,7 @@ static void compute_bounds(SearchContext *c)
                 float p = q->keys[k].found && q->keys[k].weight > 0 ? c->ub[k] / q->keys[k].weight : 0.0f;
                 if (p < part) part = p;
             }
-            ub = n->weight * part * 1.0001f;
+            ub = BOUND_SLACK * n->weight * part;
         } else {
             for (int32_t ch = n->child; ch >= 0; ch = q->nodes[ch].next) {
                 if (q->nodes[ch].occur == OCC_MUST) st |= NODE_HAS_MUST;
@@ -227,8 +227,6 @@ static float root_block_bound(SearchContext *c, uint32_t pid, uint32_t *until)
 static void open_tree(SearchContext *c)
 {
     const Query *q = c->q;
-    const IndexStats *s = index_stats(c->ix);
-    c->exact_maxima = c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
     c->corrupt = 0;
     for (size_t k = 0; k < q->nkeys; k++) {
         const QueryTerm *t = &q->keys[k];

@@ -194,7 +194,9 @@ typedef struct {
     float *prefix;           /* scratch: sums of bounds */
     ScoreSum *acc;           /* bmm: scores of the passages of a window */
     uint64_t *seen;          /* bmm: which passages of the window have one */
-    int exact_maxima;        /* the index's block maxima fit these k1, b */
+    int exact_maxima;        /* the index's block maxima fit these k1, b
+                                (set by search_context_init: bm25 must not
+                                change during the context's life) */
     /* the query tree (boolean.c): cursor i belongs to key i */
     PositionCursor *pos;     /* per key: its positions (phrases only) */
     uint32_t *node_pid;      /* per node: its match at or after the last
@@ -210,7 +212,10 @@ void search_context_free(SearchContext *c);
 /* Opens a cursor for every query term found in the lexicon; returns how
  * many (cursor i scores with ctx->qt[i]->weight). */
 size_t search_open_cursors(SearchContext *c);
-/* Upper bound of a term's score in any passage (needs exact_maxima set). */
+/* Float sums of per-term scores can round a hair above the sum of bounds
+ * computed separately; inflating every bound by this keeps pruning exact. */
+#define BOUND_SLACK 1.0001f
+/* Upper bound of a term's score in any passage. */
 float search_term_bound(const SearchContext *c, const QueryTerm *t);
 /* Upper bound of cursor i's score in the block cursor_shallow last found
  * (block-max), slightly inflated against float rounding. Cursors opened by

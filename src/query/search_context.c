@@ -12,6 +12,11 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     memset(c, 0, sizeof *c);
     c->ix = ix;
     c->bm25 = bm25;
+    /* The stored maxima hold only for the parameters they were computed
+     * with; otherwise the largest tf over the smallest length bounds any k1
+     * and b (the score grows with tf and falls with length). */
+    const IndexStats *s = index_stats(ix);
+    c->exact_maxima = bm25->k1 == s->impact_k1 && bm25->b == s->impact_b;
     c->cur = xmalloc(QUERY_MAX_TERMS * sizeof *c->cur);
     c->qt = xmalloc(QUERY_MAX_TERMS * sizeof *c->qt);
     c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
@@ -45,19 +50,6 @@ void search_context_free(SearchContext *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Float sums of per-term scores can round a hair above the sum of bounds
- * computed separately; inflating bounds keeps pruning exact. */
-#define BOUND_SLACK 1.0001f
-
-/* The stored maxima hold only for the parameters they were computed with;
- * otherwise the largest tf over the smallest length bounds any k1 and b
- * (the score grows with tf and falls with length). */
-static int stored_maxima_apply(const SearchContext *c)
-{
-    const IndexStats *s = index_stats(c->ix);
-    return c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
-}
-
 float search_term_bound(const SearchContext *c, const QueryTerm *t)
 {
     if (c->exact_maxima) return BOUND_SLACK * t->weight * t->info.max_tf_part;
@@ -76,7 +68,6 @@ float block_upper_bound(const SearchContext *c, size_t i)
 size_t search_open_cursors(SearchContext *c)
 {
     size_t n = 0;
-    c->exact_maxima = stored_maxima_apply(c);
     for (size_t i = 0; i < c->q->n; i++) {
         const QueryTerm *t = &c->q->terms[i];
         if (!t->found || t->weight <= 0) continue;
