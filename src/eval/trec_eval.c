@@ -181,28 +181,23 @@ static int qid_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static const char *sort_pool; /* qsort has no context argument */
-
-static int by_qid_doc(const void *pa, const void *pb)
+/* Comparators for qsort_r; ctx is the set's string pool. */
+static int by_qid_doc(const void *pa, const void *pb, void *ctx)
 {
     const EvalLine *a = pa, *b = pb;
-    int c = qid_cmp(sort_pool + a->qid, sort_pool + b->qid);
-    return c ? c : strcmp(sort_pool + a->doc, sort_pool + b->doc);
+    const char *pool = ctx;
+    int c = qid_cmp(pool + a->qid, pool + b->qid);
+    return c ? c : strcmp(pool + a->doc, pool + b->doc);
 }
 
-static int by_qid_score(const void *pa, const void *pb)
+static int by_qid_score(const void *pa, const void *pb, void *ctx)
 {
     const EvalLine *a = pa, *b = pb;
-    int c = qid_cmp(sort_pool + a->qid, sort_pool + b->qid);
+    const char *pool = ctx;
+    int c = qid_cmp(pool + a->qid, pool + b->qid);
     if (c) return c;
     if (a->value != b->value) return a->value > b->value ? -1 : 1;
-    return -strcmp(sort_pool + a->doc, sort_pool + b->doc);
-}
-
-static void sort_set(EvalSet *s, int (*cmp)(const void *, const void *))
-{
-    sort_pool = s->pool;
-    qsort(s->v, s->n, sizeof *s->v, cmp);
+    return -strcmp(pool + a->doc, pool + b->doc);
 }
 
 /* [*first, end) = the lines of qid in a set sorted by qid. */
@@ -294,8 +289,8 @@ void eval_compute(const EvalSet *qrels, const EvalSet *run, int complete, EvalRe
     memcpy(q.v, qrels->v, q.n * sizeof *q.v);
     r.v = xmalloc((r.n ? r.n : 1) * sizeof *r.v);
     memcpy(r.v, run->v, r.n * sizeof *r.v);
-    sort_set(&q, by_qid_doc);
-    sort_set(&r, by_qid_score);
+    qsort_r(q.v, q.n, sizeof *q.v, by_qid_doc, q.pool);
+    qsort_r(r.v, r.n, sizeof *r.v, by_qid_score, r.pool);
     memset(out, 0, sizeof *out);
     out->q = xcalloc(q.n ? q.n : 1, sizeof *out->q);
     out->all.qid = "all";
