@@ -7,6 +7,7 @@
 #ifndef TESTCORPUS_H
 #define TESTCORPUS_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,65 @@ static inline uint32_t tc_tf(const TestCorpus *c, uint32_t d, uint32_t w)
     uint32_t tf = 0;
     for (uint32_t i = 0; i < c->len[d]; i++) tf += c->words[d][i] == w;
     return tf;
+}
+
+/* tc_build for a test program's main: on failure says why and prints the
+ * suite's summary line, so the runner counts the failure. */
+static inline Index *tc_build_or_report(TestCorpus *c, const char *suite, uint32_t ndocs, uint32_t vocab,
+                                        uint32_t maxlen)
+{
+    Index *ix = tc_build(c, ndocs, vocab, maxlen);
+    if (!ix) {
+        fprintf(stderr, "%s: building the test index failed: %s\n", suite, err_msg());
+        printf("%s: 0 passed, 1 failed\n", suite);
+    }
+    return ix;
+}
+
+/* The analyzer the index was built with: queries are analysed as it was. */
+static inline Analyzer *tc_analyzer(const Index *ix) { return analyzer_new(&index_stats(ix)->analysis); }
+
+/* The path of file name in the live generation of the index c built
+ * (malloc'd), or NULL. */
+static inline char *tc_gen_file(const TestCorpus *c, const char *name)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    char *gen = publish_current(idx);
+    if (!gen) return NULL;
+    char *path = malloc(strlen(gen) + strlen(name) + 2);
+    sprintf(path, "%s/%s", gen, name);
+    free(gen);
+    return path;
+}
+
+/* Rewrites both CRC32s of a framed index file in memory (FORMAT.md, "File
+ * frame"), so that damage to it gets past the checksums and only the
+ * structural checks or the decoders can notice. */
+static inline void tc_fix_crc(uint8_t *file, size_t len)
+{
+    if (len < 32) return;
+    uint32_t crc = crc32_of(file + 32, len - 32);
+    memcpy(file + 24, &crc, 4);
+    crc = crc32_of(file, 28);
+    memcpy(file + 28, &crc, 4);
+}
+
+/* Reads a file, lets edit change its bytes, optionally fixes its CRCs and
+ * writes it back. Returns 0, or -1 if it cannot be read or written. */
+static inline int tc_edit_file(const char *path, void (*edit)(uint8_t *data, size_t len, void *ctx), void *ctx,
+                               int fix_crc)
+{
+    uint8_t *data;
+    size_t len;
+    if (read_file(path, 1u << 30, (char **)&data, &len) != 0) return -1;
+    edit(data, len, ctx);
+    if (fix_crc) tc_fix_crc(data, len);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
+    if (fd >= 0) close(fd);
+    free(data);
+    return ok ? 0 : -1;
 }
 
 #endif

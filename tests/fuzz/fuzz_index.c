@@ -7,9 +7,7 @@
  * verification and a union, a conjunction and a phrase query run on it.
  * Any outcome but a clean error or a clean answer (a crash, a sanitizer
  * report, a hang) is a failure. The file is restored after each input. */
-#include <fcntl.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "testcorpus.h"
 
@@ -51,10 +49,7 @@ static void setup(void)
 
 static void run_queries(Index *ix)
 {
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    Analyzer *an = analyzer_new(&ac);
+    Analyzer *an = tc_analyzer(ix);
     Bm25 bm;
     bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
     Query q;
@@ -94,12 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(&off, data + i, 4);
         d[off % orig_len[f]] ^= (char)data[i + 4];
     }
-    if (fix_crc && orig_len[f] >= 32) {
-        uint32_t crc = crc32_of((const uint8_t *)d + 32, orig_len[f] - 32);
-        memcpy(d + 24, &crc, 4);
-        crc = crc32_of((const uint8_t *)d, 28);
-        memcpy(d + 28, &crc, 4);
-    }
+    if (fix_crc) tc_fix_crc((uint8_t *)d, orig_len[f]);
     if (put(files[f], d, orig_len[f]) != 0) abort();
     free(d);
     Index *ix = index_open(idx);

@@ -27,10 +27,7 @@ static void setup(void)
         fprintf(stderr, "fuzz_query: cannot build the test index: %s\n", err_msg());
         abort();
     }
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    an = analyzer_new(&ac);
+    an = tc_analyzer(ix);
     bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
     query_init(&q);
     search_context_init(&ctx, ix, &bm);

@@ -115,12 +115,8 @@ static void test_records(void)
 
 int main(void)
 {
-    ix = tc_build(&corpus, 3000, 400, 60);
-    if (!ix) {
-        fprintf(stderr, "index build failed: %s\n", err_msg());
-        printf("index: 0 passed, 1 failed\n");
-        return 1;
-    }
+    ix = tc_build_or_report(&corpus, "index", 3000, 400, 60);
+    if (!ix) return 1;
     static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_cursor_iterates_all),
                                      T(test_cursor_advance), T(test_records)};
     int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);

@@ -5,7 +5,6 @@
 #include "check.h"
 #include "testcorpus.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,35 +108,23 @@ static void test_skip_to_block(void)
 
 /* ---- damaged files ---- */
 
-static char *gen_file(const char *idx, const char *name)
+typedef struct {
+    long off;
+    uint8_t x;
+} Flip;
+
+static void flip(uint8_t *data, size_t len, void *ctx)
 {
-    char *gen = publish_current(idx);
-    if (!gen) return NULL;
-    char *path = malloc(strlen(gen) + strlen(name) + 2);
-    sprintf(path, "%s/%s", gen, name);
-    free(gen);
-    return path;
+    const Flip *f = ctx;
+    if (f->off < (long)len) data[f->off] ^= f->x;
 }
 
 /* XORs the byte at off with x; when fix_crc, rewrites both CRC32s so that
  * only the structural checks (or the decoder) can notice. */
 static int damage(const char *path, long off, uint8_t x, int fix_crc)
 {
-    uint8_t *data;
-    size_t len;
-    if (read_file(path, 1u << 30, (char **)&data, &len) != 0 || off >= (long)len) return -1;
-    data[off] ^= x;
-    if (fix_crc) {
-        uint32_t crc = crc32_of(data + 32, len - 32);
-        memcpy(data + 24, &crc, 4);
-        crc = crc32_of(data, 28);
-        memcpy(data + 28, &crc, 4);
-    }
-    int fd = open(path, O_WRONLY | O_TRUNC);
-    int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-    if (fd >= 0) close(fd);
-    free(data);
-    return ok ? 0 : -1;
+    Flip f = {off, x};
+    return tc_edit_file(path, flip, &f, fix_crc);
 }
 
 static int open_fails_corrupt(const char *idx, const char *file)
@@ -160,7 +147,7 @@ static void test_flipped_byte(void)
     index_close(ix);
     char idx[512];
     snprintf(idx, sizeof idx, "%s/idx", c.dir);
-    char *path = gen_file(idx, "positions.bin");
+    char *path = tc_gen_file(&c, "positions.bin");
     CHECK(path != NULL);
     struct stat st;
     CHECK(path && stat(path, &st) == 0);
@@ -193,7 +180,7 @@ static void test_structure_checked(void)
     index_close(ix);
     char idx[512];
     snprintf(idx, sizeof idx, "%s/idx", c.dir);
-    char *path = gen_file(idx, "positions.bin");
+    char *path = tc_gen_file(&c, "positions.bin");
     CHECK(path && damage(path, 32, 1, 1) == 0); /* term count */
     CHECK(open_fails_corrupt(idx, "positions.bin"));
     CHECK(path && damage(path, 32, 1, 1) == 0);

@@ -106,16 +106,9 @@ static void test_unknown_and_repeated_terms(void)
 int main(void)
 {
     /* long lists (many blocks) for the frequent words, varied tfs and lengths */
-    ix = tc_build(&corpus, 6000, 500, 120);
-    if (!ix) {
-        fprintf(stderr, "build failed: %s\n", err_msg());
-        printf("algorithms: 0 passed, 1 failed\n");
-        return 1;
-    }
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    an = analyzer_new(&ac);
+    ix = tc_build_or_report(&corpus, "algorithms", 6000, 500, 120);
+    if (!ix) return 1;
+    an = tc_analyzer(ix);
     static const TestCase cases[] = {T(test_default_parameters), T(test_other_parameters),
                                      T(test_best_passage_per_article), T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);

@@ -254,16 +254,10 @@ static void test_named_shapes(void)
 int main(void)
 {
     tc_seed = 4242;
-    ix = tc_build(&corpus, 1500, 12, 30); /* few words: phrases recur; > 128 postings: blocks */
-    if (!ix) {
-        fprintf(stderr, "build failed: %s\n", err_msg());
-        printf("boolean: 0 passed, 1 failed\n");
-        return 1;
-    }
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    an = analyzer_new(&ac);
+    /* few words: phrases recur; over 128 postings: several blocks */
+    ix = tc_build_or_report(&corpus, "boolean", 1500, 12, 30);
+    if (!ix) return 1;
+    an = tc_analyzer(ix);
     static const TestCase cases[] = {T(test_named_shapes), T(test_random_default_parameters),
                                      T(test_random_other_parameters)};
     int rc = run_tests("boolean", cases, sizeof cases / sizeof cases[0]);

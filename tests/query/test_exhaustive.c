@@ -71,10 +71,7 @@ static void compare(const uint32_t *q, size_t nq, size_t k, float k1, float b, i
 {
     char text[512] = "";
     for (size_t i = 0; i < nq; i++) sprintf(text + strlen(text), "w%u ", q[i]);
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    Analyzer *an = analyzer_new(&ac);
+    Analyzer *an = tc_analyzer(ix);
     Bm25 p;
     bm25_init(&p, k1, b, index_stats(ix));
     Query qq;

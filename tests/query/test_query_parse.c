@@ -183,12 +183,8 @@ static void test_malformed(void)
 
 int main(void)
 {
-    ix = tc_build(&corpus, 300, 40, 20);
-    if (!ix) {
-        fprintf(stderr, "build failed: %s\n", err_msg());
-        printf("query_parse: 0 passed, 1 failed\n");
-        return 1;
-    }
+    ix = tc_build_or_report(&corpus, "query_parse", 300, 40, 20);
+    if (!ix) return 1;
     AnalysisConfig ac;
     analysis_config_default(&ac);
     snprintf(ac.language, sizeof ac.language, "none");

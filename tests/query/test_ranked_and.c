@@ -215,12 +215,8 @@ static void test_empty_queries(void)
 
 int main(void)
 {
-    ix = tc_build(&corpus, 6000, 400, 120);
-    if (!ix) {
-        fprintf(stderr, "build failed: %s\n", err_msg());
-        printf("ranked_and: 0 passed, 1 failed\n");
-        return 1;
-    }
+    ix = tc_build_or_report(&corpus, "ranked_and", 6000, 400, 120);
+    if (!ix) return 1;
     if (index_stats(ix)->passages != corpus.ndocs) {
         fprintf(stderr, "expected one passage per document\n");
         printf("ranked_and: 0 passed, 1 failed\n");
@@ -229,10 +225,7 @@ int main(void)
     present = calloc((size_t)corpus.ndocs * corpus.vocab, sizeof *present);
     for (uint32_t d = 0; d < corpus.ndocs; d++)
         for (uint32_t i = 0; i < corpus.len[d]; i++) present[(size_t)d * corpus.vocab + corpus.words[d][i]] = 1;
-    AnalysisConfig ac;
-    analysis_config_default(&ac);
-    snprintf(ac.language, sizeof ac.language, "none");
-    an = analyzer_new(&ac);
+    an = tc_analyzer(ix);
     static const TestCase cases[] = {T(test_default_parameters), T(test_other_parameters),
                                      T(test_single_and_many_terms), T(test_zero_weight_term_still_required),
                                      T(test_empty_queries)};
