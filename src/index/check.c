@@ -70,10 +70,12 @@ static void check_term(Checker *k, uint64_t i)
     size_t len;
     TermInfo t;
     index_term_at(k->ix, i, &s, &len, &t);
-    char term[FIELD_KEY_MAX + 8];
-    snprintf(term, sizeof term, "%.*s", (int)len, s);
-    for (char *q = term; *q; q++)
-        if ((unsigned char)*q < 0x20) *q = '^'; /* a field prefix byte */
+    const char *word;
+    size_t wl;
+    int field = key_field(s, len, &word, &wl);
+    char term[FIELD_KEY_MAX + 16]; /* as a query names it: title:word */
+    snprintf(term, sizeof term, "%s%s%.*s", field == FIELD_BODY ? "" : field_name(field),
+             field == FIELD_BODY ? "" : ":", (int)wl, word);
     PostingCursor c;
     cursor_open(&c, k->ix, &t);
     positions_open(&k->pos, k->ix, &t);

@@ -9,6 +9,18 @@
  */
 #include "index/index.h"
 
+static const char *const names[NFIELDS] = {"body", "title", "heading"};
+
+const char *field_name(int field) { return field >= 0 && field < NFIELDS ? names[field] : "?"; }
+
+int key_field(const char *key, size_t len, const char **term, size_t *term_len)
+{
+    int f = len > 0 && (unsigned char)key[0] < NFIELDS && key[0] != FIELD_BODY ? key[0] : FIELD_BODY;
+    *term = f == FIELD_BODY ? key : key + 1;
+    *term_len = f == FIELD_BODY ? len : len - 1;
+    return f;
+}
+
 size_t field_key(int field, const char *term, size_t len, char *out)
 {
     if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES; /* analysed terms never are */

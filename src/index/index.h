@@ -79,6 +79,10 @@ enum { FIELD_BODY = 0, FIELD_TITLE = 1, FIELD_HEADING = 2, NFIELDS = 3 };
  * else the byte f and the term. Writes it to out (room for FIELD_KEY_MAX
  * bytes) and returns its length. */
 size_t field_key(int field, const char *term, size_t len, char *out);
+/* The other way: the field of a lexicon key, and where its term starts. */
+int key_field(const char *key, size_t len, const char **term, size_t *term_len);
+/* "body", "title" or "heading": the name queries use for a field. */
+const char *field_name(int field);
 
 /* ---- postings_mem.c ---- */
 

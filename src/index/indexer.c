@@ -3,10 +3,10 @@
  *
  *   corpus_read -> passages_split -> analyzer_run -> memindex (postings)
  *                                 -> docstore (text), passage records
+ *   then builder_write into a fresh generation and publish_commit.
  *
  * Each passage is indexed in three fields (FORMAT.md, "Fields"): its text
  * (the body), the heading lines it starts with, and its article's title.
- *   then builder_write into a fresh generation and publish_commit.
  *
  * The whole build happens in a new generation directory; the live index is
  * replaced only by the final atomic rename, so a failed or interrupted build
@@ -84,10 +84,11 @@ static uint32_t resolve(Run *r, const char *key, size_t len, uint32_t h)
 {
     uint32_t *v = strmap_get_hashed(&r->token_terms, key, len, h);
     if (v) return *v;
-    int field = (unsigned char)key[0] < 0x20 ? key[0] : FIELD_BODY; /* tokens never start so low */
-    size_t skip = field != FIELD_BODY;
+    const char *token;
+    size_t tl;
+    int field = key_field(key, len, &token, &tl);
     char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
-    size_t n = analyzer_finish(r->an, key + skip, len - skip, term);
+    size_t n = analyzer_finish(r->an, token, tl, term);
     uint32_t id = n ? memindex_term(&r->b.mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
     *strmap_upsert_hashed(&r->token_terms, key, len, h, NULL) = id;
     return id;

@@ -6,8 +6,6 @@
  */
 #include "query/query.h"
 
-static const char *const field_names[NFIELDS] = {"body", "title", "heading"};
-
 typedef struct {
     SearchContext *c;
     uint32_t pid, len;
@@ -42,12 +40,12 @@ static void explain_term(Explain *e, const QueryTerm *k, uint32_t tf, float scor
     int f = query_key_field(k, &term, &tl);
     item_start(e);
     if (e->json) {
-        buf_printf(e->out, "\"field\":\"%s\",\"term\":", field_names[f]);
+        buf_printf(e->out, "\"field\":\"%s\",\"term\":", field_name(f));
         put_json_term(e->out, term, tl);
         buf_printf(e->out, ",\"tf\":%u,\"idf\":%.6f,\"boost\":%.4f,\"score\":%.6f}", tf, k->idf, k->boost, score);
         return;
     }
-    buf_printf(e->out, "%s%9.4f  %s:%.*s  tf %u, idf %.4f, boost %.2f\n", e->indent, score, field_names[f], (int)tl,
+    buf_printf(e->out, "%s%9.4f  %s:%.*s  tf %u, idf %.4f, boost %.2f\n", e->indent, score, field_name(f), (int)tl,
                term, tf, k->idf, k->boost);
 }
 
@@ -59,7 +57,7 @@ static void explain_phrase(Explain *e, const QueryNode *n, uint32_t pf, float sc
     int f = query_key_field(&q->keys[n->a], &term, &tl);
     item_start(e);
     if (e->json) {
-        buf_printf(e->out, "\"field\":\"%s\",\"phrase\":[", field_names[f]);
+        buf_printf(e->out, "\"field\":\"%s\",\"phrase\":[", field_name(f));
         for (uint32_t k = n->a; k < n->a + n->n; k++) {
             query_key_field(&q->keys[k], &term, &tl);
             if (k > n->a) buf_put_u8(e->out, ',');
@@ -69,7 +67,7 @@ static void explain_phrase(Explain *e, const QueryNode *n, uint32_t pf, float sc
                    n->weight / (e->c->bm25->k1 + 1.0f), score);
         return;
     }
-    buf_printf(e->out, "%s%9.4f  %s:\"", e->indent, score, field_names[f]);
+    buf_printf(e->out, "%s%9.4f  %s:\"", e->indent, score, field_name(f));
     for (uint32_t k = n->a; k < n->a + n->n; k++) {
         query_key_field(&q->keys[k], &term, &tl);
         buf_printf(e->out, "%s%.*s", k > n->a ? " " : "", (int)tl, term);

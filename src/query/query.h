@@ -129,7 +129,10 @@ static inline int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, cons
     return query_parse_with(an, ix, p, NULL, text, q);
 }
 /* The key's field (FIELD_*) and its term without the prefix byte. */
-int query_key_field(const QueryTerm *t, const char **term, size_t *len);
+static inline int query_key_field(const QueryTerm *t, const char **term, size_t *len)
+{
+    return key_field(t->term, t->len, term, len);
+}
 void query_free(Query *q);
 
 /* ---- topk.c ---- */

@@ -508,13 +508,6 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     return 0;
 }
 
-int query_key_field(const QueryTerm *t, const char **term, size_t *len)
-{
-    int f = t->len > 0 && (unsigned char)t->term[0] < 0x20 ? t->term[0] : FIELD_BODY;
-    *term = f == FIELD_BODY ? t->term : t->term + 1;
-    *len = f == FIELD_BODY ? t->len : t->len - 1;
-    return f;
-}
 
 void query_init(Query *q)
 {

@@ -107,7 +107,9 @@ static void mark_node(Marks *m, const Query *q, int32_t id)
         return;
     }
     const QueryTerm *k0 = &q->keys[n->a];
-    if (k0->len && (unsigned char)k0->term[0] < 0x20) return; /* a title or heading key */
+    const char *term;
+    size_t tl;
+    if (query_key_field(k0, &term, &tl) != FIELD_BODY) return; /* the passage text is the body */
     if (n->kind == QN_PHRASE) {
         mark_phrase(m, q, n);
         return;
