@@ -144,22 +144,29 @@ static uint32_t node_next(SearchContext *c, int32_t id, uint32_t target)
 
 /* ---- scores and bounds ---- */
 
-/* Score of node id at pid, where it matches. */
-static ScoreSum node_score(SearchContext *c, int32_t id, uint32_t pid, float norm)
+/* Score of node id at pid, where it matches; each part (a term key's or a
+ * phrase's) is also told to part when it is set (--explain). */
+static ScoreSum node_score(SearchContext *c, int32_t id, uint32_t pid, float norm, const ScorePart *part)
 {
     const QueryNode *n = node(c, id);
     ScoreSum s = 0;
     if (n->kind == QN_TERM) {
-        for (uint32_t k = n->a; k < n->a + n->n; k++)
-            if (c->q->keys[k].found && c->cur[k].pid == pid)
-                s += score_fixed(bm25_term(c->q->keys[k].weight, cursor_tf(&c->cur[k]), norm));
+        for (uint32_t k = n->a; k < n->a + n->n; k++) {
+            if (!c->q->keys[k].found || c->cur[k].pid != pid) continue;
+            uint32_t tf = cursor_tf(&c->cur[k]);
+            float v = bm25_term(c->q->keys[k].weight, tf, norm);
+            s += score_fixed(v);
+            if (part) part->fn(part->ctx, n, &c->q->keys[k], tf, v);
+        }
     } else if (n->kind == QN_PHRASE) {
-        s = score_fixed(bm25_term(n->weight, c->node_pf[id], norm));
+        float v = bm25_term(n->weight, c->node_pf[id], norm);
+        s = score_fixed(v);
+        if (part) part->fn(part->ctx, n, NULL, c->node_pf[id], v);
     } else {
         for (int32_t ch = n->child; ch >= 0; ch = node(c, ch)->next) {
             uint8_t occ = node(c, ch)->occur;
             if (occ == OCC_MUST || (occ == OCC_SHOULD && node_next(c, ch, pid) == pid))
-                s += node_score(c, ch, pid, norm);
+                s += node_score(c, ch, pid, norm, part);
         }
     }
     return s;
@@ -276,7 +283,7 @@ static int run_tree(SearchContext *c, TopK *top, uint32_t first, uint32_t last, 
                 continue;
             }
         }
-        ScoreSum s = node_score(c, 0, pid, bm25_norm(c->bm25, lengths[pid]));
+        ScoreSum s = node_score(c, 0, pid, bm25_norm(c->bm25, lengths[pid]), NULL);
         topk_push(top, pid, score_value(s));
         if (pid == PID_END - 1) break;
         pid++;
@@ -312,17 +319,13 @@ int64_t count_tree(const SearchContext *ctx)
     return finish(c) == 0 ? n : -1;
 }
 
-int search_tree_at(const SearchContext *ctx, uint32_t pid)
+float search_tree_score_at(const SearchContext *ctx, uint32_t pid, const ScorePart *part)
 {
     SearchContext *c = (SearchContext *)ctx;
-    if (c->q->nnodes == 0) return 0;
+    if (c->q->nnodes == 0) return -1.0f;
     open_tree(c);
-    return node_next(c, 0, pid) == pid && !c->corrupt;
-}
-
-int search_node_matches(const SearchContext *ctx, int32_t id, uint32_t pid)
-{
-    return node_next((SearchContext *)ctx, id, pid) == pid;
+    if (node_next(c, 0, pid) != pid || c->corrupt) return -1.0f;
+    return score_value(node_score(c, 0, pid, bm25_norm(c->bm25, index_lengths(c->ix)[pid]), part));
 }
 
 int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top)

@@ -1,19 +1,17 @@
 /*
  * explain.c: why a passage scored what it did, as Lucene's explain shows:
  * each matching term (per field) and phrase with the numbers that went
- * into its BM25 part. The parts are summed in fixed point as the scorer
- * sums them, so the total printed is exactly the hit's score.
+ * into its BM25 part. The parts are the tree scorer's own, reported as it
+ * sums them (search_tree_score_at), so the total is exactly the hit's score.
  */
 #include "query/query.h"
 
 typedef struct {
-    SearchContext *c;
-    uint32_t pid, len;
-    float norm;
+    const SearchContext *c;
+    uint32_t len;
     int json;
     const char *indent;
     Buf *out;
-    ScoreSum total;
     size_t items;
 } Explain;
 
@@ -76,45 +74,29 @@ static void explain_phrase(Explain *e, const QueryNode *n, uint32_t pf, float sc
                n->weight / (e->c->bm25->k1 + 1.0f));
 }
 
-static void explain_node(Explain *e, int32_t id)
+/* Each part of the score, as the tree scorer computes it. */
+static void on_part(void *ctx, const QueryNode *n, const QueryTerm *k, uint32_t tf, float value)
 {
-    SearchContext *c = e->c;
-    const QueryNode *n = &c->q->nodes[id];
-    if (n->kind == QN_GROUP) {
-        for (int32_t ch = n->child; ch >= 0; ch = c->q->nodes[ch].next) {
-            uint8_t occ = c->q->nodes[ch].occur;
-            if (occ == OCC_MUST || (occ == OCC_SHOULD && search_node_matches(c, ch, e->pid))) explain_node(e, ch);
-        }
-    } else if (n->kind == QN_PHRASE) {
-        float s = bm25_term(n->weight, c->node_pf[id], e->norm);
-        e->total += score_fixed(s);
-        explain_phrase(e, n, c->node_pf[id], s);
-    } else {
-        for (uint32_t k = n->a; k < n->a + n->n; k++) {
-            const QueryTerm *t = &c->q->keys[k];
-            if (!t->found || c->cur[k].pid != e->pid) continue;
-            uint32_t tf = cursor_tf(&c->cur[k]);
-            float s = bm25_term(t->weight, tf, e->norm);
-            e->total += score_fixed(s);
-            explain_term(e, t, tf, s);
-        }
-    }
+    Explain *e = ctx;
+    if (k) explain_term(e, k, tf, value);
+    else explain_phrase(e, n, tf, value);
 }
 
 float explain_hit(const SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out)
 {
-    SearchContext *c = (SearchContext *)ctx;
-    if (!search_tree_at(c, pid)) return -1.0f;
-    const Bm25 *p = c->bm25;
-    Explain e = {c, pid, index_lengths(c->ix)[pid], 0, json, indent, out, 0, 0};
-    e.norm = bm25_norm(p, e.len);
+    const Bm25 *p = ctx->bm25;
+    Explain e = {ctx, index_lengths(ctx->ix)[pid], json, indent, out, 0};
     size_t head = out->len;
     if (json) {
         buf_printf(out, "{\"k1\":%.4f,\"b\":%.4f,\"length\":%u,\"mean_length\":%.4f,\"parts\":[", p->k1, p->b,
                    e.len, p->avgdl);
     }
-    explain_node(&e, 0);
-    float total = score_value(e.total);
+    ScorePart part = {on_part, &e};
+    float total = search_tree_score_at(ctx, pid, &part);
+    if (total < 0) {
+        out->len = head;
+        return -1.0f;
+    }
     if (json) {
         buf_printf(out, "],\"score\":%.6f}", total);
         return total;

@@ -279,11 +279,15 @@ int search_tree_exhaustive(const SearchContext *ctx, TopK *top);
 int search_tree_range(const SearchContext *ctx, TopK *top, uint32_t first, uint32_t last);
 /* The number of passages the tree matches, or -1 (corrupt index). */
 int64_t count_tree(const SearchContext *ctx);
-/* For explaining a hit: opens the tree and moves it to pid; 1 if the query
- * matches there. Then search_node_matches tells which nodes match at pid
- * (their cursors are on it, a phrase's frequency in node_pf). */
-int search_tree_at(const SearchContext *ctx, uint32_t pid);
-int search_node_matches(const SearchContext *ctx, int32_t id, uint32_t pid);
+/* Told each part of a passage's score: a term key (k, its tf) or a phrase
+ * (k NULL, tf its frequency), and the part's value. */
+typedef struct {
+    void (*fn)(void *ctx, const QueryNode *n, const QueryTerm *k, uint32_t tf, float value);
+    void *ctx;
+} ScorePart;
+/* The query tree's score of passage pid, computed as the search computes
+ * it, each part told to part (for --explain); -1 when pid does not match. */
+float search_tree_score_at(const SearchContext *ctx, uint32_t pid, const ScorePart *part);
 /* Runs the query in ctx->q: a flat one with alg, any other with the tree
  * scorer (exhaustively when alg is the exhaustive one). */
 int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top);
