@@ -473,18 +473,6 @@ typedef struct {
     TopK top;
 } Server;
 
-/* 1 when the query is "+a +b ...": required single words only, which
- * search_and / count_and answer over the distinct terms. */
-static int is_conjunction(const Query *q)
-{
-    if (q->nnodes < 2) return 0;
-    for (int32_t c = q->nodes[0].child; c >= 0; c = q->nodes[c].next) {
-        const QueryNode *n = &q->nodes[c];
-        if (n->occur != OCC_MUST || n->kind != QN_TERM || n->n != 1) return 0;
-    }
-    return 1;
-}
-
 /* Answers one line; returns 0, or -1 on an index error (corrupt postings). */
 static int serve_line(Server *s, char *line, size_t len, FILE *out)
 {
@@ -496,31 +484,19 @@ static int serve_line(Server *s, char *line, size_t len, FILE *out)
         fputs("UNSUPPORTED\n", out);
         return 0;
     }
-    const Query *q = &s->q;
-    /* one term: the union is the conjunction, and search_and skips by blocks */
-    int all = is_conjunction(q) || (q->flat && q->n == 1);
-    s->ctx.q = q;
+    s->ctx.q = &s->q;
     int rc = 0;
     if (cmd == CMD_TOP || cmd == CMD_TOP_COUNT) {
         topk_clear(&s->top);
         s->top.k = k;
-        rc = all ? search_and(&s->ctx, &s->top) : search_run(algorithm_default(), &s->ctx, &s->top);
+        rc = search_run(algorithm_default(), &s->ctx, &s->top);
         s->top.n = 0;
     }
     uint64_t count = 0;
     if (rc == 0 && (cmd == CMD_COUNT || cmd == CMD_TOP_COUNT)) {
-        if (all || q->flat) {
-            size_t found = 0;
-            for (size_t i = 0; i < q->n; i++) found += q->terms[i].found != 0;
-            count = all ? count_and(&s->ctx) : count_or(&s->ctx);
-            /* the cursors the count opened: every found term (a conjunction
-             * with a missing term opens none) */
-            rc = search_check_cursors(&s->ctx, all ? (found == q->n ? found : 0) : found);
-        } else {
-            int64_t c = count_tree(&s->ctx);
-            rc = c < 0 ? -1 : 0;
-            count = c < 0 ? 0 : (uint64_t)c;
-        }
+        int64_t c = search_count(&s->ctx);
+        rc = c < 0 ? -1 : 0;
+        count = c < 0 ? 0 : (uint64_t)c;
     }
     if (rc != 0) return -1;
     if (cmd == CMD_TOP) fputs("1\n", out);

@@ -106,6 +106,9 @@ typedef struct {
                          the union algorithms read when the query is flat */
     size_t n;
     int flat;         /* 1: the tree is a plain union of its keys */
+    int conjunctive;  /* 1: every clause is a required one-key word (or the
+                         query is one such word), no key twice: terms[] is
+                         a conjunction search_and runs */
     size_t words;     /* words in the query text before stop words */
     Buf notes;        /* what the user should know (a prefix cut short) */
     void *scratch;    /* the parser's workspace */
@@ -288,9 +291,12 @@ typedef struct {
 /* The query tree's score of passage pid, computed as the search computes
  * it, each part told to part (for --explain); -1 when pid does not match. */
 float search_tree_score_at(const SearchContext *ctx, uint32_t pid, const ScorePart *part);
-/* Runs the query in ctx->q: a flat one with alg, any other with the tree
- * scorer (exhaustively when alg is the exhaustive one). */
+/* Runs the query in ctx->q: a conjunction of words with search_and, a
+ * flat one with alg, any other with the tree scorer (exhaustively, and
+ * conjunctions too, when alg is the exhaustive one). */
 int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top);
+/* The number of passages the query matches, or -1 (corrupt index). */
+int64_t search_count(const SearchContext *ctx);
 
 /* ---- phrase.c ---- */
 

@@ -432,6 +432,22 @@ static int is_flat(const Query *q, int32_t node)
     return 1;
 }
 
+/* 1 when the root's clauses are one-key words, all required (or there is
+ * just one optional one) and no key comes twice. */
+static int is_conjunctive(const Query *q)
+{
+    const QueryNode *root = &q->nodes[0];
+    if (q->nnodes < 2 || q->n != q->nkeys) return 0;
+    int clauses = 0, required = 0;
+    for (int32_t c = root->child; c >= 0; c = q->nodes[c].next) {
+        const QueryNode *n = &q->nodes[c];
+        if (n->kind != QN_TERM || n->n != 1 || n->occur == OCC_MUST_NOT) return 0;
+        clauses++;
+        required += n->occur == OCC_MUST;
+    }
+    return clauses > 0 && (required == clauses || clauses == 1);
+}
+
 /* idf and weight of a key whose look-up is done. */
 static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
 {
@@ -505,6 +521,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     phrase_weights(q);
     merge_terms(q, ix, bm);
     q->flat = is_flat(q, 0);
+    q->conjunctive = is_conjunctive(q);
     return 0;
 }
 

@@ -184,7 +184,8 @@ static void check_query(const BClause *root, const char *text, size_t k, float k
     CHECK_EQ_INT(count_tree(&ctx), (long long)nref);
     int (*fns[])(const SearchContext *, TopK *) = {search_tree, search_tree_exhaustive};
     for (size_t f = 0; f < 3; f++) {
-        if (f == 2 && !q.flat) break; /* a flat query also runs through bmm */
+        /* f == 2: search_run, as the product runs it (bmm for a flat query,
+         * search_and for a conjunction of words, else the pruned tree) */
         TopK top;
         topk_init(&top, k, NULL);
         CHECK_EQ_INT(f == 2 ? search_run(algorithm_default(), &ctx, &top) : fns[f](&ctx, &top), 0);
@@ -193,7 +194,7 @@ static void check_query(const BClause *root, const char *text, size_t k, float k
         for (size_t i = 0; same && i < n; i++) same = top.heap[i].pid == ref[i].pid && top.heap[i].score == ref[i].score;
         if (!same) {
             fprintf(stderr, "  '%s' (k=%zu k1=%g b=%g, %s): %zu hits, expected %zu\n", text, k, k1, b,
-                    f == 0 ? "pruned" : f == 1 ? "exhaustive" : "bmm", n, want);
+                    f == 0 ? "pruned" : f == 1 ? "exhaustive" : "search_run", n, want);
             for (size_t i = 0; i < n && i < 5; i++)
                 fprintf(stderr, "    got %u %.9g  want %u %.9g\n", top.heap[i].pid, top.heap[i].score,
                         i < want ? ref[i].pid : 0, i < want ? ref[i].score : 0);
