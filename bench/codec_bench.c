@@ -87,7 +87,7 @@ static int add_term(Postings *p, const Index *ix, const TermInfo *t)
     postings_grow(p, t->df);
     add_term_record(p, t);
     PostingCursor c;
-    cursor_open(&c, ix, t);
+    cursor_open(&c, index_segment(ix, 0), t);
     uint64_t start = p->n;
     for (uint32_t id = c.pid; id != PID_END; id = cursor_next(&c)) {
         if (p->n - start >= t->df) return -1;
@@ -117,7 +117,7 @@ static int load_postings(const Index *ix, uint64_t max, Postings *p)
     size_t len;
     TermInfo t;
     memset(p, 0, sizeof *p);
-    for (uint64_t i = 0; index_term_at(ix, i, &term, &len, &t); i++) {
+    for (uint64_t i = 0; segment_term_at(index_segment(ix, 0), i, &term, &len, &t); i++) {
         if (max && p->n >= max) break;
         if (i % stride) continue;
         if (add_term(p, ix, &t) != 0) {

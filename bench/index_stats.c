@@ -100,7 +100,7 @@ static void walk_lexicon(const Index *ix, PostingBytes *pb)
     const char *term;
     size_t tlen;
     TermInfo t;
-    for (uint64_t i = 0; index_term_at(ix, i, &term, &tlen, &t); i++) add_term(base, &t, pb);
+    for (uint64_t i = 0; segment_term_at(index_segment(ix, 0), i, &term, &tlen, &t); i++) add_term(base, &t, pb);
 }
 
 /* The path as a JSON string: quotes, backslashes and control bytes escaped. */
@@ -147,7 +147,7 @@ static void print_positions_json(const Index *ix, const FileBytes *fb)
     const IndexStats *s = index_stats(ix);
     size_t len;
     index_positions_base(ix, &len);
-    uint64_t first, title = index_prefix_range(ix, "\001", 1, &first), heading = index_prefix_range(ix, "\002", 1, &first);
+    uint64_t first, title = segment_prefix_range(index_segment(ix, 0), "\001", 1, &first), heading = segment_prefix_range(index_segment(ix, 0), "\002", 1, &first);
     printf(",\"positions_file\":%llu,\"positions\":%llu,\"positions_bytes\":%zu,\"positions_bytes_per_position\":%.4f,"
            "\"title_terms\":%llu,\"heading_terms\":%llu}\n",
            (unsigned long long)fb->positions, (unsigned long long)s->positions, len, per(len, s->positions),

@@ -106,13 +106,24 @@ static inline Index *tc_build_or_report(TestCorpus *c, const char *suite, uint32
 /* The analyzer the index was built with: queries are analysed as it was. */
 static inline Analyzer *tc_analyzer(const Index *ix) { return analyzer_new(&index_stats(ix)->analysis); }
 
-/* The path of file name in the live generation of the index c built
+/* The directory of the first segment of the index in idx (malloc'd), or
+ * NULL. */
+static inline char *tc_segment_dir(const char *idx)
+{
+    Index *ix = index_open(idx);
+    if (!ix) return NULL;
+    char *dir = strdup(segment_dir(index_segment(ix, 0)));
+    index_close(ix);
+    return dir;
+}
+
+/* The path of file name in the first segment of the index c built
  * (malloc'd), or NULL. */
 static inline char *tc_gen_file(const TestCorpus *c, const char *name)
 {
     char idx[512];
     snprintf(idx, sizeof idx, "%s/idx", c->dir);
-    char *gen = publish_current(idx);
+    char *gen = tc_segment_dir(idx);
     if (!gen) return NULL;
     char *path = malloc(strlen(gen) + strlen(name) + 2);
     sprintf(path, "%s/%s", gen, name);

@@ -56,7 +56,7 @@ typedef struct {
 } OutputOptions;
 
 /* Prints hits[0..n) of the query in ctx (ctx->q). qid is for TREC output. */
-int print_hits(const SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
+int print_hits(SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
                const char *qid);
 /* Writes s as a JSON string literal (escaped, invalid UTF-8 replaced). */
 void json_string(FILE *f, const char *s, size_t n);

@@ -51,7 +51,7 @@ static void put_text(const char *s, size_t n)
 }
 
 typedef struct {
-    const SearchContext *ctx;
+    SearchContext *ctx;
     Analyzer *an;
     const OutputOptions *o;
     SnippetStyle st;
@@ -160,7 +160,7 @@ static int print_article(Printer *pr, size_t rank, const Hit *best)
     return rc;
 }
 
-int print_hits(const SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
+int print_hits(SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
                const char *qid)
 {
     if (o->mode == OUT_TREC) {

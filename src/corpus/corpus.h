@@ -28,11 +28,20 @@ typedef struct {
                            came from (the TSV title, or a file's first line
                            read as its title); 0 when the title is not in the
                            text. The indexer keeps it out of the heading field. */
+    uint64_t file_size; /* the file's size and modification time (ns) */
+    int64_t file_mtime;
 } Article;
+
+/* Incremental reindexing asks, before a file is read, whether it changed
+ * since it was indexed: id is the article id of an article file, NULL for
+ * a passages file (all its rows). Returning 1 skips the file unread. */
+typedef int (*unchanged_fn)(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime);
 
 typedef struct {
     size_t max_file_bytes; /* larger article files are skipped */
     int strict;            /* 1: a skipped file is an error */
+    unchanged_fn unchanged; /* NULL: read everything */
+    void *unchanged_ctx;
 } CorpusOptions;
 
 void corpus_options_default(CorpusOptions *o);
@@ -44,6 +53,7 @@ typedef struct {
     uint64_t articles;    /* handed to the callback */
     uint64_t skipped;     /* empty, binary, unreadable or too large */
     uint64_t bytes;       /* source bytes read */
+    uint64_t unchanged;   /* files skipped as unchanged */
 } CorpusStats;
 
 /* Reads a directory tree or a passages file. Problems with single files are

@@ -21,6 +21,7 @@
 
 void corpus_options_default(CorpusOptions *o)
 {
+    memset(o, 0, sizeof *o);
     o->max_file_bytes = (size_t)1 << 30; /* 1 GiB: larger is not an article */
     o->strict = 0;
 }
@@ -135,8 +136,14 @@ static int only_space(const char *s, size_t n)
     return 1;
 }
 
-static int read_article_file(Walk *w, const char *path, const char *id)
+static int64_t mtime_ns(const struct stat *st) { return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec; }
+
+static int read_article_file(Walk *w, const char *path, const char *id, const struct stat *st)
 {
+    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, id, path, (uint64_t)st->st_size, mtime_ns(st))) {
+        w->stats->unchanged++;
+        return 0;
+    }
     char *data;
     size_t len;
     if (read_file(path, w->opt->max_file_bytes, &data, &len) != 0) {
@@ -154,7 +161,7 @@ static int read_article_file(Walk *w, const char *path, const char *id)
     } else {
         size_t title_end;
         char *title = article_title(path, data + off, len - off, &title_end);
-        Article a = {id, path, title, data + off, len - off, off, 0, title_end};
+        Article a = {id, path, title, data + off, len - off, off, 0, title_end, (uint64_t)st->st_size, mtime_ns(st)};
         w->stats->articles++;
         w->stats->bytes += len;
         rc = w->fn(w->ctx, &a);
@@ -188,7 +195,7 @@ static int walk_dir(Walk *w, const char *dir)
             if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
                 rc = walk_dir(w, path);
             } else if (has_article_ext(list[i]->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                rc = read_article_file(w, path, path + strlen(w->root) + 1);
+                rc = read_article_file(w, path, path + strlen(w->root) + 1, &st);
             } else if (has_article_ext(list[i]->d_name)) {
                 rc = skip_file(w, path, errno ? strerror(errno) : "not a regular file");
             }
@@ -271,7 +278,7 @@ static int read_line(LineReader *r)
     return 1;
 }
 
-static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
+static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, const struct stat *st)
 {
     size_t len = r->len;
     if (len && r->buf[len - 1] == '\r') len--;
@@ -298,7 +305,8 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
         text = tab2 + 1;
         tlen--;
     }
-    Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading, heading};
+    Article a = {r->buf, path, title, text, tlen, r->offset + (uint64_t)(text - r->buf), heading, heading,
+                 (uint64_t)st->st_size, mtime_ns(st)};
     w->stats->bytes += r->len + 1;
     int rc = 0;
     if (only_space(text, tlen)) {
@@ -311,8 +319,12 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno)
     return rc;
 }
 
-static int read_tsv(Walk *w, const char *path)
+static int read_tsv(Walk *w, const char *path, const struct stat *st)
 {
+    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, NULL, path, (uint64_t)st->st_size, mtime_ns(st))) {
+        w->stats->unchanged++;
+        return 0;
+    }
     LineReader r = {0};
     r.gz = gzopen(path, "rb");
     r.in = xmalloc(READ_CHUNK);
@@ -325,7 +337,7 @@ static int read_tsv(Walk *w, const char *path)
     uint64_t lineno = 0;
     while ((got = read_line(&r)) > 0) {
         lineno++;
-        if ((rc = tsv_row(w, path, &r, lineno)) != 0) break;
+        if ((rc = tsv_row(w, path, &r, lineno, st)) != 0) break;
     }
     if (got < 0) {
         char msg[512];
@@ -355,13 +367,13 @@ int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *c
     if (S_ISDIR(st.st_mode)) {
         rc = walk_dir(&w, root);
     } else if (S_ISREG(st.st_mode)) {
-        rc = read_tsv(&w, root);
+        rc = read_tsv(&w, root, &st);
     } else {
         err_set("%s: not a directory or a regular file", path);
         rc = -1;
     }
     free(root);
-    if (rc == 0 && stats->articles == 0) {
+    if (rc == 0 && stats->articles == 0 && stats->unchanged == 0) {
         err_set("corpus %s has no articles (.txt or .md files, or id<TAB>title<TAB>text lines)", path);
         rc = -1;
     }

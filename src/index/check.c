@@ -33,7 +33,7 @@ static void problem(IndexCheck *r, const char *fmt, ...)
 }
 
 typedef struct {
-    const Index *ix;
+    const Segment *sg;
     IndexCheck *r;
     float avgdl;
     PositionCursor pos;
@@ -42,8 +42,8 @@ typedef struct {
 /* One posting against its block's stored bounds and its positions. */
 static void check_posting(Checker *k, const char *term, PostingCursor *c, uint32_t tf, const TermInfo *t)
 {
-    const IndexStats *s = index_stats(k->ix);
-    uint32_t len = index_lengths(k->ix)[c->pid];
+    const IndexStats *s = segment_stats(k->sg);
+    uint32_t len = segment_lengths(k->sg)[c->pid];
     float part = bm25_tf_part(s->impact_k1, s->impact_b, k->avgdl, tf, len);
     uint32_t cap = tf > 65535 ? 65535 : tf;
     if (cursor_block_max_tf(c) < cap || cursor_block_min_len(c) > len || cursor_block_max_tf_part(c) < part ||
@@ -69,7 +69,7 @@ static void check_term(Checker *k, uint64_t i)
     const char *s;
     size_t len;
     TermInfo t;
-    index_term_at(k->ix, i, &s, &len, &t);
+    segment_term_at(k->sg, i, &s, &len, &t);
     const char *word;
     size_t wl;
     int field = key_field(s, len, &word, &wl);
@@ -77,8 +77,8 @@ static void check_term(Checker *k, uint64_t i)
     snprintf(term, sizeof term, "%s%s%.*s", field == FIELD_BODY ? "" : field_name(field),
              field == FIELD_BODY ? "" : ":", (int)wl, word);
     PostingCursor c;
-    cursor_open(&c, k->ix, &t);
-    positions_open(&k->pos, k->ix, &t);
+    cursor_open(&c, k->sg, &t);
+    positions_open(&k->pos, k->sg, &t);
     uint32_t df = 0, max_tf = 0;
     for (; c.pid != PID_END; cursor_next(&c)) {
         uint32_t tf = cursor_tf(&c);
@@ -95,16 +95,16 @@ static void check_term(Checker *k, uint64_t i)
 
 static void check_records(Checker *k)
 {
-    const IndexStats *s = index_stats(k->ix);
+    const IndexStats *s = segment_stats(k->sg);
     uint64_t next = 0;
     for (uint32_t a = 0; a < s->articles; a++) {
         ArticleInfo ai;
-        index_article(k->ix, a, &ai);
+        segment_article(k->sg, a, &ai);
         if (ai.first_passage != next) problem(k->r, "article %u: its passages do not follow the previous one's", a);
         next = (uint64_t)ai.first_passage + ai.npassages;
         for (uint32_t j = 0; j < ai.npassages && ai.first_passage + j < s->passages; j++) {
             PassageInfo p;
-            index_passage(k->ix, ai.first_passage + j, &p);
+            segment_passage(k->sg, ai.first_passage + j, &p);
             if (p.article != a || p.ordinal != j)
                 problem(k->r, "passage %u: names article %u #%u, lies in article %u #%u", ai.first_passage + j,
                         p.article, p.ordinal, a, j);
@@ -114,27 +114,55 @@ static void check_records(Checker *k)
                                      (unsigned long long)s->passages);
     Buf text = {0};
     for (uint32_t pid = 0; pid < s->passages; pid++)
-        if (index_passage_text(k->ix, pid, &text) != 0) problem(k->r, "passage %u: its text does not decompress", pid);
+        if (segment_passage_text(k->sg, pid, &text) != 0) problem(k->r, "passage %u: its text does not decompress", pid);
     buf_free(&text);
+}
+
+static void check_segment(const Segment *sg, IndexCheck *r)
+{
+    const IndexStats *s = segment_stats(sg);
+    uint64_t postings = r->postings, positions = r->positions;
+    Checker k = {sg, r, index_avgdl(s->total_length, s->passages), {0}};
+    positions_init(&k.pos);
+    for (uint64_t i = 0; i < s->terms; i++) check_term(&k, i);
+    positions_free(&k.pos);
+    r->terms += s->terms;
+    if (r->postings - postings != s->postings)
+        problem(r, "%s: %llu postings in all, meta.bin says %llu", segment_dir(sg),
+                (unsigned long long)(r->postings - postings), (unsigned long long)s->postings);
+    if (r->positions - positions != s->positions)
+        problem(r, "%s: %llu positions in all, meta.bin says %llu", segment_dir(sg),
+                (unsigned long long)(r->positions - positions), (unsigned long long)s->positions);
+    check_records(&k);
+    r->passages += s->passages;
+    r->articles += s->articles;
+}
+
+/* The deletes' per-term counts, counted again from the postings. */
+static void check_deletes(const Segment *sg, const Deletes *d, IndexCheck *r)
+{
+    Deletes again;
+    deletes_init(&again, sg);
+    memcpy(again.passage_bits, d->passage_bits, (d->npassages + 63) / 64 * 8);
+    again.passages = d->passages;
+    if (deletes_count_terms(&again, sg) != 0) {
+        problem(r, "%s", err_msg());
+    } else if (again.nterms != d->nterms || again.postings != d->postings ||
+               memcmp(again.term_ord, d->term_ord, d->nterms * 4) != 0 ||
+               memcmp(again.term_count, d->term_count, d->nterms * 4) != 0) {
+        problem(r, "%s: the deletes' postings counts do not match the postings", segment_dir(sg));
+    }
+    r->deleted += d->passages;
+    deletes_free(&again);
 }
 
 int index_check(const Index *ix, IndexCheck *r)
 {
     memset(r, 0, sizeof *r);
-    const IndexStats *s = index_stats(ix);
-    Checker k = {ix, r, index_avgdl(s->total_length, s->passages), {0}};
-    positions_init(&k.pos);
-    for (uint64_t i = 0; i < s->terms; i++) check_term(&k, i);
-    positions_free(&k.pos);
-    r->terms = s->terms;
-    if (r->postings != s->postings)
-        problem(r, "%llu postings in all, meta.bin says %llu", (unsigned long long)r->postings,
-                (unsigned long long)s->postings);
-    if (r->positions != s->positions)
-        problem(r, "%llu positions in all, meta.bin says %llu", (unsigned long long)r->positions,
-                (unsigned long long)s->positions);
-    check_records(&k);
-    r->passages = s->passages;
-    r->articles = s->articles;
+    for (size_t i = 0; i < index_nsegments(ix); i++) {
+        check_segment(index_segment(ix, i), r);
+        if (index_deletes(ix, i)) check_deletes(index_segment(ix, i), index_deletes(ix, i), r);
+    }
+    r->segments = index_nsegments(ix);
     return r->problems ? -1 : 0;
 }

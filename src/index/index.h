@@ -8,8 +8,12 @@
  *                    mmap + verify
  *   index_writer.c   writes meta, lexicon, postings, passages, articles
  *   docstore.c       the zlib-compressed passage text store (both sides)
- *   index_reader.c   opens an index generation; lexicon look-ups; passage
- *                    and article records
+ *   segment.c        opens one segment (the seven files of part of the
+ *                    corpus); lexicon look-ups; passage and article records
+ *   deletes.c        the passages and articles a commit deleted from a
+ *                    segment, and the postings they take from each term
+ *   index_reader.c   opens the live commit: its segments seen as one index
+ *                    (global passage ids, statistics without the deleted)
  *   postings.c       PostingCursor: block-skipping iteration over a term
  *   positions.c      token positions per posting: block encoding (writer)
  *                    and PositionCursor (reader), for phrase queries
@@ -164,6 +168,7 @@ typedef struct {
                               at impact_k1 / impact_b */
     uint64_t positions_off; /* the term's positions in the positions payload */
     uint64_t positions_len; /* bytes */
+    uint64_t ord;          /* its place in the segment's lexicon */
 } TermInfo;
 
 typedef struct {
@@ -177,28 +182,113 @@ typedef struct {
     const char *id, *path, *title; /* not NUL-terminated: use the lengths */
     uint32_t id_len, path_len, title_len;
     uint32_t first_passage, npassages;
+    uint64_t size;   /* its source file's size and modification time (ns) */
+    int64_t mtime;   /* when indexed, and a hash of its text and title: */
+    uint64_t hash;   /* what an incremental reindex compares */
 } ArticleInfo;
 
+/* One segment: an immutable directory of the seven files (FORMAT.md). */
+typedef struct Segment Segment;
+
+Segment *segment_open(const char *dir);
+void segment_close(Segment *sg);
+const IndexStats *segment_stats(const Segment *sg);
+const char *segment_dir(const Segment *sg);
+const uint32_t *segment_lengths(const Segment *sg); /* passage lengths, N entries */
+/* 1 and *out filled when the key is in the lexicon, else 0. */
+int segment_lookup(const Segment *sg, const char *key, size_t len, TermInfo *out);
+/* The i-th key in lexicon order (for prefix expansion and checks). */
+int segment_term_at(const Segment *sg, uint64_t i, const char **key, size_t *len, TermInfo *out);
+/* The lexicon range of the keys that start with prefix (memcmp order):
+ * returns how many, *first the index of the first. */
+uint64_t segment_prefix_range(const Segment *sg, const char *prefix, size_t len, uint64_t *first);
+int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out);
+int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out);
+/* The passage's text into out (replacing its contents); -1 if corrupt. */
+int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out);
+const uint8_t *segment_postings_base(const Segment *sg, size_t *len);
+const uint8_t *segment_positions_base(const Segment *sg, size_t *len);
+
+/* ---- deletes.c ---- */
+
+/* What one commit deleted from one segment (FORMAT.md, del-N.bin). */
+typedef struct {
+    uint64_t npassages, narticles; /* of the segment */
+    uint64_t passages, articles;   /* deleted */
+    uint64_t length;               /* sum of the deleted passages' lengths */
+    uint64_t postings;             /* deleted postings, all terms */
+    uint64_t *passage_bits;        /* bit pid set: deleted */
+    uint64_t *article_bits;
+    uint32_t *term_ord, *term_count; /* sorted lexicon ordinals with deleted
+                                        postings, and how many */
+    uint64_t nterms;
+} Deletes;
+
+static inline int bit_get(const uint64_t *bits, uint64_t i) { return (int)((bits[i >> 6] >> (i & 63)) & 1); }
+static inline void bit_set(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull << (i & 63); }
+
+/* Empty deletes for a segment. */
+void deletes_init(Deletes *d, const Segment *sg);
+void deletes_free(Deletes *d);
+/* Marks article aid of sg deleted, with all its passages. */
+void deletes_article(Deletes *d, const Segment *sg, uint32_t aid);
+/* Counts every term's postings on deleted passages (reads all of sg's
+ * postings), filling term_ord / term_count and postings. */
+int deletes_count_terms(Deletes *d, const Segment *sg);
+/* The deleted postings of the term at lexicon ordinal ord. */
+uint32_t deletes_of_term(const Deletes *d, uint64_t ord);
+int deletes_write(const Deletes *d, const char *dir, const char *name);
+/* Reads and validates dir/name against its segment. */
+int deletes_read(Deletes *d, const char *dir, const char *name, const Segment *sg);
+
+/* ---- index_reader.c ---- */
+
+/* A commit's list of segments (FORMAT.md, manifest.bin). */
+#define MANIFEST_MAX_SEGMENTS 64
+typedef struct {
+    size_t n;
+    uint32_t number[MANIFEST_MAX_SEGMENTS];  /* seg-N directory names */
+    int has_deletes[MANIFEST_MAX_SEGMENTS];  /* its del-N.bin is in the commit */
+} Manifest;
+
+int manifest_read(const char *commit, Manifest *m);
+int manifest_write(const Manifest *m, const char *commit);
+/* root/seg-N (caller frees). */
+char *index_segment_path(const char *root, uint32_t number);
+
+/* The live commit of an index: its segments, in order, seen as one index.
+ * Passage (article) ids are global: a segment's ids follow the previous
+ * segments' ones, deleted passages included (they are never returned). */
 typedef struct Index Index;
 
-/* Opens the current generation of the index in dir. */
-Index *index_open(const char *dir);
+/* Opens the commit CURRENT names in root. */
+Index *index_open(const char *root);
 void index_close(Index *ix);
+/* Statistics of the live passages: N, articles, postings and total length
+ * leave the deleted out (BM25 sees exactly what a full rebuild would). */
 const IndexStats *index_stats(const Index *ix);
-const uint32_t *index_lengths(const Index *ix); /* passage lengths, N entries */
-/* 1 and *out filled when the term is in the lexicon, else 0. */
-int index_lookup(const Index *ix, const char *term, size_t len, TermInfo *out);
-/* The i-th term in lexicon order (for prefix expansion and checks). */
-int index_term_at(const Index *ix, uint64_t i, const char **term, size_t *len, TermInfo *out);
-/* The lexicon range of the keys that start with prefix (memcmp order):
- * returns how many, *first the index of the first (use with index_term_at). */
-uint64_t index_prefix_range(const Index *ix, const char *prefix, size_t len, uint64_t *first);
+uint32_t index_pid_limit(const Index *ix);     /* global ids are below this */
+uint32_t index_article_limit(const Index *ix);
+size_t index_nsegments(const Index *ix);
+const Segment *index_segment(const Index *ix, size_t i);
+uint32_t index_segment_number(const Index *ix, size_t i); /* its seg-N name */
+uint32_t index_segment_base(const Index *ix, size_t i);   /* its first global id */
+uint32_t index_segment_article_base(const Index *ix, size_t i);
+const Deletes *index_deletes(const Index *ix, size_t i);  /* NULL: none */
+const char *index_commit_dir(const Index *ix);
+/* The live df of a key over all segments. */
+uint64_t index_df(const Index *ix, const char *key, size_t len);
+/* Calls fn for each distinct key starting with prefix, in key order, with
+ * its live df (keys all of whose postings are deleted are left out). */
+void index_prefix_each(const Index *ix, const char *prefix, size_t len,
+                       void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx);
+/* Global passage id -> segment and its id there; -1 when out of range. */
+int index_locate(const Index *ix, uint32_t pid, size_t *seg, uint32_t *local);
+int index_deleted(const Index *ix, uint32_t pid);
+/* Records by global id: article ids and first passages are global. */
 int index_passage(const Index *ix, uint32_t pid, PassageInfo *out);
 int index_article(const Index *ix, uint32_t aid, ArticleInfo *out);
-/* The passage's text into out (replacing its contents); -1 if corrupt. */
 int index_passage_text(const Index *ix, uint32_t pid, Buf *out);
-const uint8_t *index_postings_base(const Index *ix, size_t *len);
-const uint8_t *index_positions_base(const Index *ix, size_t *len);
 
 /* ---- postings.c ---- */
 
@@ -223,7 +313,7 @@ typedef struct {
 #define PID_END UINT32_MAX
 
 /* Positions the cursor on the term's first posting. */
-void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t);
+void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t);
 uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
@@ -277,7 +367,7 @@ typedef struct {
 /* Prepares reading the positions of term t (reuses p's buffers: call
  * positions_init once, then positions_open per query term). */
 void positions_init(PositionCursor *p);
-void positions_open(PositionCursor *p, const Index *ix, const TermInfo *t);
+void positions_open(PositionCursor *p, const Segment *sg, const TermInfo *t);
 /* The positions (ascending) of the posting the cursor c is on; c was
  * opened on the same term and is on a passage (c->pid != PID_END). *n gets
  * the count, which equals the posting's tf. Returns NULL with err_msg() set
@@ -291,6 +381,7 @@ void positions_free(PositionCursor *p);
 
 typedef struct {
     uint64_t terms, postings, positions, passages, articles; /* checked */
+    uint64_t segments, deleted;
     uint64_t problems;
     Buf report; /* the first problems, a line each */
 } IndexCheck;
@@ -341,22 +432,29 @@ void builder_free(IndexBuilder *b);
 
 typedef struct {
     char *root;    /* the index directory */
-    char *tmpname; /* generation being built, e.g. "gen-000004.tmp-1234" */
-    char *tmpdir;  /* root/tmpname */
+    char *tmpname; /* commit being built, e.g. "gen-000004.tmp-1234" */
+    char *tmpdir;  /* root/tmpname: where the commit's files go */
     char *final;   /* its name once published, "gen-000004" */
     int lock_fd;   /* holds an exclusive flock on root/LOCK */
+    unsigned long next;   /* the next unused number */
+    size_t nsegs;         /* new segments of this build */
+    uint32_t seg_number[MANIFEST_MAX_SEGMENTS];
+    char *seg_tmp[MANIFEST_MAX_SEGMENTS]; /* their directories */
 } Publication;
 
 /* Creates the index directory if needed, takes the build lock (a second
  * concurrent build fails with a clear message), cleans up leftovers of
- * dead builds and makes a fresh generation directory to write into. */
+ * dead builds and makes a fresh commit directory to write into. */
 int publish_begin(Publication *p, const char *root);
-/* fsyncs and atomically switches CURRENT to the new generation, then
- * removes older generations. */
-int publish_commit(Publication *p);
-/* Removes the unfinished generation. */
+/* A fresh directory for a new segment (caller frees the path); *number
+ * is its number, for the manifest. */
+char *publish_segment(Publication *p, uint32_t *number);
+/* Writes the manifest m, fsyncs and atomically switches CURRENT to the
+ * new commit, then removes what it no longer uses. */
+int publish_commit(Publication *p, const Manifest *m);
+/* Removes the unfinished commit and new segments. */
 void publish_abort(Publication *p);
-/* Reads CURRENT: the live generation directory (caller frees) or NULL. */
+/* Reads CURRENT: the live commit directory (caller frees) or NULL. */
 char *publish_current(const char *root);
 
 /* ---- indexer.c ---- */
@@ -377,6 +475,8 @@ typedef struct {
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);
+/* What an incremental reindex compares to notice an edited article. */
+uint64_t article_hash(const char *title, const char *text, size_t len);
 /* Builds a new index of corpus into dir and publishes it atomically. */
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *r);
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define FILE_MAGIC "PSGINDEX"
-#define FILE_VERSION 2
+#define FILE_VERSION 3
 #define HEADER_BYTES 32
 
 static void path_join(char *out, size_t cap, const char *dir, const char *name)

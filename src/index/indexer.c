@@ -171,6 +171,11 @@ static uint32_t add_string(Buf *pool, const char *s, size_t n)
     return off;
 }
 
+uint64_t article_hash(const char *title, const char *text, size_t len)
+{
+    return hash64(text, len, hash64(title, strlen(title), 0));
+}
+
 static void add_article_record(IndexBuilder *b, const Article *a, uint32_t first, uint32_t n)
 {
     size_t il = strlen(a->id), pl = strlen(a->path), tl = strlen(a->title);
@@ -187,6 +192,9 @@ static void add_article_record(IndexBuilder *b, const Article *a, uint32_t first
     buf_put_u32(&b->articles, (uint32_t)tl);
     buf_put_u32(&b->articles, first);
     buf_put_u32(&b->articles, n);
+    buf_put_u64(&b->articles, a->file_size);
+    buf_put_u64(&b->articles, (uint64_t)a->file_mtime);
+    buf_put_u64(&b->articles, article_hash(a->title, a->text, a->len));
     b->narticles++;
 }
 
@@ -253,7 +261,11 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     CorpusStats cs;
     int rc = corpus_read(corpus, &co, on_article, &r, &cs);
     progress(&r, 1);
-    if (rc == 0) rc = builder_write(&r.b, pub.tmpdir, &rep->index_bytes);
+    Manifest m = {0};
+    char *segdir = rc == 0 ? publish_segment(&pub, &m.number[0]) : NULL;
+    if (rc == 0) rc = segdir ? builder_write(&r.b, segdir, &rep->index_bytes) : -1;
+    free(segdir);
+    m.n = 1;
     rep->articles = r.b.narticles;
     rep->skipped = cs.skipped;
     rep->passages = r.b.npassages;
@@ -271,7 +283,7 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     free(r.batch.id);
     free(r.title.id);
     free(r.title.pos);
-    if (rc == 0) rc = publish_commit(&pub);
+    if (rc == 0) rc = publish_commit(&pub, &m);
     else publish_abort(&pub);
     rep->seconds = now_seconds() - r.started;
     return rc == 0 ? 0 : -1;

@@ -95,10 +95,10 @@ void positions_init(PositionCursor *p)
     p->block = UINT32_MAX;
 }
 
-void positions_open(PositionCursor *p, const Index *ix, const TermInfo *t)
+void positions_open(PositionCursor *p, const Segment *sg, const TermInfo *t)
 {
     size_t len;
-    const uint8_t *q = index_positions_base(ix, &len) + t->positions_off;
+    const uint8_t *q = segment_positions_base(sg, &len) + t->positions_off;
     uint64_t table = t->nblocks > 1 ? (uint64_t)t->nblocks * 4 : 0;
     p->table = table ? q : NULL;
     p->data = q + table;

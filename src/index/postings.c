@@ -58,10 +58,10 @@ static int load_block(PostingCursor *c, uint32_t b)
     return 0;
 }
 
-void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t)
+void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t)
 {
     size_t len;
-    const uint8_t *base = index_postings_base(ix, &len);
+    const uint8_t *base = segment_postings_base(sg, &len);
     if (t->nblocks > 1) {
         c->dir = base + t->postings_off;
         c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
@@ -78,7 +78,7 @@ void cursor_open(PostingCursor *c, const Index *ix, const TermInfo *t)
     c->nblocks = t->nblocks;
     c->df = t->df;
     c->corrupt = 0;
-    c->npassages = (uint32_t)index_stats(ix)->passages;
+    c->npassages = (uint32_t)segment_stats(sg)->passages;
     if (c->nblocks == 0 || load_block(c, 0) != 0) {
         end_cursor(c, c->nblocks != 0);
         return;

@@ -1,11 +1,13 @@
 /*
  * publish.c: the one place that makes a new index visible.
  *
- * An index directory holds generation directories (gen-000001, ...) and a
- * small file CURRENT naming the live one. A build writes a fresh
- * "gen-N.tmp-PID" directory; publishing fsyncs it, renames it to "gen-N",
- * writes CURRENT.tmp, fsyncs and renames it over CURRENT (rename is
- * atomic), then deletes older generations. A reader opens whatever CURRENT
+ * An index directory holds segment directories (seg-000001, ...), commit
+ * directories (gen-000002, ...: a manifest listing segments, and their
+ * deletes) and a small file CURRENT naming the live commit. A build writes
+ * new segments into "seg-N.tmp-PID" and the commit into "gen-N.tmp-PID";
+ * publishing fsyncs and renames the segments, then the commit, writes
+ * CURRENT.tmp, fsyncs and renames it over CURRENT (rename is atomic), then
+ * deletes older commits and the segments the live one does not list. A reader opens whatever CURRENT
  * names, so it sees the old index or the new one, never a mix; a crash at
  * any point leaves CURRENT naming a complete generation. Leftover ".tmp-PID"
  * directories of processes that no longer run are removed by the next
@@ -74,14 +76,16 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
-/* "gen-000012" -> 12; 0 when the name is not a generation. */
-static unsigned long gen_number(const char *name)
+/* "gen-000012" -> 12 (prefix "gen-"); 0 when the name is not one. */
+static unsigned long name_number(const char *name, const char *prefix)
 {
-    if (strncmp(name, "gen-", 4) != 0) return 0;
+    size_t pl = strlen(prefix);
+    if (strncmp(name, prefix, pl) != 0) return 0;
     char *end;
-    unsigned long n = strtoul(name + 4, &end, 10);
-    return end != name + 4 && *end == 0 ? n : 0;
+    unsigned long n = strtoul(name + pl, &end, 10);
+    return end != name + pl && *end == 0 ? n : 0;
 }
+static unsigned long gen_number(const char *name) { return name_number(name, "gen-"); }
 
 char *publish_current(const char *root)
 {
@@ -100,14 +104,14 @@ char *publish_current(const char *root)
     free(path);
     name[strcspn(name, "\n")] = 0;
     if (!ok || gen_number(name) == 0) {
-        err_set("index %s is corrupt: CURRENT does not name a generation (rebuild with: search index)", root);
+        err_set("index %s is corrupt: CURRENT does not name a commit (rebuild with: search index --full)", root);
         return NULL;
     }
     return join(root, name);
 }
 
-/* The highest generation number present, so the next is always new. */
-static unsigned long highest_generation(const char *root)
+/* The highest commit or segment number present, so the next is new. */
+static unsigned long highest_number(const char *root)
 {
     unsigned long max = 0;
     DIR *d = opendir(root);
@@ -119,15 +123,31 @@ static unsigned long highest_generation(const char *root)
         char *dot = strstr(name, ".tmp-");
         if (dot) *dot = 0;
         unsigned long n = gen_number(name);
+        if (!n) n = name_number(name, "seg-");
         if (n > max) max = n;
     }
     closedir(d);
     return max;
 }
 
-/* Removes generations other than keep, and dead builds' temporaries. */
+static int in_manifest(const Manifest *m, unsigned long seg)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        if (m->number[i] == seg) return 1;
+    return 0;
+}
+
+/* Removes commits other than keep, segments keep does not list, and dead
+ * builds' temporaries. */
 static void remove_stale(const char *root, const char *keep)
 {
+    Manifest m, *live = NULL;
+    if (keep) {
+        char *commit = join(root, keep);
+        if (manifest_read(commit, &m) == 0) live = &m;
+        free(commit);
+        if (!live) return; /* cannot tell which segments are live: keep all */
+    }
     DIR *d = opendir(root);
     if (!d) return;
     struct dirent *e;
@@ -137,8 +157,11 @@ static void remove_stale(const char *root, const char *keep)
         if (tmp) {
             long pid = strtol(tmp + 5, NULL, 10);
             stale = pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        } else if (gen_number(e->d_name)) {
+            stale = !keep || strcmp(e->d_name, keep) != 0;
         } else {
-            stale = gen_number(e->d_name) != 0 && (!keep || strcmp(e->d_name, keep) != 0);
+            unsigned long seg = name_number(e->d_name, "seg-");
+            stale = seg && !in_manifest(live, seg);
         }
         if (stale) {
             char *p = join(root, e->d_name);
@@ -182,8 +205,8 @@ int publish_begin(Publication *p, const char *root)
     remove_stale(root, live);
     free(cur);
     char name[64], final[32];
-    unsigned long next = highest_generation(root) + 1;
-    snprintf(final, sizeof final, "gen-%06lu", next);
+    p->next = highest_number(root) + 1;
+    snprintf(final, sizeof final, "gen-%06lu", p->next++);
     snprintf(name, sizeof name, "%s.tmp-%ld", final, (long)getpid());
     p->root = xstrdup(root);
     p->final = xstrdup(final);
@@ -217,11 +240,48 @@ static int write_current(const char *root, const char *final)
     return rc;
 }
 
-int publish_commit(Publication *p)
+char *publish_segment(Publication *p, uint32_t *number)
+{
+    if (p->nsegs == MANIFEST_MAX_SEGMENTS) {
+        err_set("too many new segments in one build");
+        return NULL;
+    }
+    char name[64];
+    *number = (uint32_t)p->next++;
+    snprintf(name, sizeof name, "seg-%06u.tmp-%ld", *number, (long)getpid());
+    char *dir = join(p->root, name);
+    if (mkdir(dir, 0755) != 0) {
+        err_set("cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    p->seg_number[p->nsegs] = *number;
+    p->seg_tmp[p->nsegs++] = dir;
+    return xstrdup(dir);
+}
+
+/* The new segments get their final names; nothing lists them until the
+ * commit is published. */
+static int publish_segments(Publication *p)
+{
+    for (size_t i = 0; i < p->nsegs; i++) {
+        char *final = index_segment_path(p->root, p->seg_number[i]);
+        int rc = sync_path(p->seg_tmp[i]) == 0 && rename(p->seg_tmp[i], final) == 0 ? 0 : -1;
+        if (rc != 0) err_set("cannot publish %s: %s", final, strerror(errno));
+        if (rc == 0) strcpy(p->seg_tmp[i], final); /* same length: only ".tmp-PID" dropped */
+        free(final);
+        if (rc != 0) return -1;
+    }
+    return 0;
+}
+
+int publish_commit(Publication *p, const Manifest *m)
 {
     char *final = join(p->root, p->final);
     int rc = -1, renamed = 0;
-    if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
+    if (publish_segments(p) != 0 || manifest_write(m, p->tmpdir) != 0) {
+        /* err_set done */
+    } else if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
         err_set("cannot publish %s: %s", final, strerror(errno));
     } else {
         renamed = 1;
@@ -238,6 +298,7 @@ int publish_commit(Publication *p)
         return -1;
     }
     p->tmpdir[0] = 0; /* published: nothing to remove */
+    p->nsegs = 0;
     publish_abort(p);
     return 0;
 }
@@ -245,6 +306,8 @@ int publish_commit(Publication *p)
 void publish_abort(Publication *p)
 {
     if (p->tmpdir && p->tmpdir[0]) remove_tree(p->tmpdir);
+    for (size_t i = 0; i < p->nsegs; i++) remove_tree(p->seg_tmp[i]); /* new, never listed */
+    for (size_t i = 0; i < MANIFEST_MAX_SEGMENTS; i++) free(p->seg_tmp[i]);
     if (p->lock_fd >= 0) close(p->lock_fd); /* releases the lock */
     free(p->root);
     free(p->tmpname);

@@ -68,7 +68,7 @@ static void pass_span(PostingCursor *cur, uint32_t m)
 static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint32_t *lo, uint32_t *hi)
 {
     PostingCursor *cur = &c->cur[t];
-    const uint32_t *lengths = index_lengths(c->ix);
+    const uint32_t *lengths = segment_lengths(c->seg);
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
     cursor_advance(cur, base);
@@ -103,7 +103,7 @@ static inline void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum 
 static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base, uint32_t end, TopK *top)
 {
     PostingCursor *cur = &c->cur[t];
-    const uint32_t *lengths = index_lengths(c->ix);
+    const uint32_t *lengths = segment_lengths(c->seg);
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
     cursor_advance(cur, base);

@@ -239,14 +239,14 @@ static void open_tree(SearchContext *c)
         const QueryTerm *t = &q->keys[k];
         c->qt[k] = t;
         if (!t->found) continue;
-        cursor_open(&c->cur[k], c->ix, &t->info);
+        cursor_open(&c->cur[k], c->seg, &t->info);
         c->ub[k] = search_term_bound(c, t);
     }
     for (size_t i = 0; i < q->nnodes; i++) {
         const QueryNode *n = &q->nodes[i];
         if (n->kind != QN_PHRASE) continue;
         for (uint32_t k = n->a; k < n->a + n->n; k++)
-            if (q->keys[k].found) positions_open(&c->pos[k], c->ix, &q->keys[k].info);
+            if (q->keys[k].found) positions_open(&c->pos[k], c->seg, &q->keys[k].info);
     }
     compute_bounds(c);
 }
@@ -269,7 +269,7 @@ static int run_tree(SearchContext *c, TopK *top, uint32_t first, uint32_t last, 
 {
     if (c->q->nnodes == 0) return 0;
     open_tree(c);
-    const uint32_t *lengths = index_lengths(c->ix);
+    const uint32_t *lengths = segment_lengths(c->seg);
     uint32_t pid = first;
     while (pid <= last) {
         pid = node_next(c, 0, pid);
@@ -301,9 +301,13 @@ int search_tree_exhaustive(const SearchContext *ctx, TopK *top)
     return run_tree((SearchContext *)ctx, top, 0, PID_END - 1, 0);
 }
 
-int search_tree_range(const SearchContext *ctx, TopK *top, uint32_t first, uint32_t last)
+int search_tree_range(SearchContext *ctx, TopK *top, uint32_t first, uint32_t last)
 {
-    return run_tree((SearchContext *)ctx, top, first, last, 0);
+    size_t seg;
+    uint32_t local;
+    if (first > last || index_locate(ctx->ix, first, &seg, &local) != 0) return 0;
+    search_segment(ctx, seg, top);
+    return run_tree(ctx, top, local, local + (last - first), 0);
 }
 
 int64_t count_tree(const SearchContext *ctx)
@@ -313,22 +317,25 @@ int64_t count_tree(const SearchContext *ctx)
     open_tree(c);
     int64_t n = 0;
     for (uint32_t pid = 0; (pid = node_next(c, 0, pid)) != PID_END; pid++) {
-        n++;
+        n += !c->deleted || !bit_get(c->deleted, pid);
         if (pid == PID_END - 1) break;
     }
     return finish(c) == 0 ? n : -1;
 }
 
-float search_tree_score_at(const SearchContext *ctx, uint32_t pid, const ScorePart *part)
+float search_tree_score_at(SearchContext *c, uint32_t gpid, const ScorePart *part)
 {
-    SearchContext *c = (SearchContext *)ctx;
-    if (c->q->nnodes == 0) return -1.0f;
+    size_t seg;
+    uint32_t pid;
+    if (c->q->nnodes == 0 || index_locate(c->ix, gpid, &seg, &pid) != 0) return -1.0f;
+    search_segment(c, seg, NULL);
+    if (c->deleted && bit_get(c->deleted, pid)) return -1.0f;
     open_tree(c);
     if (node_next(c, 0, pid) != pid || c->corrupt) return -1.0f;
-    return score_value(node_score(c, 0, pid, bm25_norm(c->bm25, index_lengths(c->ix)[pid]), part));
+    return score_value(node_score(c, 0, pid, bm25_norm(c->bm25, segment_lengths(c->seg)[pid]), part));
 }
 
-int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top)
+static int run_segment(const Algorithm *alg, const SearchContext *ctx, TopK *top)
 {
     if (alg->run == search_exhaustive) return ctx->q->flat ? alg->run(ctx, top) : search_tree_exhaustive(ctx, top);
     /* a conjunction of words: leapfrogging from the rarest list with block
@@ -337,7 +344,19 @@ int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top)
     return ctx->q->flat ? alg->run(ctx, top) : search_tree(ctx, top);
 }
 
-int64_t search_count(const SearchContext *ctx)
+/* Segment by segment, in order, into one top k: global ids grow from one
+ * segment to the next, so ties still rank by id, and the threshold the
+ * earlier segments reached prunes the later ones from their start. */
+int search_run(const Algorithm *alg, SearchContext *ctx, TopK *top)
+{
+    for (size_t i = 0; i < index_nsegments(ctx->ix); i++) {
+        search_segment(ctx, i, top);
+        if (run_segment(alg, ctx, top) != 0) return -1;
+    }
+    return 0;
+}
+
+static int64_t count_segment(const SearchContext *ctx)
 {
     const Query *q = ctx->q;
     if (!q->conjunctive && !q->flat) return count_tree(ctx);
@@ -348,4 +367,16 @@ int64_t search_count(const SearchContext *ctx)
     for (size_t i = 0; i < q->n; i++) found += q->terms[i].found != 0;
     if (q->conjunctive && found != q->n) found = 0;
     return search_check_cursors(ctx, found) == 0 ? (int64_t)n : -1;
+}
+
+int64_t search_count(SearchContext *ctx)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < index_nsegments(ctx->ix); i++) {
+        search_segment(ctx, i, NULL);
+        int64_t m = count_segment(ctx);
+        if (m < 0) return -1;
+        n += m;
+    }
+    return n;
 }

@@ -82,10 +82,13 @@ static void on_part(void *ctx, const QueryNode *n, const QueryTerm *k, uint32_t 
     else explain_phrase(e, n, tf, value);
 }
 
-float explain_hit(const SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out)
+float explain_hit(SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out)
 {
     const Bm25 *p = ctx->bm25;
-    Explain e = {ctx, index_lengths(ctx->ix)[pid], json, indent, out, 0};
+    size_t seg;
+    uint32_t local;
+    if (index_locate(ctx->ix, pid, &seg, &local) != 0) return -1.0f;
+    Explain e = {ctx, segment_lengths(index_segment(ctx->ix, seg))[local], json, indent, out, 0};
     size_t head = out->len;
     if (json) {
         buf_printf(out, "{\"k1\":%.4f,\"b\":%.4f,\"length\":%u,\"mean_length\":%.4f,\"parts\":[", p->k1, p->b,

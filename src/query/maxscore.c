@@ -17,7 +17,7 @@ int search_maxscore(const SearchContext *cc, TopK *top)
     SearchContext *c = (SearchContext *)cc;
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n);
-    const uint32_t *lengths = index_lengths(c->ix);
+    const uint32_t *lengths = segment_lengths(c->seg);
     float threshold = topk_threshold(top);
     size_t e = search_nonessential(c, n, 0, threshold);
     while (e < n) {

@@ -59,8 +59,9 @@ typedef struct {
     size_t len;
     float boost;      /* field boost; merged duplicates of a flat query add up */
     uint32_t pos;     /* in a phrase: position relative to its first word */
-    int found;        /* in the lexicon */
-    TermInfo info;    /* when found */
+    uint64_t df;      /* live passages holding it, all segments */
+    int found;        /* in the lexicon of the segment being searched */
+    TermInfo info;    /* there, when found */
     float idf;
     float weight;     /* idf * (k1 + 1) * boost */
 } QueryTerm;
@@ -131,6 +132,9 @@ static inline int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, cons
 {
     return query_parse_with(an, ix, p, NULL, text, q);
 }
+/* Looks the keys up in one segment (found, info), for searching it; the
+ * weights stay those of the whole index. query_parse binds segment 0. */
+void query_bind(Query *q, const Segment *sg);
 /* The key's field (FIELD_*) and its term without the prefix byte. */
 static inline int query_key_field(const QueryTerm *t, const char **term, size_t *len)
 {
@@ -146,6 +150,8 @@ typedef struct {
 } Hit;
 
 typedef struct {
+    uint32_t base;        /* added to pushed ids: the segment's first id */
+    const uint64_t *deleted; /* pushed ids (before base) set here are dropped */
     Hit *heap;            /* heap mode: min-heap, heap[0] the worst kept hit;
                              after topk_sorted: the hits, best first */
     size_t n, k;
@@ -192,7 +198,13 @@ size_t topk_sorted(TopK *t);
 typedef struct {
     const Index *ix;
     const Bm25 *bm25;
-    const Query *q;          /* set before each search */
+    Query *q;                /* set before each search */
+    /* the segment being searched (search_segment): algorithms read it
+     * with segment-local passage ids */
+    size_t segment;
+    const Segment *seg;
+    uint32_t base;           /* its first global passage id */
+    const uint64_t *deleted; /* its deleted passages, or NULL */
     PostingCursor *cur;      /* one cursor per query term */
     const QueryTerm **qt;    /* the term behind each cursor */
     float *ub;               /* per cursor: upper bound of its score */
@@ -200,8 +212,9 @@ typedef struct {
     float *prefix;           /* scratch: sums of bounds */
     ScoreSum *acc;           /* bmm: scores of the passages of a window */
     uint64_t *seen;          /* bmm: which passages of the window have one */
-    int exact_maxima;        /* the index's block maxima fit these k1, b
-                                (set by search_context_init: bm25 must not
+    int exact_maxima;        /* the segment's block maxima bound scores at
+                                these k1, b and the index's mean length
+                                (set by search_segment; bm25 must not
                                 change during the context's life) */
     /* the query tree (boolean.c): cursor i belongs to key i */
     PositionCursor *pos;     /* per key: its positions (phrases only) */
@@ -213,7 +226,11 @@ typedef struct {
     int corrupt;             /* positions failed to decode */
 } SearchContext;
 
+/* Starts on segment 0. */
 void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25);
+/* Makes segment i the one searched: binds the query to it and, when top
+ * is given, has top translate its ids and drop its deleted passages. */
+void search_segment(SearchContext *c, size_t i, TopK *top);
 void search_context_free(SearchContext *c);
 /* Opens a cursor for every query term found in the lexicon; returns how
  * many (cursor i scores with ctx->qt[i]->weight). */
@@ -279,7 +296,7 @@ int search_tree(const SearchContext *ctx, TopK *top);
 int search_tree_exhaustive(const SearchContext *ctx, TopK *top);
 /* The k best passages of pid range [first, last] (a per-article listing),
  * every match scored. */
-int search_tree_range(const SearchContext *ctx, TopK *top, uint32_t first, uint32_t last);
+int search_tree_range(SearchContext *ctx, TopK *top, uint32_t first, uint32_t last);
 /* The number of passages the tree matches, or -1 (corrupt index). */
 int64_t count_tree(const SearchContext *ctx);
 /* Told each part of a passage's score: a term key (k, its tf) or a phrase
@@ -290,13 +307,13 @@ typedef struct {
 } ScorePart;
 /* The query tree's score of passage pid, computed as the search computes
  * it, each part told to part (for --explain); -1 when pid does not match. */
-float search_tree_score_at(const SearchContext *ctx, uint32_t pid, const ScorePart *part);
+float search_tree_score_at(SearchContext *ctx, uint32_t pid, const ScorePart *part);
 /* Runs the query in ctx->q: a conjunction of words with search_and, a
  * flat one with alg, any other with the tree scorer (exhaustively, and
  * conjunctions too, when alg is the exhaustive one). */
-int search_run(const Algorithm *alg, const SearchContext *ctx, TopK *top);
-/* The number of passages the query matches, or -1 (corrupt index). */
-int64_t search_count(const SearchContext *ctx);
+int search_run(const Algorithm *alg, SearchContext *ctx, TopK *top);
+/* The number of live passages the query matches, or -1 (corrupt index). */
+int64_t search_count(SearchContext *ctx);
 
 /* ---- phrase.c ---- */
 
@@ -325,7 +342,7 @@ const char *algorithm_names(void);
  * and the score it adds. Appends text lines (indent first) or, json set, a
  * JSON array. Returns the total score, or -1 when the query does not match
  * pid. */
-float explain_hit(const SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out);
+float explain_hit(SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out);
 
 /* ---- snippet.c ---- */
 

@@ -144,10 +144,11 @@ static void analyse(Parser *p, const char *text, size_t len, int folded)
 
 /* ---- prefix queries ---- */
 
-/* A prefix's candidate expansion: its df and its place in the lexicon. */
+/* A prefix's candidate expansion: its live df and its key. */
 typedef struct {
-    uint32_t df;
-    uint64_t at;
+    uint64_t df;
+    uint8_t len;
+    char key[FIELD_KEY_MAX];
 } Pick;
 
 /* What the parser works in, allocated once by query_init. */
@@ -170,33 +171,40 @@ static void sift_down(Pick *h, size_t n, size_t j)
     }
 }
 
-/* The lexicon entries of a prefix, at most max of them: the most frequent
- * when there are more (a min-heap on df of the best so far), in lexicon
- * order. */
-static size_t pick_expansions(const Index *ix, uint64_t first, uint64_t count, Pick *out, size_t max)
+/* The keys of a prefix, at most max of them: the most frequent when there
+ * are more (a min-heap on df of the best so far). */
+typedef struct {
+    Pick *out;
+    size_t n, max;
+    uint64_t seen;
+} Picking;
+
+static void fill_pick(Pick *slot, const char *key, size_t len, uint64_t df)
 {
-    size_t n = 0;
-    for (uint64_t i = first; i < first + count; i++) {
-        const char *s;
-        size_t l;
-        TermInfo ti;
-        index_term_at(ix, i, &s, &l, &ti);
-        if (n < max) {
-            out[n++] = (Pick){ti.df, i};
-            if (n == max)
-                for (size_t j = n / 2; j-- > 0;) sift_down(out, n, j);
-        } else if (ti.df > out[0].df) {
-            out[0] = (Pick){ti.df, i};
-            sift_down(out, n, 0);
-        }
+    slot->df = df;
+    slot->len = (uint8_t)len;
+    memcpy(slot->key, key, len);
+}
+
+static void pick_key(void *ctx, const char *key, size_t len, uint64_t df)
+{
+    Picking *p = ctx;
+    p->seen++;
+    if (p->n < p->max) {
+        fill_pick(&p->out[p->n++], key, len, df);
+        if (p->n == p->max) /* just filled: make it a heap */
+            for (size_t j = p->n / 2; j-- > 0;) sift_down(p->out, p->n, j);
+    } else if (df > p->out[0].df) {
+        fill_pick(&p->out[0], key, len, df);
+        sift_down(p->out, p->n, 0);
     }
-    return n;
 }
 
 static int by_lexicon_order(const void *a, const void *b)
 {
-    uint64_t x = ((const Pick *)a)->at, y = ((const Pick *)b)->at;
-    return x < y ? -1 : x > y;
+    const Pick *x = a, *y = b;
+    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 /* word* : a group of the lexicon terms that start with the folded word (not
@@ -212,27 +220,24 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
     }
     char key[FIELD_KEY_MAX + 1];
     size_t kl = field_key(field >= 0 ? field : FIELD_BODY, p->t->tok[0].term, p->t->tok[0].len, key);
-    uint64_t first, count = index_prefix_range(p->ix, key, kl, &first);
     int32_t g = new_node(p, QN_GROUP);
-    if (g < 0 || count == 0) return g;
+    if (g < 0) return g;
     size_t max = p->o->max_expansions ? p->o->max_expansions : 1, room = QUERY_MAX_TERMS - p->q->nkeys;
     if (max > room) max = room;
     if (max == 0) { /* no key left for it */
         p->overflow = 1;
         return g;
     }
-    Pick *pick = ((ParseScratch *)p->q->scratch)->pick;
-    size_t n = pick_expansions(p->ix, first, count, pick, max);
-    if (n < count)
+    Picking pk = {((ParseScratch *)p->q->scratch)->pick, 0, max, 0};
+    index_prefix_each(p->ix, key, kl, pick_key, &pk);
+    size_t n = pk.n;
+    if (n < pk.seen)
         buf_printf(&p->q->notes, "prefix '%.*s*' matches %llu terms; searching the %zu most frequent\n", (int)len,
-                   word, (unsigned long long)count, n);
-    qsort(pick, n, sizeof *pick, by_lexicon_order);
+                   word, (unsigned long long)pk.seen, n);
+    qsort(pk.out, n, sizeof *pk.out, by_lexicon_order);
     int32_t last = -1;
     for (size_t i = 0; i < n; i++) {
-        const char *s;
-        size_t l;
-        TermInfo ti;
-        index_term_at(p->ix, pick[i].at, &s, &l, &ti);
+        const Pick *pick = &pk.out[i];
         int32_t id = new_node(p, QN_TERM);
         if (id < 0) return g;
         if (p->q->nkeys == QUERY_MAX_TERMS) {
@@ -241,11 +246,11 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
         }
         QueryTerm *k = &p->q->keys[p->q->nkeys++];
         memset(k, 0, sizeof *k);
-        memcpy(k->term, s, l);
-        k->len = l;
+        memcpy(k->term, pick->key, pick->len);
+        k->len = pick->len;
         k->boost = 1.0f;
+        k->df = pick->df;
         k->found = 1;
-        k->info = ti;
         p->q->nodes[id].n = 1;
         if (last < 0) p->q->nodes[g].child = id;
         else p->q->nodes[last].next = id;
@@ -448,22 +453,33 @@ static int is_conjunctive(const Query *q)
     return clauses > 0 && (required == clauses || clauses == 1);
 }
 
-/* idf and weight of a key whose look-up is done. */
+/* idf and weight of a key whose df is known: from the whole index. */
 static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
 {
-    t->idf = t->found ? bm25_idf(index_stats(ix)->passages, t->info.df) : 0.0f;
+    t->idf = t->df ? bm25_idf(index_stats(ix)->passages, t->df) : 0.0f;
     t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
 }
 
-/* Looks every key up once; a prefix's expansions came from the lexicon
- * already found. */
+/* Every key's live df, once; a prefix's expansions came with theirs. */
 static void look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
 {
     for (size_t i = 0; i < q->nkeys; i++) {
         QueryTerm *t = &q->keys[i];
-        if (!t->found) t->found = index_lookup(ix, t->term, t->len, &t->info);
+        if (!t->found) t->df = index_df(ix, t->term, t->len);
+        t->found = t->df > 0;
         weigh(ix, bm, t);
     }
+}
+
+static void bind_term(QueryTerm *t, const Segment *sg)
+{
+    t->found = t->df > 0 && segment_lookup(sg, t->term, t->len, &t->info);
+}
+
+void query_bind(Query *q, const Segment *sg)
+{
+    for (size_t i = 0; i < q->nkeys; i++) bind_term(&q->keys[i], sg);
+    for (size_t i = 0; i < q->n; i++) bind_term(&q->terms[i], sg);
 }
 
 /* terms = the distinct keys, boosts of repeats added (a word twice counts
@@ -522,6 +538,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     merge_terms(q, ix, bm);
     q->flat = is_flat(q, 0);
     q->conjunctive = is_conjunctive(q);
+    query_bind(q, index_segment(ix, 0));
     return 0;
 }
 

@@ -37,7 +37,7 @@ static size_t open_all(SearchContext *c, size_t *scored, int need_all)
     for (size_t i = 0; i < q->n && n < QUERY_MAX_TERMS; i++) {
         const QueryTerm *t = &q->terms[i];
         if (!t->found || t->weight > 0) continue;
-        cursor_open(&c->cur[n], c->ix, &t->info);
+        cursor_open(&c->cur[n], c->seg, &t->info);
         c->qt[n] = t;
         c->ub[n] = 0.0f;
         n++;
@@ -123,7 +123,7 @@ uint64_t count_and(const SearchContext *cc)
     SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 1);
     if (n == 0) return 0;
-    if (n == 1) return c->cur[0].df;
+    if (n == 1 && !c->deleted) return c->cur[0].df;
     order_by_df(c, n);
     PostingCursor *lead = &c->cur[c->order[0]];
     uint64_t count = 0;
@@ -131,7 +131,7 @@ uint64_t count_and(const SearchContext *cc)
     while (cand != PID_END) {
         uint32_t p = align(c, n, cand);
         if (p == cand) {
-            count++;
+            count += !c->deleted || !bit_get(c->deleted, cand);
             cand = cursor_next(lead);
         } else {
             if (p == PID_END) break;
@@ -146,13 +146,13 @@ uint64_t count_or(const SearchContext *cc)
     SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 0);
     if (n == 0) return 0;
-    if (n == 1) return c->cur[0].df;
+    if (n == 1 && !c->deleted) return c->cur[0].df;
     uint64_t count = 0;
     uint32_t pid = PID_END;
     for (size_t j = 0; j < n; j++)
         if (c->cur[j].pid < pid) pid = c->cur[j].pid;
     while (pid != PID_END) {
-        count++;
+        count += !c->deleted || !bit_get(c->deleted, pid);
         uint32_t next = PID_END;
         for (size_t j = 0; j < n; j++) {
             PostingCursor *cur = &c->cur[j];

@@ -12,11 +12,7 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     memset(c, 0, sizeof *c);
     c->ix = ix;
     c->bm25 = bm25;
-    /* The stored maxima hold only for the parameters they were computed
-     * with; otherwise the largest tf over the smallest length bounds any k1
-     * and b (the score grows with tf and falls with length). */
-    const IndexStats *s = index_stats(ix);
-    c->exact_maxima = bm25->k1 == s->impact_k1 && bm25->b == s->impact_b;
+    search_segment(c, 0, NULL);
     c->cur = xmalloc(QUERY_MAX_TERMS * sizeof *c->cur);
     c->qt = xmalloc(QUERY_MAX_TERMS * sizeof *c->qt);
     c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
@@ -30,6 +26,28 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->node_pf = xmalloc(QUERY_MAX_NODES * sizeof *c->node_pf);
     c->node_state = xmalloc(QUERY_MAX_NODES * sizeof *c->node_state);
     c->node_ub = xmalloc(QUERY_MAX_NODES * sizeof *c->node_ub);
+}
+
+void search_segment(SearchContext *c, size_t i, TopK *top)
+{
+    c->segment = i;
+    c->seg = index_segment(c->ix, i);
+    c->base = index_segment_base(c->ix, i);
+    const Deletes *d = index_deletes(c->ix, i);
+    c->deleted = d ? d->passage_bits : NULL;
+    /* The stored maxima hold for the parameters they were computed with,
+     * at the segment's mean length or any smaller one (a passage's score
+     * grows with the mean length); otherwise the largest tf over the
+     * smallest length bounds any k1 and b (the score grows with tf and
+     * falls with length). */
+    const IndexStats *s = segment_stats(c->seg);
+    c->exact_maxima = c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b &&
+                      c->bm25->avgdl <= index_avgdl(s->total_length, s->passages);
+    if (c->q) query_bind(c->q, c->seg);
+    if (top) {
+        top->base = c->base;
+        top->deleted = c->deleted;
+    }
 }
 
 void search_context_free(SearchContext *c)
@@ -71,7 +89,7 @@ size_t search_open_cursors(SearchContext *c)
     for (size_t i = 0; i < c->q->n; i++) {
         const QueryTerm *t = &c->q->terms[i];
         if (!t->found || t->weight <= 0) continue;
-        cursor_open(&c->cur[n], c->ix, &t->info);
+        cursor_open(&c->cur[n], c->seg, &t->info);
         c->qt[n] = t;
         c->ub[n] = search_term_bound(c, t);
         n++;
@@ -91,7 +109,7 @@ int search_check_cursors(const SearchContext *c, size_t n)
 
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
 {
-    float norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
+    float norm = bm25_norm(c->bm25, segment_lengths(c->seg)[pid]);
     ScoreSum sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (c->cur[i].pid != pid) continue;
@@ -137,7 +155,7 @@ float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
             if ((partial + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) return -1.0f;
         }
         if (cursor_seek(cur, pid) != pid) continue;
-        if (norm < 0) norm = bm25_norm(c->bm25, index_lengths(c->ix)[pid]);
+        if (norm < 0) norm = bm25_norm(c->bm25, segment_lengths(c->seg)[pid]);
         sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
     }
     return score_value(sum);

@@ -26,7 +26,7 @@ void topk_init(TopK *t, size_t k, const Index *group)
         t->threshold = -1.0f;
     }
     if (group) {
-        size_t na = index_stats(group)->articles;
+        size_t na = index_article_limit(group);
         t->slot = xmalloc((na ? na : 1) * sizeof *t->slot);
         memset(t->slot, 0xff, (na ? na : 1) * sizeof *t->slot);
     }
@@ -47,6 +47,8 @@ void topk_clear(TopK *t)
     t->nkeys = 0;
     t->min_key = 0;
     t->threshold = -1.0f;
+    t->base = 0;
+    t->deleted = NULL;
 }
 
 void topk_free(TopK *t)
@@ -197,6 +199,8 @@ static size_t sorted_keys(TopK *t)
 
 void topk_push(TopK *t, uint32_t pid, float score)
 {
+    if (t->deleted && bit_get(t->deleted, pid)) return;
+    pid += t->base;
     if (t->keys) {
         push_key(t, pid, score);
         return;

@@ -162,6 +162,34 @@ uint32_t hash_bytes(const void *p, size_t n)
     return h;
 }
 
+/* 64-bit finaliser of MurmurHash3 (a published constant set). */
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Eight bytes at a time, each word mixed before it is folded in, so that
+ * any change of the text changes the hash with overwhelming probability
+ * (it is not meant to resist an adversary). */
+uint64_t hash64(const void *p, size_t n, uint64_t seed)
+{
+    const uint8_t *s = p;
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ull);
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ mix64(v)) * 0x9e3779b97f4a7c15ull;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)s[i] << (8 * i);
+    return mix64(h ^ mix64(v ^ 0x5bd1e995ull));
+}
+
 void strmap_init(StrMap *m) { memset(m, 0, sizeof *m); }
 
 static void strmap_grow(StrMap *m)

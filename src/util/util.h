@@ -88,6 +88,8 @@ typedef struct {
 } StrMap;
 
 uint32_t hash_bytes(const void *p, size_t n);
+/* A 64-bit hash of content (an article's text, to notice edits). */
+uint64_t hash64(const void *p, size_t n, uint64_t seed);
 void strmap_init(StrMap *m);
 /* Returns the value slot for key, adding it with value 0 when absent
  * (*added tells which). The pointer is valid until the next insertion. */

@@ -87,9 +87,10 @@ ok "--passage-words 0: one-line error" one_line_error
 BASE=$TMP/base
 "$SEARCH" index --corpus corpus --index "$BASE" --quiet 2>/dev/null
 GEN=$(cat "$BASE/CURRENT")
-ok "CURRENT names a generation directory" test -d "$BASE/$GEN"
-FILES=$(cd "$BASE/$GEN" && ls)
-ok "the generation has files" test -n "$FILES"
+ok "CURRENT names a commit directory" test -d "$BASE/$GEN"
+SEG=$(cd "$BASE" && ls -d seg-*)
+ok "the commit has a manifest" test -f "$BASE/$GEN/manifest.bin"
+ok "the index has one segment, with the seven files" test "$(ls "$BASE/$SEG" | wc -l)" -eq 7
 
 flip_byte() { # flip_byte FILE OFFSET: xor one byte with 0x41
     b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' \n')
@@ -104,10 +105,11 @@ damaged() {
     ok "$1: nothing on stdout" test ! -s "$TMP/out"
     ok "$1: the damaged index is not rebuilt" test "$(cat "$TMP/dmg/CURRENT" 2>/dev/null)" = "$3"
 }
-# copy NAME: restores the intact file in the damaged copy, F names it
-copy() { F=$TMP/dmg/$GEN/$1; cp "$BASE/$GEN/$1" "$F"; }
+# copy NAME: restores the intact file of directory $D in the damaged copy, F names it
+copy() { F=$TMP/dmg/$D/$1; cp "$BASE/$D/$1" "$F"; }
 rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"
-for f in $FILES; do
+for D in "$GEN" "$SEG"; do
+for f in $(cd "$BASE/$D" && ls); do
     copy "$f"; size=$(wc -c <"$F")
     truncate -s $((size / 2)) "$F"
     damaged "$f truncated to half" "$f" "$GEN"
@@ -121,6 +123,7 @@ for f in $FILES; do
     copy "$f"; rm -f "$F"
     damaged "$f deleted" "$f" "$GEN"
     copy "$f"
+done
 done
 expect_exit 0 "the restored copy works" "$SEARCH" --index "$TMP/dmg" ketamine
 damaged_current() { # the CURRENT file itself

@@ -39,7 +39,7 @@ static void setup(void)
     index_close(ix);
     atexit(cleanup);
     snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
-    gen = publish_current(idx);
+    gen = tc_segment_dir(idx);
     for (size_t f = 0; f < NFILES; f++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", gen, files[f]);

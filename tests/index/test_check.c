@@ -92,7 +92,7 @@ static void test_block_bound_below_a_posting(void)
     for (uint64_t i = 0; i < index_stats(ix)->terms && t.nblocks < 2; i++) {
         const char *s;
         size_t l;
-        index_term_at(ix, i, &s, &l, &t);
+        segment_term_at(index_segment(ix, 0), i, &s, &l, &t);
     }
     index_close(ix);
     CHECK(t.nblocks >= 2);
@@ -160,7 +160,7 @@ int main(void)
     index_close(ix);
     char idx[512];
     snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
-    gen_dir = publish_current(idx);
+    gen_dir = tc_segment_dir(idx);
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "cp -a '%s' '%s.sound'", gen_dir, gen_dir);
     if (!gen_dir || system(cmd) != 0) return 1;

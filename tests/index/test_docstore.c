@@ -84,15 +84,19 @@ static void test_index_same_with_threads(void)
     }
     static const char *files[] = {"meta.bin", "lexicon.bin", "postings.bin", "positions.bin", "passages.bin",
                                   "articles.bin", "store.bin"};
-    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+    char *seg[2] = {tc_segment_dir(dirs[0]), tc_segment_dir(dirs[1])};
+    CHECK(seg[0] && seg[1]);
+    for (size_t f = 0; seg[0] && seg[1] && f < sizeof files / sizeof *files; f++) {
         char a[1024], b[1024];
-        snprintf(a, sizeof a, "%s/gen-000001/%s", dirs[0], files[f]);
-        snprintf(b, sizeof b, "%s/gen-000001/%s", dirs[1], files[f]);
+        snprintf(a, sizeof a, "%s/%s", seg[0], files[f]);
+        snprintf(b, sizeof b, "%s/%s", seg[1], files[f]);
         if (!same_file(a, b)) {
             fprintf(stderr, "  %s differs between 1 and 4 threads\n", files[f]);
             check_failed_in_test++;
         }
     }
+    free(seg[0]);
+    free(seg[1]);
     tc_free(&c);
 }
 

@@ -54,12 +54,12 @@ static const char *postings_of(const char *key, size_t len)
     static char out[1024];
     out[0] = 0;
     TermInfo ti;
-    if (!index_lookup(ix, key, len, &ti)) return "(none)";
+    if (!segment_lookup(index_segment(ix, 0), key, len, &ti)) return "(none)";
     PostingCursor c;
     PositionCursor p;
     positions_init(&p);
-    cursor_open(&c, ix, &ti);
-    positions_open(&p, ix, &ti);
+    cursor_open(&c, index_segment(ix, 0), &ti);
+    positions_open(&p, index_segment(ix, 0), &ti);
     for (; c.pid != PID_END; cursor_next(&c)) {
         uint32_t n;
         const uint32_t *pos = positions_of(&p, &c, &n);
@@ -113,23 +113,23 @@ static void test_file_fields(void)
     CHECK_EQ_STR(field_postings(FIELD_BODY, "introduction"), "0:2;");
     CHECK_EQ_STR(field_postings(FIELD_BODY, "effects"), "1:1;");
     /* lengths count body tokens only */
-    CHECK_EQ_INT(index_lengths(ix)[0], 10);
-    CHECK_EQ_INT(index_lengths(ix)[1], 9);
-    CHECK_EQ_INT(index_lengths(ix)[2], 9);
+    CHECK_EQ_INT(segment_lengths(index_segment(ix, 0))[0], 10);
+    CHECK_EQ_INT(segment_lengths(index_segment(ix, 0))[1], 9);
+    CHECK_EQ_INT(segment_lengths(index_segment(ix, 0))[2], 9);
     CHECK_EQ_INT(index_stats(ix)->total_length, 28);
     /* every key and posting is counted, fields included */
-    uint64_t first, n_title = index_prefix_range(ix, "\001", 1, &first);
-    uint64_t n_heading = index_prefix_range(ix, "\002", 1, &first);
+    uint64_t first, n_title = segment_prefix_range(index_segment(ix, 0), "\001", 1, &first);
+    uint64_t n_heading = segment_prefix_range(index_segment(ix, 0), "\002", 1, &first);
     CHECK_EQ_INT(n_title, 4);   /* ketamine therapy b plain */
     CHECK_EQ_INT(n_heading, 3); /* introduction side effects */
     TermInfo ti;
     uint64_t postings = 0, positions = 0;
     const char *t;
     size_t tl;
-    for (uint64_t i = 0; index_term_at(ix, i, &t, &tl, &ti); i++) {
+    for (uint64_t i = 0; segment_term_at(index_segment(ix, 0), i, &t, &tl, &ti); i++) {
         postings += ti.df;
         PostingCursor c;
-        for (cursor_open(&c, ix, &ti); c.pid != PID_END; cursor_next(&c)) positions += cursor_tf(&c);
+        for (cursor_open(&c, index_segment(ix, 0), &ti); c.pid != PID_END; cursor_next(&c)) positions += cursor_tf(&c);
     }
     CHECK_EQ_INT(index_stats(ix)->postings, postings);
     CHECK_EQ_INT(index_stats(ix)->positions, positions);
@@ -139,11 +139,11 @@ static void test_file_fields(void)
 /* Index prefix ranges against a linear scan of the lexicon. */
 static void check_prefix(const char *prefix, size_t len)
 {
-    uint64_t first = 0, n = index_prefix_range(ix, prefix, len, &first);
+    uint64_t first = 0, n = segment_prefix_range(index_segment(ix, 0), prefix, len, &first);
     uint64_t want_first = UINT64_MAX, want_n = 0;
     const char *t;
     size_t tl;
-    for (uint64_t i = 0; index_term_at(ix, i, &t, &tl, NULL); i++)
+    for (uint64_t i = 0; segment_term_at(index_segment(ix, 0), i, &t, &tl, NULL); i++)
         if (tl >= len && memcmp(t, prefix, len) == 0) {
             if (want_first == UINT64_MAX) want_first = i;
             want_n++;
@@ -161,7 +161,7 @@ static void test_prefix_range(void)
     /* every prefix of every key */
     const char *t;
     size_t tl;
-    for (uint64_t i = 0; index_term_at(ix, i, &t, &tl, NULL); i++) {
+    for (uint64_t i = 0; segment_term_at(index_segment(ix, 0), i, &t, &tl, NULL); i++) {
         char key[FIELD_KEY_MAX];
         memcpy(key, t, tl);
         for (size_t l = 1; l <= tl; l++) check_prefix(key, l);
@@ -181,7 +181,7 @@ static void test_row_fields(void)
     CHECK_EQ_STR(field_postings(FIELD_HEADING, "row"), "(none)");
     CHECK_EQ_STR(field_postings(FIELD_BODY, "row"), "0:0,2,4,7;");
     uint64_t first;
-    CHECK_EQ_INT(index_prefix_range(ix, "\002", 1, &first), 0);
+    CHECK_EQ_INT(segment_prefix_range(index_segment(ix, 0), "\002", 1, &first), 0);
 }
 
 /* A random corpus (testcorpus.h) has no titles and one-line passages:
@@ -193,9 +193,9 @@ static void test_no_fields(void)
     CHECK(r != NULL);
     if (!r) return;
     uint64_t first;
-    CHECK_EQ_INT(index_prefix_range(r, "\001", 1, &first), 0);
-    CHECK_EQ_INT(index_prefix_range(r, "\002", 1, &first), 0);
-    CHECK_EQ_INT(index_prefix_range(r, "w", 1, &first), index_stats(r)->terms);
+    CHECK_EQ_INT(segment_prefix_range(index_segment(r, 0), "\001", 1, &first), 0);
+    CHECK_EQ_INT(segment_prefix_range(index_segment(r, 0), "\002", 1, &first), 0);
+    CHECK_EQ_INT(segment_prefix_range(index_segment(r, 0), "w", 1, &first), index_stats(r)->terms);
     CHECK_EQ_INT(first, 0);
     index_close(r);
     tc_free(&c);

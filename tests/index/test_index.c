@@ -16,7 +16,7 @@ static void test_stats(void)
     uint64_t total = 0;
     for (uint32_t d = 0; d < corpus.ndocs; d++) {
         total += corpus.len[d];
-        CHECK_EQ_INT(index_lengths(ix)[d], corpus.len[d]);
+        CHECK_EQ_INT(segment_lengths(index_segment(ix, 0))[d], corpus.len[d]);
     }
     CHECK_EQ_INT(s->total_length, total);
     CHECK_EQ_STR(s->analysis.language, "none");
@@ -31,16 +31,16 @@ static void test_lexicon(void)
         term_name(w, t, &len);
         uint32_t df = 0;
         for (uint32_t d = 0; d < corpus.ndocs; d++) df += tc_tf(&corpus, d, w) > 0;
-        CHECK_EQ_INT(index_lookup(ix, t, len, &ti), df > 0);
+        CHECK_EQ_INT(segment_lookup(index_segment(ix, 0), t, len, &ti), df > 0);
         if (df) CHECK_EQ_INT(ti.df, df);
     }
-    CHECK_EQ_INT(index_lookup(ix, "w", 1, &ti), 0);
-    CHECK_EQ_INT(index_lookup(ix, "zzz", 3, &ti), 0);
-    CHECK_EQ_INT(index_lookup(ix, "", 0, &ti), 0);
+    CHECK_EQ_INT(segment_lookup(index_segment(ix, 0), "w", 1, &ti), 0);
+    CHECK_EQ_INT(segment_lookup(index_segment(ix, 0), "zzz", 3, &ti), 0);
+    CHECK_EQ_INT(segment_lookup(index_segment(ix, 0), "", 0, &ti), 0);
     const char *a, *b;
     size_t la, lb;
-    for (uint64_t i = 1; index_term_at(ix, i, &b, &lb, NULL); i++) { /* sorted, distinct */
-        index_term_at(ix, i - 1, &a, &la, NULL);
+    for (uint64_t i = 1; segment_term_at(index_segment(ix, 0), i, &b, &lb, NULL); i++) { /* sorted, distinct */
+        segment_term_at(index_segment(ix, 0), i - 1, &a, &la, NULL);
         int c = memcmp(a, b, la < lb ? la : lb);
         CHECK(c < 0 || (c == 0 && la < lb));
     }
@@ -53,9 +53,9 @@ static void test_cursor_iterates_all(void)
     for (uint32_t w = 0; w < corpus.vocab; w += 3) {
         TermInfo ti;
         term_name(w, t, &len);
-        if (!index_lookup(ix, t, len, &ti)) continue;
+        if (!segment_lookup(index_segment(ix, 0), t, len, &ti)) continue;
         PostingCursor c;
-        cursor_open(&c, ix, &ti);
+        cursor_open(&c, index_segment(ix, 0), &ti);
         for (uint32_t d = 0; d < corpus.ndocs; d++) {
             uint32_t tf = tc_tf(&corpus, d, w);
             if (!tf) continue;
@@ -77,11 +77,11 @@ static void test_cursor_advance(void)
     size_t len;
     TermInfo ti;
     term_name(0, t, &len); /* the most frequent word: many blocks */
-    CHECK(index_lookup(ix, t, len, &ti));
+    CHECK(segment_lookup(index_segment(ix, 0), t, len, &ti));
     CHECK(ti.nblocks > 3);
     for (int iter = 0; iter < 200; iter++) {
         PostingCursor c;
-        cursor_open(&c, ix, &ti);
+        cursor_open(&c, index_segment(ix, 0), &ti);
         uint32_t target = 0;
         while (c.pid != PID_END) {
             target += 1 + tc_rand() % 300;

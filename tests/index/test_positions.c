@@ -18,10 +18,10 @@ static void check_term(const TestCorpus *c, const Index *ix, PositionCursor *p, 
     size_t len;
     TermInfo ti;
     term_name(w, t, &len);
-    if (!index_lookup(ix, t, len, &ti)) return;
+    if (!segment_lookup(index_segment(ix, 0), t, len, &ti)) return;
     PostingCursor cur;
-    cursor_open(&cur, ix, &ti);
-    positions_open(p, ix, &ti);
+    cursor_open(&cur, index_segment(ix, 0), &ti);
+    positions_open(p, index_segment(ix, 0), &ti);
     for (; cur.pid != PID_END; cursor_next(&cur)) {
         uint32_t n, k = 0;
         const uint32_t *pos = positions_of(p, &cur, &n);
@@ -70,7 +70,7 @@ static void test_large_tfs_across_blocks(void)
     CHECK(ix != NULL);
     if (!ix) return;
     TermInfo ti;
-    CHECK(index_lookup(ix, "w0", 2, &ti));
+    CHECK(segment_lookup(index_segment(ix, 0), "w0", 2, &ti));
     CHECK(ti.nblocks == 3);
     CHECK(ti.max_tf > 200);
     check_all_terms(&c, ix);
@@ -90,10 +90,10 @@ static void test_skip_to_block(void)
     positions_init(&p);
     for (uint32_t target = 0; target < c.ndocs; target += 37) {
         TermInfo ti;
-        CHECK(index_lookup(ix, "w1", 2, &ti));
+        CHECK(segment_lookup(index_segment(ix, 0), "w1", 2, &ti));
         PostingCursor cur;
-        cursor_open(&cur, ix, &ti);
-        positions_open(&p, ix, &ti);
+        cursor_open(&cur, index_segment(ix, 0), &ti);
+        positions_open(&p, index_segment(ix, 0), &ti);
         if (cursor_advance(&cur, target) == PID_END) continue;
         uint32_t n, k = 0;
         const uint32_t *pos = positions_of(&p, &cur, &n);
@@ -174,7 +174,7 @@ static void test_structure_checked(void)
     CHECK(ix != NULL);
     if (!ix) return;
     TermInfo ti;
-    CHECK(index_lookup(ix, "w0", 2, &ti) && ti.nblocks > 1);
+    CHECK(segment_lookup(index_segment(ix, 0), "w0", 2, &ti) && ti.nblocks > 1);
     long table = 32 + (long)ti.positions_off; /* w0's block table */
     long data = table + 4 * (long)ti.nblocks;
     index_close(ix);
@@ -191,12 +191,12 @@ static void test_structure_checked(void)
         CHECK(damage(path, off, 0xff, 1) == 0);
         ix = index_open(idx);
         CHECK(ix != NULL);
-        if (ix && index_lookup(ix, "w0", 2, &ti)) {
+        if (ix && segment_lookup(index_segment(ix, 0), "w0", 2, &ti)) {
             PositionCursor p;
             positions_init(&p);
             PostingCursor cur;
-            cursor_open(&cur, ix, &ti);
-            positions_open(&p, ix, &ti);
+            cursor_open(&cur, index_segment(ix, 0), &ti);
+            positions_open(&p, index_segment(ix, 0), &ti);
             for (; cur.pid != PID_END; cursor_next(&cur)) {
                 uint32_t n;
                 const uint32_t *pos = positions_of(&p, &cur, &n);

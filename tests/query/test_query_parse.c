@@ -114,7 +114,7 @@ static void test_prefixes(void)
         const char *s;
         size_t l;
         TermInfo ti;
-        index_term_at(ix, i, &s, &l, &ti);
+        segment_term_at(index_segment(ix, 0), i, &s, &l, &ti);
         want += l >= 2 && memcmp(s, "w1", 2) == 0;
     }
     CHECK(want > 3);
@@ -135,7 +135,7 @@ static void test_prefixes(void)
         const char *s;
         size_t l;
         TermInfo ti;
-        index_term_at(ix, i, &s, &l, &ti);
+        segment_term_at(index_segment(ix, 0), i, &s, &l, &ti);
         if (l >= 2 && memcmp(s, "w1", 2) == 0 && ti.df > kept_min) above++;
     }
     CHECK(above <= 1);

@@ -1,0 +1,207 @@
+/*
+ * deletes.c: the passages and articles one commit deleted from one segment
+ * (FORMAT.md, "del-N.bin"), both sides.
+ *
+ * A segment never changes once written; an edited or removed article is
+ * marked deleted in the commit's deletes file instead. So that BM25 sees
+ * exactly the statistics a full rebuild would, the file also holds, for
+ * every term, how many of its postings lie on deleted passages: a term's
+ * live df is its df minus that.
+ */
+#include "index/index.h"
+
+#include <stdlib.h>
+
+#define DELETES_HEADER 48 /* six u64 counts */
+
+static size_t words_for(uint64_t n) { return (size_t)((n + 63) / 64); }
+
+void deletes_init(Deletes *d, const Segment *sg)
+{
+    const IndexStats *s = segment_stats(sg);
+    memset(d, 0, sizeof *d);
+    d->npassages = s->passages;
+    d->narticles = s->articles;
+    d->passage_bits = xcalloc(words_for(d->npassages) + 1, 8);
+    d->article_bits = xcalloc(words_for(d->narticles) + 1, 8);
+}
+
+void deletes_free(Deletes *d)
+{
+    free(d->passage_bits);
+    free(d->article_bits);
+    free(d->term_ord);
+    free(d->term_count);
+    memset(d, 0, sizeof *d);
+}
+
+void deletes_article(Deletes *d, const Segment *sg, uint32_t aid)
+{
+    ArticleInfo a;
+    if (aid >= d->narticles || bit_get(d->article_bits, aid) || segment_article(sg, aid, &a) != 0) return;
+    bit_set(d->article_bits, aid);
+    d->articles++;
+    const uint32_t *len = segment_lengths(sg);
+    for (uint32_t p = a.first_passage; p < a.first_passage + a.npassages; p++) {
+        bit_set(d->passage_bits, p);
+        d->passages++;
+        d->length += len[p];
+    }
+}
+
+int deletes_count_terms(Deletes *d, const Segment *sg)
+{
+    const IndexStats *s = segment_stats(sg);
+    free(d->term_ord);
+    free(d->term_count);
+    d->term_ord = d->term_count = NULL;
+    d->nterms = d->postings = 0;
+    if (!d->passages) return 0;
+    size_t cap = 0;
+    PostingCursor c;
+    for (uint64_t t = 0; t < s->terms; t++) {
+        const char *key;
+        size_t len;
+        TermInfo ti;
+        segment_term_at(sg, t, &key, &len, &ti);
+        cursor_open(&c, sg, &ti);
+        uint32_t n = 0;
+        for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) n += (uint32_t)bit_get(d->passage_bits, pid);
+        if (c.corrupt) {
+            err_set("index segment %s: postings are corrupt (rebuild with: search index --full)", segment_dir(sg));
+            return -1;
+        }
+        if (!n) continue;
+        if (d->nterms == cap) {
+            cap = cap ? 2 * cap : 1024;
+            d->term_ord = xrealloc(d->term_ord, cap * sizeof *d->term_ord);
+            d->term_count = xrealloc(d->term_count, cap * sizeof *d->term_count);
+        }
+        d->term_ord[d->nterms] = (uint32_t)t;
+        d->term_count[d->nterms++] = n;
+        d->postings += n;
+    }
+    return 0;
+}
+
+uint32_t deletes_of_term(const Deletes *d, uint64_t ord)
+{
+    size_t lo = 0, hi = d->nterms;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->term_ord[mid] < ord) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < d->nterms && d->term_ord[lo] == ord ? d->term_count[lo] : 0;
+}
+
+int deletes_write(const Deletes *d, const char *dir, const char *name)
+{
+    Buf b = {0};
+    buf_put_u64(&b, d->npassages);
+    buf_put_u64(&b, d->narticles);
+    buf_put_u64(&b, d->passages);
+    buf_put_u64(&b, d->articles);
+    buf_put_u64(&b, d->length);
+    buf_put_u64(&b, d->nterms);
+    for (size_t i = 0; i < words_for(d->npassages); i++) buf_put_u64(&b, d->passage_bits[i]);
+    for (size_t i = 0; i < words_for(d->narticles); i++) buf_put_u64(&b, d->article_bits[i]);
+    for (uint64_t i = 0; i < d->nterms; i++) {
+        buf_put_u32(&b, d->term_ord[i]);
+        buf_put_u32(&b, d->term_count[i]);
+    }
+    int rc = file_write(dir, name, "DELS", &b);
+    buf_free(&b);
+    return rc;
+}
+
+static int bad(const char *dir, const char *name, const char *why)
+{
+    err_set("index file %s/%s is corrupt: %s (rebuild with: search index --full)", dir, name, why);
+    return -1;
+}
+
+static uint64_t popcount_bits(const uint64_t *w, size_t n)
+{
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++) c += (uint64_t)__builtin_popcountll(w[i]);
+    return c;
+}
+
+/* Bits past the last passage (article) must be clear, an article's
+ * passages deleted exactly when it is, and the counts add up. */
+static int check_bits(const Deletes *d, const Segment *sg)
+{
+    if (d->npassages % 64 && d->passage_bits[d->npassages / 64] >> (d->npassages % 64)) return -1;
+    if (d->narticles % 64 && d->article_bits[d->narticles / 64] >> (d->narticles % 64)) return -1;
+    if (popcount_bits(d->passage_bits, words_for(d->npassages)) != d->passages) return -1;
+    if (popcount_bits(d->article_bits, words_for(d->narticles)) != d->articles) return -1;
+    uint64_t passages = 0, length = 0;
+    const uint32_t *len = segment_lengths(sg);
+    for (uint32_t a = 0; a < d->narticles; a++) {
+        ArticleInfo ai;
+        segment_article(sg, a, &ai);
+        int del = bit_get(d->article_bits, a);
+        for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
+            if (bit_get(d->passage_bits, p) != del) return -1;
+            passages += (uint64_t)del;
+            length += del ? len[p] : 0;
+        }
+    }
+    return passages == d->passages && length == d->length ? 0 : -1;
+}
+
+static int check_terms(Deletes *d, const Segment *sg)
+{
+    const IndexStats *s = segment_stats(sg);
+    for (uint64_t i = 0; i < d->nterms; i++) {
+        TermInfo ti;
+        const char *key;
+        size_t len;
+        if ((i && d->term_ord[i] <= d->term_ord[i - 1]) || d->term_ord[i] >= s->terms) return -1;
+        segment_term_at(sg, d->term_ord[i], &key, &len, &ti);
+        if (d->term_count[i] == 0 || d->term_count[i] > ti.df) return -1;
+        d->postings += d->term_count[i];
+    }
+    return d->postings <= s->postings ? 0 : -1;
+}
+
+int deletes_read(Deletes *d, const char *dir, const char *name, const Segment *sg)
+{
+    MappedFile m;
+    memset(d, 0, sizeof *d);
+    if (file_map(dir, name, "DELS", &m) != 0) return -1;
+    const uint8_t *p = m.payload;
+    const IndexStats *s = segment_stats(sg);
+    int rc = -1;
+    if (m.len < DELETES_HEADER || rd_u64(p) != s->passages || rd_u64(p + 8) != s->articles) {
+        bad(dir, name, "does not match its segment");
+        goto out;
+    }
+    deletes_init(d, sg);
+    d->passages = rd_u64(p + 16);
+    d->articles = rd_u64(p + 24);
+    d->length = rd_u64(p + 32);
+    d->nterms = rd_u64(p + 40);
+    size_t pw = words_for(d->npassages), aw = words_for(d->narticles);
+    if (d->nterms > s->terms || m.len != DELETES_HEADER + 8 * (pw + aw) + 8 * d->nterms) {
+        bad(dir, name, "wrong size");
+        goto out;
+    }
+    p += DELETES_HEADER;
+    for (size_t i = 0; i < pw; i++, p += 8) d->passage_bits[i] = rd_u64(p);
+    for (size_t i = 0; i < aw; i++, p += 8) d->article_bits[i] = rd_u64(p);
+    d->term_ord = xmalloc((d->nterms + 1) * sizeof *d->term_ord);
+    d->term_count = xmalloc((d->nterms + 1) * sizeof *d->term_count);
+    for (uint64_t i = 0; i < d->nterms; i++, p += 8) {
+        d->term_ord[i] = rd_u32(p);
+        d->term_count[i] = rd_u32(p + 4);
+    }
+    if (check_bits(d, sg) != 0) bad(dir, name, "deleted passages and articles do not agree");
+    else if (check_terms(d, sg) != 0) bad(dir, name, "bad deleted postings counts");
+    else rc = 0;
+out:
+    file_unmap(&m);
+    if (rc != 0) deletes_free(d);
+    return rc;
+}
