@@ -422,10 +422,34 @@ typedef struct {
     uint32_t passage_words;
 } IndexBuilder;
 
+/* The three term files (lexicon, postings, positions), written a term at a
+ * time in key order: from the in-memory postings, or merging segments. */
+typedef struct {
+    Buf lex, pool, post, pos; /* lexicon entries, key bytes, postings, positions */
+    uint64_t terms, postings, positions;
+} TermWriter;
+
+void term_writer_init(TermWriter *f, uint64_t npostings, uint64_t npositions); /* sizes: hints */
+/* One term: its df postings (ids ascending, tfs) and their positions back
+ * to back; lengths and avgdl of the segment being written. */
+void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
+                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl);
+int term_writer_finish(TermWriter *f, const char *dir, uint64_t *bytes); /* frees */
+void term_writer_free(TermWriter *f);
+
 /* threads > 1: the text store is compressed on a second thread. */
 void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words, int threads);
+/* The next passage of the current article (the one builder_add_article
+ * will close), its body length and text. */
+void builder_add_passage(IndexBuilder *b, uint32_t ordinal, uint64_t start, uint64_t end, uint32_t length,
+                         const char *text, size_t len);
+/* Closes the current article: its passages are those added since first. */
+void builder_add_article(IndexBuilder *b, const ArticleInfo *a, uint32_t first);
 /* Writes all index files into dir; *bytes gets their total size. */
 int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes);
+/* The passage, article, store and meta files, after the term files (whose
+ * counts meta.bin records); adds to *bytes. */
+int builder_write_records(IndexBuilder *b, const char *dir, uint64_t *bytes, const TermWriter *terms);
 void builder_free(IndexBuilder *b);
 
 /* ---- publish.c ---- */
@@ -456,6 +480,12 @@ int publish_commit(Publication *p, const Manifest *m);
 void publish_abort(Publication *p);
 /* Reads CURRENT: the live commit directory (caller frees) or NULL. */
 char *publish_current(const char *root);
+
+/* ---- segment_merge.c ---- */
+
+/* Writes into dir one segment of the live passages of segments which[0..n)
+ * of ix, in that order, renumbered from 0. */
+int segment_merge(const Index *ix, const size_t *which, size_t n, const char *dir, int threads, uint64_t *bytes);
 
 /* ---- indexer.c ---- */
 

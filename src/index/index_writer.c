@@ -34,6 +34,48 @@ void builder_free(IndexBuilder *b)
     memset(b, 0, sizeof *b);
 }
 
+void builder_add_passage(IndexBuilder *b, uint32_t ordinal, uint64_t start, uint64_t end, uint32_t length,
+                         const char *text, size_t len)
+{
+    buf_put_u32(&b->passages, b->narticles);
+    buf_put_u32(&b->passages, ordinal);
+    buf_put_u64(&b->passages, start);
+    buf_put_u64(&b->passages, end);
+    buf_put_u32(&b->lengths, length);
+    b->total_length += length;
+    docstore_add(b->store, text, len);
+    b->npassages++;
+}
+
+static uint32_t add_string(Buf *pool, const char *s, size_t n)
+{
+    uint32_t off = (uint32_t)pool->len;
+    buf_append(pool, s, n);
+    return off;
+}
+
+void builder_add_article(IndexBuilder *b, const ArticleInfo *a, uint32_t first)
+{
+    buf_put_u32(&b->articles, add_string(&b->strings, a->id, a->id_len));
+    buf_put_u32(&b->articles, a->id_len);
+    /* the rows of a passages file share its path: store it once */
+    if (!b->narticles || a->path_len != b->last_path_len ||
+        memcmp(b->strings.data + b->last_path_off, a->path, a->path_len) != 0) {
+        b->last_path_off = add_string(&b->strings, a->path, a->path_len);
+        b->last_path_len = a->path_len;
+    }
+    buf_put_u32(&b->articles, b->last_path_off);
+    buf_put_u32(&b->articles, a->path_len);
+    buf_put_u32(&b->articles, add_string(&b->strings, a->title, a->title_len));
+    buf_put_u32(&b->articles, a->title_len);
+    buf_put_u32(&b->articles, first);
+    buf_put_u32(&b->articles, b->npassages - first);
+    buf_put_u64(&b->articles, a->size);
+    buf_put_u64(&b->articles, (uint64_t)a->mtime);
+    buf_put_u64(&b->articles, a->hash);
+    b->narticles++;
+}
+
 static const StrMap *sort_map; /* qsort has no context argument in C11 */
 
 static int cmp_terms(const void *x, const void *y)
@@ -129,7 +171,8 @@ static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, u
 
 /* One term's postings: the block directory (only when there are several
  * blocks), then the blocks of id gaps and tfs. */
-static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t *lengths, float avgdl, TermMax *tm)
+static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint32_t df, const uint32_t *lengths,
+                        float avgdl, TermMax *tm)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
     size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = out->len;
@@ -142,10 +185,10 @@ static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t 
     tm->max_part = 0;
     for (uint32_t b = 0; b < nblocks; b++) {
         uint32_t lo = b * BLOCK_SIZE, n = df - lo < BLOCK_SIZE ? df - lo : BLOCK_SIZE;
-        uint32_t prev = lo ? s->ids[lo - 1] : UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
+        uint32_t prev = lo ? ids[lo - 1] : UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
         float part = 0;
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t id = s->ids[lo + i], tf = s->tfs[lo + i];
+            uint32_t id = ids[lo + i], tf = tfs[lo + i];
             vals[i] = id - prev - 1; /* gap - 1: wraps right for the first */
             prev = id;
             float p = bm25_tf_part(IMPACT_K1, IMPACT_B, avgdl, tf, lengths[id]);
@@ -155,10 +198,10 @@ static void encode_term(Buf *out, const Scratch *s, uint32_t df, const uint32_t 
         }
         /* full blocks in the SIMD layout, a term's last partial block plain */
         buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
-        for (uint32_t i = 0; i < n; i++) vals[i] = s->tfs[lo + i] - 1;
+        for (uint32_t i = 0; i < n; i++) vals[i] = tfs[lo + i] - 1;
         buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
         if (dir_len)
-            put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, s->ids[lo + n - 1],
+            put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, ids[lo + n - 1],
                           (uint32_t)(out->len - data_at), part, bmax, bmin);
         if (bmax > tm->max_tf) tm->max_tf = bmax;
         if (part > tm->max_part) tm->max_part = part;
@@ -181,45 +224,60 @@ static void prefetch_term(const MemIndex *m, const uint32_t *order, size_t i)
     if (i + 4 < m->terms.n) __builtin_prefetch(m->lists[m->terms.vals[order[i + 4]]].data.data);
 }
 
-/* The files every term has a part in, built side by side in lexicon order. */
-typedef struct {
-    Buf lex, pool, post, pos; /* lexicon entries, term bytes, postings, positions */
-} TermFiles;
-
-/* Term e of the map: its postings, positions, lexicon entry and bytes. */
-static void add_term(TermFiles *f, const MemIndex *m, uint32_t e, Scratch *s, const uint32_t *lengths, float avgdl)
+/* Term e of the map: its postings and positions into the writer. */
+static void add_mem_term(TermWriter *f, const MemIndex *m, uint32_t e, Scratch *s, const uint32_t *lengths, float avgdl)
 {
     const MemPostings *p = &m->lists[m->terms.vals[e]];
     decode_mem(p, s);
-    uint64_t post_off = f->post.len, pos_off = f->pos.len;
-    TermMax tm;
-    encode_term(&f->post, s, p->df, lengths, avgdl, &tm);
-    positions_encode_term(&f->pos, s->tfs, s->pos, p->df);
-    buf_put_u64(&f->lex, post_off);
-    buf_put_u32(&f->lex, (uint32_t)(f->post.len - post_off));
-    buf_put_u32(&f->lex, p->df);
-    buf_put_u32(&f->lex, tm.max_tf);
-    buf_put_u32(&f->lex, (uint32_t)f->pool.len);
-    buf_put_u32(&f->lex, m->terms.klens[e]);
-    buf_append(&f->lex, &tm.max_part, 4);
-    buf_put_u64(&f->lex, pos_off);
-    buf_append(&f->pool, strmap_key(&m->terms, e), m->terms.klens[e]);
+    term_writer_add(f, strmap_key(&m->terms, e), m->terms.klens[e], s->ids, s->tfs, s->pos, p->df, lengths, avgdl);
 }
 
-static void term_files_init(TermFiles *f, const MemIndex *m)
+void term_writer_init(TermWriter *f, uint64_t npostings, uint64_t npositions)
 {
     memset(f, 0, sizeof *f);
-    buf_put_u64(&f->lex, m->terms.n);
-    buf_put_u64(&f->pos, m->terms.n);
-    buf_put_u64(&f->pos, m->npositions);
+    buf_put_u64(&f->lex, 0); /* the term count, known at the end */
+    buf_put_u64(&f->pos, 0); /* the term and position counts, likewise */
+    buf_put_u64(&f->pos, 0);
     /* a bound (a value takes at most 4 bytes and its run's width byte, a
      * block 4 table bytes): growing by doubling would copy and fault in
      * tens of MB; pages reserved and never written cost nothing */
-    buf_reserve(&f->pos, 5 * m->npositions + 4 * m->npostings);
+    buf_reserve(&f->pos, 5 * npositions + 4 * npostings);
 }
 
-static int term_files_write(TermFiles *f, const char *dir, uint64_t *bytes)
+void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
+                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl)
 {
+    uint64_t post_off = f->post.len, pos_off = f->pos.len;
+    TermMax tm;
+    encode_term(&f->post, ids, tfs, df, lengths, avgdl, &tm);
+    positions_encode_term(&f->pos, tfs, pos, df);
+    buf_put_u64(&f->lex, post_off);
+    buf_put_u32(&f->lex, (uint32_t)(f->post.len - post_off));
+    buf_put_u32(&f->lex, df);
+    buf_put_u32(&f->lex, tm.max_tf);
+    buf_put_u32(&f->lex, (uint32_t)f->pool.len);
+    buf_put_u32(&f->lex, (uint32_t)len);
+    buf_append(&f->lex, &tm.max_part, 4);
+    buf_put_u64(&f->lex, pos_off);
+    buf_append(&f->pool, key, len);
+    f->terms++;
+    f->postings += df;
+    for (uint32_t i = 0; i < df; i++) f->positions += tfs[i];
+}
+
+void term_writer_free(TermWriter *f)
+{
+    buf_free(&f->lex);
+    buf_free(&f->pool);
+    buf_free(&f->post);
+    buf_free(&f->pos);
+}
+
+int term_writer_finish(TermWriter *f, const char *dir, uint64_t *bytes)
+{
+    memcpy(f->lex.data, &f->terms, 8);
+    memcpy(f->pos.data, &f->terms, 8);
+    memcpy(f->pos.data + 8, &f->positions, 8);
     buf_append(&f->lex, f->pool.data, f->pool.len);
     int rc = file_write(dir, "lexicon.bin", "LEXI", &f->lex);
     if (rc == 0) rc = file_write(dir, "postings.bin", "POST", &f->post);
@@ -232,32 +290,31 @@ static int term_files_write(TermFiles *f, const char *dir, uint64_t *bytes)
     return rc;
 }
 
-static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes)
+static int write_postings(IndexBuilder *b, const char *dir, uint64_t *bytes, TermWriter *f)
 {
     const MemIndex *m = &b->mem;
     uint32_t *order = sorted_terms(m);
-    TermFiles f;
     Scratch s = {0};
     float avgdl = index_avgdl(b->total_length, b->npassages);
-    term_files_init(&f, m);
+    term_writer_init(f, m->npostings, m->npositions);
     for (size_t i = 0; i < m->terms.n; i++) {
         prefetch_term(m, order, i);
-        add_term(&f, m, order[i], &s, (const uint32_t *)b->lengths.data, avgdl);
+        add_mem_term(f, m, order[i], &s, (const uint32_t *)b->lengths.data, avgdl);
     }
     free(order);
     free(s.ids);
     free(s.tfs);
     free(s.pos);
-    return term_files_write(&f, dir, bytes);
+    return term_writer_finish(f, dir, bytes);
 }
 
-static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes)
+static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes, const TermWriter *f)
 {
     Buf m = {0};
     buf_put_u64(&m, b->npassages);
     buf_put_u64(&m, b->narticles);
-    buf_put_u64(&m, b->mem.terms.n);
-    buf_put_u64(&m, b->mem.npostings);
+    buf_put_u64(&m, f->terms);
+    buf_put_u64(&m, f->postings);
     buf_put_u64(&m, b->total_length);
     buf_put_u32(&m, b->passage_words);
     buf_put_u32(&m, (uint32_t)b->analysis.stopwords);
@@ -296,11 +353,17 @@ static int write_records(IndexBuilder *b, const char *dir, uint64_t *bytes)
     return rc;
 }
 
+int builder_write_records(IndexBuilder *b, const char *dir, uint64_t *bytes, const TermWriter *terms)
+{
+    if (write_records(b, dir, bytes) != 0) return -1;
+    /* meta last: a segment without it is never opened */
+    return write_meta(b, dir, bytes, terms);
+}
+
 int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes)
 {
     *bytes = 0;
-    if (write_postings(b, dir, bytes) != 0) return -1;
-    if (write_records(b, dir, bytes) != 0) return -1;
-    /* meta last: a generation without it is never opened */
-    return write_meta(b, dir, bytes);
+    TermWriter f;
+    if (write_postings(b, dir, bytes, &f) != 0) return -1;
+    return builder_write_records(b, dir, bytes, &f);
 }

@@ -164,13 +164,6 @@ static uint32_t index_passage_terms(Run *r, uint32_t pid, const Article *a, cons
     return kept;
 }
 
-static uint32_t add_string(Buf *pool, const char *s, size_t n)
-{
-    uint32_t off = (uint32_t)pool->len;
-    buf_append(pool, s, n);
-    return off;
-}
-
 uint64_t article_hash(const char *title, const char *text, size_t len)
 {
     return hash64(text, len, hash64(title, strlen(title), 0));
@@ -178,24 +171,10 @@ uint64_t article_hash(const char *title, const char *text, size_t len)
 
 static void add_article_record(IndexBuilder *b, const Article *a, uint32_t first, uint32_t n)
 {
-    size_t il = strlen(a->id), pl = strlen(a->path), tl = strlen(a->title);
-    buf_put_u32(&b->articles, add_string(&b->strings, a->id, il));
-    buf_put_u32(&b->articles, (uint32_t)il);
-    /* the rows of a passages file share its path: store it once */
-    if (!b->narticles || pl != b->last_path_len || memcmp(b->strings.data + b->last_path_off, a->path, pl) != 0) {
-        b->last_path_off = add_string(&b->strings, a->path, pl);
-        b->last_path_len = (uint32_t)pl;
-    }
-    buf_put_u32(&b->articles, b->last_path_off);
-    buf_put_u32(&b->articles, (uint32_t)pl);
-    buf_put_u32(&b->articles, add_string(&b->strings, a->title, tl));
-    buf_put_u32(&b->articles, (uint32_t)tl);
-    buf_put_u32(&b->articles, first);
-    buf_put_u32(&b->articles, n);
-    buf_put_u64(&b->articles, a->file_size);
-    buf_put_u64(&b->articles, (uint64_t)a->file_mtime);
-    buf_put_u64(&b->articles, article_hash(a->title, a->text, a->len));
-    b->narticles++;
+    ArticleInfo ai = {a->id, a->path, a->title, (uint32_t)strlen(a->id), (uint32_t)strlen(a->path),
+                      (uint32_t)strlen(a->title), first, n, a->file_size, a->file_mtime,
+                      article_hash(a->title, a->text, a->len)};
+    builder_add_article(b, &ai, first);
 }
 
 static void progress(Run *r, int final)
@@ -225,14 +204,7 @@ static int on_article(void *ctx, const Article *a)
         const char *t = a->text + spans[i].start;
         size_t tl = spans[i].end - spans[i].start;
         uint32_t plen = index_passage_terms(r, b->npassages, a, &spans[i]);
-        buf_put_u32(&b->passages, b->narticles);
-        buf_put_u32(&b->passages, (uint32_t)i);
-        buf_put_u64(&b->passages, a->base + spans[i].start);
-        buf_put_u64(&b->passages, a->base + spans[i].end);
-        buf_put_u32(&b->lengths, plen);
-        b->total_length += plen;
-        docstore_add(b->store, t, tl);
-        b->npassages++;
+        builder_add_passage(b, (uint32_t)i, a->base + spans[i].start, a->base + spans[i].end, plen, t, tl);
     }
     free(spans);
     add_article_record(b, a, first, (uint32_t)n);

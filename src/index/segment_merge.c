@@ -1,0 +1,166 @@
+/*
+ * segment_merge.c: several segments of an index -> one, without their
+ * deleted passages. It is how an incremental reindex keeps the segment
+ * count small and how `search index --optimize` makes one segment.
+ *
+ * The live passages are renumbered in order (segment after segment), the
+ * records and texts copied, and every key's postings and positions
+ * gathered from the segments that have it (a k-way merge of their sorted
+ * lexicons) and encoded again by the same writer a fresh build uses, with
+ * block maxima for the merged segment's own mean length.
+ */
+#include "index/index.h"
+
+#include <stdlib.h>
+
+#define GONE UINT32_MAX /* a deleted passage has no new id */
+
+typedef struct {
+    const Segment *sg;
+    uint32_t *map;       /* old passage id -> new, or GONE */
+    uint64_t at, nterms; /* the merge's place in its lexicon */
+} Input;
+
+typedef struct {
+    uint32_t *ids, *tfs, *pos;
+    size_t n, cap, npos, pos_cap;
+} Gathered;
+
+static void gather_one(Gathered *g, uint32_t id, uint32_t tf, const uint32_t *pos)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 1024;
+        g->ids = xrealloc(g->ids, g->cap * sizeof *g->ids);
+        g->tfs = xrealloc(g->tfs, g->cap * sizeof *g->tfs);
+    }
+    if (g->npos + tf > g->pos_cap) {
+        g->pos_cap = g->npos + tf > 2 * g->pos_cap ? g->npos + tf : 2 * g->pos_cap;
+        g->pos = xrealloc(g->pos, g->pos_cap * sizeof *g->pos);
+    }
+    g->ids[g->n] = id;
+    g->tfs[g->n++] = tf;
+    memcpy(g->pos + g->npos, pos, tf * sizeof *pos);
+    g->npos += tf;
+}
+
+/* The live postings of lexicon entry t of in, renumbered. */
+static int gather(Gathered *g, const Input *in, const TermInfo *t, PositionCursor *pc)
+{
+    PostingCursor c;
+    cursor_open(&c, in->sg, t);
+    positions_open(pc, in->sg, t);
+    for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) {
+        if (in->map[pid] == GONE) continue;
+        const uint32_t *tfs = cursor_block_tfs(&c);
+        uint32_t n;
+        const uint32_t *pos = tfs ? positions_of(pc, &c, &n) : NULL;
+        if (!pos) break;
+        gather_one(g, in->map[pid], n, pos);
+    }
+    if (c.corrupt || c.pid != PID_END) {
+        err_set("index segment %s is corrupt (rebuild with: search index --full)", segment_dir(in->sg));
+        return -1;
+    }
+    return 0;
+}
+
+static int key_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Every key of the inputs in order, each with the postings of all of them. */
+static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengths, float avgdl)
+{
+    Gathered g = {0};
+    PositionCursor pc;
+    positions_init(&pc);
+    int rc = 0;
+    for (;;) {
+        const char *best = NULL;
+        size_t best_len = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *k;
+            size_t kl;
+            if (in[i].at < in[i].nterms && segment_term_at(in[i].sg, in[i].at, &k, &kl, NULL) &&
+                (!best || key_cmp(k, kl, best, best_len) < 0))
+                best = k, best_len = kl;
+        }
+        if (!best) break;
+        g.n = g.npos = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            const char *k;
+            size_t kl;
+            TermInfo t;
+            if (in[i].at >= in[i].nterms || !segment_term_at(in[i].sg, in[i].at, &k, &kl, &t) ||
+                key_cmp(k, kl, best, best_len) != 0)
+                continue;
+            rc = gather(&g, &in[i], &t, &pc);
+            in[i].at++;
+        }
+        if (rc != 0) break;
+        if (g.n) term_writer_add(w, best, best_len, g.ids, g.tfs, g.pos, (uint32_t)g.n, lengths, avgdl);
+    }
+    positions_free(&pc);
+    free(g.ids);
+    free(g.tfs);
+    free(g.pos);
+    return rc;
+}
+
+/* The live articles of one input: records, lengths and texts, renumbered. */
+static int copy_records(IndexBuilder *b, Input *in, const Deletes *d)
+{
+    const IndexStats *s = segment_stats(in->sg);
+    const uint32_t *len = segment_lengths(in->sg);
+    Buf text = {0};
+    for (uint32_t a = 0; a < s->articles; a++) {
+        ArticleInfo ai;
+        segment_article(in->sg, a, &ai);
+        if (d && bit_get(d->article_bits, a)) continue;
+        uint32_t first = b->npassages;
+        for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
+            PassageInfo pi;
+            segment_passage(in->sg, p, &pi);
+            if (segment_passage_text(in->sg, p, &text) != 0) {
+                buf_free(&text);
+                return -1;
+            }
+            in->map[p] = b->npassages;
+            builder_add_passage(b, pi.ordinal, pi.start, pi.end, len[p], (const char *)text.data, text.len);
+        }
+        builder_add_article(b, &ai, first);
+    }
+    buf_free(&text);
+    return 0;
+}
+
+int segment_merge(const Index *ix, const size_t *which, size_t n, const char *dir, int threads, uint64_t *bytes)
+{
+    const IndexStats *st = index_stats(ix);
+    IndexBuilder b;
+    builder_init(&b, &st->analysis, st->passage_words, threads);
+    Input *in = xcalloc(n, sizeof *in);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        in[i].sg = index_segment(ix, which[i]);
+        const IndexStats *s = segment_stats(in[i].sg);
+        in[i].nterms = s->terms;
+        in[i].map = xmalloc((s->passages + 1) * sizeof *in[i].map);
+        memset(in[i].map, 0xff, (s->passages + 1) * sizeof *in[i].map);
+        rc = copy_records(&b, &in[i], index_deletes(ix, which[i]));
+    }
+    TermWriter w;
+    term_writer_init(&w, st->postings, 0);
+    *bytes = 0;
+    if (rc == 0)
+        rc = merge_terms(in, n, &w, (const uint32_t *)b.lengths.data, index_avgdl(b.total_length, b.npassages));
+    if (rc == 0) rc = term_writer_finish(&w, dir, bytes);
+    else term_writer_free(&w);
+    if (rc == 0) rc = builder_write_records(&b, dir, bytes, &w);
+    for (size_t i = 0; i < n; i++) free(in[i].map);
+    free(in);
+    builder_free(&b);
+    return rc;
+}
