@@ -1,4 +1,5 @@
-/* cmd_index.c: `search index`: build a fresh index, publish it, report. */
+/* cmd_index.c: `search index`: update (or build) the index, publish it,
+ * report. */
 #include "cli/cli.h"
 
 #include <stdlib.h>
@@ -7,6 +8,16 @@
 static void report(const IndexerReport *r)
 {
     double mb = r->source_bytes / 1e6;
+    if (r->incremental) {
+        fprintf(stderr,
+                "updated: %llu articles unchanged (%llu files not read), %llu added, %llu changed, %llu removed; "
+                "%zu segments merged, %zu in the index%s\n",
+                (unsigned long long)r->unchanged + r->unread, (unsigned long long)r->unread,
+                (unsigned long long)r->added, (unsigned long long)r->changed, (unsigned long long)r->removed,
+                r->merged, r->segments, r->up_to_date ? " (up to date: nothing written)" : "");
+    } else if (r->why_full) {
+        fprintf(stderr, "full rebuild: %s\n", r->why_full);
+    }
     fprintf(stderr,
             "indexed %llu articles (%llu skipped) into %llu passages: %llu terms, %llu postings\n"
             "source %.2f MB, index %.2f MB (%.0f%% of source), %.2f s, %.1f MB/s\n",
@@ -48,6 +59,10 @@ int cmd_index(int argc, char **argv)
             o.analysis.stopwords = 1;
         } else if (!strcmp(a, "--no-stopwords")) {
             o.analysis.stopwords = 0;
+        } else if (!strcmp(a, "--full")) {
+            o.full = 1;
+        } else if (!strcmp(a, "--optimize")) {
+            o.optimize = 1;
         } else if (!strcmp(a, "--strict")) {
             o.strict = 1;
         } else if (!strcmp(a, "--quiet")) {

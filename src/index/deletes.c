@@ -26,6 +26,20 @@ void deletes_init(Deletes *d, const Segment *sg)
     d->article_bits = xcalloc(words_for(d->narticles) + 1, 8);
 }
 
+void deletes_copy(Deletes *d, const Deletes *from)
+{
+    *d = *from;
+    size_t pw = words_for(d->npassages) + 1, aw = words_for(d->narticles) + 1, t = d->nterms + 1;
+    d->passage_bits = memcpy(xmalloc(pw * 8), from->passage_bits, pw * 8);
+    d->article_bits = memcpy(xmalloc(aw * 8), from->article_bits, aw * 8);
+    d->term_ord = xmalloc(t * sizeof *d->term_ord);
+    d->term_count = xmalloc(t * sizeof *d->term_count);
+    if (d->nterms) {
+        memcpy(d->term_ord, from->term_ord, d->nterms * sizeof *d->term_ord);
+        memcpy(d->term_count, from->term_count, d->nterms * sizeof *d->term_count);
+    }
+}
+
 void deletes_free(Deletes *d)
 {
     free(d->passage_bits);

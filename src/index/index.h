@@ -230,6 +230,7 @@ static inline void bit_set(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull <<
 /* Empty deletes for a segment. */
 void deletes_init(Deletes *d, const Segment *sg);
 void deletes_free(Deletes *d);
+void deletes_copy(Deletes *d, const Deletes *from);
 /* Marks article aid of sg deleted, with all its passages. */
 void deletes_article(Deletes *d, const Segment *sg, uint32_t aid);
 /* Counts every term's postings on deleted passages (reads all of sg's
@@ -483,9 +484,10 @@ char *publish_current(const char *root);
 
 /* ---- segment_merge.c ---- */
 
-/* Writes into dir one segment of the live passages of segments which[0..n)
- * of ix, in that order, renumbered from 0. */
-int segment_merge(const Index *ix, const size_t *which, size_t n, const char *dir, int threads, uint64_t *bytes);
+/* Writes into dir one segment of the live passages of segments[0..n) (with
+ * deletes dels[i], or NULL), in that order, renumbered from 0. */
+int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t n, const char *dir, int threads,
+                  uint64_t *bytes);
 
 /* ---- indexer.c ---- */
 
@@ -496,12 +498,23 @@ typedef struct {
     int strict;     /* 1: skipped corpus files are errors */
     int threads;    /* threads to use (default: the online CPUs); the
                        index is the same whatever the number */
+    int full;       /* rebuild from scratch instead of updating */
+    int optimize;   /* merge every segment into one */
 } IndexerOptions;
 
 typedef struct {
-    uint64_t articles, skipped, passages, terms, postings;
+    uint64_t articles, skipped, passages, terms, postings; /* indexed in the new segment */
     uint64_t source_bytes, index_bytes;
     double seconds;
+    /* an incremental reindex: */
+    int incremental;      /* 1: the live commit was updated */
+    const char *why_full; /* else why not, when there was one */
+    uint64_t unchanged, added, changed, removed; /* articles */
+    uint64_t unread;      /* files skipped as unchanged unread */
+    uint64_t changes;     /* segments added or with new deletes */
+    size_t merged;        /* segments merged into others */
+    size_t segments;      /* in the new commit */
+    int up_to_date;       /* nothing changed: no new commit */
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);
@@ -509,5 +522,25 @@ void indexer_options_default(IndexerOptions *o);
 uint64_t article_hash(const char *title, const char *text, size_t len);
 /* Builds a new index of corpus into dir and publishes it atomically. */
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *r);
+
+/* ---- reindex.c ---- */
+
+/* The live commit's articles, to compare the corpus with. */
+typedef struct Previous Previous;
+/* NULL when there is nothing to update (no index, --full) or it cannot be
+ * (*why_full says why). */
+Previous *previous_open(const char *dir, const IndexerOptions *o, const char **why_full);
+void previous_close(Previous *p);
+/* The corpus reader's unchanged_fn: a file as it was indexed. */
+int previous_unchanged_file(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime);
+/* 1 when the article is the previous version's twin (skip it), else 0
+ * (index it: new or changed); counts it in rep. */
+int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *rep);
+/* Publishes the next commit: p's segments (p may be NULL: a full build)
+ * with the articles not seen deleted, the new segment when new_dir is
+ * given, merged by the policy. Publishes nothing when nothing changed;
+ * ends pub either way. */
+int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const IndexerOptions *o,
+                   IndexerReport *rep);
 
 #endif

@@ -55,6 +55,8 @@ typedef struct {
     StrMap token_terms;    /* folded token -> term id, or TERM_STOP */
     TokenBatch batch;
     TitleTerms title;
+    Previous *prev;        /* the live commit, when updating it */
+    IndexerReport *rep;
     uint64_t source_bytes; /* for progress */
     double started, last_progress;
 } Run;
@@ -191,6 +193,7 @@ static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
     IndexBuilder *b = &r->b;
+    if (r->prev && previous_match(r->prev, a->id, article_hash(a->title, a->text, a->len), r->rep)) return 0;
     PassageSpan *spans;
     size_t n = passages_split(a->text, a->len, a->heading_end, r->opt->passage_words, &spans);
     if ((uint64_t)b->npassages + n >= UINT32_MAX - 1 || b->strings.len > (1ull << 31)) {
@@ -226,24 +229,30 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
         analyzer_free(r.an);
         return -1;
     }
+    /* read under the build lock: the commit updated is the live one */
+    r.prev = previous_open(dir, o, &rep->why_full);
+    r.rep = rep;
+    rep->incremental = r.prev != NULL;
     builder_init(&r.b, &o->analysis, o->passage_words, o->threads);
     CorpusOptions co;
     corpus_options_default(&co);
     co.strict = o->strict;
+    co.unchanged = r.prev ? previous_unchanged_file : NULL;
+    co.unchanged_ctx = r.prev;
     CorpusStats cs;
     int rc = corpus_read(corpus, &co, on_article, &r, &cs);
     progress(&r, 1);
-    Manifest m = {0};
-    char *segdir = rc == 0 ? publish_segment(&pub, &m.number[0]) : NULL;
-    if (rc == 0) rc = segdir ? builder_write(&r.b, segdir, &rep->index_bytes) : -1;
-    free(segdir);
-    m.n = 1;
+    uint32_t number = 0;
+    char *segdir = rc == 0 && r.b.narticles ? publish_segment(&pub, &number) : NULL;
+    if (segdir) rc = builder_write(&r.b, segdir, &rep->index_bytes);
+    else if (rc == 0 && r.b.narticles) rc = -1;
     rep->articles = r.b.narticles;
     rep->skipped = cs.skipped;
     rep->passages = r.b.npassages;
     rep->terms = r.b.mem.terms.n;
     rep->postings = r.b.mem.npostings;
     rep->source_bytes = cs.bytes;
+    rep->unread = cs.unchanged;
     builder_free(&r.b);
     analyzer_free(r.an);
     strmap_free(&r.token_terms);
@@ -255,8 +264,10 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     free(r.batch.id);
     free(r.title.id);
     free(r.title.pos);
-    if (rc == 0) rc = publish_commit(&pub, &m);
+    if (rc == 0) rc = reindex_commit(r.prev, &pub, number, segdir, o, rep);
     else publish_abort(&pub);
+    free(segdir);
+    previous_close(r.prev);
     rep->seconds = now_seconds() - r.started;
     return rc == 0 ? 0 : -1;
 }

@@ -136,23 +136,26 @@ static int copy_records(IndexBuilder *b, Input *in, const Deletes *d)
     return 0;
 }
 
-int segment_merge(const Index *ix, const size_t *which, size_t n, const char *dir, int threads, uint64_t *bytes)
+int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t n, const char *dir, int threads,
+                  uint64_t *bytes)
 {
-    const IndexStats *st = index_stats(ix);
+    const IndexStats *st = segment_stats(segs[0]);
     IndexBuilder b;
     builder_init(&b, &st->analysis, st->passage_words, threads);
     Input *in = xcalloc(n, sizeof *in);
     int rc = 0;
+    uint64_t postings = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        in[i].sg = index_segment(ix, which[i]);
+        in[i].sg = segs[i];
         const IndexStats *s = segment_stats(in[i].sg);
         in[i].nterms = s->terms;
         in[i].map = xmalloc((s->passages + 1) * sizeof *in[i].map);
         memset(in[i].map, 0xff, (s->passages + 1) * sizeof *in[i].map);
-        rc = copy_records(&b, &in[i], index_deletes(ix, which[i]));
+        postings += s->postings;
+        rc = copy_records(&b, &in[i], dels[i]);
     }
     TermWriter w;
-    term_writer_init(&w, st->postings, 0);
+    term_writer_init(&w, postings, 0);
     *bytes = 0;
     if (rc == 0)
         rc = merge_terms(in, n, &w, (const uint32_t *)b.lengths.data, index_avgdl(b.total_length, b.npassages));

@@ -1,0 +1,319 @@
+/*
+ * reindex.c: incremental reindexing. What changed in the corpus since the
+ * live commit, and the next commit: the live segments with the changed and
+ * removed articles marked deleted, plus a new segment of the new and
+ * changed ones, merged down so that segments stay few.
+ *
+ * An article is matched to its previous version by id (for duplicate ids,
+ * in corpus order). A file whose size and modification time are those it
+ * was indexed with is not even read; otherwise the article's hash of title
+ * and text decides. A previous article the corpus no longer has is
+ * removed.
+ *
+ * Merge policy: segments are kept oldest first; after adding the new one,
+ * the newest two are merged while the newer holds at least a quarter of
+ * the live passages of the one before it (so sizes grow by a factor of 4
+ * or more from newest to oldest and there are O(log N) segments). A
+ * segment with more deleted than live passages is rewritten. --optimize
+ * merges everything into one.
+ */
+#include "index/index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MERGE_FACTOR 4
+
+enum { UNSEEN = 0, KEPT = 1, CHANGED = 2 };
+
+struct Previous {
+    Index *ix;
+    StrMap ids;        /* article id -> first entry + 1 */
+    uint32_t *seg;     /* per entry: segment and article in it */
+    uint32_t *aid;
+    uint32_t *next;    /* next entry with the same id + 1, or 0 */
+    uint8_t *state;
+    size_t n;
+};
+
+static int same_settings(const IndexStats *s, const IndexerOptions *o)
+{
+    return s->passage_words == o->passage_words && s->analysis.stopwords == o->analysis.stopwords &&
+           s->analysis.letters_only == o->analysis.letters_only &&
+           strcmp(s->analysis.language, o->analysis.language) == 0;
+}
+
+/* Every live article of the previous commit, in segment order. */
+static void add_entries(Previous *p)
+{
+    const Index *ix = p->ix;
+    size_t cap = index_article_limit(ix) + 1;
+    p->seg = xmalloc(cap * sizeof *p->seg);
+    p->aid = xmalloc(cap * sizeof *p->aid);
+    p->next = xcalloc(cap, sizeof *p->next);
+    p->state = xcalloc(cap, 1);
+    uint32_t *tail = NULL;
+    size_t tail_cap = 0;
+    strmap_init(&p->ids);
+    for (size_t s = 0; s < index_nsegments(ix); s++) {
+        const Segment *sg = index_segment(ix, s);
+        const Deletes *d = index_deletes(ix, s);
+        for (uint32_t a = 0; a < segment_stats(sg)->articles; a++) {
+            if (d && bit_get(d->article_bits, a)) continue;
+            ArticleInfo ai;
+            segment_article(sg, a, &ai);
+            size_t e = p->n++;
+            p->seg[e] = (uint32_t)s;
+            p->aid[e] = a;
+            int added;
+            uint32_t *head = strmap_upsert(&p->ids, ai.id, ai.id_len, &added);
+            size_t slot = (size_t)(head - p->ids.vals); /* the id's map entry */
+            if (slot >= tail_cap) {
+                size_t nc = p->ids.cap > slot + 1 ? p->ids.cap : slot + 1;
+                tail = xrealloc(tail, nc * sizeof *tail);
+                memset(tail + tail_cap, 0, (nc - tail_cap) * sizeof *tail);
+                tail_cap = nc;
+            }
+            if (added) *head = (uint32_t)e + 1;
+            else p->next[tail[slot]] = (uint32_t)e + 1; /* append: duplicates stay in order */
+            tail[slot] = (uint32_t)e;
+        }
+    }
+    free(tail);
+}
+
+Previous *previous_open(const char *dir, const IndexerOptions *o, const char **why_full)
+{
+    *why_full = NULL;
+    if (o->full) return NULL;
+    char *cur = publish_current(dir);
+    if (!cur) return NULL; /* no index yet */
+    free(cur);
+    Index *ix = index_open(dir);
+    if (!ix) {
+        *why_full = "the previous index cannot be read";
+        return NULL;
+    }
+    if (!same_settings(index_stats(ix), o)) {
+        *why_full = "the analysis settings changed";
+        index_close(ix);
+        return NULL;
+    }
+    Previous *p = xcalloc(1, sizeof *p);
+    p->ix = ix;
+    add_entries(p);
+    return p;
+}
+
+void previous_close(Previous *p)
+{
+    if (!p) return;
+    index_close(p->ix);
+    strmap_free(&p->ids);
+    free(p->seg);
+    free(p->aid);
+    free(p->next);
+    free(p->state);
+    free(p);
+}
+
+static int article_of(const Previous *p, size_t e, ArticleInfo *out)
+{
+    return segment_article(index_segment(p->ix, p->seg[e]), p->aid[e], out);
+}
+
+/* The first entry with this id not matched yet, or -1. */
+static long unmatched(const Previous *p, const char *id, size_t len)
+{
+    uint32_t *v = strmap_get(&p->ids, id, len);
+    for (uint32_t e = v ? *v : 0; e; e = p->next[e - 1])
+        if (p->state[e - 1] == UNSEEN) return (long)e - 1;
+    return -1;
+}
+
+int previous_unchanged_file(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime)
+{
+    Previous *p = ctx;
+    ArticleInfo a;
+    if (id) {
+        long e = unmatched(p, id, strlen(id));
+        if (e < 0 || article_of(p, (size_t)e, &a) != 0 || a.size != size || a.mtime != mtime) return 0;
+        p->state[e] = KEPT;
+        return 1;
+    }
+    /* a passages file: unchanged when every row indexed from it says so */
+    size_t plen = strlen(path), rows = 0;
+    for (size_t e = 0; e < p->n; e++) {
+        if (p->state[e] != UNSEEN || article_of(p, e, &a) != 0) continue;
+        if (a.path_len != plen || memcmp(a.path, path, plen) != 0) continue;
+        if (a.size != size || a.mtime != mtime) return 0;
+        rows++;
+    }
+    if (!rows) return 0;
+    for (size_t e = 0; e < p->n; e++)
+        if (p->state[e] == UNSEEN && article_of(p, e, &a) == 0 && a.path_len == plen && !memcmp(a.path, path, plen))
+            p->state[e] = KEPT;
+    return 1;
+}
+
+int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *rep)
+{
+    long e = unmatched(p, id, strlen(id));
+    ArticleInfo a;
+    if (e < 0) {
+        rep->added++;
+        return 0;
+    }
+    if (article_of(p, (size_t)e, &a) == 0 && a.hash == hash) {
+        p->state[e] = KEPT;
+        rep->unchanged++;
+        return 1;
+    }
+    p->state[e] = CHANGED;
+    rep->changed++;
+    return 0;
+}
+
+/* ---- the next commit ---- */
+
+typedef struct {
+    Segment *sg[MANIFEST_MAX_SEGMENTS + 2];
+    Deletes *del[MANIFEST_MAX_SEGMENTS + 2]; /* NULL: none */
+    uint32_t number[MANIFEST_MAX_SEGMENTS + 2];
+    int owned[MANIFEST_MAX_SEGMENTS + 2];    /* sg opened here (new or merged) */
+    size_t n;
+} Plan;
+
+static uint64_t live(const Plan *pl, size_t i)
+{
+    return segment_stats(pl->sg[i])->passages - (pl->del[i] ? pl->del[i]->passages : 0);
+}
+
+static void drop(Plan *pl, size_t i)
+{
+    if (pl->owned[i]) segment_close(pl->sg[i]);
+    if (pl->del[i]) {
+        deletes_free(pl->del[i]);
+        free(pl->del[i]);
+    }
+    memmove(&pl->sg[i], &pl->sg[i + 1], (pl->n - i - 1) * sizeof pl->sg[0]);
+    memmove(&pl->del[i], &pl->del[i + 1], (pl->n - i - 1) * sizeof pl->del[0]);
+    memmove(&pl->number[i], &pl->number[i + 1], (pl->n - i - 1) * sizeof pl->number[0]);
+    memmove(&pl->owned[i], &pl->owned[i + 1], (pl->n - i - 1) * sizeof pl->owned[0]);
+    pl->n--;
+}
+
+/* The previous commit's segments with their deletes, the removed and
+ * changed articles added to them. */
+static int plan_previous(Plan *pl, Previous *p, IndexerReport *rep)
+{
+    const Index *ix = p->ix;
+    for (size_t s = 0; s < index_nsegments(ix); s++) {
+        Segment *sg = (Segment *)index_segment(ix, s);
+        const Deletes *old = index_deletes(ix, s);
+        Deletes *d = xmalloc(sizeof *d);
+        if (old) deletes_copy(d, old);
+        else deletes_init(d, sg);
+        size_t before = d->articles;
+        for (size_t e = 0; e < p->n; e++) {
+            if (p->seg[e] != s || p->state[e] == KEPT) continue;
+            rep->removed += p->state[e] == UNSEEN;
+            deletes_article(d, sg, p->aid[e]);
+        }
+        if (d->articles != before && deletes_count_terms(d, sg) != 0) return -1;
+        rep->changes += d->articles != before;
+        if (!d->passages) {
+            deletes_free(d);
+            free(d);
+            d = NULL;
+        }
+        pl->sg[pl->n] = sg;
+        pl->del[pl->n] = d;
+        pl->number[pl->n] = index_segment_number(ix, s);
+        pl->owned[pl->n++] = 0;
+    }
+    return 0;
+}
+
+/* Merges plan entries [from, to) into one new segment in their place. */
+static int merge_range(Plan *pl, size_t from, size_t to, Publication *pub, const IndexerOptions *o, IndexerReport *rep)
+{
+    uint32_t number;
+    char *dir = publish_segment(pub, &number);
+    if (!dir) return -1;
+    uint64_t bytes;
+    int rc = segment_merge((const Segment *const *)&pl->sg[from], (const Deletes *const *)&pl->del[from], to - from,
+                           dir, o->threads, &bytes);
+    Segment *sg = rc == 0 ? segment_open(dir) : NULL;
+    free(dir);
+    if (!sg) return -1;
+    rep->merged += to - from;
+    for (size_t i = to; i-- > from + 1;) drop(pl, i);
+    if (pl->owned[from]) segment_close(pl->sg[from]);
+    if (pl->del[from]) {
+        deletes_free(pl->del[from]);
+        free(pl->del[from]);
+    }
+    pl->sg[from] = sg;
+    pl->del[from] = NULL;
+    pl->number[from] = number;
+    pl->owned[from] = 1;
+    return 0;
+}
+
+static int apply_policy(Plan *pl, Publication *pub, const IndexerOptions *o, IndexerReport *rep)
+{
+    for (size_t i = 0; i < pl->n;) /* all deleted: nothing left to keep */
+        if (live(pl, i) == 0) drop(pl, i);
+        else i++;
+    if (o->optimize) return pl->n > 1 || (pl->n == 1 && pl->del[0]) ? merge_range(pl, 0, pl->n, pub, o, rep) : 0;
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->del[i] && pl->del[i]->passages > live(pl, i) && merge_range(pl, i, i + 1, pub, o, rep) != 0) return -1;
+    while (pl->n > 1 && (pl->n >= MANIFEST_MAX_SEGMENTS || live(pl, pl->n - 1) * MERGE_FACTOR >= live(pl, pl->n - 2)))
+        if (merge_range(pl, pl->n - 2, pl->n, pub, o, rep) != 0) return -1;
+    return 0;
+}
+
+static int write_commit(Plan *pl, Publication *pub, Manifest *m)
+{
+    m->n = pl->n;
+    for (size_t i = 0; i < pl->n; i++) {
+        m->number[i] = pl->number[i];
+        m->has_deletes[i] = pl->del[i] != NULL;
+        if (!pl->del[i]) continue;
+        char name[32];
+        snprintf(name, sizeof name, "del-%06u.bin", pl->number[i]);
+        if (deletes_write(pl->del[i], pub->tmpdir, name) != 0) return -1;
+    }
+    return 0;
+}
+
+int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const IndexerOptions *o,
+                   IndexerReport *rep)
+{
+    Plan pl;
+    memset(&pl, 0, sizeof pl);
+    int rc = p ? plan_previous(&pl, p, rep) : 0;
+    if (rc == 0 && new_dir) {
+        pl.sg[pl.n] = segment_open(new_dir);
+        if (!pl.sg[pl.n]) rc = -1;
+        else {
+            pl.number[pl.n] = new_number;
+            pl.owned[pl.n++] = 1;
+            rep->changes++;
+        }
+    }
+    if (rc == 0 && p && !rep->changes && !o->optimize) rep->up_to_date = 1; /* nothing to commit */
+    if (rc == 0 && !rep->up_to_date) rc = apply_policy(&pl, pub, o, rep);
+    if (rc == 0 && !rep->up_to_date && pl.n == 0) {
+        err_set("the corpus has no articles left to index");
+        rc = -1;
+    }
+    Manifest m;
+    if (rc == 0 && !rep->up_to_date) rc = write_commit(&pl, pub, &m);
+    rep->segments = pl.n;
+    while (pl.n) drop(&pl, pl.n - 1);
+    if (rc == 0 && !rep->up_to_date) return publish_commit(pub, &m); /* aborts itself on failure */
+    publish_abort(pub);
+    return rc;
+}

@@ -1,0 +1,243 @@
+/*
+ * test_reindex.c: incremental reindexing gives what a full rebuild gives.
+ * A corpus of article files goes through rounds of random additions,
+ * edits, removals and touches (a new modification time, same text); after
+ * each round the updated index (several segments, deletes, merges) and a
+ * --full rebuild of the same corpus must return the same passages with
+ * bitwise the same scores for every query, and the pruned search on the
+ * updated index must equal the exhaustive one.
+ */
+#include <sys/stat.h>
+
+#include "check.h"
+#include "testcorpus.h"
+
+#define VOCAB 200
+#define MAXFILES 400
+
+static char dir[256], corpus[300];
+static int exists[MAXFILES];
+
+static void write_article(unsigned i)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/a%03u.txt", corpus, i);
+    FILE *f = fopen(path, "w");
+    unsigned paras = 1 + tc_rand() % 4;
+    for (unsigned p = 0; p < paras; p++) {
+        unsigned n = 5 + tc_rand() % 40;
+        for (unsigned w = 0; w < n; w++) fprintf(f, "%sw%u%s", w ? " " : "", tc_word(VOCAB), w % 9 == 8 ? "." : "");
+        fputs(".\n\n", f);
+    }
+    fclose(f);
+    exists[i] = 1;
+}
+
+static unsigned pick(int want_existing)
+{
+    for (;;) {
+        unsigned i = tc_rand() % MAXFILES;
+        if (exists[i] == want_existing) return i;
+    }
+}
+
+/* One round of changes; touch gives a file a new time but the same text. */
+static void change_corpus(void)
+{
+    unsigned adds = tc_rand() % 6, edits = tc_rand() % 5, dels = tc_rand() % 4, touches = tc_rand() % 3;
+    for (unsigned k = 0; k < adds; k++) write_article(pick(0));
+    for (unsigned k = 0; k < edits; k++) write_article(pick(1));
+    for (unsigned k = 0; k < dels; k++) {
+        unsigned i = pick(1);
+        char path[400];
+        snprintf(path, sizeof path, "%s/a%03u.txt", corpus, i);
+        unlink(path);
+        exists[i] = 0;
+    }
+    for (unsigned k = 0; k < touches; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/a%03u.txt", corpus, pick(1));
+        struct timespec t[2] = {{0, UTIME_NOW}, {1000000 + tc_rand(), 0}};
+        utimensat(AT_FDCWD, path, t, 0);
+    }
+}
+
+static int build(const char *name, int full, int optimize, IndexerReport *r)
+{
+    IndexerOptions o;
+    indexer_options_default(&o);
+    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    o.passage_words = 30;
+    o.full = full;
+    o.optimize = optimize;
+    char idx[400];
+    snprintf(idx, sizeof idx, "%s/%s", dir, name);
+    return indexer_build(corpus, idx, &o, r);
+}
+
+typedef struct {
+    char id[32];
+    uint32_t ordinal;
+    float score;
+} Result;
+
+static int by_passage(const void *a, const void *b)
+{
+    const Result *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->ordinal > y->ordinal) - (x->ordinal < y->ordinal);
+}
+
+/* Every passage the query matches, with its score, in passage order. */
+static size_t all_results(Index *ix, const char *text, Result *out, size_t max, int64_t *count)
+{
+    Analyzer *an = tc_analyzer(ix);
+    Bm25 bm;
+    bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
+    Query q;
+    query_init(&q);
+    SearchContext ctx;
+    search_context_init(&ctx, ix, &bm);
+    TopK top;
+    topk_init(&top, max, NULL);
+    size_t n = 0;
+    if (query_parse(an, ix, &bm, text, &q) == 0) {
+        ctx.q = &q;
+        if (search_run(algorithm_find("exhaustive"), &ctx, &top) == 0) n = topk_sorted(&top);
+        *count = search_count(&ctx);
+    }
+    for (size_t i = 0; i < n; i++) {
+        PassageInfo p;
+        ArticleInfo a;
+        index_passage(ix, top.heap[i].pid, &p);
+        index_article(ix, p.article, &a);
+        snprintf(out[i].id, sizeof out[i].id, "%.*s", (int)a.id_len, a.id);
+        out[i].ordinal = p.ordinal;
+        out[i].score = top.heap[i].score;
+        CHECK(!index_deleted(ix, top.heap[i].pid));
+    }
+    qsort(out, n, sizeof *out, by_passage);
+    topk_free(&top);
+    search_context_free(&ctx);
+    query_free(&q);
+    analyzer_free(an);
+    return n;
+}
+
+/* The default (pruned) search's top 10 equals the exhaustive one's. */
+static void check_pruned(Index *ix, const char *text)
+{
+    Analyzer *an = tc_analyzer(ix);
+    Bm25 bm;
+    bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
+    Query q;
+    query_init(&q);
+    SearchContext ctx;
+    search_context_init(&ctx, ix, &bm);
+    TopK a, b;
+    topk_init(&a, 10, NULL);
+    topk_init(&b, 10, NULL);
+    if (query_parse(an, ix, &bm, text, &q) == 0) {
+        ctx.q = &q;
+        CHECK_EQ_INT(search_run(algorithm_default(), &ctx, &a), 0);
+        CHECK_EQ_INT(search_run(algorithm_find("exhaustive"), &ctx, &b), 0);
+        size_t na = topk_sorted(&a), nb = topk_sorted(&b);
+        CHECK_EQ_INT(na, nb);
+        for (size_t i = 0; i < na && i < nb; i++)
+            CHECK(a.heap[i].pid == b.heap[i].pid && a.heap[i].score == b.heap[i].score);
+    }
+    topk_free(&a);
+    topk_free(&b);
+    search_context_free(&ctx);
+    query_free(&q);
+    analyzer_free(an);
+}
+
+static void random_query(char *q, size_t cap)
+{
+    unsigned a = tc_word(VOCAB), b = tc_word(VOCAB), c = tc_word(VOCAB);
+    switch (tc_rand() % 6) {
+    case 0: snprintf(q, cap, "w%u", a); break;
+    case 1: snprintf(q, cap, "w%u w%u w%u", a, b, c); break;
+    case 2: snprintf(q, cap, "+w%u +w%u", a, b); break;
+    case 3: snprintf(q, cap, "\"w%u w%u\"", a, b); break;
+    case 4: snprintf(q, cap, "w%u -w%u", a, b); break;
+    default: snprintf(q, cap, "w%u*", a % 20); break;
+    }
+}
+
+static void compare(Index *inc, Index *full)
+{
+    const IndexStats *s = index_stats(inc), *t = index_stats(full);
+    CHECK(s->passages == t->passages && s->articles == t->articles && s->total_length == t->total_length &&
+          s->postings == t->postings);
+    static Result ra[20000], rb[20000];
+    for (int k = 0; k < 25; k++) {
+        char q[128];
+        random_query(q, sizeof q);
+        int64_t ca = -2, cb = -3;
+        size_t na = all_results(inc, q, ra, 20000, &ca), nb = all_results(full, q, rb, 20000, &cb);
+        CHECK_EQ_INT(na, nb);
+        CHECK(ca == cb && ca == (int64_t)na);
+        int same = na == nb;
+        for (size_t i = 0; same && i < na; i++)
+            same = !strcmp(ra[i].id, rb[i].id) && ra[i].ordinal == rb[i].ordinal && ra[i].score == rb[i].score;
+        if (!same) fprintf(stderr, "  query '%s': the updated index differs from the rebuild\n", q);
+        CHECK(same);
+        check_pruned(inc, q);
+    }
+}
+
+static void test_incremental_equals_full(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    mkdir(corpus, 0755);
+    for (unsigned i = 0; i < 120; i++) write_article(pick(0));
+    IndexerReport r;
+    CHECK_EQ_INT(build("inc", 0, 0, &r), 0);
+    size_t most_segments = 0, merged = 0, unread = 0, deletes_seen = 0;
+    for (int round = 0; round < 14; round++) {
+        change_corpus();
+        CHECK_EQ_INT(build("inc", 0, round == 9, &r), 0);
+        CHECK(r.incremental);
+        if (round == 9) CHECK_EQ_INT(r.segments, 1);
+        most_segments = r.segments > most_segments ? r.segments : most_segments;
+        merged += r.merged;
+        unread += r.unread;
+        CHECK_EQ_INT(build("full", 1, 0, &r), 0);
+        CHECK(!r.incremental);
+        char a[400], b[400];
+        snprintf(a, sizeof a, "%s/inc", dir);
+        snprintf(b, sizeof b, "%s/full", dir);
+        Index *inc = index_open(a), *full = index_open(b);
+        CHECK(inc && full);
+        if (!inc || !full) break;
+        for (size_t i = 0; i < index_nsegments(inc); i++) deletes_seen += index_deletes(inc, i) != NULL;
+        IndexCheck ck;
+        CHECK_EQ_INT(index_check(inc, &ck), 0);
+        buf_free(&ck.report);
+        compare(inc, full);
+        index_close(inc);
+        index_close(full);
+    }
+    /* the paths this test is for were taken */
+    CHECK(most_segments >= 3);
+    CHECK(merged > 0);
+    CHECK(unread > 0);
+    CHECK(deletes_seen > 0);
+    /* nothing changed: nothing written */
+    CHECK_EQ_INT(build("inc", 0, 0, &r), 0);
+    CHECK(r.up_to_date);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+int main(void)
+{
+    tc_seed = 2024;
+    static const TestCase cases[] = {T(test_incremental_equals_full)};
+    return run_tests("reindex", cases, sizeof cases / sizeof cases[0]);
+}
