@@ -34,7 +34,7 @@ ok "snapshot has hits" test "$(grep -c '"rank":1,' "$TMP/before")" -eq 1 -a "$(g
 loop=$!
 fails=0; i=0
 while [ $i -lt 5 ]; do
-    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>>"$TMP/reindex.err" || fails=$((fails + 1))
+    "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet 2>>"$TMP/reindex.err" || fails=$((fails + 1))
     i=$((i + 1))
 done
 wait $loop
@@ -49,7 +49,7 @@ ok "no temporaries left" test -z "$(tmps)"
 
 # ---- generation numbers and cleanup ----
 g1=$(cat "$IDX/CURRENT")
-"$SEARCH" index --corpus corpus --index "$IDX" --quiet
+"$SEARCH" index --corpus corpus --index "$IDX" --full --quiet
 g2=$(cat "$IDX/CURRENT")
 ok "a reindex publishes a new generation ($g1 -> $g2)" test "$g1" != "$g2"
 ok "... with a higher number" test "${g2#gen-}" -gt "${g1#gen-}" 2>/dev/null
@@ -105,7 +105,7 @@ ok "the killed build left its temporary directory" test -n "$(tmps)"
 ok "killed build: CURRENT unchanged" test "$(cat "$IDX/CURRENT")" = "$cur"
 snapshot >"$TMP/after" 2>&1
 ok "killed build: same answers" cmp -s "$TMP/before" "$TMP/after"
-expect_exit 0 "the next build succeeds" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
+expect_exit 0 "the next build succeeds" "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet
 ok "the next build removes the dead build's temporary" test -z "$(tmps)"
 ok "the next build leaves one generation" test "$(gens | wc -l)" -eq 1
 snapshot >"$TMP/after" 2>&1
@@ -113,7 +113,7 @@ ok "after the next build: same answers" cmp -s "$TMP/before" "$TMP/after"
 
 # a leftover of a live process is not removed
 mkdir "$IDX/gen-999990.tmp-$$"
-"$SEARCH" index --corpus corpus --index "$IDX" --quiet
+"$SEARCH" index --corpus corpus --index "$IDX" --full --quiet
 ok "a live build's temporary is kept" test -d "$IDX/gen-999990.tmp-$$"
 rmdir "$IDX/gen-999990.tmp-$$"
 g3=$(cat "$IDX/CURRENT")
@@ -126,15 +126,15 @@ ok "same first hit after all that" test "$(cat "$TMP/out")" = "$FIRST"
 # names a complete generation. Several rounds, as the window is narrow.
 broken=0; failed=0; round=0
 while [ $round -lt 6 ]; do
-    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>"$TMP/b1.err" & b1=$!
-    "$SEARCH" index --corpus corpus --index "$IDX" --quiet 2>"$TMP/b2.err" & b2=$!
+    "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet 2>"$TMP/b1.err" & b1=$!
+    "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet 2>"$TMP/b2.err" & b2=$!
     wait $b1; r1=$?; wait $b2; r2=$?
     [ "$r1" -le 2 ] && [ "$r2" -le 2 ] && { [ "$r1" -eq 0 ] || [ "$r2" -eq 0 ]; } || failed=$((failed + 1))
     if ! "$SEARCH" --index "$IDX" --json -k 1 "$Q" >"$TMP/out" 2>"$TMP/err"; then
         broken=$((broken + 1))
         echo "  round $round: builds exited $r1 and $r2; then: $(cat "$TMP/err")"
         echo "  CURRENT: $(cat "$IDX/CURRENT" 2>/dev/null); directory: $(ls "$IDX" | tr '\n' ' ')"
-        "$SEARCH" index --corpus corpus --index "$IDX" --quiet # repair for the next round
+        "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet # repair for the next round
     fi
     round=$((round + 1))
 done
@@ -143,5 +143,41 @@ ok "two concurrent builds: the index works after each of 6 rounds ($broken broke
 ok "two concurrent builds: one generation, no temporaries" test "$(gens | wc -l)" -eq 1 -a -z "$(tmps)"
 snapshot >"$TMP/after" 2>&1
 ok "two concurrent builds: same answers" cmp -s "$TMP/before" "$TMP/after"
+
+# ---- incremental updates ----
+INC=$TMP/inc; C=$TMP/c
+cp -R corpus "$C"
+"$SEARCH" index --corpus "$C" --index "$INC" --quiet
+c0=$(cat "$INC/CURRENT")
+expect_exit 0 "an unchanged corpus: the update succeeds" "$SEARCH" index --corpus "$C" --index "$INC"
+ok "... says it is up to date, no file read" grep -q 'updated: 4 articles unchanged (4 files not read), 0 added, 0 changed, 0 removed.*up to date' "$TMP/err"
+ok "... and publishes nothing" test "$(cat "$INC/CURRENT")" = "$c0"
+f=$(ls "$C" | head -n 1)
+printf '\nZebrafish quasar marmalade.\n' >>"$C/$f"
+printf 'Quasar marmalade recipes.\n\nA second paragraph about zebrafish.\n' >"$C/new-article.txt"
+expect_exit 0 "an edit and an addition" "$SEARCH" index --corpus "$C" --index "$INC"
+ok "... counted: 1 added, 1 changed, the rest not read" grep -q 'updated: 3 articles unchanged (3 files not read), 1 added, 1 changed, 0 removed' "$TMP/err"
+ok "... a new commit" test "$(cat "$INC/CURRENT")" != "$c0"
+expect_exit 0 "the new words are found" "$SEARCH" --index "$INC" --json -k 5 "zebrafish quasar"
+ok "... in both articles" test "$(grep -c '"rank"' "$TMP/out")" -eq 3
+"$SEARCH" index --corpus "$C" --index "$TMP/incfull" --quiet
+"$SEARCH" --index "$TMP/incfull" --queries "$TMP/q.tsv" -k 5 >"$TMP/full.run"
+"$SEARCH" --index "$INC" --queries "$TMP/q.tsv" -k 5 >"$TMP/inc.run"
+ok "the updated index ranks as a fresh build of the same corpus" cmp -s "$TMP/full.run" "$TMP/inc.run"
+touch "$C/$f"
+expect_exit 0 "a touched file" "$SEARCH" index --corpus "$C" --index "$INC"
+ok "... is read but kept: its text did not change" grep -q '5 articles unchanged (4 files not read), 0 added, 0 changed' "$TMP/err"
+rm "$C/new-article.txt"
+expect_exit 0 "a removed file" "$SEARCH" index --corpus "$C" --index "$INC"
+ok "... counted as removed" grep -q '0 added, 0 changed, 1 removed' "$TMP/err"
+expect_exit 0 "... and its passages are gone" "$SEARCH" --index "$INC" --json -k 5 "zebrafish quasar"
+ok "... one hit left" test "$(grep -c '"rank"' "$TMP/out")" -eq 1
+expect_exit 0 "the updated index checks sound" "$SEARCH" check --index "$INC"
+expect_exit 0 "--optimize" "$SEARCH" index --corpus "$C" --index "$INC" --optimize
+ok "... leaves one segment" grep -q '1 in the index' "$TMP/err"
+ok "... and one segment directory" test "$(cd "$INC" && ls -d seg-* | wc -l)" -eq 1
+expect_exit 0 "the optimized index checks sound" "$SEARCH" check --index "$INC"
+expect_exit 0 "--passage-words changed" "$SEARCH" index --corpus "$C" --index "$INC" --passage-words 50
+ok "... means a full rebuild, said so" grep -q 'full rebuild: the analysis settings changed' "$TMP/err"
 
 summary test_reindex
