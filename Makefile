@@ -30,7 +30,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick help
+.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -144,6 +144,9 @@ bench: bench-deps all
 	$(MAKE) --no-print-directory bench-tools
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh
+
+bench-indexing: bench-deps all
+	sh bench/indexing.sh
 
 bench-quick: bench-deps all
 	$(MAKE) --no-print-directory bench-tools

@@ -30,29 +30,7 @@ echo "corpus,engine,docs,source_mb,index_s,index_mb_per_s,index_bytes,postings,p
 
 log() { echo "bench: $*" >&2; }
 
-# ---- corpora: $W/NAME/docs.tsv and queries.tsv ----
-prepare() {
-    name=$1; d=$W/$name
-    [ -s "$d/docs.tsv" ] && [ -s "$d/queries.tsv" ] && return 0
-    mkdir -p "$d"
-    case $name in
-    seed) # our passages of corpus/, so every engine ranks the same passages
-        ./search index --corpus corpus --index "$d/split" --quiet
-        "$BIN/dump_passages" "$d/split" >"$d/docs.tsv"
-        cp bench/queries/seed.tsv "$d/queries.tsv" ;;
-    cranfield)
-        cp "$SHARED/collections/cranfield/docs.tsv" "$SHARED/collections/cranfield/queries.tsv" "$d/" ;;
-    simplewiki)
-        gzip -dc "$SHARED/collections/simplewiki/docs.tsv.gz" >"$d/docs.tsv"
-        cp "$SHARED/collections/simplewiki/queries.tsv" "$d/queries.tsv" ;;
-    syn50k|syn1m)
-        n=50000; q=500
-        [ "$name" = syn1m ] && n=1000000 && q=2000
-        cc -O2 -o "$W/gencorpus" "$SHARED/gencorpus.c" -lm
-        "$W/gencorpus" "$n" 10000 "$d" >/dev/null
-        head -n "$q" "$d/queries.tsv" >"$d/q" && mv "$d/q" "$d/queries.tsv" ;;
-    esac
-}
+. bench/corpora.sh # prepare NAME: $W/NAME/docs.tsv and queries.tsv
 
 # ---- one engine: index, then search at k=10 and k=1000 ----
 # Prints "seconds rss_kb bytes" of the build.

@@ -1,0 +1,80 @@
+#!/bin/sh
+# bench/indexing.sh [--quick]: indexing, one run per figure.
+#
+# Per corpus (simplewiki and the 1M-passage synthetic one; --quick: cranfield
+# and 50k synthetic passages), indexed as bench/run.sh indexes it (one
+# passage per document, every word kept):
+#   - a full build with --threads 1 and with --threads 2: wall seconds,
+#     MB/s and peak RSS, and whether the two indexes are byte for byte the
+#     same;
+#   - an update after changing 1% of the articles (every 100th row gets a
+#     new word), against a full rebuild of the changed corpus, and an
+#     update of an unchanged corpus.
+# Results: bench/results[/quick]/indexing.csv and indexing.md. `make
+# bench-indexing` calls this.
+set -eu
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared}
+BIN=build/bench
+if [ "${1:-}" = --quick ]; then
+    W=bench/work/quick; R=bench/results/quick; CORPORA="cranfield syn50k"
+else
+    W=bench/work/full; R=bench/results; CORPORA="simplewiki syn1m"
+fi
+mkdir -p "$W" "$R"
+. bench/corpora.sh
+OPTS="--passage-words 100000 --no-stopwords --quiet"
+CSV=$R/indexing.csv
+echo "corpus,run,threads,source_mb,seconds,mb_per_s,peak_rss_mb,note" >"$CSV"
+
+# timed LABEL CMD...: runs CMD under /usr/bin/time; sets SECS and RSS_MB
+timed() {
+    /usr/bin/time -f "%e %M" -o "$W/itime.txt" "$@"
+    SECS=$(cut -d' ' -f1 "$W/itime.txt")
+    RSS_MB=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/itime.txt")
+}
+row() { echo "$1,$2,$3,$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", s > 0 ? m / s : 0 }'),$RSS_MB,$5" >>"$CSV"; }
+# same_index A B: the segment files of two one-segment indexes are identical
+same_index() { cmp -s "$(ls -d "$1"/seg-* | head -n 1)/postings.bin" "$(ls -d "$2"/seg-* | head -n 1)/postings.bin" &&
+    for f in meta lexicon positions passages articles store; do
+        cmp -s "$(ls -d "$1"/seg-*)/$f.bin" "$(ls -d "$2"/seg-*)/$f.bin" || return 1; done; }
+
+for name in $CORPORA; do
+    prepare "$name"
+    d=$W/$name; docs=$d/docs.tsv
+    mb=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { printf "%.1f", b / 1e6 }')
+    for t in 1 2; do
+        rm -rf "$d/ix-t$t"
+        echo "indexing: $name, $t thread(s)" >&2
+        timed ./search index --corpus "$docs" --index "$d/ix-t$t" --threads "$t" $OPTS
+        row "$name" full "$t" "$mb" ""
+    done
+    same=no; same_index "$d/ix-t1" "$d/ix-t2" && same=yes
+    sed -i "s/^$name,full,2,\(.*\),$/$name,full,2,\1,identical to 1 thread: $same/" "$CSV"
+    # 1% of the articles changed: every 100th row gets one more word
+    awk -F'\t' 'BEGIN { OFS = "\t" } NR % 100 == 0 { $3 = $3 " reindexed" } { print }' "$docs" >"$d/docs-1pct.tsv"
+    changed=$(awk 'END { print int(NR / 100) }' "$docs")
+    rm -rf "$d/ix-inc"; cp -R "$d/ix-t2" "$d/ix-inc"
+    echo "indexing: $name, update after changing $changed articles" >&2
+    timed ./search index --corpus "$d/docs-1pct.tsv" --index "$d/ix-inc" $OPTS
+    row "$name" "update 1%" 2 "$mb" "$changed articles changed"
+    rm -rf "$d/ix-full1"
+    timed ./search index --corpus "$d/docs-1pct.tsv" --index "$d/ix-full1" $OPTS
+    row "$name" "full rebuild of the changed corpus" 2 "$mb" ""
+    timed ./search index --corpus "$d/docs-1pct.tsv" --index "$d/ix-inc" $OPTS
+    row "$name" "update, nothing changed" 2 "$mb" ""
+    ./search check --index "$d/ix-inc" >/dev/null
+    rm -rf "$d/ix-t1" "$d/ix-inc" "$d/ix-full1" "$d/docs-1pct.tsv"
+done
+
+{
+    echo "# Indexing"
+    echo
+    echo "One run of \`bench/indexing.sh\` ($(date -u +%Y-%m-%d)); $(nproc) cores. Indexed as bench/run.sh"
+    echo "indexes (one passage per document, every word kept). Peak RSS from /usr/bin/time."
+    echo
+    echo "| corpus | run | threads | source MB | seconds | MB/s | peak RSS MB | note |"
+    echo "|---|---|---|---|---|---|---|---|"
+    tail -n +2 "$CSV" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+} >"$R/indexing.md"
+cat "$R/indexing.md"
