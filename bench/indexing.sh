@@ -33,7 +33,7 @@ timed() {
     SECS=$(cut -d' ' -f1 "$W/itime.txt")
     RSS_MB=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/itime.txt")
 }
-row() { echo "$1,$2,$3,$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", s > 0 ? m / s : 0 }'),$RSS_MB,$5" >>"$CSV"; }
+row() { echo "$1,$2,$3,$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$RSS_MB,$5" >>"$CSV"; }
 # same_index A B: the segment files of two one-segment indexes are identical
 same_index() { cmp -s "$(ls -d "$1"/seg-* | head -n 1)/postings.bin" "$(ls -d "$2"/seg-* | head -n 1)/postings.bin" &&
     for f in meta lexicon positions passages articles store; do
@@ -62,12 +62,12 @@ for name in $CORPORA; do
     timed ./search index --corpus "$d/docs-1pct.tsv" --index "$d/ix-full1" $OPTS
     row "$name" "full rebuild of the changed corpus" 2 "$mb" ""
     timed ./search index --corpus "$d/docs-1pct.tsv" --index "$d/ix-inc" $OPTS
-    row "$name" "update, nothing changed" 2 "$mb" ""
+    row "$name" "update with nothing changed" 2 "$mb" ""
     ./search check --index "$d/ix-inc" >/dev/null
     rm -rf "$d/ix-t1" "$d/ix-inc" "$d/ix-full1" "$d/docs-1pct.tsv"
 done
 
-{
+report() {
     echo "# Indexing"
     echo
     echo "One run of \`bench/indexing.sh\` ($(date -u +%Y-%m-%d)); $(nproc) cores. Indexed as bench/run.sh"
@@ -76,5 +76,6 @@ done
     echo "| corpus | run | threads | source MB | seconds | MB/s | peak RSS MB | note |"
     echo "|---|---|---|---|---|---|---|---|"
     tail -n +2 "$CSV" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
-} >"$R/indexing.md"
+}
+report >"$R/indexing.md"
 cat "$R/indexing.md"
