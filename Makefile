@@ -82,9 +82,16 @@ $(BUILD)/tests/check.o: tests/check.c tests/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
 
+# The fault-injection shim test_crash.sh preloads (tests/tools/faultio.c). It
+# is built without the sanitizers whatever CFLAGS says: it is loaded into the
+# sanitized binary beside their runtime, not linked with it.
+$(BUILD)/tests/tools/faultio.so: tests/tools/faultio.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
+
 # Unit tests, then end-to-end tests of the binary; tests/run.sh prints the total.
-unit: $(TEST_BIN) $(BUILD)/search
-e2e: $(BUILD)/search
+unit: $(TEST_BIN) $(BUILD)/search $(BUILD)/tests/tools/faultio.so
+e2e: $(BUILD)/search $(BUILD)/tests/tools/faultio.so
 
 test: test-deps
 	$(MAKE) --no-print-directory unit

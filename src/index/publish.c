@@ -6,14 +6,16 @@
  * deletes) and a small file CURRENT naming the live commit. A build writes
  * new segments into "seg-N.tmp-PID" and the commit into "gen-N.tmp-PID";
  * publishing fsyncs and renames the segments, then the commit, writes
- * CURRENT.tmp, fsyncs and renames it over CURRENT (rename is atomic), then
- * deletes older commits and the segments the live one does not list. A reader opens whatever CURRENT
- * names, so it sees the old index or the new one, never a mix; a crash at
- * any point leaves CURRENT naming a complete generation. Leftover ".tmp-PID"
- * directories of processes that no longer run are removed by the next
- * build. Builds hold an exclusive flock on INDEX/LOCK from start to
- * publication, so two builds never interleave their renames and deletes;
- * the kernel drops the lock when a build dies.
+ * CURRENT.tmp, fsyncs and renames it over CURRENT (rename is atomic),
+ * fsyncs the directory (failing that, CURRENT is pointed back and the
+ * build fails), then deletes older commits and the segments the live one
+ * does not list. A reader opens whatever CURRENT names, so it sees the old
+ * index or the new one, never a mix; a crash at any point leaves CURRENT
+ * naming a complete commit. Leftover ".tmp-PID" directories of processes
+ * that no longer run are removed by the next build. Builds hold an
+ * exclusive flock on INDEX/LOCK from start to publication, so two builds
+ * never interleave their renames and deletes; the kernel drops the lock
+ * when a build dies.
  */
 #include "index/index.h"
 
@@ -275,25 +277,52 @@ static int publish_segments(Publication *p)
     return 0;
 }
 
+/* Points CURRENT back at old (a generation path, or NULL: there was no
+ * index) after a commit that could not be made durable. */
+static int restore_current(const char *root, const char *old)
+{
+    if (old) return write_current(root, strrchr(old, '/') + 1);
+    char *cur = join(root, "CURRENT");
+    int rc = unlink(cur);
+    free(cur);
+    return rc;
+}
+
+/* Switches CURRENT to the generation just renamed into place, durably.
+ * On failure CURRENT names the previous generation again, unless even that
+ * fails: *live is then set, as the new generation must stay. */
+static int switch_current(Publication *p, const char *old, int *live)
+{
+    if (sync_path(p->root) != 0) {
+        err_set("cannot sync index directory %s: %s", p->root, strerror(errno));
+        return -1;
+    }
+    if (write_current(p->root, p->final) != 0) return -1;
+    /* Only a synced directory makes the switch survive a crash; and exit
+     * status 2 promises the previous index, so it must not stay live. */
+    if (sync_path(p->root) == 0) return 0;
+    err_set("cannot sync index directory %s: %s", p->root, strerror(errno));
+    *live = restore_current(p->root, old) != 0;
+    return -1;
+}
+
 int publish_commit(Publication *p, const Manifest *m)
 {
-    char *final = join(p->root, p->final);
-    int rc = -1, renamed = 0;
+    char *final = join(p->root, p->final), *old = publish_current(p->root);
+    int rc = -1, live = 0;
     if (publish_segments(p) != 0 || manifest_write(m, p->tmpdir) != 0) {
         /* err_set done */
     } else if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
         err_set("cannot publish %s: %s", final, strerror(errno));
-    } else {
-        renamed = 1;
-        if (sync_path(p->root) == 0 && write_current(p->root, p->final) == 0) {
-            sync_path(p->root);
-            remove_stale(p->root, p->final);
-            rc = 0;
-        }
+    } else if ((rc = switch_current(p, old, &live)) == 0) {
+        remove_stale(p->root, p->final);
+    } else if (!live) {
+        rename(final, p->tmpdir); /* back to a temporary, removed below */
     }
-    if (rc != 0 && renamed) rename(final, p->tmpdir); /* back to a temporary, removed below */
     free(final);
+    free(old);
     if (rc != 0) {
+        if (live) p->nsegs = 0; /* CURRENT still lists them: keep */
         publish_abort(p);
         return -1;
     }
