@@ -187,6 +187,14 @@ typedef struct {
     uint64_t hash;   /* what an incremental reindex compares */
 } ArticleInfo;
 
+/* Lexicon order: bytes compared as unsigned (memcmp), a proper prefix
+ * first. */
+static inline int key_cmp(const void *a, size_t la, const void *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
 /* One segment: an immutable directory of the seven files (FORMAT.md). */
 typedef struct Segment Segment;
 
@@ -208,6 +216,21 @@ int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out);
 int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out);
 const uint8_t *segment_postings_base(const Segment *sg, size_t *len);
 const uint8_t *segment_positions_base(const Segment *sg, size_t *len);
+
+/* The keys of several segments in lexicon order, each once: a k-way merge
+ * of their lexicons (for prefix expansion across segments, and merging). */
+typedef struct {
+    const Segment *const *seg;
+    size_t n;
+    uint64_t *at, *end; /* per segment: its next entry, the end of its range */
+} LexMerge;
+
+/* Over the keys starting with prefix (len 0: every key). */
+void lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len);
+/* The next key: returns 1 with *key, *len set and, per segment i, has[i]
+ * and (when it has the key) info[i]; 0 at the end. */
+int lexmerge_next(LexMerge *m, const char **key, size_t *len, uint8_t *has, TermInfo *info);
+void lexmerge_free(LexMerge *m);
 
 /* ---- deletes.c ---- */
 

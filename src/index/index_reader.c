@@ -195,47 +195,24 @@ uint64_t index_df(const Index *ix, const char *key, size_t len)
     return df;
 }
 
-static int key_cmp(const char *a, size_t la, const char *b, size_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
-/* A k-way merge of the segments' lexicon ranges of the prefix: each step
- * takes the smallest key, adding up its live df in every segment that has
- * it. Segments are few, so the smallest is found by a scan. */
 void index_prefix_each(const Index *ix, const char *prefix, size_t len,
                        void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx)
 {
-    uint64_t *at = xmalloc(2 * ix->nseg * sizeof *at), *end = at + ix->nseg;
-    for (size_t i = 0; i < ix->nseg; i++) {
-        uint64_t n = segment_prefix_range(ix->seg[i], prefix, len, &at[i]);
-        end[i] = at[i] + n;
-    }
-    for (;;) {
-        const char *best = NULL;
-        size_t best_len = 0;
-        for (size_t i = 0; i < ix->nseg; i++) {
-            const char *k;
-            size_t kl;
-            if (at[i] < end[i] && segment_term_at(ix->seg[i], at[i], &k, &kl, NULL) &&
-                (!best || key_cmp(k, kl, best, best_len) < 0))
-                best = k, best_len = kl;
-        }
-        if (!best) break;
+    LexMerge m;
+    lexmerge_init(&m, (const Segment *const *)ix->seg, ix->nseg, prefix, len);
+    uint8_t *has = xmalloc(ix->nseg);
+    TermInfo *info = xmalloc(ix->nseg * sizeof *info);
+    const char *key;
+    size_t kl;
+    while (lexmerge_next(&m, &key, &kl, has, info)) {
         uint64_t df = 0;
-        for (size_t i = 0; i < ix->nseg; i++) {
-            const char *k;
-            size_t kl;
-            TermInfo ti;
-            if (at[i] >= end[i] || !segment_term_at(ix->seg[i], at[i], &k, &kl, &ti) || key_cmp(k, kl, best, best_len))
-                continue;
-            df += ti.df - (ix->del[i] ? deletes_of_term(ix->del[i], ti.ord) : 0);
-            at[i]++; /* best still points into a mapped segment */
-        }
-        if (df) fn(ctx, best, best_len, df);
+        for (size_t i = 0; i < ix->nseg; i++)
+            if (has[i]) df += info[i].df - (ix->del[i] ? deletes_of_term(ix->del[i], info[i].ord) : 0);
+        if (df) fn(ctx, key, kl, df);
     }
-    free(at);
+    free(has);
+    free(info);
+    lexmerge_free(&m);
 }
 
 int index_locate(const Index *ix, uint32_t pid, size_t *seg, uint32_t *local)

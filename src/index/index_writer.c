@@ -81,9 +81,7 @@ static const StrMap *sort_map; /* qsort has no context argument in C11 */
 static int cmp_terms(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    uint32_t la = sort_map->klens[a], lb = sort_map->klens[b];
-    int c = memcmp(strmap_key(sort_map, a), strmap_key(sort_map, b), la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
+    return key_cmp(strmap_key(sort_map, a), sort_map->klens[a], strmap_key(sort_map, b), sort_map->klens[b]);
 }
 
 /* Entry e of the term map -> its postings list index. */

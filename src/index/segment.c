@@ -61,12 +61,6 @@ static int load_meta(Segment *sg)
     return 0;
 }
 
-static int term_cmp(const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
 /* The term's positions: its offset in the lexicon, its end the next
  * term's offset (or the end of the file). */
 static uint64_t positions_end(const Segment *sg, uint64_t i)
@@ -114,7 +108,7 @@ static int load_lexicon(Segment *sg)
         const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
         if (check_entry(sg, i, &pos_prev) != 0) return -1;
         uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
-        if (prev && term_cmp(prev, prev_len, sg->lex_pool + toff, tlen) >= 0)
+        if (prev && key_cmp(prev, prev_len, sg->lex_pool + toff, tlen) >= 0)
             return corrupt(sg, "lexicon.bin", "terms out of order");
         prev = sg->lex_pool + toff;
         prev_len = tlen;
@@ -280,7 +274,7 @@ int segment_lookup(const Segment *sg, const char *term, size_t len, TermInfo *ou
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         const uint8_t *e = sg->lex_entries + mid * LEX_ENTRY;
-        int c = term_cmp(sg->lex_pool + rd_u32(e + 20), rd_u32(e + 24), (const uint8_t *)term, len);
+        int c = key_cmp(sg->lex_pool + rd_u32(e + 20), rd_u32(e + 24), (const uint8_t *)term, len);
         if (c == 0) {
             term_info(sg, mid, out);
             return 1;
@@ -358,3 +352,39 @@ int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out)
 {
     return docstore_get(sg->store.payload, sg->store.len, pid, out);
 }
+
+void lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len)
+{
+    m->seg = segs;
+    m->n = n;
+    m->at = xmalloc(2 * (n ? n : 1) * sizeof *m->at);
+    m->end = m->at + n;
+    for (size_t i = 0; i < n; i++) m->end[i] = segment_prefix_range(segs[i], prefix, len, &m->at[i]) + m->at[i];
+}
+
+/* Segments are few: the smallest next key is found by a scan. */
+int lexmerge_next(LexMerge *m, const char **key, size_t *len, uint8_t *has, TermInfo *info)
+{
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const char *k;
+        size_t kl;
+        if (m->at[i] < m->end[i] && segment_term_at(m->seg[i], m->at[i], &k, &kl, NULL) &&
+            (!best || key_cmp(k, kl, best, best_len) < 0))
+            best = k, best_len = kl;
+    }
+    if (!best) return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const char *k;
+        size_t kl;
+        has[i] = m->at[i] < m->end[i] && segment_term_at(m->seg[i], m->at[i], &k, &kl, &info[i]) &&
+                 key_cmp(k, kl, best, best_len) == 0;
+        m->at[i] += has[i];
+    }
+    *key = best; /* still valid: the segments stay mapped */
+    *len = best_len;
+    return 1;
+}
+
+void lexmerge_free(LexMerge *m) { free(m->at); }

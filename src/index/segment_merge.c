@@ -18,7 +18,6 @@
 typedef struct {
     const Segment *sg;
     uint32_t *map;       /* old passage id -> new, or GONE */
-    uint64_t at, nterms; /* the merge's place in its lexicon */
 } Input;
 
 typedef struct {
@@ -64,48 +63,35 @@ static int gather(Gathered *g, const Input *in, const TermInfo *t, PositionCurso
     return 0;
 }
 
-static int key_cmp(const char *a, size_t la, const char *b, size_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
 /* Every key of the inputs in order, each with the postings of all of them. */
 static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengths, float avgdl)
 {
+    const Segment **segs = xmalloc(n * sizeof *segs);
+    for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
+    uint8_t *has = xmalloc(n);
+    TermInfo *info = xmalloc(n * sizeof *info);
+    LexMerge m;
+    lexmerge_init(&m, segs, n, "", 0);
     Gathered g = {0};
     PositionCursor pc;
     positions_init(&pc);
+    const char *key;
+    size_t kl;
     int rc = 0;
-    for (;;) {
-        const char *best = NULL;
-        size_t best_len = 0;
-        for (size_t i = 0; i < n; i++) {
-            const char *k;
-            size_t kl;
-            if (in[i].at < in[i].nterms && segment_term_at(in[i].sg, in[i].at, &k, &kl, NULL) &&
-                (!best || key_cmp(k, kl, best, best_len) < 0))
-                best = k, best_len = kl;
-        }
-        if (!best) break;
+    while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
         g.n = g.npos = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            const char *k;
-            size_t kl;
-            TermInfo t;
-            if (in[i].at >= in[i].nterms || !segment_term_at(in[i].sg, in[i].at, &k, &kl, &t) ||
-                key_cmp(k, kl, best, best_len) != 0)
-                continue;
-            rc = gather(&g, &in[i], &t, &pc);
-            in[i].at++;
-        }
-        if (rc != 0) break;
-        if (g.n) term_writer_add(w, best, best_len, g.ids, g.tfs, g.pos, (uint32_t)g.n, lengths, avgdl);
+        for (size_t i = 0; i < n && rc == 0; i++)
+            if (has[i]) rc = gather(&g, &in[i], &info[i], &pc);
+        if (rc == 0 && g.n) term_writer_add(w, key, kl, g.ids, g.tfs, g.pos, (uint32_t)g.n, lengths, avgdl);
     }
+    lexmerge_free(&m);
     positions_free(&pc);
     free(g.ids);
     free(g.tfs);
     free(g.pos);
+    free(has);
+    free(info);
+    free(segs);
     return rc;
 }
 
@@ -148,7 +134,6 @@ int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t
     for (size_t i = 0; i < n && rc == 0; i++) {
         in[i].sg = segs[i];
         const IndexStats *s = segment_stats(in[i].sg);
-        in[i].nterms = s->terms;
         in[i].map = xmalloc((s->passages + 1) * sizeof *in[i].map);
         memset(in[i].map, 0xff, (s->passages + 1) * sizeof *in[i].map);
         postings += s->postings;

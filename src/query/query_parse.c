@@ -203,8 +203,7 @@ static void pick_key(void *ctx, const char *key, size_t len, uint64_t df)
 static int by_lexicon_order(const void *a, const void *b)
 {
     const Pick *x = a, *y = b;
-    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    return key_cmp(x->key, x->len, y->key, y->len);
 }
 
 /* word* : a group of the lexicon terms that start with the folded word (not
