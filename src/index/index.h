@@ -300,8 +300,10 @@ uint32_t index_segment_base(const Index *ix, size_t i);   /* its first global id
 uint32_t index_segment_article_base(const Index *ix, size_t i);
 const Deletes *index_deletes(const Index *ix, size_t i);  /* NULL: none */
 const char *index_commit_dir(const Index *ix);
-/* The live df of a key over all segments. */
-uint64_t index_df(const Index *ix, const char *key, size_t len);
+/* The live df of a key over all segments; the key's entry in the first
+ * segment goes to *first (when not NULL), returning in *in_first whether
+ * it has one (a query starts on that segment: no second look-up). */
+uint64_t index_df(const Index *ix, const char *key, size_t len, TermInfo *first, int *in_first);
 /* Calls fn for each distinct key starting with prefix, in key order, with
  * its live df (keys all of whose postings are deleted are left out). */
 void index_prefix_each(const Index *ix, const char *prefix, size_t len,

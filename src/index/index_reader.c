@@ -184,12 +184,17 @@ uint32_t index_segment_article_base(const Index *ix, size_t i) { return ix->abas
 const Deletes *index_deletes(const Index *ix, size_t i) { return ix->del[i]; }
 const char *index_commit_dir(const Index *ix) { return ix->commit; }
 
-uint64_t index_df(const Index *ix, const char *key, size_t len)
+uint64_t index_df(const Index *ix, const char *key, size_t len, TermInfo *first, int *in_first)
 {
     uint64_t df = 0;
+    if (in_first) *in_first = 0;
     for (size_t i = 0; i < ix->nseg; i++) {
         TermInfo ti;
         if (!segment_lookup(ix->seg[i], key, len, &ti)) continue;
+        if (i == 0 && first) {
+            *first = ti;
+            *in_first = 1;
+        }
         df += ti.df - (ix->del[i] ? deletes_of_term(ix->del[i], ti.ord) : 0);
     }
     return df;

@@ -111,6 +111,7 @@ typedef struct {
                          query is one such word), no key twice: terms[] is
                          a conjunction search_and runs */
     size_t words;     /* words in the query text before stop words */
+    const Segment *bound; /* the segment keys' found and info describe */
     Buf notes;        /* what the user should know (a prefix cut short) */
     void *scratch;    /* the parser's workspace */
 } Query;
@@ -133,7 +134,8 @@ static inline int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, cons
     return query_parse_with(an, ix, p, NULL, text, q);
 }
 /* Looks the keys up in one segment (found, info), for searching it; the
- * weights stay those of the whole index. query_parse binds segment 0. */
+ * weights stay those of the whole index. query_parse leaves the query bound
+ * to segment 0; binding it to the segment it is bound to does nothing. */
 void query_bind(Query *q, const Segment *sg);
 /* The key's field (FIELD_*) and its term without the prefix byte. */
 static inline int query_key_field(const QueryTerm *t, const char **term, size_t *len)

@@ -459,26 +459,32 @@ static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
     t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
 }
 
-/* Every key's live df, once; a prefix's expansions came with theirs. */
-static void look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
-{
-    for (size_t i = 0; i < q->nkeys; i++) {
-        QueryTerm *t = &q->keys[i];
-        if (!t->found) t->df = index_df(ix, t->term, t->len);
-        t->found = t->df > 0;
-        weigh(ix, bm, t);
-    }
-}
-
 static void bind_term(QueryTerm *t, const Segment *sg)
 {
     t->found = t->df > 0 && segment_lookup(sg, t->term, t->len, &t->info);
 }
 
+/* Every key's live df, once (a prefix's expansions came with theirs), and
+ * its entry in the first segment: the query leaves bound to it. */
+static void look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
+{
+    const Segment *first = index_segment(ix, 0);
+    for (size_t i = 0; i < q->nkeys; i++) {
+        QueryTerm *t = &q->keys[i];
+        if (t->found) bind_term(t, first); /* an expansion: df known */
+        else t->df = index_df(ix, t->term, t->len, &t->info, &t->found);
+        t->found = t->found && t->df > 0;
+        weigh(ix, bm, t);
+    }
+    q->bound = first;
+}
+
 void query_bind(Query *q, const Segment *sg)
 {
+    if (q->bound == sg) return;
     for (size_t i = 0; i < q->nkeys; i++) bind_term(&q->keys[i], sg);
     for (size_t i = 0; i < q->n; i++) bind_term(&q->terms[i], sg);
+    q->bound = sg;
 }
 
 /* terms = the distinct keys, boosts of repeats added (a word twice counts
@@ -521,6 +527,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
         o = &def;
     }
     q->n = q->nkeys = q->nnodes = q->words = 0;
+    q->bound = NULL;
     q->notes.len = 0;
     Tokens *t = &((ParseScratch *)q->scratch)->tokens;
     t->n = 0;
@@ -537,7 +544,6 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     merge_terms(q, ix, bm);
     q->flat = is_flat(q, 0);
     q->conjunctive = is_conjunctive(q);
-    query_bind(q, index_segment(ix, 0));
     return 0;
 }
 
