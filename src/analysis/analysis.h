@@ -67,6 +67,8 @@ typedef struct {
 } AnalysisConfig;
 
 void analysis_config_default(AnalysisConfig *c);
+/* 1 when text analysed with a and with b gives the same terms. */
+int analysis_config_equal(const AnalysisConfig *a, const AnalysisConfig *b);
 
 typedef struct Analyzer Analyzer;
 

@@ -32,6 +32,11 @@ void analysis_config_default(AnalysisConfig *c)
     c->letters_only = 0;
 }
 
+int analysis_config_equal(const AnalysisConfig *a, const AnalysisConfig *b)
+{
+    return a->stopwords == b->stopwords && a->letters_only == b->letters_only && strcmp(a->language, b->language) == 0;
+}
+
 Analyzer *analyzer_new(const AnalysisConfig *c)
 {
     /* The config may come from an index file: do not trust its NUL. */

@@ -142,9 +142,7 @@ static void check_segment(const Segment *sg, IndexCheck *r)
 static void check_deletes(const Segment *sg, const Deletes *d, IndexCheck *r)
 {
     Deletes again;
-    deletes_init(&again, sg);
-    memcpy(again.passage_bits, d->passage_bits, (d->npassages + 63) / 64 * 8);
-    again.passages = d->passages;
+    deletes_copy(&again, d);
     if (deletes_count_terms(&again, sg) != 0) {
         problem(r, "%s", err_msg());
     } else if (again.nterms != d->nterms || again.postings != d->postings ||

@@ -70,10 +70,8 @@ int manifest_write(const Manifest *m, const char *commit)
 
 static int same_settings(const IndexStats *a, const IndexStats *b)
 {
-    return a->passage_words == b->passage_words && a->analysis.stopwords == b->analysis.stopwords &&
-           a->analysis.letters_only == b->analysis.letters_only &&
-           strcmp(a->analysis.language, b->analysis.language) == 0 && a->impact_k1 == b->impact_k1 &&
-           a->impact_b == b->impact_b;
+    return a->passage_words == b->passage_words && analysis_config_equal(&a->analysis, &b->analysis) &&
+           a->impact_k1 == b->impact_k1 && a->impact_b == b->impact_b;
 }
 
 /* Adds segment i's live counts to the index's statistics. */

@@ -36,14 +36,9 @@ struct Previous {
     size_t n;
 };
 
-static int same_settings(const IndexStats *s, const IndexerOptions *o)
-{
-    return s->passage_words == o->passage_words && s->analysis.stopwords == o->analysis.stopwords &&
-           s->analysis.letters_only == o->analysis.letters_only &&
-           strcmp(s->analysis.language, o->analysis.language) == 0;
-}
-
-/* Every live article of the previous commit, in segment order. */
+/* Every live article of the previous commit, in segment order, and a map
+ * from id to the chain of entries with that id (in order: entries are
+ * chained from the last, each put in front). */
 static void add_entries(Previous *p)
 {
     const Index *ix = p->ix;
@@ -52,34 +47,22 @@ static void add_entries(Previous *p)
     p->aid = xmalloc(cap * sizeof *p->aid);
     p->next = xcalloc(cap, sizeof *p->next);
     p->state = xcalloc(cap, 1);
-    uint32_t *tail = NULL;
-    size_t tail_cap = 0;
-    strmap_init(&p->ids);
     for (size_t s = 0; s < index_nsegments(ix); s++) {
-        const Segment *sg = index_segment(ix, s);
         const Deletes *d = index_deletes(ix, s);
-        for (uint32_t a = 0; a < segment_stats(sg)->articles; a++) {
+        for (uint32_t a = 0; a < segment_stats(index_segment(ix, s))->articles; a++) {
             if (d && bit_get(d->article_bits, a)) continue;
-            ArticleInfo ai;
-            segment_article(sg, a, &ai);
-            size_t e = p->n++;
-            p->seg[e] = (uint32_t)s;
-            p->aid[e] = a;
-            int added;
-            uint32_t *head = strmap_upsert(&p->ids, ai.id, ai.id_len, &added);
-            size_t slot = (size_t)(head - p->ids.vals); /* the id's map entry */
-            if (slot >= tail_cap) {
-                size_t nc = p->ids.cap > slot + 1 ? p->ids.cap : slot + 1;
-                tail = xrealloc(tail, nc * sizeof *tail);
-                memset(tail + tail_cap, 0, (nc - tail_cap) * sizeof *tail);
-                tail_cap = nc;
-            }
-            if (added) *head = (uint32_t)e + 1;
-            else p->next[tail[slot]] = (uint32_t)e + 1; /* append: duplicates stay in order */
-            tail[slot] = (uint32_t)e;
+            p->seg[p->n] = (uint32_t)s;
+            p->aid[p->n++] = a;
         }
     }
-    free(tail);
+    strmap_init(&p->ids);
+    for (size_t e = p->n; e-- > 0;) {
+        ArticleInfo ai;
+        segment_article(index_segment(ix, p->seg[e]), p->aid[e], &ai);
+        uint32_t *head = strmap_upsert(&p->ids, ai.id, ai.id_len, NULL);
+        p->next[e] = *head;
+        *head = (uint32_t)e + 1;
+    }
 }
 
 Previous *previous_open(const char *dir, const IndexerOptions *o, const char **why_full)
@@ -94,7 +77,8 @@ Previous *previous_open(const char *dir, const IndexerOptions *o, const char **w
         *why_full = "the previous index cannot be read";
         return NULL;
     }
-    if (!same_settings(index_stats(ix), o)) {
+    const IndexStats *s = index_stats(ix);
+    if (s->passage_words != o->passage_words || !analysis_config_equal(&s->analysis, &o->analysis)) {
         *why_full = "the analysis settings changed";
         index_close(ix);
         return NULL;
@@ -177,29 +161,33 @@ int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *re
 /* ---- the next commit ---- */
 
 typedef struct {
-    Segment *sg[MANIFEST_MAX_SEGMENTS + 2];
-    Deletes *del[MANIFEST_MAX_SEGMENTS + 2]; /* NULL: none */
-    uint32_t number[MANIFEST_MAX_SEGMENTS + 2];
-    int owned[MANIFEST_MAX_SEGMENTS + 2];    /* sg opened here (new or merged) */
+    Segment *sg;
+    Deletes *del;    /* NULL: none */
+    uint32_t number; /* seg-N */
+    int owned;       /* sg opened here (new or merged), else the previous index's */
+} PlanSegment;
+
+typedef struct {
+    PlanSegment s[MANIFEST_MAX_SEGMENTS + 2];
     size_t n;
 } Plan;
 
 static uint64_t live(const Plan *pl, size_t i)
 {
-    return segment_stats(pl->sg[i])->passages - (pl->del[i] ? pl->del[i]->passages : 0);
+    return segment_stats(pl->s[i].sg)->passages - (pl->s[i].del ? pl->s[i].del->passages : 0);
+}
+
+static void release(PlanSegment *ps)
+{
+    if (ps->owned) segment_close(ps->sg);
+    if (ps->del) deletes_free(ps->del);
+    free(ps->del);
 }
 
 static void drop(Plan *pl, size_t i)
 {
-    if (pl->owned[i]) segment_close(pl->sg[i]);
-    if (pl->del[i]) {
-        deletes_free(pl->del[i]);
-        free(pl->del[i]);
-    }
-    memmove(&pl->sg[i], &pl->sg[i + 1], (pl->n - i - 1) * sizeof pl->sg[0]);
-    memmove(&pl->del[i], &pl->del[i + 1], (pl->n - i - 1) * sizeof pl->del[0]);
-    memmove(&pl->number[i], &pl->number[i + 1], (pl->n - i - 1) * sizeof pl->number[0]);
-    memmove(&pl->owned[i], &pl->owned[i + 1], (pl->n - i - 1) * sizeof pl->owned[0]);
+    release(&pl->s[i]);
+    memmove(&pl->s[i], &pl->s[i + 1], (pl->n - i - 1) * sizeof pl->s[0]);
     pl->n--;
 }
 
@@ -209,28 +197,26 @@ static int plan_previous(Plan *pl, Previous *p, IndexerReport *rep)
 {
     const Index *ix = p->ix;
     for (size_t s = 0; s < index_nsegments(ix); s++) {
-        Segment *sg = (Segment *)index_segment(ix, s);
+        PlanSegment *ps = &pl->s[pl->n++];
+        ps->sg = (Segment *)index_segment(ix, s);
+        ps->number = index_segment_number(ix, s);
+        ps->del = xmalloc(sizeof *ps->del);
         const Deletes *old = index_deletes(ix, s);
-        Deletes *d = xmalloc(sizeof *d);
-        if (old) deletes_copy(d, old);
-        else deletes_init(d, sg);
-        size_t before = d->articles;
+        if (old) deletes_copy(ps->del, old);
+        else deletes_init(ps->del, ps->sg);
+        uint64_t before = ps->del->articles;
         for (size_t e = 0; e < p->n; e++) {
             if (p->seg[e] != s || p->state[e] == KEPT) continue;
             rep->removed += p->state[e] == UNSEEN;
-            deletes_article(d, sg, p->aid[e]);
+            deletes_article(ps->del, ps->sg, p->aid[e]);
         }
-        if (d->articles != before && deletes_count_terms(d, sg) != 0) return -1;
-        rep->changes += d->articles != before;
-        if (!d->passages) {
-            deletes_free(d);
-            free(d);
-            d = NULL;
+        if (ps->del->articles != before && deletes_count_terms(ps->del, ps->sg) != 0) return -1;
+        rep->changes += ps->del->articles != before;
+        if (!ps->del->passages) {
+            deletes_free(ps->del);
+            free(ps->del);
+            ps->del = NULL;
         }
-        pl->sg[pl->n] = sg;
-        pl->del[pl->n] = d;
-        pl->number[pl->n] = index_segment_number(ix, s);
-        pl->owned[pl->n++] = 0;
     }
     return 0;
 }
@@ -238,26 +224,23 @@ static int plan_previous(Plan *pl, Previous *p, IndexerReport *rep)
 /* Merges plan entries [from, to) into one new segment in their place. */
 static int merge_range(Plan *pl, size_t from, size_t to, Publication *pub, const IndexerOptions *o, IndexerReport *rep)
 {
+    const Segment *segs[MANIFEST_MAX_SEGMENTS + 2];
+    const Deletes *dels[MANIFEST_MAX_SEGMENTS + 2];
+    for (size_t i = from; i < to; i++) {
+        segs[i - from] = pl->s[i].sg;
+        dels[i - from] = pl->s[i].del;
+    }
     uint32_t number;
     char *dir = publish_segment(pub, &number);
     if (!dir) return -1;
     uint64_t bytes;
-    int rc = segment_merge((const Segment *const *)&pl->sg[from], (const Deletes *const *)&pl->del[from], to - from,
-                           dir, o->threads, &bytes);
-    Segment *sg = rc == 0 ? segment_open(dir) : NULL;
+    Segment *sg = segment_merge(segs, dels, to - from, dir, o->threads, &bytes) == 0 ? segment_open(dir) : NULL;
     free(dir);
     if (!sg) return -1;
     rep->merged += to - from;
     for (size_t i = to; i-- > from + 1;) drop(pl, i);
-    if (pl->owned[from]) segment_close(pl->sg[from]);
-    if (pl->del[from]) {
-        deletes_free(pl->del[from]);
-        free(pl->del[from]);
-    }
-    pl->sg[from] = sg;
-    pl->del[from] = NULL;
-    pl->number[from] = number;
-    pl->owned[from] = 1;
+    release(&pl->s[from]);
+    pl->s[from] = (PlanSegment){sg, NULL, number, 1};
     return 0;
 }
 
@@ -266,24 +249,25 @@ static int apply_policy(Plan *pl, Publication *pub, const IndexerOptions *o, Ind
     for (size_t i = 0; i < pl->n;) /* all deleted: nothing left to keep */
         if (live(pl, i) == 0) drop(pl, i);
         else i++;
-    if (o->optimize) return pl->n > 1 || (pl->n == 1 && pl->del[0]) ? merge_range(pl, 0, pl->n, pub, o, rep) : 0;
+    if (o->optimize) return pl->n > 1 || (pl->n == 1 && pl->s[0].del) ? merge_range(pl, 0, pl->n, pub, o, rep) : 0;
     for (size_t i = 0; i < pl->n; i++)
-        if (pl->del[i] && pl->del[i]->passages > live(pl, i) && merge_range(pl, i, i + 1, pub, o, rep) != 0) return -1;
+        if (pl->s[i].del && pl->s[i].del->passages > live(pl, i) && merge_range(pl, i, i + 1, pub, o, rep) != 0)
+            return -1;
     while (pl->n > 1 && (pl->n >= MANIFEST_MAX_SEGMENTS || live(pl, pl->n - 1) * MERGE_FACTOR >= live(pl, pl->n - 2)))
         if (merge_range(pl, pl->n - 2, pl->n, pub, o, rep) != 0) return -1;
     return 0;
 }
 
-static int write_commit(Plan *pl, Publication *pub, Manifest *m)
+static int write_commit(const Plan *pl, Publication *pub, Manifest *m)
 {
     m->n = pl->n;
     for (size_t i = 0; i < pl->n; i++) {
-        m->number[i] = pl->number[i];
-        m->has_deletes[i] = pl->del[i] != NULL;
-        if (!pl->del[i]) continue;
+        m->number[i] = pl->s[i].number;
+        m->has_deletes[i] = pl->s[i].del != NULL;
+        if (!pl->s[i].del) continue;
         char name[32];
-        snprintf(name, sizeof name, "del-%06u.bin", pl->number[i]);
-        if (deletes_write(pl->del[i], pub->tmpdir, name) != 0) return -1;
+        snprintf(name, sizeof name, "del-%06u.bin", pl->s[i].number);
+        if (deletes_write(pl->s[i].del, pub->tmpdir, name) != 0) return -1;
     }
     return 0;
 }
@@ -295,15 +279,12 @@ int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const cha
     memset(&pl, 0, sizeof pl);
     int rc = p ? plan_previous(&pl, p, rep) : 0;
     if (rc == 0 && new_dir) {
-        pl.sg[pl.n] = segment_open(new_dir);
-        if (!pl.sg[pl.n]) rc = -1;
-        else {
-            pl.number[pl.n] = new_number;
-            pl.owned[pl.n++] = 1;
-            rep->changes++;
-        }
+        Segment *sg = segment_open(new_dir);
+        if (sg) pl.s[pl.n++] = (PlanSegment){sg, NULL, new_number, 1};
+        else rc = -1;
+        rep->changes++;
     }
-    if (rc == 0 && p && !rep->changes && !o->optimize) rep->up_to_date = 1; /* nothing to commit */
+    rep->up_to_date = rc == 0 && p && !rep->changes && !o->optimize; /* nothing to commit */
     if (rc == 0 && !rep->up_to_date) rc = apply_policy(&pl, pub, o, rep);
     if (rc == 0 && !rep->up_to_date && pl.n == 0) {
         err_set("the corpus has no articles left to index");
@@ -312,7 +293,7 @@ int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const cha
     Manifest m;
     if (rc == 0 && !rep->up_to_date) rc = write_commit(&pl, pub, &m);
     rep->segments = pl.n;
-    while (pl.n) drop(&pl, pl.n - 1);
+    while (pl.n) drop(&pl, pl.n - 1); /* unmaps the new segments before publishing renames them */
     if (rc == 0 && !rep->up_to_date) return publish_commit(pub, &m); /* aborts itself on failure */
     publish_abort(pub);
     return rc;

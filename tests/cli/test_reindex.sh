@@ -180,4 +180,16 @@ expect_exit 0 "the optimized index checks sound" "$SEARCH" check --index "$INC"
 expect_exit 0 "--passage-words changed" "$SEARCH" index --corpus "$C" --index "$INC" --passage-words 50
 ok "... means a full rebuild, said so" grep -q 'full rebuild: the analysis settings changed' "$TMP/err"
 
+# a passages file whose rows share an id: matched in order
+T=$TMP/dup.tsv
+printf 'x\tFirst\tAlpha beta gamma.\nx\tSecond\tDelta epsilon zeta.\ny\tThird\tEta theta iota.\n' >"$T"
+"$SEARCH" index --corpus "$T" --index "$TMP/dup" --quiet
+printf 'x\tFirst\tAlpha beta gamma.\nx\tSecond\tDelta epsilon omicron.\ny\tThird\tEta theta iota.\n' >"$T"
+expect_exit 0 "rows with the same id: the second one edited" "$SEARCH" index --corpus "$T" --index "$TMP/dup"
+ok "... only it counts as changed" grep -q 'updated: 2 articles unchanged (0 files not read), 0 added, 1 changed, 0 removed' "$TMP/err"
+expect_exit 0 "... its new word is found" "$SEARCH" --index "$TMP/dup" --json omicron
+ok "... in the second row" grep -q '"title":"Second"' "$TMP/out"
+expect_exit 1 "... its old word is gone" "$SEARCH" --index "$TMP/dup" --json zeta
+expect_exit 0 "... the first row is still found" "$SEARCH" --index "$TMP/dup" --json alpha
+
 summary test_reindex
