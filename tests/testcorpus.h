@@ -106,6 +106,37 @@ static inline Index *tc_build_or_report(TestCorpus *c, const char *suite, uint32
 /* The analyzer the index was built with: queries are analysed as it was. */
 static inline Analyzer *tc_analyzer(const Index *ix) { return analyzer_new(&index_stats(ix)->analysis); }
 
+/* What a test needs to run queries on an index at the default k1 and b,
+ * as the product does. Its fields point at each other: do not copy it. */
+typedef struct {
+    Index *ix;
+    Analyzer *an;
+    Bm25 bm;
+    Query q;
+    SearchContext ctx;
+} TcSearch;
+
+static inline void tc_search_open(TcSearch *s, Index *ix)
+{
+    s->ix = ix;
+    s->an = tc_analyzer(ix);
+    bm25_init(&s->bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
+    query_init(&s->q);
+    search_context_init(&s->ctx, ix, &s->bm);
+    s->ctx.q = &s->q;
+}
+/* Parses text (default options); 0 or -1 as query_parse. */
+static inline int tc_search_parse(TcSearch *s, const char *text)
+{
+    return query_parse(s->an, s->ix, &s->bm, text, &s->q);
+}
+static inline void tc_search_close(TcSearch *s)
+{
+    search_context_free(&s->ctx);
+    query_free(&s->q);
+    analyzer_free(s->an);
+}
+
 /* The directory of the first segment of the index in idx (malloc'd), or
  * NULL. */
 static inline char *tc_segment_dir(const char *idx)

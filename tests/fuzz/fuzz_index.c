@@ -49,21 +49,15 @@ static void setup(void)
 
 static void run_queries(Index *ix)
 {
-    Analyzer *an = tc_analyzer(ix);
-    Bm25 bm;
-    bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
-    Query q;
-    query_init(&q);
-    SearchContext ctx;
-    search_context_init(&ctx, ix, &bm);
-    ctx.q = &q;
+    TcSearch s;
+    tc_search_open(&s, ix);
     TopK top;
     topk_init(&top, 10, NULL);
     static const char *queries[] = {"w1 w2 w3", "+w0 +w1", "\"w0 w1\"", "w1*"};
     for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
-        if (query_parse(an, ix, &bm, queries[i], &q) != 0) continue;
+        if (tc_search_parse(&s, queries[i]) != 0) continue;
         topk_clear(&top);
-        if (search_run(algorithm_default(), &ctx, &top) == 0) {
+        if (search_run(algorithm_default(), &s.ctx, &top) == 0) {
             size_t n = topk_sorted(&top);
             Buf text = {0};
             for (size_t j = 0; j < n; j++) index_passage_text(ix, top.heap[j].pid, &text);
@@ -71,9 +65,7 @@ static void run_queries(Index *ix)
         }
     }
     topk_free(&top);
-    search_context_free(&ctx);
-    query_free(&q);
-    analyzer_free(an);
+    tc_search_close(&s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -91,20 +91,14 @@ static int by_passage(const void *a, const void *b)
 /* Every passage the query matches, with its score, in passage order. */
 static size_t all_results(Index *ix, const char *text, Result *out, size_t max, int64_t *count)
 {
-    Analyzer *an = tc_analyzer(ix);
-    Bm25 bm;
-    bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
-    Query q;
-    query_init(&q);
-    SearchContext ctx;
-    search_context_init(&ctx, ix, &bm);
+    TcSearch s;
+    tc_search_open(&s, ix);
     TopK top;
     topk_init(&top, max, NULL);
     size_t n = 0;
-    if (query_parse(an, ix, &bm, text, &q) == 0) {
-        ctx.q = &q;
-        if (search_run(algorithm_find("exhaustive"), &ctx, &top) == 0) n = topk_sorted(&top);
-        *count = search_count(&ctx);
+    if (tc_search_parse(&s, text) == 0) {
+        if (search_run(algorithm_find("exhaustive"), &s.ctx, &top) == 0) n = topk_sorted(&top);
+        *count = search_count(&s.ctx);
     }
     for (size_t i = 0; i < n; i++) {
         PassageInfo p;
@@ -118,29 +112,21 @@ static size_t all_results(Index *ix, const char *text, Result *out, size_t max, 
     }
     qsort(out, n, sizeof *out, by_passage);
     topk_free(&top);
-    search_context_free(&ctx);
-    query_free(&q);
-    analyzer_free(an);
+    tc_search_close(&s);
     return n;
 }
 
 /* The default (pruned) search's top 10 equals the exhaustive one's. */
 static void check_pruned(Index *ix, const char *text)
 {
-    Analyzer *an = tc_analyzer(ix);
-    Bm25 bm;
-    bm25_init(&bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
-    Query q;
-    query_init(&q);
-    SearchContext ctx;
-    search_context_init(&ctx, ix, &bm);
+    TcSearch s;
+    tc_search_open(&s, ix);
     TopK a, b;
     topk_init(&a, 10, NULL);
     topk_init(&b, 10, NULL);
-    if (query_parse(an, ix, &bm, text, &q) == 0) {
-        ctx.q = &q;
-        CHECK_EQ_INT(search_run(algorithm_default(), &ctx, &a), 0);
-        CHECK_EQ_INT(search_run(algorithm_find("exhaustive"), &ctx, &b), 0);
+    if (tc_search_parse(&s, text) == 0) {
+        CHECK_EQ_INT(search_run(algorithm_default(), &s.ctx, &a), 0);
+        CHECK_EQ_INT(search_run(algorithm_find("exhaustive"), &s.ctx, &b), 0);
         size_t na = topk_sorted(&a), nb = topk_sorted(&b);
         CHECK_EQ_INT(na, nb);
         for (size_t i = 0; i < na && i < nb; i++)
@@ -148,9 +134,7 @@ static void check_pruned(Index *ix, const char *text)
     }
     topk_free(&a);
     topk_free(&b);
-    search_context_free(&ctx);
-    query_free(&q);
-    analyzer_free(an);
+    tc_search_close(&s);
 }
 
 static void random_query(char *q, size_t cap)
