@@ -218,17 +218,24 @@ void index_prefix_each(const Index *ix, const char *prefix, size_t len,
     lexmerge_free(&m);
 }
 
+/* The last segment whose first id (in base[], passage or article ids) is
+ * at most id. */
+static size_t segment_of(const uint32_t *base, size_t nseg, uint32_t id)
+{
+    size_t lo = 0, hi = nseg;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (base[mid] <= id) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
 int index_locate(const Index *ix, uint32_t pid, size_t *seg, uint32_t *local)
 {
     if (pid >= ix->base[ix->nseg]) return -1;
-    size_t lo = 0, hi = ix->nseg; /* the last segment whose base <= pid */
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (ix->base[mid] <= pid) lo = mid;
-        else hi = mid;
-    }
-    *seg = lo;
-    *local = pid - ix->base[lo];
+    *seg = segment_of(ix->base, ix->nseg, pid);
+    *local = pid - ix->base[*seg];
     return 0;
 }
 
@@ -252,14 +259,9 @@ int index_passage(const Index *ix, uint32_t pid, PassageInfo *out)
 int index_article(const Index *ix, uint32_t aid, ArticleInfo *out)
 {
     if (aid >= ix->abase[ix->nseg]) return -1;
-    size_t lo = 0, hi = ix->nseg;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (ix->abase[mid] <= aid) lo = mid;
-        else hi = mid;
-    }
-    if (segment_article(ix->seg[lo], aid - ix->abase[lo], out) != 0) return -1;
-    out->first_passage += ix->base[lo];
+    size_t s = segment_of(ix->abase, ix->nseg, aid);
+    if (segment_article(ix->seg[s], aid - ix->abase[s], out) != 0) return -1;
+    out->first_passage += ix->base[s];
     return 0;
 }
 
