@@ -2,6 +2,7 @@
  * report. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,6 +19,9 @@ static void report(const IndexerReport *r)
     } else if (r->why_full) {
         fprintf(stderr, "full rebuild: %s\n", r->why_full);
     }
+    if (r->runs)
+        fprintf(stderr, "memory budget reached: postings went to %llu runs on disk (%.1f MB), merged at the end\n",
+                (unsigned long long)r->runs, r->run_bytes / 1e6);
     fprintf(stderr,
             "indexed %llu articles (%llu skipped) into %llu passages: %llu terms, %llu postings\n"
             "source %.2f MB, index %.2f MB (%.0f%% of source), %.2f s, %.1f MB/s\n",
@@ -25,6 +29,27 @@ static void report(const IndexerReport *r)
             (unsigned long long)r->terms, (unsigned long long)r->postings, mb, r->index_bytes / 1e6,
             r->source_bytes ? 100.0 * (double)r->index_bytes / (double)r->source_bytes : 0.0, r->seconds,
             r->seconds > 0 ? mb / r->seconds : 0.0);
+}
+
+/* "512M", "2G", "65536K" or bytes -> bytes; -1 with a message if not a
+ * size of at least the indexer's minimum. */
+static int parse_memory(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double unit = 1;
+    if (*end == 'K' || *end == 'k') unit = 1024.0, end++;
+    else if (*end == 'M' || *end == 'm') unit = 1024.0 * 1024, end++;
+    else if (*end == 'G' || *end == 'g') unit = 1024.0 * 1024 * 1024, end++;
+    if (*end == 'B' || *end == 'b') end++;
+    v *= unit;
+    if (errno || end == s || *end || !(v >= (double)INDEXER_MIN_MEMORY) || v > 1e15) {
+        fprintf(stderr, "search: --memory wants a size of at least 1M, like 256M or 2G (got '%s')\n", s);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
 }
 
 static int need_arg(int i, int argc, const char *opt)
@@ -44,13 +69,15 @@ int cmd_index(int argc, char **argv)
         const char *a = argv[i];
         long v;
         if (!strcmp(a, "--corpus") || !strcmp(a, "--index") || !strcmp(a, "--language") ||
-            !strcmp(a, "--passage-words") || !strcmp(a, "--threads")) {
+            !strcmp(a, "--passage-words") || !strcmp(a, "--threads") || !strcmp(a, "--memory")) {
             if (need_arg(i, argc, a)) return EXIT_ERROR;
             const char *val = argv[++i];
             if (!strcmp(a, "--corpus")) corpus = val;
             else if (!strcmp(a, "--index")) dir = val;
             else if (!strcmp(a, "--language")) snprintf(o.analysis.language, sizeof o.analysis.language, "%s", val);
-            else if (!strcmp(a, "--threads")) {
+            else if (!strcmp(a, "--memory")) {
+                if (parse_memory(val, &o.memory)) return EXIT_ERROR;
+            } else if (!strcmp(a, "--threads")) {
                 if (parse_long(a, val, 1, 256, &v)) return EXIT_ERROR;
                 o.threads = (int)v;
             } else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;

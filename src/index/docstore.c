@@ -37,7 +37,8 @@ enum { SLOT_FREE, SLOT_FULL, SLOT_DONE };
 struct DocStoreWriter {
     Buf raw;         /* the block being filled */
     Buf dir;         /* directory entries so far */
-    Buf data;        /* compressed blocks so far */
+    FileOut data;    /* spill: compressed blocks so far */
+    char *path;      /* the directory store.bin goes into */
     uint32_t npassages, nblocks;
     uint32_t block_first; /* first passage of the open block */
     int failed;
@@ -68,7 +69,7 @@ static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, co
     buf_put_u64(&w->dir, w->data.len); /* relative to the data area */
     buf_put_u32(&w->dir, (uint32_t)out->len);
     buf_put_u32(&w->dir, 0);
-    buf_append(&w->data, out->data, out->len);
+    fileout_write(&w->data, out->data, out->len);
     w->nblocks++;
 }
 
@@ -113,9 +114,14 @@ static void collect(DocStoreWriter *w, int wait)
     }
 }
 
-DocStoreWriter *docstore_writer_new(int threaded)
+DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
 {
     DocStoreWriter *w = xcalloc(1, sizeof(DocStoreWriter));
+    if (fileout_open_spill(&w->data, dir, "store-blocks.tmp") != 0) {
+        free(w);
+        return NULL;
+    }
+    w->path = xstrdup(dir);
     if (!threaded) return w;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
@@ -178,25 +184,43 @@ static void stop_helper(DocStoreWriter *w)
     w->threaded = 0;
 }
 
-int docstore_finish(DocStoreWriter *w, Buf *payload)
+static void free_writer(DocStoreWriter *w)
+{
+    fileout_discard(&w->data);
+    buf_free(&w->raw);
+    buf_free(&w->dir);
+    free(w->path);
+    free(w);
+}
+
+int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
 {
     close_block(w);
     stop_helper(w);
-    int rc = 0;
     if (w->failed) {
         err_set("zlib compression of the text store failed");
-        rc = -1;
-    } else {
-        buf_put_u32(payload, w->nblocks);
-        buf_put_u32(payload, w->npassages);
-        buf_append(payload, w->dir.data, w->dir.len);
-        buf_append(payload, w->data.data, w->data.len);
+        free_writer(w);
+        return -1;
     }
-    buf_free(&w->raw);
-    buf_free(&w->dir);
-    buf_free(&w->data);
-    free(w);
+    FileOut f;
+    if (fileout_open(&f, w->path, "store.bin", 0) != 0) {
+        free_writer(w);
+        return -1;
+    }
+    uint32_t head[2] = {w->nblocks, w->npassages};
+    fileout_write(&f, head, sizeof head);
+    fileout_write(&f, w->dir.data, w->dir.len);
+    int rc = fileout_append_spill(&f, &w->data);
+    if (rc == 0) rc = fileout_close(&f, "STOR", NULL, bytes);
+    else fileout_discard(&f);
+    free_writer(w);
     return rc;
+}
+
+void docstore_abort(DocStoreWriter *w)
+{
+    stop_helper(w);
+    free_writer(w);
 }
 
 /* ---- reader ---- */

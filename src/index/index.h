@@ -117,6 +117,7 @@ typedef struct {
     size_t ntok, tok_cap;
     uint64_t npostings;  /* (term, passage) pairs so far */
     uint64_t npositions; /* occurrences so far (sum of tfs) */
+    size_t data_bytes;   /* allocated for the lists' data */
 } MemIndex;
 
 void memindex_init(MemIndex *m);
@@ -126,6 +127,11 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
  * added in order, the occurrences of one term in increasing positions). */
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos);
 void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
+/* Heap bytes held: what a memory budget counts. */
+size_t memindex_bytes(const MemIndex *m);
+/* Empties every term's postings (after they went to a run); the terms
+ * and their ids stay. */
+void memindex_clear_postings(MemIndex *m);
 void memindex_free(MemIndex *m);
 
 /* ---- index_file.c ---- */
@@ -139,8 +145,44 @@ typedef struct {
 
 /* Writes header + payload to dir/name, fsyncs it. */
 int file_write(const char *dir, const char *name, const char kind[4], const Buf *payload);
+
+/* A framed file written as a stream, for files too large to hold in
+ * memory: the payload is appended through a buffer while its CRC32 runs;
+ * its first `prefix` bytes (counts known only at the end) and the header
+ * are written by fileout_close, which fsyncs. A spill is a plain scratch
+ * file for a section that precedes others in the format but is produced
+ * alongside them; fileout_append_spill moves it to the end of a file
+ * (without reading it back where the kernel can copy) and removes it.
+ * Errors are kept until close (or append), which returns -1 with err_msg
+ * set. */
+#define FILEOUT_BUFFER (1u << 20)
+typedef struct {
+    int fd;
+    int failed, spill;
+    size_t prefix;
+    uint64_t len;  /* payload bytes after the prefix, so far */
+    uint32_t crc;  /* of those */
+    Buf buf;
+    char path[4096];
+    char err[512];
+} FileOut;
+
+int fileout_open(FileOut *f, const char *dir, const char *name, size_t prefix);
+int fileout_open_spill(FileOut *f, const char *dir, const char *name);
+void fileout_write(FileOut *f, const void *p, size_t n);
+int fileout_append_spill(FileOut *f, FileOut *spill); /* discards spill */
+int fileout_finish_spill(FileOut *f); /* closes a spill, keeping the file */
+/* prefix: f's prefix bytes; adds the file's size to *bytes (may be NULL). */
+int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *bytes);
+void fileout_discard(FileOut *f); /* closes and removes it */
 /* Maps dir/name and checks magic, kind, version, length and CRC32. */
 int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out);
+/* Drops a mapping's pages (those wholly below upto) from the process;
+ * they stay in the page cache and the next access maps them again.
+ * Checks that walk a large index from end to end call it as they go, so
+ * that opening one does not hold all of it in resident memory. */
+void file_release_below(const MappedFile *f, const void *upto);
+void file_release(const MappedFile *f);
 void file_unmap(MappedFile *f);
 
 /* ---- the index as the query side sees it ---- */
@@ -421,62 +463,94 @@ int index_check(const Index *ix, IndexCheck *r);
 /* ---- docstore.c ---- */
 
 typedef struct DocStoreWriter DocStoreWriter;
-/* threaded: full blocks are compressed by a helper thread while the
- * caller goes on (the bytes written are the same). */
-DocStoreWriter *docstore_writer_new(int threaded);
+/* Writes dir/store.bin; the compressed blocks go to a spill file until
+ * the directory that precedes them is known. threaded: full blocks are
+ * compressed by a helper thread while the caller goes on (the bytes
+ * written are the same). NULL, err_msg set, if the spill cannot be made. */
+DocStoreWriter *docstore_writer_new(const char *dir, int threaded);
 void docstore_add(DocStoreWriter *w, const char *text, size_t len);
-int docstore_finish(DocStoreWriter *w, Buf *payload); /* frees w */
+/* Writes store.bin (adding its size to *bytes); frees w. */
+int docstore_finish(DocStoreWriter *w, uint64_t *bytes);
+void docstore_abort(DocStoreWriter *w); /* frees w, removes its files */
 /* Reader side: verifies a store payload's directory against the passage
  * count; copies passage pid's text into out (-1, err_msg set, if corrupt). */
 int docstore_check(const uint8_t *payload, size_t len, uint32_t npassages);
 int docstore_get(const uint8_t *payload, size_t len, uint32_t pid, Buf *out);
 
+/* ---- term_writer.c ---- */
+
+/* The three term files (lexicon, postings, positions), written a term at a
+ * time in key order as they are encoded: from the in-memory postings and
+ * their runs, or merging segments. */
+typedef struct {
+    FileOut lex, pool, post, pos; /* lexicon entries, their key bytes, postings, positions */
+    Buf scratch;                  /* one term's encoding */
+    uint64_t terms, postings, positions;
+} TermWriter;
+
+int term_writer_open(TermWriter *f, const char *dir);
+/* One term: its df postings (ids ascending, tfs) and their positions back
+ * to back; lengths and avgdl of the segment being written. */
+void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
+                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl);
+/* Completes the files (adding their sizes to *bytes), or removes them. */
+int term_writer_finish(TermWriter *f, uint64_t *bytes);
+void term_writer_abort(TermWriter *f);
+
+/* ---- postings_runs.c ---- */
+
+/* A build whose postings outgrow its memory budget writes them, sorted by
+ * key, to run files in the segment directory, and merges the runs and
+ * what is still in memory into the term files at the end (FORMAT.md,
+ * "Run files"). Runs may hold interleaved passage ranges (one worker's
+ * batches); the merge orders each key's postings by passage id, so the
+ * result is the same however the postings were split. */
+
+/* Writes m's postings to dir/name and clears them; adds the file's size
+ * to *bytes. */
+int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes);
+/* Every key of the run files and the in-memory indexes, in lexicon
+ * order, with its postings in passage order, into w; lengths and avgdl
+ * of the segment. Runs beyond what is read at once are first merged into
+ * larger runs in dir. Every run file is removed. */
+int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, size_t nmems, const char *dir,
+               TermWriter *w, const uint32_t *lengths, float avgdl);
+
 /* ---- index_writer.c ---- */
 
-/* Everything the indexer gathered, ready to be written as one generation. */
+/* The record files of one segment being written (passages, articles, the
+ * text store, meta), streamed to disk as passages and articles arrive.
+ * Only the passage lengths stay in memory: block maxima need them. */
 typedef struct {
-    MemIndex mem;          /* postings */
-    Buf passages;          /* PassageInfo records, FORMAT.md layout */
+    FileOut passages;      /* PassageInfo records, FORMAT.md layout */
+    FileOut articles;      /* article records */
+    FileOut strings;       /* spill: article id/path/title bytes */
     Buf lengths;           /* u32 length per passage */
-    Buf articles;          /* article records */
-    Buf strings;           /* article id/path/title bytes */
+    Buf last_path;         /* the last article's path, to store a shared one once */
     DocStoreWriter *store; /* passage texts */
     uint32_t npassages, narticles;
-    uint32_t last_path_off, last_path_len; /* to store a shared path once */
+    uint32_t last_path_off;
     uint64_t total_length;
     AnalysisConfig analysis;
     uint32_t passage_words;
 } IndexBuilder;
 
-/* The three term files (lexicon, postings, positions), written a term at a
- * time in key order: from the in-memory postings, or merging segments. */
-typedef struct {
-    Buf lex, pool, post, pos; /* lexicon entries, key bytes, postings, positions */
-    uint64_t terms, postings, positions;
-} TermWriter;
-
-void term_writer_init(TermWriter *f, uint64_t npostings, uint64_t npositions); /* sizes: hints */
-/* One term: its df postings (ids ascending, tfs) and their positions back
- * to back; lengths and avgdl of the segment being written. */
-void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
-                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl);
-int term_writer_finish(TermWriter *f, const char *dir, uint64_t *bytes); /* frees */
-void term_writer_free(TermWriter *f);
-
-/* threads > 1: the text store is compressed on a second thread. */
-void builder_init(IndexBuilder *b, const AnalysisConfig *a, uint32_t passage_words, int threads);
+/* Starts writing a segment's record files into dir; threads > 1: the text
+ * store is compressed on a second thread. */
+int builder_open(IndexBuilder *b, const char *dir, const AnalysisConfig *a, uint32_t passage_words, int threads);
 /* The next passage of the current article (the one builder_add_article
  * will close), its body length and text. */
 void builder_add_passage(IndexBuilder *b, uint32_t ordinal, uint64_t start, uint64_t end, uint32_t length,
                          const char *text, size_t len);
 /* Closes the current article: its passages are those added since first. */
 void builder_add_article(IndexBuilder *b, const ArticleInfo *a, uint32_t first);
-/* Writes all index files into dir; *bytes gets their total size. */
-int builder_write(IndexBuilder *b, const char *dir, uint64_t *bytes);
-/* The passage, article, store and meta files, after the term files (whose
- * counts meta.bin records); adds to *bytes. */
-int builder_write_records(IndexBuilder *b, const char *dir, uint64_t *bytes, const TermWriter *terms);
-void builder_free(IndexBuilder *b);
+/* Bytes of article strings so far (the format's offsets are 32-bit). */
+uint64_t builder_strings_bytes(const IndexBuilder *b);
+/* Completes the passage, article, store and meta files, after the term
+ * files (whose counts meta.bin records); adds their sizes to *bytes. On
+ * failure, or with builder_abort, the files are removed. */
+int builder_finish(IndexBuilder *b, const TermWriter *terms, uint64_t *bytes);
+void builder_abort(IndexBuilder *b);
 
 /* ---- publish.c ---- */
 
@@ -499,6 +573,8 @@ int publish_begin(Publication *p, const char *root);
 /* A fresh directory for a new segment (caller frees the path); *number
  * is its number, for the manifest. */
 char *publish_segment(Publication *p, uint32_t *number);
+/* Removes a new segment that turned out empty. */
+void publish_drop_segment(Publication *p, uint32_t number);
 /* Writes the manifest m, fsyncs and atomically switches CURRENT to the
  * new commit, then removes what it no longer uses. */
 int publish_commit(Publication *p, const Manifest *m);
@@ -525,7 +601,11 @@ typedef struct {
                        index is the same whatever the number */
     int full;       /* rebuild from scratch instead of updating */
     int optimize;   /* merge every segment into one */
+    size_t memory;  /* budget for the postings being built: past it they
+                       go to runs on disk (default: a quarter of RAM) */
 } IndexerOptions;
+
+#define INDEXER_MIN_MEMORY ((size_t)1 << 20)
 
 typedef struct {
     uint64_t articles, skipped, passages, terms, postings; /* indexed in the new segment */
@@ -540,9 +620,12 @@ typedef struct {
     size_t merged;        /* segments merged into others */
     size_t segments;      /* in the new commit */
     int up_to_date;       /* nothing changed: no new commit */
+    uint64_t runs, run_bytes; /* postings written to runs, past the memory budget */
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);
+/* A quarter of physical memory, at least INDEXER_MIN_MEMORY. */
+size_t indexer_default_memory(void);
 /* What an incremental reindex compares to notice an edited article. */
 uint64_t article_hash(const char *title, const char *text, size_t len);
 /* Builds a new index of corpus into dir and publishes it atomically. */

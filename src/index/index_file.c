@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FILE_MAGIC "PSGINDEX"
 #define FILE_VERSION 3
@@ -38,42 +39,192 @@ static int write_all(int fd, const void *p, size_t n, const char *path)
     return 0;
 }
 
-int file_write(const char *dir, const char *name, const char kind[4], const Buf *payload)
+/* The header of a payload of len bytes with CRC32 crc. */
+static void put_header(uint8_t *h, const char kind[4], uint64_t len, uint32_t crc)
 {
-    char path[4096];
-    path_join(path, sizeof path, dir, name);
-    uint8_t h[HEADER_BYTES] = {0};
+    memset(h, 0, HEADER_BYTES);
     memcpy(h, FILE_MAGIC, 8);
     memcpy(h + 8, kind, 4);
-    uint32_t version = FILE_VERSION, crc = crc32_of(payload->data, payload->len);
-    uint64_t len = payload->len;
+    uint32_t version = FILE_VERSION;
     memcpy(h + 12, &version, 4);
     memcpy(h + 16, &len, 8);
     memcpy(h + 24, &crc, 4);
     uint32_t hcrc = crc32_of(h, 28);
     memcpy(h + 28, &hcrc, 4);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        err_set("cannot create %s: %s", path, strerror(errno));
+}
+
+/* The first failure is kept: later calls do nothing, close reports it. */
+static void fail(FileOut *f, const char *what)
+{
+    if (f->failed) return;
+    f->failed = 1;
+    snprintf(f->err, sizeof f->err, "cannot %s %.400s: %s", what, f->path, strerror(errno));
+}
+
+static int open_out(FileOut *f, const char *dir, const char *name, size_t prefix, int spill)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    path_join(f->path, sizeof f->path, dir, name);
+    f->prefix = prefix;
+    f->spill = spill;
+    f->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (f->fd < 0) {
+        err_set("cannot create %s: %s", f->path, strerror(errno));
         return -1;
     }
-    int rc = write_all(fd, h, sizeof h, path);
-    if (rc == 0) rc = write_all(fd, payload->data, payload->len, path);
-    if (rc == 0 && fsync(fd) != 0) {
-        err_set("cannot sync %s: %s", path, strerror(errno));
-        rc = -1;
+    off_t start = spill ? 0 : (off_t)(HEADER_BYTES + prefix);
+    if (start && lseek(f->fd, start, SEEK_SET) != start) fail(f, "seek in");
+    return 0;
+}
+
+int fileout_open(FileOut *f, const char *dir, const char *name, size_t prefix)
+{
+    return open_out(f, dir, name, prefix, 0);
+}
+
+int fileout_open_spill(FileOut *f, const char *dir, const char *name)
+{
+    return open_out(f, dir, name, 0, 1);
+}
+
+static void flush_out(FileOut *f)
+{
+    if (f->buf.len && !f->failed && write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+    f->buf.len = 0;
+}
+
+void fileout_write(FileOut *f, const void *p, size_t n)
+{
+    if (f->failed || n == 0) return; /* (crc32 of a NULL buffer restarts the CRC) */
+    f->crc = (uint32_t)crc32_z(f->crc, p, n);
+    f->len += n;
+    if (f->buf.len + n > FILEOUT_BUFFER) flush_out(f);
+    if (n >= FILEOUT_BUFFER) {
+        if (!f->failed && write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
+        return;
     }
-    if (close(fd) != 0 && rc == 0) {
-        err_set("cannot close %s: %s", path, strerror(errno));
-        rc = -1;
+    buf_append(&f->buf, p, n);
+}
+
+/* Copies the spill's bytes to the end of f: in the kernel when it can. */
+static void copy_spill(FileOut *f, FileOut *s)
+{
+    off_t in = 0;
+    uint64_t left = s->len;
+    while (left && !f->failed) {
+        ssize_t n = copy_file_range(s->fd, &in, f->fd, NULL, left > (1u << 30) ? (1u << 30) : left, 0);
+        if (n > 0) {
+            left -= (uint64_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+            fail(f, "write");
+            return;
+        }
+        break; /* not supported here (or nothing copied): read and write */
     }
-    return rc;
+    uint8_t chunk[1 << 16];
+    while (left && !f->failed) {
+        ssize_t n = pread(s->fd, chunk, left < sizeof chunk ? left : sizeof chunk, in);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            fail(f, "read back the spill for");
+            break;
+        }
+        if (write_all(f->fd, chunk, (size_t)n, f->path) != 0) fail(f, "write");
+        in += n;
+        left -= (uint64_t)n;
+    }
+}
+
+int fileout_append_spill(FileOut *f, FileOut *s)
+{
+    flush_out(s);
+    flush_out(f);
+    if (s->failed && !f->failed) {
+        f->failed = 1;
+        memcpy(f->err, s->err, sizeof f->err);
+    }
+    if (!f->failed) copy_spill(f, s);
+    if (!f->failed) {
+        f->crc = (uint32_t)crc32_combine64(f->crc, s->crc, (z_off64_t)s->len);
+        f->len += s->len;
+    }
+    fileout_discard(s);
+    if (f->failed) err_set("%s", f->err);
+    return f->failed ? -1 : 0;
+}
+
+int fileout_finish_spill(FileOut *f)
+{
+    flush_out(f);
+    if (close(f->fd) != 0) fail(f, "close");
+    f->fd = -1;
+    buf_free(&f->buf);
+    if (f->failed) err_set("%s", f->err);
+    return f->failed ? -1 : 0;
+}
+
+int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *bytes)
+{
+    flush_out(f);
+    uint8_t h[HEADER_BYTES];
+    uint32_t pcrc = crc32_of(prefix, f->prefix);
+    put_header(h, kind, f->prefix + f->len, (uint32_t)crc32_combine64(pcrc, f->crc, (z_off64_t)f->len));
+    if (!f->failed && f->prefix && pwrite(f->fd, prefix, f->prefix, HEADER_BYTES) != (ssize_t)f->prefix)
+        fail(f, "write");
+    if (!f->failed && pwrite(f->fd, h, HEADER_BYTES, 0) != HEADER_BYTES) fail(f, "write");
+    if (!f->failed && fsync(f->fd) != 0) fail(f, "sync");
+    if (close(f->fd) != 0) fail(f, "close");
+    f->fd = -1;
+    buf_free(&f->buf);
+    if (bytes) *bytes += HEADER_BYTES + f->prefix + f->len;
+    if (f->failed) err_set("%s", f->err);
+    return f->failed ? -1 : 0;
+}
+
+void fileout_discard(FileOut *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        unlink(f->path);
+    }
+    f->fd = -1;
+    buf_free(&f->buf);
+}
+
+int file_write(const char *dir, const char *name, const char kind[4], const Buf *payload)
+{
+    FileOut f;
+    if (fileout_open(&f, dir, name, 0) != 0) return -1;
+    fileout_write(&f, payload->data, payload->len);
+    return fileout_close(&f, kind, NULL, NULL);
 }
 
 static int corrupt(const char *path, const char *why)
 {
     err_set("index file %s is corrupt: %s (rebuild with: search index)", path, why);
     return -1;
+}
+
+/* The CRC32 of a mapped payload, read a chunk at a time; each chunk's
+ * pages are then let go of, so that checking a large index does not count
+ * all of it in the process's resident memory (they stay in the page
+ * cache, and come back on a minor fault when a query needs them). */
+static uint32_t payload_crc(const MappedFile *f, const uint8_t *p, uint64_t len)
+{
+    const uint64_t chunk = 16u << 20;
+    uLong c = crc32(0L, Z_NULL, 0);
+    for (uint64_t at = 0; at < len; at += chunk) {
+        uint64_t n = len - at < chunk ? len - at : chunk;
+        c = crc32_z(c, p + at, n);
+        file_release_below(f, p + at + n);
+    }
+    return (uint32_t)c;
 }
 
 static int check_header(const char *path, const uint8_t *m, size_t size, const char kind[4], MappedFile *out)
@@ -89,7 +240,7 @@ static int check_header(const char *path, const uint8_t *m, size_t size, const c
     }
     uint64_t len = rd_u64(m + 16);
     if (len != size - HEADER_BYTES) return corrupt(path, "truncated or extended (length mismatch)");
-    if (rd_u32(m + 24) != crc32_of(m + HEADER_BYTES, len)) return corrupt(path, "checksum mismatch");
+    if (rd_u32(m + 24) != payload_crc(&(MappedFile){m, size, NULL, 0}, m + HEADER_BYTES, len)) return corrupt(path, "checksum mismatch");
     out->payload = m + HEADER_BYTES;
     out->len = len;
     return 0;
@@ -122,6 +273,18 @@ int file_map(const char *dir, const char *name, const char kind[4], MappedFile *
         return -1;
     }
     return 0;
+}
+
+void file_release_below(const MappedFile *f, const void *upto)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)f->map, hi = (uintptr_t)upto & ~((uintptr_t)page - 1);
+    if (f->map && hi > lo && hi <= lo + f->size) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+void file_release(const MappedFile *f)
+{
+    if (f->map) file_release_below(f, f->map + f->size);
 }
 
 void file_unmap(MappedFile *f)

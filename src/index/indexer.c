@@ -1,23 +1,34 @@
 /*
  * indexer.c: the indexing pipeline, start to finish.
  *
- *   corpus_read -> passages_split -> analyzer_run -> memindex (postings)
- *                                 -> docstore (text), passage records
- *   then builder_write into a fresh generation and publish_commit.
+ *   corpus_read -> batches of articles, split into numbered passages
+ *     -> workers (index_worker.c, one per thread): analysis and postings,
+ *        runs on disk past the memory budget
+ *     -> in batch order: passage and article records, text store
+ *   then the runs and the workers' postings merged into the term files
+ *   (postings_runs.c), and reindex_commit publishes the new segment.
  *
- * Each passage is indexed in three fields (FORMAT.md, "Fields"): its text
- * (the body), the heading lines it starts with, and its article's title.
+ * Batches are numbered and their passages given ids as they are read, and
+ * their records are written in that order whichever worker finishes
+ * first, so the segment is byte for byte the same with any number of
+ * threads and any memory budget; the tests compare them.
  *
- * The whole build happens in a new generation directory; the live index is
- * replaced only by the final atomic rename, so a failed or interrupted build
+ * The segment is written into a new directory and the live index replaced
+ * only by publish_commit's atomic rename, so a failed or interrupted build
  * leaves it untouched.
  */
-#include "index/index.h"
-#include "corpus/corpus.h"
+#include "index/index_worker.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#define BATCH_BYTES (256u << 10) /* text per batch: many per worker, small in memory */
+#define MAX_WORKERS 64
+/* What the budget keeps back from the workers' postings: batches in
+ * flight, file buffers, the text store's queue, the merge's read buffers. */
+#define FIXED_BYTES (32u << 20)
 
 void indexer_options_default(IndexerOptions *o)
 {
@@ -26,144 +37,16 @@ void indexer_options_default(IndexerOptions *o)
     o->passage_words = PASSAGE_WORDS_DEFAULT;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cpus > 1 ? (int)cpus : 1;
+    o->memory = indexer_default_memory();
 }
 
-/* The folded tokens of one field of a passage, resolved to term ids as a
- * batch. A field's tokens are cached under its key byte and the token. */
-typedef struct {
-    Buf bytes;           /* the tokens (with the field byte), back to back */
-    uint32_t *off, *len; /* per token: where in bytes, how long */
-    uint32_t *hash;      /* per token: hash_bytes of it */
-    uint32_t *pos;       /* per token: its position in the field */
-    uint32_t *id;        /* per token: its term id, or TERM_STOP */
-    size_t n, cap;
-    int field;           /* FIELD_* of the tokens being collected */
-} TokenBatch;
-
-/* An article's title terms, added to each of its passages. */
-typedef struct {
-    uint32_t *id, *pos; /* term ids and positions, stop words left out */
-    size_t n, cap;
-} TitleTerms;
-
-#define TERM_STOP UINT32_MAX /* a token that is a stop word */
-
-typedef struct {
-    IndexBuilder b;
-    Analyzer *an;
-    const IndexerOptions *opt;
-    StrMap token_terms;    /* folded token -> term id, or TERM_STOP */
-    TokenBatch batch;
-    TitleTerms title;
-    Previous *prev;        /* the live commit, when updating it */
-    IndexerReport *rep;
-    uint64_t source_bytes; /* for progress */
-    double started, last_progress;
-} Run;
-
-static void on_token(void *ctx, const Token *t)
+size_t indexer_default_memory(void)
 {
-    TokenBatch *b = &((Run *)ctx)->batch;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->off = xrealloc(b->off, b->cap * sizeof *b->off);
-        b->len = xrealloc(b->len, b->cap * sizeof *b->len);
-        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
-        b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
-        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
-    }
-    b->off[b->n] = (uint32_t)b->bytes.len;
-    b->len[b->n] = (uint32_t)t->len + (b->field != FIELD_BODY);
-    b->pos[b->n] = t->pos;
-    if (b->field != FIELD_BODY) buf_put_u8(&b->bytes, (uint8_t)b->field);
-    buf_append(&b->bytes, t->term, t->len);
-    b->n++;
-}
-
-/* Term id of a cached key (a folded token, after its field byte for the
- * title and heading fields): from the cache, else stemmed once and cached. */
-static uint32_t resolve(Run *r, const char *key, size_t len, uint32_t h)
-{
-    uint32_t *v = strmap_get_hashed(&r->token_terms, key, len, h);
-    if (v) return *v;
-    const char *token;
-    size_t tl;
-    int field = key_field(key, len, &token, &tl);
-    char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
-    size_t n = analyzer_finish(r->an, token, tl, term);
-    uint32_t id = n ? memindex_term(&r->b.mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
-    *strmap_upsert_hashed(&r->token_terms, key, len, h, NULL) = id;
-    return id;
-}
-
-/* Analyses text as one field into the batch and resolves its tokens. The
- * look-ups of all of them are prefetched first, so their cache misses
- * overlap instead of following one another. */
-static void batch_fill(Run *r, int field, const char *text, size_t len)
-{
-    TokenBatch *b = &r->batch;
-    b->n = 0;
-    b->bytes.len = 0;
-    b->field = field;
-    analyzer_run_folded(r->an, text, len, on_token, r);
-    const char *bytes = (const char *)b->bytes.data;
-    for (size_t i = 0; i < b->n; i++) {
-        b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
-        strmap_prefetch(&r->token_terms, b->hash[i]);
-    }
-    for (size_t i = 0; i < b->n; i++) b->id[i] = resolve(r, bytes + b->off[i], b->len[i], b->hash[i]);
-}
-
-/* Adds the batch's terms to passage pid; returns how many there were. */
-static uint32_t batch_add(Run *r, uint32_t pid)
-{
-    const TokenBatch *b = &r->batch;
-    uint32_t kept = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        /* each add misses the cache on its term's record: fetch ahead */
-        if (i + 8 < b->n && b->id[i + 8] != TERM_STOP) __builtin_prefetch(&r->b.mem.lists[b->id[i + 8]], 1);
-        if (b->id[i] == TERM_STOP) continue;
-        memindex_add(&r->b.mem, pid, b->id[i], b->pos[i]);
-        kept++;
-    }
-    return kept;
-}
-
-/* Resolves an article's title once for all its passages. */
-static void title_terms(Run *r, const char *title)
-{
-    TitleTerms *t = &r->title;
-    batch_fill(r, FIELD_TITLE, title, strlen(title));
-    const TokenBatch *b = &r->batch;
-    if (b->n > t->cap) {
-        t->cap = b->n;
-        t->id = xrealloc(t->id, t->cap * sizeof *t->id);
-        t->pos = xrealloc(t->pos, t->cap * sizeof *t->pos);
-    }
-    t->n = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->id[i] == TERM_STOP) continue;
-        t->id[t->n] = b->id[i];
-        t->pos[t->n++] = b->pos[i];
-    }
-}
-
-/* Indexes one passage's body, heading and title fields; returns its length:
- * the body's terms (what BM25 normalises every field's tf by). */
-static uint32_t index_passage_terms(Run *r, uint32_t pid, const Article *a, const PassageSpan *sp)
-{
-    MemIndex *m = &r->b.mem;
-    batch_fill(r, FIELD_BODY, a->text + sp->start, sp->end - sp->start);
-    uint32_t kept = batch_add(r, pid);
-    size_t h = sp->start > a->title_end ? sp->start : a->title_end; /* the title line is the title field */
-    if (h < sp->heads) {
-        batch_fill(r, FIELD_HEADING, a->text + h, sp->heads - h);
-        batch_add(r, pid);
-    }
-    for (size_t i = 0; i < r->title.n; i++) __builtin_prefetch(&m->lists[r->title.id[i]], 1);
-    for (size_t i = 0; i < r->title.n; i++) memindex_add(m, pid, r->title.id[i], r->title.pos[i]);
-    memindex_end_passage(m, pid);
-    return kept;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : (1ull << 32);
+    uint64_t m = ram / 4; /* room for the page cache, the readers and other work */
+    if (m < INDEXER_MIN_MEMORY) m = INDEXER_MIN_MEMORY;
+    return m > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)m;
 }
 
 uint64_t article_hash(const char *title, const char *text, size_t len)
@@ -171,12 +54,65 @@ uint64_t article_hash(const char *title, const char *text, size_t len)
     return hash64(text, len, hash64(title, strlen(title), 0));
 }
 
-static void add_article_record(IndexBuilder *b, const Article *a, uint32_t first, uint32_t n)
+/* ---- the pipeline ---- */
+
+enum { SLOT_FREE, SLOT_FILLED, SLOT_DONE };
+
+typedef struct {
+    Batch batch;
+    int state;
+    int failed;
+    char err[512];
+} Slot;
+
+typedef struct Run Run;
+
+typedef struct {
+    Run *run;
+    Worker *w;
+    pthread_t thread;
+} WorkerThread;
+
+struct Run {
+    const IndexerOptions *opt;
+    IndexBuilder b;
+    Previous *prev;        /* the live commit, when updating it */
+    IndexerReport *rep;
+    /* reading */
+    uint32_t next_pid;     /* ids handed out so far */
+    uint64_t strings;      /* article string bytes handed out (a bound) */
+    uint64_t source_bytes; /* for progress */
+    double started, last_progress;
+    /* batches: slot[seq % nslots] holds batch seq */
+    Slot *slot;
+    size_t nslots;
+    uint64_t filled, claimed, retired;
+    /* workers; threaded when there are several */
+    WorkerThread *wt;
+    int nworkers, threaded, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void *worker_main(void *arg)
 {
-    ArticleInfo ai = {a->id, a->path, a->title, (uint32_t)strlen(a->id), (uint32_t)strlen(a->path),
-                      (uint32_t)strlen(a->title), first, n, a->file_size, a->file_mtime,
-                      article_hash(a->title, a->text, a->len)};
-    builder_add_article(b, &ai, first);
+    WorkerThread *t = arg;
+    Run *r = t->run;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (r->claimed == r->filled && !r->stop) pthread_cond_wait(&r->cv, &r->mu);
+        if (r->claimed == r->filled) break;
+        Slot *s = &r->slot[r->claimed++ % r->nslots];
+        pthread_mutex_unlock(&r->mu);
+        int failed = worker_index(t->w, &s->batch) != 0;
+        pthread_mutex_lock(&r->mu);
+        if (failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
+        s->failed = failed;
+        s->state = SLOT_DONE;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
 }
 
 static void progress(Run *r, int final)
@@ -189,31 +125,225 @@ static void progress(Run *r, int final)
             r->b.npassages, mb, secs > 0 ? mb / secs : 0.0, final ? "\n" : "");
 }
 
+/* The records of a finished batch, in corpus order. */
+static void write_records(Run *r, const Batch *bt)
+{
+    IndexBuilder *b = &r->b;
+    for (size_t i = 0; i < bt->nart; i++) {
+        const BatchArticle *a = &bt->art[i];
+        const char *text = batch_str(bt, a->text);
+        uint32_t first = b->npassages;
+        for (size_t j = 0; j < a->nspans; j++) {
+            const PassageSpan *sp = &bt->spans[a->first_span + j];
+            builder_add_passage(b, (uint32_t)j, a->base + sp->start, a->base + sp->end,
+                                bt->lengths[a->first_span + j], text + sp->start, sp->end - sp->start);
+        }
+        ArticleInfo ai = {batch_str(bt, a->id), batch_str(bt, a->path), batch_str(bt, a->title), a->id_len,
+                          a->path_len, a->title_len, first, (uint32_t)a->nspans, a->file_size, a->file_mtime,
+                          a->hash};
+        builder_add_article(b, &ai, first);
+        r->source_bytes += a->len;
+    }
+    progress(r, 0);
+}
+
+/* Waits for the oldest batch in flight and writes its records. */
+static int retire(Run *r)
+{
+    Slot *s = &r->slot[r->retired % r->nslots];
+    if (r->threaded) {
+        pthread_mutex_lock(&r->mu);
+        while (s->state != SLOT_DONE) pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+    }
+    r->retired++;
+    int failed = s->failed;
+    if (failed) err_set("%s", s->err);
+    else write_records(r, &s->batch);
+    batch_clear(&s->batch);
+    s->state = SLOT_FREE;
+    s->failed = 0;
+    return failed ? -1 : 0;
+}
+
+/* The batch being filled: its slot, freed first if still in flight. */
+static int filling(Run *r, Batch **out)
+{
+    if (r->filled - r->retired == r->nslots && retire(r) != 0) return -1;
+    *out = &r->slot[r->filled % r->nslots].batch;
+    return 0;
+}
+
+/* Hands the batch being filled to the workers (or, unthreaded, indexes it). */
+static int submit(Run *r)
+{
+    Slot *s = &r->slot[r->filled % r->nslots];
+    if (s->batch.nart == 0) return 0;
+    if (!r->threaded) {
+        s->failed = worker_index(r->wt[0].w, &s->batch) != 0;
+        if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
+        s->state = SLOT_DONE;
+        r->filled++;
+        return retire(r);
+    }
+    pthread_mutex_lock(&r->mu);
+    s->state = SLOT_FILLED;
+    r->filled++;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
 static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
-    IndexBuilder *b = &r->b;
-    if (r->prev && previous_match(r->prev, a->id, article_hash(a->title, a->text, a->len), r->rep)) return 0;
+    uint64_t hash = article_hash(a->title, a->text, a->len);
+    if (r->prev && previous_match(r->prev, a->id, hash, r->rep)) return 0;
     PassageSpan *spans;
     size_t n = passages_split(a->text, a->len, a->heading_end, r->opt->passage_words, &spans);
-    if ((uint64_t)b->npassages + n >= UINT32_MAX - 1 || b->strings.len > (1ull << 31)) {
+    r->strings += strlen(a->id) + strlen(a->path) + strlen(a->title);
+    if ((uint64_t)r->next_pid + n >= UINT32_MAX - 1 || r->strings > (1ull << 31)) {
         free(spans);
         err_set("corpus too large for one index (over 4 billion passages or 2 GB of names)");
         return -1;
     }
-    uint32_t first = b->npassages;
-    title_terms(r, a->title);
-    for (size_t i = 0; i < n; i++) {
-        const char *t = a->text + spans[i].start;
-        size_t tl = spans[i].end - spans[i].start;
-        uint32_t plen = index_passage_terms(r, b->npassages, a, &spans[i]);
-        builder_add_passage(b, (uint32_t)i, a->base + spans[i].start, a->base + spans[i].end, plen, t, tl);
+    Batch *bt;
+    if (filling(r, &bt) != 0) {
+        free(spans);
+        return -1;
     }
+    if (bt->nart == 0) bt->first_pid = r->next_pid;
+    batch_add(bt, a, hash, spans, n);
     free(spans);
-    add_article_record(b, a, first, (uint32_t)n);
-    r->source_bytes += a->len;
-    progress(r, 0);
+    r->next_pid += (uint32_t)n;
+    return bt->arena.len >= BATCH_BYTES ? submit(r) : 0;
+}
+
+/* Workers, with threads when there are several. Each gets an equal share
+ * of the budget left after the fixed costs and the passage lengths. */
+static int start_workers(Run *r, const char *segdir)
+{
+    const IndexerOptions *o = r->opt;
+    r->nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
+    r->threaded = r->nworkers > 1;
+    r->nslots = 4 * (size_t)r->nworkers;
+    r->slot = xcalloc(r->nslots, sizeof *r->slot);
+    r->wt = xcalloc((size_t)r->nworkers, sizeof *r->wt);
+    size_t fixed = o->memory / 2 < FIXED_BYTES ? o->memory / 2 : FIXED_BYTES;
+    size_t share = (o->memory - fixed) / (size_t)r->nworkers;
+    if (share < (64u << 10)) share = 64u << 10;
+    for (int i = 0; i < r->nworkers; i++) {
+        r->wt[i].run = r;
+        r->wt[i].w = worker_new(&o->analysis, share, segdir, i);
+        if (!r->wt[i].w) return -1;
+    }
+    if (!r->threaded) return 0;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    for (int i = 0; i < r->nworkers; i++)
+        if (pthread_create(&r->wt[i].thread, NULL, worker_main, &r->wt[i]) != 0) {
+            err_set("cannot start an indexing thread");
+            r->nworkers = i; /* the ones started are joined */
+            return -1;
+        }
     return 0;
+}
+
+static void stop_workers(Run *r)
+{
+    if (r->threaded && r->wt) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        for (int i = 0; i < r->nworkers; i++) pthread_join(r->wt[i].thread, NULL);
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        r->threaded = 0;
+    }
+}
+
+static void free_workers(Run *r)
+{
+    stop_workers(r);
+    for (size_t i = 0; i < r->nslots; i++) batch_free(&r->slot[i].batch);
+    free(r->slot);
+    for (int i = 0; r->wt && i < r->nworkers; i++) worker_free(r->wt[i].w);
+    free(r->wt);
+    r->slot = NULL;
+    r->wt = NULL;
+}
+
+/* The last batch in, every batch written, the workers stopped. */
+static int drain(Run *r)
+{
+    int rc = submit(r);
+    while (r->retired < r->filled) {
+        if (retire(r) != 0) rc = -1;
+    }
+    stop_workers(r);
+    return rc;
+}
+
+/* Every worker's runs and in-memory postings into the term files. */
+static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
+{
+    const char **runs = NULL;
+    size_t nruns = 0;
+    MemIndex **mems = xmalloc((size_t)r->nworkers * sizeof *mems);
+    for (int i = 0; i < r->nworkers; i++) {
+        const char *const *p;
+        size_t n = worker_runs(r->wt[i].w, &p);
+        runs = xrealloc(runs, (nruns + n + 1) * sizeof *runs);
+        memcpy(runs + nruns, p, n * sizeof *p);
+        nruns += n;
+        mems[i] = worker_postings(r->wt[i].w);
+        r->rep->postings += mems[i]->npostings;
+        r->rep->runs += n;
+        r->rep->run_bytes += worker_run_bytes(r->wt[i].w);
+    }
+    TermWriter w;
+    int rc = term_writer_open(&w, segdir);
+    if (rc == 0) {
+        rc = runs_merge(runs, nruns, mems, (size_t)r->nworkers, segdir, &w, (const uint32_t *)r->b.lengths.data,
+                        index_avgdl(r->b.total_length, r->b.npassages));
+        r->rep->terms = w.terms;
+        if (rc == 0) rc = term_writer_finish(&w, bytes);
+        else term_writer_abort(&w);
+    }
+    if (rc == 0) rc = builder_finish(&r->b, &w, bytes);
+    free(runs);
+    free(mems);
+    return rc;
+}
+
+/* Reads the corpus into a new segment in segdir; writes nothing there
+ * (and returns 1) when no article needed indexing. */
+static int build_segment(Run *r, const char *corpus, const char *segdir)
+{
+    const IndexerOptions *o = r->opt;
+    IndexerReport *rep = r->rep;
+    if (builder_open(&r->b, segdir, &o->analysis, o->passage_words, o->threads) != 0) return -1;
+    int rc = start_workers(r, segdir);
+    CorpusOptions co;
+    corpus_options_default(&co);
+    co.strict = o->strict;
+    co.unchanged = r->prev ? previous_unchanged_file : NULL;
+    co.unchanged_ctx = r->prev;
+    CorpusStats cs = {0};
+    if (rc == 0) rc = corpus_read(corpus, &co, on_article, r, &cs);
+    if (drain(r) != 0) rc = -1;
+    progress(r, 1);
+    rep->articles = r->b.narticles;
+    rep->passages = r->b.npassages;
+    rep->skipped = cs.skipped;
+    rep->source_bytes = cs.bytes;
+    rep->unread = cs.unchanged;
+    if (rc == 0 && r->b.narticles == 0) rc = 1;
+    if (rc == 0) rc = write_terms(r, segdir, &rep->index_bytes);
+    else builder_abort(&r->b);
+    free_workers(r);
+    return rc;
 }
 
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *rep)
@@ -221,49 +351,22 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     memset(rep, 0, sizeof *rep);
     Run r = {0};
     r.opt = o;
+    r.rep = rep;
     r.started = now_seconds();
-    r.an = analyzer_new(&o->analysis);
-    if (!r.an) return -1;
     Publication pub;
-    if (publish_begin(&pub, dir) != 0) {
-        analyzer_free(r.an);
-        return -1;
-    }
+    if (publish_begin(&pub, dir) != 0) return -1;
     /* read under the build lock: the commit updated is the live one */
     r.prev = previous_open(dir, o, &rep->why_full);
-    r.rep = rep;
     rep->incremental = r.prev != NULL;
-    builder_init(&r.b, &o->analysis, o->passage_words, o->threads);
-    CorpusOptions co;
-    corpus_options_default(&co);
-    co.strict = o->strict;
-    co.unchanged = r.prev ? previous_unchanged_file : NULL;
-    co.unchanged_ctx = r.prev;
-    CorpusStats cs;
-    int rc = corpus_read(corpus, &co, on_article, &r, &cs);
-    progress(&r, 1);
     uint32_t number = 0;
-    char *segdir = rc == 0 && r.b.narticles ? publish_segment(&pub, &number) : NULL;
-    if (segdir) rc = builder_write(&r.b, segdir, &rep->index_bytes);
-    else if (rc == 0 && r.b.narticles) rc = -1;
-    rep->articles = r.b.narticles;
-    rep->skipped = cs.skipped;
-    rep->passages = r.b.npassages;
-    rep->terms = r.b.mem.terms.n;
-    rep->postings = r.b.mem.npostings;
-    rep->source_bytes = cs.bytes;
-    rep->unread = cs.unchanged;
-    builder_free(&r.b);
-    analyzer_free(r.an);
-    strmap_free(&r.token_terms);
-    buf_free(&r.batch.bytes);
-    free(r.batch.off);
-    free(r.batch.len);
-    free(r.batch.hash);
-    free(r.batch.pos);
-    free(r.batch.id);
-    free(r.title.id);
-    free(r.title.pos);
+    char *segdir = publish_segment(&pub, &number);
+    int rc = segdir ? build_segment(&r, corpus, segdir) : -1;
+    if (rc == 1) { /* nothing new: no segment */
+        publish_drop_segment(&pub, number);
+        free(segdir);
+        segdir = NULL;
+        rc = 0;
+    }
     if (rc == 0) rc = reindex_commit(r.prev, &pub, number, segdir, o, rep);
     else publish_abort(&pub);
     free(segdir);

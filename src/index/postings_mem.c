@@ -83,9 +83,11 @@ static inline size_t put_varint(uint8_t *q, uint32_t v)
 
 /* The term's record for passage pid: gap, tf, then its positions from its
  * chain of occurrences, written straight into the reserved buffer. */
-static void put_record(const MemIndex *m, MemPostings *p, const MemTouched *u, uint32_t pid)
+static void put_record(MemIndex *m, MemPostings *p, const MemTouched *u, uint32_t pid)
 {
+    size_t cap = p->data.cap;
     buf_reserve(&p->data, 5 * ((size_t)u->tf + 2));
+    m->data_bytes += p->data.cap - cap;
     uint8_t *q = p->data.data + p->data.len, *start = q;
     /* the first gap is pid + 1 so that every gap is >= 1 */
     q += put_varint(q, p->df ? pid - p->last_pid : pid + 1);
@@ -111,6 +113,21 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
     }
     m->ntouched = 0;
     m->ntok = 0;
+}
+
+size_t memindex_bytes(const MemIndex *m)
+{
+    return m->data_bytes + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
+           m->touched_cap * sizeof *m->touched + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
+}
+
+void memindex_clear_postings(MemIndex *m)
+{
+    for (size_t i = 0; i < m->nlists; i++) {
+        buf_free(&m->lists[i].data);
+        m->lists[i].df = m->lists[i].last_pid = m->lists[i].seen_pid = 0;
+    }
+    m->data_bytes = 0;
 }
 
 void memindex_free(MemIndex *m)

@@ -262,6 +262,19 @@ char *publish_segment(Publication *p, uint32_t *number)
     return xstrdup(dir);
 }
 
+void publish_drop_segment(Publication *p, uint32_t number)
+{
+    for (size_t i = 0; i < p->nsegs; i++) {
+        if (p->seg_number[i] != number) continue;
+        remove_tree(p->seg_tmp[i]);
+        free(p->seg_tmp[i]);
+        memmove(&p->seg_number[i], &p->seg_number[i + 1], (p->nsegs - i - 1) * sizeof *p->seg_number);
+        memmove(&p->seg_tmp[i], &p->seg_tmp[i + 1], (p->nsegs - i - 1) * sizeof *p->seg_tmp);
+        p->seg_tmp[--p->nsegs] = NULL;
+        return;
+    }
+}
+
 /* The new segments get their final names; nothing lists them until the
  * commit is published. */
 static int publish_segments(Publication *p)

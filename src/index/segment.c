@@ -107,6 +107,7 @@ static int load_lexicon(Segment *sg)
     for (uint64_t i = 0; i < sg->stats.terms; i++) {
         const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
         if (check_entry(sg, i, &pos_prev) != 0) return -1;
+        if ((i & 0xffff) == 0) file_release_below(m, e);
         uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
         if (prev && key_cmp(prev, prev_len, sg->lex_pool + toff, tlen) >= 0)
             return corrupt(sg, "lexicon.bin", "terms out of order");
@@ -134,6 +135,10 @@ static int load_positions(Segment *sg)
         if (positions_check_term(m->payload + off, positions_end(sg, i) - off,
                                  (uint32_t)((df + BLOCK_SIZE - 1) / BLOCK_SIZE)) != 0)
             return corrupt(sg, "positions.bin", "bad block table");
+        if ((i & 0xffff) == 0) {
+            file_release_below(m, m->payload + off);
+            file_release_below(&sg->lex, e);
+        }
     }
     return 0;
 }
@@ -158,6 +163,7 @@ static int load_passages(Segment *sg)
         const uint8_t *r = sg->pass_records + i * PASSAGE_RECORD;
         if (rd_u32(r) >= sg->stats.articles || rd_u64(r + 8) > rd_u64(r + 16))
             return corrupt(sg, "passages.bin", "bad passage record");
+        if ((i & 0xffff) == 0) file_release_below(m, r);
         total += sg->lengths[i];
     }
     if (total != sg->stats.total_length) return corrupt(sg, "passages.bin", "lengths do not add up");
@@ -180,6 +186,7 @@ static int load_articles(Segment *sg)
                 return corrupt(sg, "articles.bin", "string out of bounds");
         if ((uint64_t)rd_u32(r + 24) + rd_u32(r + 28) > sg->stats.passages)
             return corrupt(sg, "articles.bin", "passage range out of bounds");
+        if ((i & 0xffff) == 0) file_release_below(m, r);
     }
     return 0;
 }
@@ -190,11 +197,17 @@ static int map_all(Segment *sg)
     if (file_map(sg->dir, "postings.bin", "POST", &sg->post)) return -1;
     if (file_map(sg->dir, "positions.bin", "POSI", &sg->posi)) return -1;
     if (file_map(sg->dir, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg) || load_positions(sg)) return -1;
+    /* each file is let go of as it is checked (file_release) */
+    file_release(&sg->lex);
+    file_release(&sg->posi);
     if (file_map(sg->dir, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
+    file_release(&sg->arts);
     if (file_map(sg->dir, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
+    file_release(&sg->pass);
     if (file_map(sg->dir, "store.bin", "STOR", &sg->store)) return -1;
     if (docstore_check(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages) != 0)
         return corrupt(sg, "store.bin", "bad block directory");
+    file_release(&sg->store);
     return 0;
 }
 

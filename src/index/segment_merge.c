@@ -127,28 +127,27 @@ int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t
 {
     const IndexStats *st = segment_stats(segs[0]);
     IndexBuilder b;
-    builder_init(&b, &st->analysis, st->passage_words, threads);
+    if (builder_open(&b, dir, &st->analysis, st->passage_words, threads) != 0) return -1;
     Input *in = xcalloc(n, sizeof *in);
     int rc = 0;
-    uint64_t postings = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         in[i].sg = segs[i];
         const IndexStats *s = segment_stats(in[i].sg);
         in[i].map = xmalloc((s->passages + 1) * sizeof *in[i].map);
         memset(in[i].map, 0xff, (s->passages + 1) * sizeof *in[i].map);
-        postings += s->postings;
         rc = copy_records(&b, &in[i], dels[i]);
     }
     TermWriter w;
-    term_writer_init(&w, postings, 0);
     *bytes = 0;
-    if (rc == 0)
+    if (rc == 0) rc = term_writer_open(&w, dir);
+    if (rc == 0) {
         rc = merge_terms(in, n, &w, (const uint32_t *)b.lengths.data, index_avgdl(b.total_length, b.npassages));
-    if (rc == 0) rc = term_writer_finish(&w, dir, bytes);
-    else term_writer_free(&w);
-    if (rc == 0) rc = builder_write_records(&b, dir, bytes, &w);
+        if (rc == 0) rc = term_writer_finish(&w, bytes);
+        else term_writer_abort(&w);
+    }
+    if (rc == 0) rc = builder_finish(&b, &w, bytes);
+    else builder_abort(&b);
     for (size_t i = 0; i < n; i++) free(in[i].map);
     free(in);
-    builder_free(&b);
     return rc;
 }

@@ -13,7 +13,9 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "the on-disk format is little-endian and read with memcpy");
 
-static char errbuf[1024];
+/* per thread: an indexing worker's error is its own until the pipeline
+ * hands it on */
+static _Thread_local char errbuf[1024];
 
 void err_set(const char *fmt, ...)
 {
@@ -268,6 +270,11 @@ uint32_t *strmap_upsert_hashed(StrMap *m, const char *key, size_t len, uint32_t 
     m->slots[i] = (uint64_t)h << 32 | (uint64_t)(e + 1);
     if (added) *added = 1;
     return &m->vals[e];
+}
+
+size_t strmap_bytes(const StrMap *m)
+{
+    return m->nslots * sizeof *m->slots + m->arena_cap + m->cap * (sizeof *m->koff + sizeof *m->klens + sizeof *m->vals);
 }
 
 void strmap_free(StrMap *m)

@@ -108,6 +108,8 @@ static inline void strmap_prefetch(const StrMap *m, uint32_t h)
 }
 /* Entry e's key (NUL-terminated; valid until the next insertion). */
 static inline const char *strmap_key(const StrMap *m, size_t e) { return m->arena + m->koff[e]; }
+/* Heap bytes it holds (for memory budgets). */
+size_t strmap_bytes(const StrMap *m);
 void strmap_free(StrMap *m);
 
 /* ---- files ---- */

@@ -174,7 +174,7 @@ else
         checks "$FI" || { bad_check=$((bad_check + 1)); echo "  $1: search check fails"; }
     }
     for n in $(cat "$TMP/fail_at"); do
-        call="call $n of $count ($(sed -n "${n}p" "$TMP/calls" | cut -f2- | tr '\t' ' ' | sed "s|$FIR|IDX|g"))"
+        call="call $n of $count ($(awk -F '\t' -v n="$n" '$1 == n' "$TMP/calls" | cut -f2- | tr '\t' ' ' | sed "s|$FIR|IDX|g"))"
         shimmed FAULTIO_KILL_AT="$n" >"$TMP/out" 2>"$TMP/err"; rc=$?
         [ $rc -eq 137 ] || { bad_kill=$((bad_kill + 1)); echo "  killed at $call: exit $rc, expected 137"; }
         if [ "$n" -le "${commit:-$count}" ]; then answers "killed at $call" S

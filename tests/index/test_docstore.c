@@ -6,9 +6,18 @@
 #include "check.h"
 #include "testcorpus.h"
 
+#include <unistd.h>
+
+/* Writes a store of n random passages into a fresh directory and reads
+ * store.bin back: its payload (after the frame, which file_map checked). */
 static Buf make_store(int threaded, uint32_t n)
 {
-    DocStoreWriter *w = docstore_writer_new(threaded);
+    char dir[] = "/tmp/test_docstore.XXXXXX";
+    Buf payload = {0};
+    CHECK(mkdtemp(dir) != NULL);
+    DocStoreWriter *w = docstore_writer_new(dir, threaded);
+    CHECK(w != NULL);
+    if (!w) return payload;
     char text[3000];
     tc_seed = 99;
     for (uint32_t i = 0; i < n; i++) {
@@ -16,8 +25,17 @@ static Buf make_store(int threaded, uint32_t n)
         for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
         docstore_add(w, text, len);
     }
-    Buf payload = {0};
-    CHECK_EQ_INT(docstore_finish(w, &payload), 0);
+    uint64_t bytes = 0;
+    CHECK_EQ_INT(docstore_finish(w, &bytes), 0);
+    MappedFile f;
+    CHECK_EQ_INT(file_map(dir, "store.bin", "STOR", &f), 0);
+    CHECK_EQ_INT(bytes, f.size);
+    buf_append(&payload, f.payload, f.len);
+    file_unmap(&f);
+    char path[64];
+    snprintf(path, sizeof path, "%s/store.bin", dir);
+    unlink(path);
+    CHECK_EQ_INT(rmdir(dir), 0); /* nothing else left: the spill file is gone */
     return payload;
 }
 

@@ -6,7 +6,8 @@
  *
  * It counts the calls that can lose data: write, pwrite, writev, pwritev,
  * fsync, fdatasync, ftruncate, fallocate, posix_fallocate, rename,
- * renameat, renameat2, and on stdio streams open for writing fwrite,
+ * renameat, renameat2, copy_file_range (as a write of its output file),
+ * and on stdio streams open for writing fwrite,
  * fflush and fclose (glibc flushes a stream with its internal write, which
  * no preloaded symbol can see, so a stream's write errors surface at these
  * three; fprintf and fputs only fill the buffer and are not counted).
@@ -19,7 +20,10 @@
  *                    call, before making it: a crash at that exact point
  *   FAULTIO_COUNT    at exit, the number of counted calls is written here
  *   FAULTIO_LOG      if set, one line per counted call, tab-separated:
- *                    N, call, absolute path (for a rename: from, then to)
+ *                    N, call, absolute path (for a rename: from, then to);
+ *                    also, with N 0, each unlink of a file inside the
+ *                    directory (not counted: it cannot lose data), so that
+ *                    the log shows which scratch files never reach the index
  *
  * Writes to fd 0, 1 and 2 never count, so the error message of a failed
  * build can always be printed. A failing call does nothing and returns
@@ -232,6 +236,22 @@ int posix_fallocate(int fd, off_t off, off_t len)
     REAL(posix_fallocate);
     int e = count_fd("posix_fallocate", fd);
     return e ? e : real_posix_fallocate(fd, off, len);
+}
+
+ssize_t copy_file_range(int in, off64_t *in_off, int out, off64_t *out_off, size_t n, unsigned flags)
+{
+    REAL(copy_file_range);
+    FAIL_IF(count_fd("copy_file_range", out), -1);
+    return real_copy_file_range(in, in_off, out, out_off, n, flags);
+}
+
+int unlink(const char *path)
+{
+    REAL(unlink);
+    char target[2 * PATH_MAX];
+    abs_path(AT_FDCWD, path, target);
+    if (!in_shim_log && inside(target)) log_call(0, "unlink", target, NULL);
+    return real_unlink(path);
 }
 
 int rename(const char *from, const char *to)

@@ -17,9 +17,13 @@ function move(a, from, to,   k, n, keys) {
     for (k in a) if (k == from || index(k, from "/") == 1) keys[++n] = k
     for (; n > 0; n--) { k = keys[n]; a[to substr(k, length(from) + 1)] = a[k]; delete a[k] }
 }
-$2 ~ /^(write|pwrite|pwrite64|writev|pwritev|fwrite|fflush|ftruncate|fallocate|posix_fallocate)$/ {
+$2 ~ /^(write|pwrite|pwrite64|writev|pwritev|copy_file_range|fwrite|fflush|ftruncate|fallocate|posix_fallocate)$/ {
     if (!($3 in seen)) { seen[$3] = 1; entry[$3] = 1 } # a new file: a new directory entry
     dirty[$3] = 1
+    next
+}
+$2 == "unlink" { # a scratch file removed: nothing of it to lose
+    delete dirty[$3]; delete entry[$3]; delete seen[$3]
     next
 }
 $2 ~ /^f(data)?sync$/ {

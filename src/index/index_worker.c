@@ -1,0 +1,297 @@
+/*
+ * index_worker.c: one indexing worker (index_worker.h): batches of
+ * articles -> analysed terms -> its own in-memory postings, and runs when
+ * they outgrow its budget.
+ *
+ * Each passage is indexed in three fields (FORMAT.md, "Fields"): its text
+ * (the body), the heading lines it starts with, and its article's title.
+ * A worker has its own analyzer (a stemmer is not shared between threads)
+ * and its own cache from folded token to term id, so that each distinct
+ * token is stemmed once per worker, not once per occurrence.
+ */
+#include "index/index_worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* ---- batches ---- */
+
+void batch_clear(Batch *b)
+{
+    b->arena.len = 0;
+    b->nart = b->nspans = 0;
+}
+
+static size_t put_str(Batch *b, const char *s, size_t n)
+{
+    size_t off = b->arena.len;
+    buf_append(&b->arena, s, n);
+    return off;
+}
+
+void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n)
+{
+    if (b->nart == b->art_cap) {
+        b->art_cap = b->art_cap ? 2 * b->art_cap : 64;
+        b->art = xrealloc(b->art, b->art_cap * sizeof *b->art);
+    }
+    if (b->nspans + n > b->span_cap) {
+        b->span_cap = b->nspans + n > 2 * b->span_cap ? b->nspans + n : 2 * b->span_cap;
+        b->spans = xrealloc(b->spans, b->span_cap * sizeof *b->spans);
+        b->lengths = xrealloc(b->lengths, b->span_cap * sizeof *b->lengths);
+    }
+    BatchArticle *x = &b->art[b->nart++];
+    x->id_len = (uint32_t)strlen(a->id);
+    x->path_len = (uint32_t)strlen(a->path);
+    x->title_len = (uint32_t)strlen(a->title);
+    x->id = put_str(b, a->id, x->id_len);
+    x->path = put_str(b, a->path, x->path_len);
+    x->title = put_str(b, a->title, x->title_len + 1); /* with its NUL: analysed as a string */
+    x->text = put_str(b, a->text, a->len);
+    x->len = a->len;
+    x->base = a->base;
+    x->title_end = a->title_end;
+    x->file_size = a->file_size;
+    x->file_mtime = a->file_mtime;
+    x->hash = hash;
+    x->first_span = b->nspans;
+    x->nspans = n;
+    memcpy(b->spans + b->nspans, spans, n * sizeof *spans);
+    b->nspans += n;
+}
+
+void batch_free(Batch *b)
+{
+    buf_free(&b->arena);
+    free(b->art);
+    free(b->spans);
+    free(b->lengths);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- a worker ---- */
+
+/* The folded tokens of one field of a passage, resolved to term ids as a
+ * batch. A field's tokens are cached under its key byte and the token. */
+typedef struct {
+    Buf bytes;           /* the tokens (with the field byte), back to back */
+    uint32_t *off, *len; /* per token: where in bytes, how long */
+    uint32_t *hash;      /* per token: hash_bytes of it */
+    uint32_t *pos;       /* per token: its position in the field */
+    uint32_t *id;        /* per token: its term id, or TERM_STOP */
+    size_t n, cap;
+    int field;           /* FIELD_* of the tokens being collected */
+} Tokens;
+
+/* An article's title terms, added to each of its passages. */
+typedef struct {
+    uint32_t *id, *pos; /* term ids and positions, stop words left out */
+    size_t n, cap;
+} TitleTerms;
+
+#define TERM_STOP UINT32_MAX /* a token that is a stop word */
+
+struct Worker {
+    Analyzer *an;
+    MemIndex mem;
+    StrMap token_terms; /* folded token -> term id, or TERM_STOP */
+    Tokens tokens;
+    TitleTerms title;
+    size_t budget;
+    char *dir;
+    int number;
+    char **runs;
+    size_t nruns;
+    uint64_t run_bytes;
+};
+
+static void on_token(void *ctx, const Token *t)
+{
+    Tokens *b = &((Worker *)ctx)->tokens;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->off = xrealloc(b->off, b->cap * sizeof *b->off);
+        b->len = xrealloc(b->len, b->cap * sizeof *b->len);
+        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+        b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
+        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
+    }
+    b->off[b->n] = (uint32_t)b->bytes.len;
+    b->len[b->n] = (uint32_t)t->len + (b->field != FIELD_BODY);
+    b->pos[b->n] = t->pos;
+    if (b->field != FIELD_BODY) buf_put_u8(&b->bytes, (uint8_t)b->field);
+    buf_append(&b->bytes, t->term, t->len);
+    b->n++;
+}
+
+/* Term id of a cached key (a folded token, after its field byte for the
+ * title and heading fields): from the cache, else stemmed once and cached. */
+static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
+{
+    uint32_t *v = strmap_get_hashed(&w->token_terms, key, len, h);
+    if (v) return *v;
+    const char *token;
+    size_t tl;
+    int field = key_field(key, len, &token, &tl);
+    char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
+    size_t n = analyzer_finish(w->an, token, tl, term);
+    uint32_t id = n ? memindex_term(&w->mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
+    *strmap_upsert_hashed(&w->token_terms, key, len, h, NULL) = id;
+    return id;
+}
+
+/* Analyses text as one field into the tokens and resolves them. The
+ * look-ups of all of them are prefetched first, so their cache misses
+ * overlap instead of following one another. */
+static void tokens_fill(Worker *w, int field, const char *text, size_t len)
+{
+    Tokens *b = &w->tokens;
+    b->n = 0;
+    b->bytes.len = 0;
+    b->field = field;
+    analyzer_run_folded(w->an, text, len, on_token, w);
+    const char *bytes = (const char *)b->bytes.data;
+    for (size_t i = 0; i < b->n; i++) {
+        b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
+        strmap_prefetch(&w->token_terms, b->hash[i]);
+    }
+    for (size_t i = 0; i < b->n; i++) b->id[i] = resolve(w, bytes + b->off[i], b->len[i], b->hash[i]);
+}
+
+/* Adds the tokens' terms to passage pid; returns how many there were. */
+static uint32_t tokens_add(Worker *w, uint32_t pid)
+{
+    const Tokens *b = &w->tokens;
+    uint32_t kept = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        /* each add misses the cache on its term's record: fetch ahead */
+        if (i + 8 < b->n && b->id[i + 8] != TERM_STOP) __builtin_prefetch(&w->mem.lists[b->id[i + 8]], 1);
+        if (b->id[i] == TERM_STOP) continue;
+        memindex_add(&w->mem, pid, b->id[i], b->pos[i]);
+        kept++;
+    }
+    return kept;
+}
+
+/* Resolves an article's title once for all its passages. */
+static void title_terms(Worker *w, const char *title)
+{
+    TitleTerms *t = &w->title;
+    tokens_fill(w, FIELD_TITLE, title, strlen(title));
+    const Tokens *b = &w->tokens;
+    if (b->n > t->cap) {
+        t->cap = b->n;
+        t->id = xrealloc(t->id, t->cap * sizeof *t->id);
+        t->pos = xrealloc(t->pos, t->cap * sizeof *t->pos);
+    }
+    t->n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->id[i] == TERM_STOP) continue;
+        t->id[t->n] = b->id[i];
+        t->pos[t->n++] = b->pos[i];
+    }
+}
+
+/* Indexes one passage's body, heading and title fields; returns its length:
+ * the body's terms (what BM25 normalises every field's tf by). */
+static uint32_t passage_terms(Worker *w, uint32_t pid, const char *text, size_t title_end, const PassageSpan *sp)
+{
+    MemIndex *m = &w->mem;
+    tokens_fill(w, FIELD_BODY, text + sp->start, sp->end - sp->start);
+    uint32_t kept = tokens_add(w, pid);
+    size_t h = sp->start > title_end ? sp->start : title_end; /* the title line is the title field */
+    if (h < sp->heads) {
+        tokens_fill(w, FIELD_HEADING, text + h, sp->heads - h);
+        tokens_add(w, pid);
+    }
+    for (size_t i = 0; i < w->title.n; i++) __builtin_prefetch(&m->lists[w->title.id[i]], 1);
+    for (size_t i = 0; i < w->title.n; i++) memindex_add(m, pid, w->title.id[i], w->title.pos[i]);
+    memindex_end_passage(m, pid);
+    return kept;
+}
+
+Worker *worker_new(const AnalysisConfig *a, size_t budget, const char *dir, int number)
+{
+    Analyzer *an = analyzer_new(a);
+    if (!an) return NULL;
+    Worker *w = xcalloc(1, sizeof *w);
+    w->an = an;
+    memindex_init(&w->mem);
+    strmap_init(&w->token_terms);
+    w->budget = budget;
+    w->dir = xstrdup(dir);
+    w->number = number;
+    return w;
+}
+
+static size_t held(const Worker *w) { return memindex_bytes(&w->mem) + strmap_bytes(&w->token_terms); }
+
+/* Postings over budget go to a run. When even the terms alone (which a
+ * run keeps, so that ids and the cache stay valid) take half the budget,
+ * they are dropped too and the worker starts afresh. */
+static int spill(Worker *w)
+{
+    if (held(w) <= w->budget) return 0;
+    char name[64];
+    snprintf(name, sizeof name, "run-%d-%zu.tmp", w->number, w->nruns);
+    if (run_write(&w->mem, w->dir, name, &w->run_bytes) != 0) return -1;
+    w->runs = xrealloc(w->runs, (w->nruns + 1) * sizeof *w->runs);
+    size_t n = strlen(w->dir) + strlen(name) + 2;
+    w->runs[w->nruns] = xmalloc(n);
+    snprintf(w->runs[w->nruns++], n, "%s/%s", w->dir, name);
+    if (held(w) > w->budget / 2) {
+        uint64_t postings = w->mem.npostings, positions = w->mem.npositions;
+        memindex_free(&w->mem);
+        memindex_init(&w->mem);
+        w->mem.npostings = postings;
+        w->mem.npositions = positions;
+        strmap_free(&w->token_terms);
+    }
+    return 0;
+}
+
+int worker_index(Worker *w, Batch *b)
+{
+    uint32_t pid = b->first_pid;
+    for (size_t i = 0; i < b->nart; i++) {
+        const BatchArticle *a = &b->art[i];
+        title_terms(w, batch_str(b, a->title));
+        for (size_t j = a->first_span; j < a->first_span + a->nspans; j++)
+            b->lengths[j] = passage_terms(w, pid++, batch_str(b, a->text), a->title_end, &b->spans[j]);
+    }
+    return spill(w);
+}
+
+MemIndex *worker_postings(Worker *w) { return &w->mem; }
+
+size_t worker_runs(const Worker *w, const char *const **paths)
+{
+    *paths = (const char *const *)w->runs;
+    return w->nruns;
+}
+
+uint64_t worker_run_bytes(const Worker *w) { return w->run_bytes; }
+
+void worker_free(Worker *w)
+{
+    if (!w) return;
+    for (size_t i = 0; i < w->nruns; i++) {
+        unlink(w->runs[i]);
+        free(w->runs[i]);
+    }
+    free(w->runs);
+    analyzer_free(w->an);
+    memindex_free(&w->mem);
+    strmap_free(&w->token_terms);
+    buf_free(&w->tokens.bytes);
+    free(w->tokens.off);
+    free(w->tokens.len);
+    free(w->tokens.hash);
+    free(w->tokens.pos);
+    free(w->tokens.id);
+    free(w->title.id);
+    free(w->title.pos);
+    free(w->dir);
+    free(w);
+}

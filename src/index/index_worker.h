@@ -1,0 +1,60 @@
+/*
+ * index_worker.h: the indexing pipeline's unit of work and its workers.
+ *
+ * The reader (indexer.c) copies consecutive articles into a Batch, splits
+ * them into passages and numbers the passages. A Worker analyses a batch
+ * (tokenise, fold, stem: analysis/) into its own in-memory postings and
+ * records each passage's length; when its postings reach its share of the
+ * memory budget it writes them to a run (postings_runs.c). Batches are
+ * numbered before any worker sees them, so what a worker holds never
+ * depends on which worker took which batch.
+ */
+#ifndef INDEX_WORKER_H
+#define INDEX_WORKER_H
+
+#include "corpus/corpus.h"
+#include "index/index.h"
+
+/* An article of a batch; its strings are offsets into the batch's arena
+ * (which grows while the batch is filled). */
+typedef struct {
+    size_t id, path, title, text;
+    uint32_t id_len, path_len, title_len;
+    size_t len;                       /* bytes of text */
+    uint64_t base;                    /* Article.base */
+    size_t title_end;                 /* Article.title_end */
+    uint64_t file_size, hash;
+    int64_t file_mtime;
+    size_t first_span, nspans;        /* its passages in the batch's spans */
+} BatchArticle;
+
+typedef struct {
+    Buf arena;             /* strings and texts of the articles */
+    BatchArticle *art;
+    size_t nart, art_cap;
+    PassageSpan *spans;    /* passages, article after article */
+    size_t nspans, span_cap;
+    uint32_t *lengths;     /* per passage: its body length, set by the worker */
+    uint32_t first_pid;    /* id of the first passage */
+} Batch;
+
+void batch_clear(Batch *b);
+/* Copies a, and passages split from it, into the batch. */
+void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n);
+void batch_free(Batch *b);
+static inline const char *batch_str(const Batch *b, size_t off) { return (const char *)b->arena.data + off; }
+
+typedef struct Worker Worker;
+
+/* budget: bytes its postings and term caches may take before a run is
+ * written; runs go to dir as run-<number>-<k>.tmp. */
+Worker *worker_new(const AnalysisConfig *a, size_t budget, const char *dir, int number);
+/* Indexes the batch's passages; -1 with err_msg set (a run not written). */
+int worker_index(Worker *w, Batch *b);
+/* What it holds in memory, and the runs it wrote. */
+MemIndex *worker_postings(Worker *w);
+size_t worker_runs(const Worker *w, const char *const **paths);
+uint64_t worker_run_bytes(const Worker *w);
+void worker_free(Worker *w); /* removes its runs */
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * postings_runs.c: postings that do not fit in memory.
+ *
+ * When a worker's in-memory postings reach its share of the memory
+ * budget, run_write dumps them to a run file: every key with postings, in
+ * lexicon order, followed by its postings exactly as postings_mem.c keeps
+ * them (varint passage gaps, tfs and positions). Writing a run is a sort
+ * of the keys and a sequential write; nothing is re-encoded.
+ *
+ * At the end runs_merge reads all runs (a buffer each) and the in-memory
+ * remainders side by side, key by key, and hands every key's postings,
+ * merged into passage order, to the term writer. Passage ids are global,
+ * so a key's postings from different sources never share a passage: the
+ * merge only interleaves them, and the segment is the same whatever the
+ * memory budget or the number of workers.
+ */
+#include "index/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define READ_BUFFER (256u << 10)
+/* Runs read at once; more are first merged in groups into larger runs,
+ * so that the read buffers stay small whatever the number of runs. */
+#define FAN_IN 32
+
+/* ---- writing ---- */
+
+static _Thread_local const StrMap *sort_map; /* qsort has no context argument */
+
+static int cmp_terms(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return key_cmp(strmap_key(sort_map, a), sort_map->klens[a], strmap_key(sort_map, b), sort_map->klens[b]);
+}
+
+/* The map entries of the terms that have postings, in lexicon order. */
+static uint32_t *sorted_terms(const MemIndex *m, size_t *n)
+{
+    uint32_t *order = xmalloc((m->terms.n ? m->terms.n : 1) * sizeof *order);
+    *n = 0;
+    for (size_t e = 0; e < m->terms.n; e++)
+        if (m->lists[m->terms.vals[e]].df) order[(*n)++] = (uint32_t)e;
+    sort_map = &m->terms;
+    qsort(order, *n, sizeof *order, cmp_terms);
+    return order;
+}
+
+static void put_varint(FileOut *f, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        b[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    b[n++] = (uint8_t)v;
+    fileout_write(f, b, n);
+}
+
+int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes)
+{
+    FileOut f;
+    if (fileout_open_spill(&f, dir, name) != 0) return -1;
+    size_t n;
+    uint32_t *order = sorted_terms(m, &n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = order[i];
+        const MemPostings *p = &m->lists[m->terms.vals[e]];
+        put_varint(&f, m->terms.klens[e]);
+        fileout_write(&f, strmap_key(&m->terms, e), m->terms.klens[e]);
+        put_varint(&f, p->df);
+        put_varint(&f, p->data.len);
+        fileout_write(&f, p->data.data, p->data.len);
+    }
+    free(order);
+    *bytes += f.len;
+    memindex_clear_postings(m);
+    return fileout_finish_spill(&f);
+}
+
+/* ---- reading ---- */
+
+/* A run file or an in-memory index, read key by key. */
+typedef struct {
+    /* the current key and its postings */
+    const char *key;
+    size_t klen;
+    const uint8_t *data;
+    size_t len;
+    uint32_t df;
+    int done;
+    /* a run file */
+    const char *path;
+    int fd;
+    uint8_t *buf;
+    size_t at, end;
+    Buf kbuf, dbuf;
+    /* an in-memory index */
+    const MemIndex *m;
+    uint32_t *order;
+    size_t n, next;
+} Source;
+
+static int run_corrupt(const Source *s)
+{
+    err_set("cannot read back the indexer's run file %s: it is damaged", s->path);
+    return -1;
+}
+
+/* Makes at least one unread byte available; 0 at the end of the file. */
+static int refill(Source *s)
+{
+    if (s->at < s->end) return 1;
+    for (;;) {
+        ssize_t n = read(s->fd, s->buf, READ_BUFFER);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            err_set("cannot read %s: %s", s->path, strerror(errno));
+            return -1;
+        }
+        s->at = 0;
+        s->end = (size_t)n;
+        return n > 0;
+    }
+}
+
+static int read_varint(Source *s, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        int r = refill(s);
+        if (r <= 0) return r < 0 ? -1 : run_corrupt(s);
+        uint8_t c = s->buf[s->at++];
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) return 0;
+    }
+    return run_corrupt(s);
+}
+
+static int read_bytes(Source *s, Buf *out, uint64_t n)
+{
+    out->len = 0;
+    buf_reserve(out, n);
+    while (out->len < n) {
+        int r = refill(s);
+        if (r <= 0) return r < 0 ? -1 : run_corrupt(s);
+        size_t take = s->end - s->at < n - out->len ? s->end - s->at : n - out->len;
+        memcpy(out->data + out->len, s->buf + s->at, take);
+        out->len += take;
+        s->at += take;
+    }
+    return 0;
+}
+
+/* Moves to the next key: 0, or 1 with done set at the end, or -1. */
+static int source_next(Source *s)
+{
+    if (s->m) {
+        if (s->next == s->n) return s->done = 1;
+        uint32_t e = s->order[s->next++];
+        const MemPostings *p = &s->m->lists[s->m->terms.vals[e]];
+        s->key = strmap_key(&s->m->terms, e);
+        s->klen = s->m->terms.klens[e];
+        s->data = p->data.data;
+        s->len = p->data.len;
+        s->df = p->df;
+        return 0;
+    }
+    int r = refill(s);
+    if (r <= 0) return r < 0 ? -1 : (s->done = 1);
+    uint64_t klen, df, len;
+    if (read_varint(s, &klen) || klen == 0 || klen > FIELD_KEY_MAX || read_bytes(s, &s->kbuf, klen) ||
+        read_varint(s, &df) || df == 0 || df > UINT32_MAX || read_varint(s, &len) || len < 3 * df ||
+        read_bytes(s, &s->dbuf, len))
+        return err_msg()[0] ? -1 : run_corrupt(s);
+    s->key = (const char *)s->kbuf.data;
+    s->klen = klen;
+    s->df = (uint32_t)df;
+    s->data = s->dbuf.data;
+    s->len = len;
+    return 0;
+}
+
+static int source_open_run(Source *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        err_set("cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    s->buf = xmalloc(READ_BUFFER);
+    return source_next(s) < 0 ? -1 : 0;
+}
+
+static void source_open_mem(Source *s, const MemIndex *m)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    s->m = m;
+    s->order = sorted_terms(m, &s->n);
+    source_next(s);
+}
+
+static void source_close(Source *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    free(s->buf);
+    free(s->order);
+    buf_free(&s->kbuf);
+    buf_free(&s->dbuf);
+}
+
+/* ---- merging ---- */
+
+/* One source's postings of the current key, decoded a posting at a time. */
+typedef struct {
+    const uint8_t *q, *end;
+    uint32_t left, pid, tf;
+} RunCursor;
+
+static inline int get_varint(RunCursor *c, uint32_t *v)
+{
+    uint64_t x;
+    size_t n = rd_varint(c->q, c->end, &x);
+    if (!n || x > UINT32_MAX) return -1;
+    c->q += n;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+/* Reads the next posting's passage and tf (the first gap is pid + 1);
+ * its positions follow at c->q. 1 when there is none left. */
+static int run_cursor_next(RunCursor *c, int first)
+{
+    if (!c->left) return 1;
+    uint32_t gap;
+    if (get_varint(c, &gap) || get_varint(c, &c->tf) || gap == 0 || c->tf == 0) return -1;
+    c->pid = first ? gap - 1 : c->pid + gap;
+    c->left--;
+    return 0;
+}
+
+typedef struct {
+    uint32_t *ids, *tfs, *pos;
+    size_t n, cap, npos, pos_cap;
+} Merged;
+
+/* Appends the cursor's current posting and its positions. */
+static int take(Merged *g, RunCursor *c)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 1024;
+        g->ids = xrealloc(g->ids, g->cap * sizeof *g->ids);
+        g->tfs = xrealloc(g->tfs, g->cap * sizeof *g->tfs);
+    }
+    if (g->npos + c->tf > g->pos_cap) {
+        g->pos_cap = g->npos + c->tf > 2 * g->pos_cap ? g->npos + c->tf : 2 * g->pos_cap;
+        g->pos = xrealloc(g->pos, g->pos_cap * sizeof *g->pos);
+    }
+    if (g->n && c->pid <= g->ids[g->n - 1]) return -1;
+    g->ids[g->n] = c->pid;
+    g->tfs[g->n++] = c->tf;
+    uint32_t v, prev = 0;
+    for (uint32_t j = 0; j < c->tf; j++) {
+        if (get_varint(c, &v)) return -1;
+        g->pos[g->npos++] = prev += v; /* the first is absolute: prev is 0 */
+    }
+    return 0;
+}
+
+/* The postings of the sources in[0..k) for one key, in passage order. */
+static int merge_key(Merged *g, Source *const *in, size_t k, RunCursor *cur)
+{
+    g->n = g->npos = 0;
+    size_t live = 0;
+    for (size_t i = 0; i < k; i++) {
+        cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
+        int r = run_cursor_next(&cur[i], 1);
+        if (r < 0) return -1;
+        if (r == 0) cur[live++] = cur[i];
+    }
+    while (live) {
+        size_t best = 0;
+        for (size_t i = 1; i < live; i++)
+            if (cur[i].pid < cur[best].pid) best = i;
+        if (take(g, &cur[best]) != 0) return -1;
+        int r = run_cursor_next(&cur[best], 0);
+        if (r < 0) return -1;
+        if (r == 1) {
+            if (cur[best].q != cur[best].end) return -1;
+            cur[best] = cur[--live];
+        }
+    }
+    return 0;
+}
+
+typedef int (*key_fn)(void *ctx, const char *key, size_t klen, const Merged *g);
+
+/* Every key of the sources in lexicon order, its postings merged, to out. */
+static int merge_sources(Source *src, size_t n, key_fn out, void *ctx)
+{
+    Source **at = xmalloc((n ? n : 1) * sizeof *at);
+    RunCursor *cur = xmalloc((n ? n : 1) * sizeof *cur);
+    Merged g = {0};
+    int rc = 0;
+    while (rc == 0) {
+        /* the smallest current key, and every source at it */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (src[i].done) continue;
+            int c = k ? key_cmp(src[i].key, src[i].klen, at[0]->key, at[0]->klen) : -1;
+            if (c < 0) k = 0;
+            if (c <= 0) at[k++] = &src[i];
+        }
+        if (!k) break;
+        if (merge_key(&g, at, k, cur) != 0) {
+            rc = at[0]->m ? (err_set("indexer postings are inconsistent"), -1) : run_corrupt(at[0]);
+            break;
+        }
+        rc = out(ctx, at[0]->key, at[0]->klen, &g);
+        for (size_t i = 0; i < k && rc == 0; i++) rc = source_next(at[i]) < 0 ? -1 : 0;
+    }
+    free(g.ids);
+    free(g.tfs);
+    free(g.pos);
+    free(at);
+    free(cur);
+    return rc;
+}
+
+typedef struct {
+    TermWriter *w;
+    const uint32_t *lengths;
+    float avgdl;
+} ToTerms;
+
+static int to_terms(void *ctx, const char *key, size_t klen, const Merged *g)
+{
+    ToTerms *t = ctx;
+    term_writer_add(t->w, key, klen, g->ids, g->tfs, g->pos, (uint32_t)g->n, t->lengths, t->avgdl);
+    return 0;
+}
+
+typedef struct {
+    FileOut f;
+    Buf rec;
+} ToRun;
+
+/* A merged key back in the run format (postings_mem.c's encoding). */
+static int to_run(void *ctx, const char *key, size_t klen, const Merged *g)
+{
+    ToRun *t = ctx;
+    t->rec.len = 0;
+    const uint32_t *pos = g->pos;
+    for (size_t i = 0; i < g->n; i++) {
+        buf_put_varint(&t->rec, i ? g->ids[i] - g->ids[i - 1] : g->ids[i] + 1);
+        buf_put_varint(&t->rec, g->tfs[i]);
+        for (uint32_t j = 0, prev = 0; j < g->tfs[i]; prev = pos[j++]) buf_put_varint(&t->rec, pos[j] - prev);
+        pos += g->tfs[i];
+    }
+    put_varint(&t->f, klen);
+    fileout_write(&t->f, key, klen);
+    put_varint(&t->f, g->n);
+    put_varint(&t->f, t->rec.len);
+    fileout_write(&t->f, t->rec.data, t->rec.len);
+    return t->f.failed ? -1 : 0;
+}
+
+static int open_runs(Source *src, const char *const *runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (source_open_run(&src[i], runs[i]) != 0) {
+            for (size_t j = 0; j <= i; j++) source_close(&src[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* runs[0..FAN_IN) -> one run at dir/name; the inputs are removed. */
+static int merge_group(const char *const *runs, const char *dir, const char *name)
+{
+    Source src[FAN_IN];
+    if (open_runs(src, runs, FAN_IN) != 0) return -1;
+    ToRun t = {0};
+    int rc = fileout_open_spill(&t.f, dir, name);
+    if (rc == 0) {
+        rc = merge_sources(src, FAN_IN, to_run, &t);
+        if (rc == 0) rc = fileout_finish_spill(&t.f);
+        else fileout_discard(&t.f);
+    }
+    buf_free(&t.rec);
+    for (size_t i = 0; i < FAN_IN; i++) {
+        source_close(&src[i]);
+        unlink(runs[i]);
+    }
+    return rc;
+}
+
+int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, size_t nmems, const char *dir,
+               TermWriter *w, const uint32_t *lengths, float avgdl)
+{
+    /* too many runs: merge the oldest in groups until few enough are left */
+    char **list = xmalloc((nruns + nruns / (FAN_IN - 1) + 2) * sizeof *list);
+    size_t first = 0, end = 0, made = 0;
+    for (size_t i = 0; i < nruns; i++) list[end++] = xstrdup(runs[i]);
+    int rc = 0;
+    while (rc == 0 && end - first + nmems > FAN_IN) {
+        char name[64];
+        snprintf(name, sizeof name, "run-merged-%zu.tmp", made++);
+        rc = merge_group((const char *const *)list + first, dir, name);
+        first += FAN_IN;
+        size_t n = strlen(dir) + strlen(name) + 2;
+        list[end] = xmalloc(n);
+        snprintf(list[end++], n, "%s/%s", dir, name);
+    }
+    size_t n = end - first + nmems;
+    Source *src = xcalloc(n ? n : 1, sizeof *src);
+    if (rc == 0) rc = open_runs(src, (const char *const *)list + first, end - first);
+    if (rc == 0) {
+        for (size_t i = 0; i < nmems; i++) source_open_mem(&src[end - first + i], mems[i]);
+        ToTerms t = {w, lengths, avgdl};
+        rc = merge_sources(src, n, to_terms, &t);
+        for (size_t i = 0; i < n; i++) source_close(&src[i]);
+    }
+    for (size_t i = 0; i < end; i++) {
+        unlink(list[i]); /* the segment keeps none of them */
+        free(list[i]);
+    }
+    free(list);
+    free(src);
+    return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * term_writer.c: the three term files of a segment (lexicon, postings,
+ * positions), written one term at a time in lexicon order, from merged
+ * in-memory runs (postings_runs.c) or from merged segments
+ * (segment_merge.c). Everything streams to disk as it is encoded: only
+ * one term's encoding is held in memory. Layouts: FORMAT.md.
+ */
+#include "index/index.h"
+
+#define DIR_ENTRY 16
+#define LEX_PREFIX 8  /* u64 term count */
+#define POS_PREFIX 16 /* u64 term count, u64 position count */
+
+typedef struct {
+    uint32_t max_tf;  /* over the term */
+    float max_part;   /* largest bm25_tf_part at the impact parameters */
+} TermMax;
+
+static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, uint32_t max_tf, uint32_t min_len)
+{
+    uint16_t tf16 = (uint16_t)(max_tf > 65535 ? 65535 : max_tf);   /* read as "at least" */
+    uint16_t len16 = (uint16_t)(min_len > 65535 ? 65535 : min_len); /* smaller is safe */
+    memcpy(d, &last, 4);
+    memcpy(d + 4, &end, 4);
+    memcpy(d + 8, &part, 4);
+    memcpy(d + 12, &tf16, 2);
+    memcpy(d + 14, &len16, 2);
+}
+
+/* One term's postings: the block directory (only when there are several
+ * blocks), then the blocks of id gaps and tfs. */
+static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint32_t df, const uint32_t *lengths,
+                        float avgdl, TermMax *tm)
+{
+    uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = out->len;
+    buf_reserve(out, dir_len);
+    out->len += dir_len;
+    size_t data_at = out->len;
+    uint32_t vals[BLOCK_SIZE];
+    uint8_t packed[1 + 4 * BLOCK_SIZE];
+    tm->max_tf = 0;
+    tm->max_part = 0;
+    for (uint32_t b = 0; b < nblocks; b++) {
+        uint32_t lo = b * BLOCK_SIZE, n = df - lo < BLOCK_SIZE ? df - lo : BLOCK_SIZE;
+        uint32_t prev = lo ? ids[lo - 1] : UINT32_MAX, bmax = 0, bmin = UINT32_MAX;
+        float part = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t id = ids[lo + i], tf = tfs[lo + i];
+            vals[i] = id - prev - 1; /* gap - 1: wraps right for the first */
+            prev = id;
+            float p = bm25_tf_part(IMPACT_K1, IMPACT_B, avgdl, tf, lengths[id]);
+            if (p > part) part = p;
+            if (tf > bmax) bmax = tf;
+            if (lengths[id] < bmin) bmin = lengths[id];
+        }
+        /* full blocks in the SIMD layout, a term's last partial block plain */
+        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
+        for (uint32_t i = 0; i < n; i++) vals[i] = tfs[lo + i] - 1;
+        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
+        if (dir_len)
+            put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, ids[lo + n - 1],
+                          (uint32_t)(out->len - data_at), part, bmax, bmin);
+        if (bmax > tm->max_tf) tm->max_tf = bmax;
+        if (part > tm->max_part) tm->max_part = part;
+    }
+}
+
+int term_writer_open(TermWriter *f, const char *dir)
+{
+    memset(f, 0, sizeof *f);
+    f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
+    if (fileout_open(&f->lex, dir, "lexicon.bin", LEX_PREFIX) != 0 ||
+        fileout_open_spill(&f->pool, dir, "lexicon-keys.tmp") != 0 ||
+        fileout_open(&f->post, dir, "postings.bin", 0) != 0 ||
+        fileout_open(&f->pos, dir, "positions.bin", POS_PREFIX) != 0) {
+        term_writer_abort(f);
+        return -1;
+    }
+    return 0;
+}
+
+void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
+                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl)
+{
+    uint64_t post_off = f->post.len, pos_off = POS_PREFIX + f->pos.len;
+    TermMax tm;
+    f->scratch.len = 0;
+    encode_term(&f->scratch, ids, tfs, df, lengths, avgdl, &tm);
+    fileout_write(&f->post, f->scratch.data, f->scratch.len);
+    f->scratch.len = 0;
+    positions_encode_term(&f->scratch, tfs, pos, df);
+    fileout_write(&f->pos, f->scratch.data, f->scratch.len);
+    uint8_t e[40];
+    uint32_t post_len = (uint32_t)(f->post.len - post_off), pool_off = (uint32_t)f->pool.len, klen = (uint32_t)len;
+    memcpy(e, &post_off, 8);
+    memcpy(e + 8, &post_len, 4);
+    memcpy(e + 12, &df, 4);
+    memcpy(e + 16, &tm.max_tf, 4);
+    memcpy(e + 20, &pool_off, 4);
+    memcpy(e + 24, &klen, 4);
+    memcpy(e + 28, &tm.max_part, 4);
+    memcpy(e + 32, &pos_off, 8);
+    fileout_write(&f->lex, e, sizeof e);
+    fileout_write(&f->pool, key, len);
+    f->terms++;
+    f->postings += df;
+    for (uint32_t i = 0; i < df; i++) f->positions += tfs[i];
+}
+
+void term_writer_abort(TermWriter *f)
+{
+    fileout_discard(&f->lex);
+    fileout_discard(&f->pool);
+    fileout_discard(&f->post);
+    fileout_discard(&f->pos);
+    buf_free(&f->scratch);
+}
+
+int term_writer_finish(TermWriter *f, uint64_t *bytes)
+{
+    buf_free(&f->scratch);
+    uint8_t lex_prefix[LEX_PREFIX], pos_prefix[POS_PREFIX];
+    memcpy(lex_prefix, &f->terms, 8);
+    memcpy(pos_prefix, &f->terms, 8);
+    memcpy(pos_prefix + 8, &f->positions, 8);
+    int rc = fileout_append_spill(&f->lex, &f->pool);
+    if (rc == 0) rc = fileout_close(&f->lex, "LEXI", lex_prefix, bytes);
+    if (rc == 0) rc = fileout_close(&f->post, "POST", NULL, bytes);
+    if (rc == 0) rc = fileout_close(&f->pos, "POSI", pos_prefix, bytes);
+    if (rc != 0) term_writer_abort(f);
+    return rc;
+}
