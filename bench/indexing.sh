@@ -7,6 +7,9 @@
 #   - a full build with --threads 1 and with --threads 2: wall seconds,
 #     MB/s and peak RSS, and whether the two indexes are byte for byte the
 #     same;
+#   - the same two builds with --memory a third of the corpus's size (the
+#     corpus is 3x the budget): peak RSS against the budget, and whether
+#     the index is byte for byte the one built in ample memory;
 #   - an update after changing 1% of the articles (every 100th row gets a
 #     new word), against a full rebuild of the changed corpus, and an
 #     update of an unchanged corpus.
@@ -25,7 +28,7 @@ mkdir -p "$W" "$R"
 . bench/corpora.sh
 OPTS="--passage-words 100000 --no-stopwords --quiet"
 CSV=$R/indexing.csv
-echo "corpus,run,threads,source_mb,seconds,mb_per_s,peak_rss_mb,note" >"$CSV"
+echo "corpus,run,threads,memory_mb,source_mb,seconds,mb_per_s,peak_rss_mb,note" >"$CSV"
 
 # timed LABEL CMD...: runs CMD under /usr/bin/time; sets SECS and RSS_MB
 timed() {
@@ -33,7 +36,8 @@ timed() {
     SECS=$(cut -d' ' -f1 "$W/itime.txt")
     RSS_MB=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/itime.txt")
 }
-row() { echo "$1,$2,$3,$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$RSS_MB,$5" >>"$CSV"; }
+# row CORPUS RUN THREADS MB NOTE [MEMORY_MB]
+row() { echo "$1,$2,$3,${6:-},$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$RSS_MB,$5" >>"$CSV"; }
 # same_index A B: the segment files of two one-segment indexes are identical
 same_index() { cmp -s "$(ls -d "$1"/seg-* | head -n 1)/postings.bin" "$(ls -d "$2"/seg-* | head -n 1)/postings.bin" &&
     for f in meta lexicon positions passages articles store; do
@@ -51,6 +55,19 @@ for name in $CORPORA; do
     done
     same=no; same_index "$d/ix-t1" "$d/ix-t2" && same=yes
     sed -i "s/^$name,full,2,\(.*\),$/$name,full,2,\1,identical to 1 thread: $same/" "$CSV"
+    # bounded memory: the corpus is 3x the budget (in MiB, as --memory reads M)
+    mem=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { printf "%d", b / 3 / 1048576 }')
+    for t in 1 2; do
+        rm -rf "$d/ix-mem"
+        echo "indexing: $name, $t thread(s), --memory ${mem}M" >&2
+        timed ./search index --corpus "$docs" --index "$d/ix-mem" --threads "$t" --memory "${mem}M" \
+            --passage-words 100000 --no-stopwords 2>"$W/mem-report.txt"
+        runs=$(sed -n 's/.*postings went to \([0-9]*\) runs on disk (\([0-9.]*\) MB).*/\1 runs (\2 MB)/p' "$W/mem-report.txt")
+        same=no; same_index "$d/ix-t1" "$d/ix-mem" && same=yes
+        row "$name" "full, bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same" \
+            "$(awk -v m="$mem" 'BEGIN { printf "%.1f", m * 1.048576 }')"
+    done
+    rm -rf "$d/ix-mem"
     # 1% of the articles changed: every 100th row gets one more word
     awk -F'\t' 'BEGIN { OFS = "\t" } NR % 100 == 0 { $3 = $3 " reindexed" } { print }' "$docs" >"$d/docs-1pct.tsv"
     changed=$(awk 'END { print int(NR / 100) }' "$docs")
@@ -71,11 +88,12 @@ report() {
     echo "# Indexing"
     echo
     echo "One run of \`bench/indexing.sh\` ($(date -u +%Y-%m-%d)); $(nproc) cores. Indexed as bench/run.sh"
-    echo "indexes (one passage per document, every word kept). Peak RSS from /usr/bin/time."
+    echo "indexes (one passage per document, every word kept). Peak RSS from /usr/bin/time. Memory:"
+    echo "the --memory budget in MB where one was set (default: a quarter of RAM)."
     echo
-    echo "| corpus | run | threads | source MB | seconds | MB/s | peak RSS MB | note |"
-    echo "|---|---|---|---|---|---|---|---|"
-    tail -n +2 "$CSV" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+    echo "| corpus | run | threads | memory MB | source MB | seconds | MB/s | peak RSS MB | note |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    tail -n +2 "$CSV" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
 }
 report >"$R/indexing.md"
 cat "$R/indexing.md"

@@ -57,7 +57,7 @@ void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spa
     x->hash = hash;
     x->first_span = b->nspans;
     x->nspans = n;
-    memcpy(b->spans + b->nspans, spans, n * sizeof *spans);
+    if (n) memcpy(b->spans + b->nspans, spans, n * sizeof *spans);
     b->nspans += n;
 }
 

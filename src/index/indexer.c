@@ -24,7 +24,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define BATCH_BYTES (256u << 10) /* text per batch: many per worker, small in memory */
+/* Text per batch: many per worker, small next to the budget (smaller
+ * budgets get smaller batches, down to a few passages). */
+#define BATCH_BYTES (256u << 10)
+#define MIN_BATCH_BYTES (4u << 10)
 #define MAX_WORKERS 64
 /* What the budget keeps back from the workers' postings: batches in
  * flight, file buffers, the text store's queue, the merge's read buffers. */
@@ -84,6 +87,7 @@ struct Run {
     uint64_t source_bytes; /* for progress */
     double started, last_progress;
     /* batches: slot[seq % nslots] holds batch seq */
+    size_t batch_bytes;
     Slot *slot;
     size_t nslots;
     uint64_t filled, claimed, retired;
@@ -216,7 +220,7 @@ static int on_article(void *ctx, const Article *a)
     batch_add(bt, a, hash, spans, n);
     free(spans);
     r->next_pid += (uint32_t)n;
-    return bt->arena.len >= BATCH_BYTES ? submit(r) : 0;
+    return bt->arena.len >= r->batch_bytes ? submit(r) : 0;
 }
 
 /* Workers, with threads when there are several. Each gets an equal share
@@ -227,6 +231,8 @@ static int start_workers(Run *r, const char *segdir)
     r->nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
     r->threaded = r->nworkers > 1;
     r->nslots = 4 * (size_t)r->nworkers;
+    r->batch_bytes = o->memory / 128 > BATCH_BYTES ? BATCH_BYTES : o->memory / 128;
+    if (r->batch_bytes < MIN_BATCH_BYTES) r->batch_bytes = MIN_BATCH_BYTES;
     r->slot = xcalloc(r->nslots, sizeof *r->slot);
     r->wt = xcalloc((size_t)r->nworkers, sizeof *r->wt);
     size_t fixed = o->memory / 2 < FIXED_BYTES ? o->memory / 2 : FIXED_BYTES;
@@ -295,7 +301,7 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
         const char *const *p;
         size_t n = worker_runs(r->wt[i].w, &p);
         runs = xrealloc(runs, (nruns + n + 1) * sizeof *runs);
-        memcpy(runs + nruns, p, n * sizeof *p);
+        if (n) memcpy(runs + nruns, p, n * sizeof *p);
         nruns += n;
         mems[i] = worker_postings(r->wt[i].w);
         r->rep->postings += mems[i]->npostings;
@@ -312,6 +318,7 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
         else term_writer_abort(&w);
     }
     if (rc == 0) rc = builder_finish(&r->b, &w, bytes);
+    else builder_abort(&r->b);
     free(runs);
     free(mems);
     return rc;

@@ -192,4 +192,19 @@ ok "... in the second row" grep -q '"title":"Second"' "$TMP/out"
 expect_exit 1 "... its old word is gone" "$SEARCH" --index "$TMP/dup" --json zeta
 expect_exit 0 "... the first row is still found" "$SEARCH" --index "$TMP/dup" --json alpha
 
+# ---- a memory budget and threads do not change the index ----
+"$SEARCH" index --corpus corpus --index "$TMP/mem-default" --threads 1 --quiet
+expect_exit 0 "--memory 1M --threads 2: builds" "$SEARCH" index --corpus corpus --index "$TMP/mem-1m" --memory 1M --threads 2
+ok "... and says its postings went to runs" grep -q "postings went to [0-9]* runs on disk" "$TMP/err"
+for f in meta lexicon postings positions passages articles store; do
+    cmp -s "$TMP"/mem-default/seg-*/$f.bin "$TMP"/mem-1m/seg-*/$f.bin || echo "  $f.bin differs" >>"$TMP/memdiff"
+done
+ok "... the same segment, file by file, as one thread in ample memory" test ! -s "$TMP/memdiff"
+ok "... no run files left" test -z "$(ls "$TMP"/mem-1m/seg-* | grep -v '\.bin$')"
+for bad in 0 512K 12X -5M ""; do
+    expect_exit 2 "--memory '$bad' is refused" "$SEARCH" index --corpus corpus --index "$TMP/mem-bad" --memory "$bad"
+    ok "... in one line naming the option" eval 'one_line_error && grep -q -- --memory "$TMP/err"'
+done
+ok "... and no index was made" test ! -e "$TMP/mem-bad"
+
 summary test_reindex

@@ -1,0 +1,152 @@
+/* test_indexer.c: the indexing pipeline (indexer.c, index_worker.c,
+ * postings_runs.c). The segment is byte for byte the same with any number
+ * of threads and any memory budget, including budgets small enough to
+ * write hundreds of runs and merge them in groups; no run is left behind;
+ * and a damaged run is reported, not trusted. */
+#include "check.h"
+#include "testcorpus.h"
+
+#include <dirent.h>
+
+static int same_file(const char *a, const char *b)
+{
+    char *x, *y;
+    size_t lx, ly;
+    if (read_file(a, 1u << 30, &x, &lx) != 0) return 0;
+    if (read_file(b, 1u << 30, &y, &ly) != 0) {
+        free(x);
+        return 0;
+    }
+    int same = lx == ly && memcmp(x, y, lx) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Files in dir whose names end in ".tmp". */
+static int tmp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t l = strlen(e->d_name);
+        n += l > 4 && !strcmp(e->d_name + l - 4, ".tmp");
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static const char *files[] = {"meta.bin",     "lexicon.bin",  "postings.bin", "positions.bin",
+                              "passages.bin", "articles.bin", "store.bin"};
+
+static void test_same_index_any_threads_and_memory(void)
+{
+    TestCorpus c;
+    tc_seed = 17;
+    Index *ix = tc_build(&c, 4000, 3000, 200);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    index_close(ix);
+    /* threads, memory (0: the default, which holds all of it) */
+    static const struct { int threads; size_t memory; } runs[] = {
+        {1, 0}, {4, 0}, {2, 512u << 10}, {1, 128u << 10}, {3, 64u << 10}};
+    enum { NB = sizeof runs / sizeof *runs };
+    char docs[512], dirs[NB][512];
+    char *seg[NB];
+    snprintf(docs, sizeof docs, "%s/docs.tsv", c.dir);
+    for (size_t i = 0; i < NB; i++) {
+        IndexerOptions o;
+        indexer_options_default(&o);
+        o.threads = runs[i].threads;
+        if (runs[i].memory) o.memory = runs[i].memory;
+        IndexerReport r;
+        snprintf(dirs[i], sizeof dirs[i], "%s/idx-%zu", c.dir, i);
+        CHECK_EQ_INT(indexer_build(docs, dirs[i], &o, &r), 0);
+        seg[i] = tc_segment_dir(dirs[i]);
+        CHECK(seg[i] != NULL);
+        if (!runs[i].memory) CHECK_EQ_INT(r.runs, 0);
+        else CHECK(r.runs > 1 && r.run_bytes > 0);
+        if (runs[i].memory == (64u << 10)) CHECK(r.runs > 64); /* merged in groups first */
+        if (seg[i]) CHECK_EQ_INT(tmp_files(seg[i]), 0);
+    }
+    for (size_t i = 1; i < NB; i++) {
+        for (size_t f = 0; seg[0] && seg[i] && f < sizeof files / sizeof *files; f++) {
+            char a[1024], b[1024];
+            snprintf(a, sizeof a, "%s/%s", seg[0], files[f]);
+            snprintf(b, sizeof b, "%s/%s", seg[i], files[f]);
+            if (!same_file(a, b)) {
+                fprintf(stderr, "  %s differs with %d threads and %zu bytes of memory\n", files[f], runs[i].threads,
+                        runs[i].memory);
+                check_failed_in_test++;
+            }
+        }
+    }
+    for (size_t i = 0; i < NB; i++) free(seg[i]);
+    tc_free(&c);
+}
+
+/* A run of a few postings, written by run_write, then damaged. */
+static int merge_damaged(const char *dir, void (*damage)(const char *path))
+{
+    MemIndex m;
+    memindex_init(&m);
+    uint32_t a = memindex_term(&m, "alpha", 5), b = memindex_term(&m, "beta", 4);
+    for (uint32_t pid = 0; pid < 50; pid++) {
+        memindex_add(&m, pid, a, 0);
+        if (pid % 3 == 0) memindex_add(&m, pid, b, 1);
+        memindex_end_passage(&m, pid);
+    }
+    uint64_t bytes = 0;
+    CHECK_EQ_INT(run_write(&m, dir, "run-test.tmp", &bytes), 0);
+    CHECK(bytes > 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/run-test.tmp", dir);
+    damage(path);
+    uint32_t lengths[50];
+    for (int i = 0; i < 50; i++) lengths[i] = 2;
+    TermWriter w;
+    CHECK_EQ_INT(term_writer_open(&w, dir), 0);
+    const char *runs[] = {path};
+    int rc = runs_merge(runs, 1, NULL, 0, dir, &w, lengths, 2.0f);
+    if (rc == 0) rc = term_writer_finish(&w, &bytes);
+    else term_writer_abort(&w);
+    memindex_free(&m);
+    CHECK(access(path, F_OK) != 0); /* removed either way */
+    return rc;
+}
+
+static void intact(const char *path) { (void)path; }
+
+static void truncated(const char *path)
+{
+    CHECK_EQ_INT(truncate(path, 20), 0);
+}
+
+static void flipped(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (!f) return;
+    fseek(f, 12, SEEK_SET);
+    fputc(0xff, f);
+    fclose(f);
+}
+
+static void test_damaged_run(void)
+{
+    char dir[] = "/tmp/test_indexer.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_EQ_INT(merge_damaged(dir, intact), 0);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -f %s/*.bin", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+    CHECK_EQ_INT(merge_damaged(dir, truncated), -1);
+    CHECK(strstr(err_msg(), "run-test.tmp") && strstr(err_msg(), "damaged"));
+    CHECK_EQ_INT(merge_damaged(dir, flipped), -1);
+    CHECK(strstr(err_msg(), "damaged") != NULL);
+    CHECK_EQ_INT(tmp_files(dir), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run))
