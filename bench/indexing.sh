@@ -64,7 +64,7 @@ for name in $CORPORA; do
             --passage-words 100000 --no-stopwords 2>"$W/mem-report.txt"
         runs=$(sed -n 's/.*postings went to \([0-9]*\) runs on disk (\([0-9.]*\) MB).*/\1 runs (\2 MB)/p' "$W/mem-report.txt")
         same=no; same_index "$d/ix-t1" "$d/ix-mem" && same=yes
-        row "$name" "full, bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same" \
+        row "$name" "full in bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same" \
             "$(awk -v m="$mem" 'BEGIN { printf "%.1f", m * 1.048576 }')"
     done
     rm -rf "$d/ix-mem"

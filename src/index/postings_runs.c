@@ -383,20 +383,20 @@ static int open_runs(Source *src, const char *const *runs, size_t n)
     return 0;
 }
 
-/* runs[0..FAN_IN) -> one run at dir/name; the inputs are removed. */
-static int merge_group(const char *const *runs, const char *dir, const char *name)
+/* runs[0..n) -> one run at dir/name; the inputs are removed. */
+static int merge_group(const char *const *runs, size_t n, const char *dir, const char *name)
 {
     Source src[FAN_IN];
-    if (open_runs(src, runs, FAN_IN) != 0) return -1;
+    if (open_runs(src, runs, n) != 0) return -1;
     ToRun t = {0};
     int rc = fileout_open_spill(&t.f, dir, name);
     if (rc == 0) {
-        rc = merge_sources(src, FAN_IN, to_run, &t);
+        rc = merge_sources(src, n, to_run, &t);
         if (rc == 0) rc = fileout_finish_spill(&t.f);
         else fileout_discard(&t.f);
     }
     buf_free(&t.rec);
-    for (size_t i = 0; i < FAN_IN; i++) {
+    for (size_t i = 0; i < n; i++) {
         source_close(&src[i]);
         unlink(runs[i]);
     }
@@ -407,15 +407,16 @@ int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, siz
                TermWriter *w, const uint32_t *lengths, float avgdl)
 {
     /* too many runs: merge the oldest in groups until few enough are left */
-    char **list = xmalloc((nruns + nruns / (FAN_IN - 1) + 2) * sizeof *list);
+    char **list = xmalloc((2 * nruns + 1) * sizeof *list); /* each group adds one */
     size_t first = 0, end = 0, made = 0;
     for (size_t i = 0; i < nruns; i++) list[end++] = xstrdup(runs[i]);
     int rc = 0;
-    while (rc == 0 && end - first + nmems > FAN_IN) {
+    while (rc == 0 && end - first >= 2 && end - first + nmems > FAN_IN) {
         char name[64];
+        size_t k = end - first < FAN_IN ? end - first : FAN_IN;
         snprintf(name, sizeof name, "run-merged-%zu.tmp", made++);
-        rc = merge_group((const char *const *)list + first, dir, name);
-        first += FAN_IN;
+        rc = merge_group((const char *const *)list + first, k, dir, name);
+        first += k;
         size_t n = strlen(dir) + strlen(name) + 2;
         list[end] = xmalloc(n);
         snprintf(list[end++], n, "%s/%s", dir, name);

@@ -149,4 +149,65 @@ static void test_damaged_run(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run))
+/* n runs of 3 passages each (keys "all" and "k<r % 5>"), then nmems
+ * in-memory indexes of later passages, merged: every posting arrives, in
+ * order, whatever the count (below, at and around the groups of 32). */
+static void merge_many(const char *dir, size_t n, size_t nmems)
+{
+    char **paths = calloc(n ? n : 1, sizeof *paths);
+    MemIndex *mems = calloc(nmems ? nmems : 1, sizeof *mems);
+    MemIndex **mp = calloc(nmems ? nmems : 1, sizeof *mp);
+    uint32_t lengths[3 * 200];
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) lengths[i] = 1;
+    uint64_t bytes = 0, want = 0;
+    for (size_t r = 0; r < n + nmems; r++) {
+        MemIndex m;
+        memindex_init(&m);
+        char key[8];
+        snprintf(key, sizeof key, "k%zu", r % 5);
+        uint32_t all = memindex_term(&m, "all", 3), k = memindex_term(&m, key, strlen(key));
+        for (uint32_t p = (uint32_t)(3 * r); p < 3 * r + 3; p++) {
+            memindex_add(&m, p, all, 0);
+            memindex_add(&m, p, k, 1);
+            memindex_end_passage(&m, p);
+            want += 2;
+        }
+        if (r < n) {
+            char name[32];
+            snprintf(name, sizeof name, "run-%zu.tmp", r);
+            CHECK_EQ_INT(run_write(&m, dir, name, &bytes), 0);
+            memindex_free(&m);
+            paths[r] = malloc(strlen(dir) + 40);
+            sprintf(paths[r], "%s/%s", dir, name);
+        } else {
+            mems[r - n] = m;
+            mp[r - n] = &mems[r - n];
+        }
+    }
+    TermWriter w;
+    CHECK_EQ_INT(term_writer_open(&w, dir), 0);
+    int rc = runs_merge((const char *const *)paths, n, mp, nmems, dir, &w, lengths, 1.0f);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(w.postings, want);
+    size_t nsrc = n + nmems;
+    CHECK_EQ_INT(w.terms, nsrc == 0 ? 0 : 1 + (nsrc < 5 ? nsrc : 5));
+    term_writer_abort(&w);
+    CHECK_EQ_INT(tmp_files(dir), 0);
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    for (size_t i = 0; i < nmems; i++) memindex_free(&mems[i]);
+    free(paths);
+    free(mems);
+    free(mp);
+}
+
+static void test_many_runs(void)
+{
+    char dir[] = "/tmp/test_indexer.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    static const size_t counts[] = {0, 1, 31, 32, 33, 62, 63, 64, 65, 97, 150};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        for (size_t nmems = 0; nmems <= 2; nmems++) merge_many(dir, counts[i], nmems);
+    rmdir(dir);
+}
+
+TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run), T(test_many_runs))
