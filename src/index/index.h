@@ -155,7 +155,7 @@ int file_write(const char *dir, const char *name, const char kind[4], const Buf 
  * (without reading it back where the kernel can copy) and removes it.
  * Errors are kept until close (or append), which returns -1 with err_msg
  * set. */
-#define FILEOUT_BUFFER (1u << 20)
+#define FILEOUT_BUFFER (256u << 10)
 typedef struct {
     int fd;
     int failed, spill;

@@ -11,6 +11,7 @@
  */
 #include "index/index_worker.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -248,6 +249,7 @@ static int spill(Worker *w)
         w->mem.npositions = positions;
         strmap_free(&w->token_terms);
     }
+    malloc_trim(0); /* the freed postings go back to the system, not to this thread's arena */
     return 0;
 }
 
