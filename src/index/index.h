@@ -488,11 +488,23 @@ typedef struct {
     uint64_t terms, postings, positions;
 } TermWriter;
 
+/* One key's postings as the merges gather them for the writer: ids
+ * ascending, their tfs, and their positions back to back. */
+typedef struct {
+    uint32_t *ids, *tfs, *pos;
+    size_t n, cap, npos, pos_cap;
+} TermPostings;
+
+/* Appends posting (id, tf); returns where its tf positions go. */
+uint32_t *term_postings_add(TermPostings *p, uint32_t id, uint32_t tf);
+static inline void term_postings_clear(TermPostings *p) { p->n = p->npos = 0; }
+void term_postings_free(TermPostings *p);
+
 int term_writer_open(TermWriter *f, const char *dir);
-/* One term: its df postings (ids ascending, tfs) and their positions back
- * to back; lengths and avgdl of the segment being written. */
-void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
-                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl);
+/* One term and its postings; lengths and avgdl of the segment being
+ * written. */
+void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPostings *p, const uint32_t *lengths,
+                     float avgdl);
 /* Completes the files (adding their sizes to *bytes), or removes them. */
 int term_writer_finish(TermWriter *f, uint64_t *bytes);
 void term_writer_abort(TermWriter *f);

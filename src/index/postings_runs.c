@@ -49,16 +49,16 @@ static uint32_t *sorted_terms(const MemIndex *m, size_t *n)
     return order;
 }
 
-static void put_varint(FileOut *f, uint64_t v)
+/* One key's record of a run (FORMAT.md, "Scratch files"). */
+static void put_key(FileOut *f, Buf *head, const char *key, size_t klen, uint64_t df, const void *data, size_t len)
 {
-    uint8_t b[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        b[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b[n++] = (uint8_t)v;
-    fileout_write(f, b, n);
+    head->len = 0;
+    buf_put_varint(head, klen);
+    buf_append(head, key, klen);
+    buf_put_varint(head, df);
+    buf_put_varint(head, len);
+    fileout_write(f, head->data, head->len);
+    fileout_write(f, data, len);
 }
 
 int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes)
@@ -67,15 +67,13 @@ int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes)
     if (fileout_open_spill(&f, dir, name) != 0) return -1;
     size_t n;
     uint32_t *order = sorted_terms(m, &n);
+    Buf head = {0};
     for (size_t i = 0; i < n; i++) {
         uint32_t e = order[i];
         const MemPostings *p = &m->lists[m->terms.vals[e]];
-        put_varint(&f, m->terms.klens[e]);
-        fileout_write(&f, strmap_key(&m->terms, e), m->terms.klens[e]);
-        put_varint(&f, p->df);
-        put_varint(&f, p->data.len);
-        fileout_write(&f, p->data.data, p->data.len);
+        put_key(&f, &head, strmap_key(&m->terms, e), m->terms.klens[e], p->df, p->data.data, p->data.len);
     }
+    buf_free(&head);
     free(order);
     *bytes += f.len;
     memindex_clear_postings(m);
@@ -246,38 +244,22 @@ static int run_cursor_next(RunCursor *c, int first)
     return 0;
 }
 
-typedef struct {
-    uint32_t *ids, *tfs, *pos;
-    size_t n, cap, npos, pos_cap;
-} Merged;
-
 /* Appends the cursor's current posting and its positions. */
-static int take(Merged *g, RunCursor *c)
+static int take(TermPostings *g, RunCursor *c)
 {
-    if (g->n == g->cap) {
-        g->cap = g->cap ? 2 * g->cap : 1024;
-        g->ids = xrealloc(g->ids, g->cap * sizeof *g->ids);
-        g->tfs = xrealloc(g->tfs, g->cap * sizeof *g->tfs);
-    }
-    if (g->npos + c->tf > g->pos_cap) {
-        g->pos_cap = g->npos + c->tf > 2 * g->pos_cap ? g->npos + c->tf : 2 * g->pos_cap;
-        g->pos = xrealloc(g->pos, g->pos_cap * sizeof *g->pos);
-    }
     if (g->n && c->pid <= g->ids[g->n - 1]) return -1;
-    g->ids[g->n] = c->pid;
-    g->tfs[g->n++] = c->tf;
-    uint32_t v, prev = 0;
+    uint32_t *pos = term_postings_add(g, c->pid, c->tf), v, prev = 0;
     for (uint32_t j = 0; j < c->tf; j++) {
         if (get_varint(c, &v)) return -1;
-        g->pos[g->npos++] = prev += v; /* the first is absolute: prev is 0 */
+        pos[j] = prev += v; /* the first is absolute: prev is 0 */
     }
     return 0;
 }
 
 /* The postings of the sources in[0..k) for one key, in passage order. */
-static int merge_key(Merged *g, Source *const *in, size_t k, RunCursor *cur)
+static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cur)
 {
-    g->n = g->npos = 0;
+    term_postings_clear(g);
     size_t live = 0;
     for (size_t i = 0; i < k; i++) {
         cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
@@ -300,14 +282,14 @@ static int merge_key(Merged *g, Source *const *in, size_t k, RunCursor *cur)
     return 0;
 }
 
-typedef int (*key_fn)(void *ctx, const char *key, size_t klen, const Merged *g);
+typedef int (*key_fn)(void *ctx, const char *key, size_t klen, const TermPostings *g);
 
 /* Every key of the sources in lexicon order, its postings merged, to out. */
 static int merge_sources(Source *src, size_t n, key_fn out, void *ctx)
 {
     Source **at = xmalloc((n ? n : 1) * sizeof *at);
     RunCursor *cur = xmalloc((n ? n : 1) * sizeof *cur);
-    Merged g = {0};
+    TermPostings g = {0};
     int rc = 0;
     while (rc == 0) {
         /* the smallest current key, and every source at it */
@@ -326,9 +308,7 @@ static int merge_sources(Source *src, size_t n, key_fn out, void *ctx)
         rc = out(ctx, at[0]->key, at[0]->klen, &g);
         for (size_t i = 0; i < k && rc == 0; i++) rc = source_next(at[i]) < 0 ? -1 : 0;
     }
-    free(g.ids);
-    free(g.tfs);
-    free(g.pos);
+    term_postings_free(&g);
     free(at);
     free(cur);
     return rc;
@@ -340,20 +320,20 @@ typedef struct {
     float avgdl;
 } ToTerms;
 
-static int to_terms(void *ctx, const char *key, size_t klen, const Merged *g)
+static int to_terms(void *ctx, const char *key, size_t klen, const TermPostings *g)
 {
     ToTerms *t = ctx;
-    term_writer_add(t->w, key, klen, g->ids, g->tfs, g->pos, (uint32_t)g->n, t->lengths, t->avgdl);
+    term_writer_add(t->w, key, klen, g, t->lengths, t->avgdl);
     return 0;
 }
 
 typedef struct {
     FileOut f;
-    Buf rec;
+    Buf rec, head;
 } ToRun;
 
 /* A merged key back in the run format (postings_mem.c's encoding). */
-static int to_run(void *ctx, const char *key, size_t klen, const Merged *g)
+static int to_run(void *ctx, const char *key, size_t klen, const TermPostings *g)
 {
     ToRun *t = ctx;
     t->rec.len = 0;
@@ -364,11 +344,7 @@ static int to_run(void *ctx, const char *key, size_t klen, const Merged *g)
         for (uint32_t j = 0, prev = 0; j < g->tfs[i]; prev = pos[j++]) buf_put_varint(&t->rec, pos[j] - prev);
         pos += g->tfs[i];
     }
-    put_varint(&t->f, klen);
-    fileout_write(&t->f, key, klen);
-    put_varint(&t->f, g->n);
-    put_varint(&t->f, t->rec.len);
-    fileout_write(&t->f, t->rec.data, t->rec.len);
+    put_key(&t->f, &t->head, key, klen, g->n, t->rec.data, t->rec.len);
     return t->f.failed ? -1 : 0;
 }
 
@@ -396,6 +372,7 @@ static int merge_group(const char *const *runs, size_t n, const char *dir, const
         else fileout_discard(&t.f);
     }
     buf_free(&t.rec);
+    buf_free(&t.head);
     for (size_t i = 0; i < n; i++) {
         source_close(&src[i]);
         unlink(runs[i]);

@@ -20,30 +20,8 @@ typedef struct {
     uint32_t *map;       /* old passage id -> new, or GONE */
 } Input;
 
-typedef struct {
-    uint32_t *ids, *tfs, *pos;
-    size_t n, cap, npos, pos_cap;
-} Gathered;
-
-static void gather_one(Gathered *g, uint32_t id, uint32_t tf, const uint32_t *pos)
-{
-    if (g->n == g->cap) {
-        g->cap = g->cap ? 2 * g->cap : 1024;
-        g->ids = xrealloc(g->ids, g->cap * sizeof *g->ids);
-        g->tfs = xrealloc(g->tfs, g->cap * sizeof *g->tfs);
-    }
-    if (g->npos + tf > g->pos_cap) {
-        g->pos_cap = g->npos + tf > 2 * g->pos_cap ? g->npos + tf : 2 * g->pos_cap;
-        g->pos = xrealloc(g->pos, g->pos_cap * sizeof *g->pos);
-    }
-    g->ids[g->n] = id;
-    g->tfs[g->n++] = tf;
-    memcpy(g->pos + g->npos, pos, tf * sizeof *pos);
-    g->npos += tf;
-}
-
 /* The live postings of lexicon entry t of in, renumbered. */
-static int gather(Gathered *g, const Input *in, const TermInfo *t, PositionCursor *pc)
+static int gather(TermPostings *g, const Input *in, const TermInfo *t, PositionCursor *pc)
 {
     PostingCursor c;
     cursor_open(&c, in->sg, t);
@@ -54,7 +32,7 @@ static int gather(Gathered *g, const Input *in, const TermInfo *t, PositionCurso
         uint32_t n;
         const uint32_t *pos = tfs ? positions_of(pc, &c, &n) : NULL;
         if (!pos) break;
-        gather_one(g, in->map[pid], n, pos);
+        memcpy(term_postings_add(g, in->map[pid], n), pos, n * sizeof *pos);
     }
     if (c.corrupt || c.pid != PID_END) {
         err_set("index segment %s is corrupt (rebuild with: search index --full)", segment_dir(in->sg));
@@ -72,23 +50,21 @@ static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengt
     TermInfo *info = xmalloc(n * sizeof *info);
     LexMerge m;
     lexmerge_init(&m, segs, n, "", 0);
-    Gathered g = {0};
+    TermPostings g = {0};
     PositionCursor pc;
     positions_init(&pc);
     const char *key;
     size_t kl;
     int rc = 0;
     while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
-        g.n = g.npos = 0;
+        term_postings_clear(&g);
         for (size_t i = 0; i < n && rc == 0; i++)
             if (has[i]) rc = gather(&g, &in[i], &info[i], &pc);
-        if (rc == 0 && g.n) term_writer_add(w, key, kl, g.ids, g.tfs, g.pos, (uint32_t)g.n, lengths, avgdl);
+        if (rc == 0 && g.n) term_writer_add(w, key, kl, &g, lengths, avgdl);
     }
     lexmerge_free(&m);
     positions_free(&pc);
-    free(g.ids);
-    free(g.tfs);
-    free(g.pos);
+    term_postings_free(&g);
     free(has);
     free(info);
     free(segs);

@@ -7,6 +7,8 @@
  */
 #include "index/index.h"
 
+#include <stdlib.h>
+
 #define DIR_ENTRY 16
 #define LEX_PREFIX 8  /* u64 term count */
 #define POS_PREFIX 16 /* u64 term count, u64 position count */
@@ -66,6 +68,31 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
     }
 }
 
+uint32_t *term_postings_add(TermPostings *p, uint32_t id, uint32_t tf)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 1024;
+        p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
+        p->tfs = xrealloc(p->tfs, p->cap * sizeof *p->tfs);
+    }
+    if (p->npos + tf > p->pos_cap) {
+        p->pos_cap = p->npos + tf > 2 * p->pos_cap ? p->npos + tf : 2 * p->pos_cap;
+        p->pos = xrealloc(p->pos, p->pos_cap * sizeof *p->pos);
+    }
+    p->ids[p->n] = id;
+    p->tfs[p->n++] = tf;
+    p->npos += tf;
+    return p->pos + p->npos - tf;
+}
+
+void term_postings_free(TermPostings *p)
+{
+    free(p->ids);
+    free(p->tfs);
+    free(p->pos);
+    memset(p, 0, sizeof *p);
+}
+
 int term_writer_open(TermWriter *f, const char *dir)
 {
     memset(f, 0, sizeof *f);
@@ -80,9 +107,11 @@ int term_writer_open(TermWriter *f, const char *dir)
     return 0;
 }
 
-void term_writer_add(TermWriter *f, const char *key, size_t len, const uint32_t *ids, const uint32_t *tfs,
-                     const uint32_t *pos, uint32_t df, const uint32_t *lengths, float avgdl)
+void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPostings *p, const uint32_t *lengths,
+                     float avgdl)
 {
+    const uint32_t *ids = p->ids, *tfs = p->tfs, *pos = p->pos;
+    uint32_t df = (uint32_t)p->n;
     uint64_t post_off = f->post.len, pos_off = POS_PREFIX + f->pos.len;
     TermMax tm;
     f->scratch.len = 0;
