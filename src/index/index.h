@@ -115,8 +115,6 @@ typedef struct {
     uint32_t *tok_pos;   /* the current passage's occurrences: position */
     uint32_t *tok_next;  /* and the next occurrence of the same term */
     size_t ntok, tok_cap;
-    uint64_t npostings;  /* (term, passage) pairs so far */
-    uint64_t npositions; /* occurrences so far (sum of tfs) */
     size_t data_bytes;   /* allocated for the lists' data */
 } MemIndex;
 

@@ -242,11 +242,8 @@ static int spill(Worker *w)
     w->runs[w->nruns] = xmalloc(n);
     snprintf(w->runs[w->nruns++], n, "%s/%s", w->dir, name);
     if (held(w) > w->budget / 2) {
-        uint64_t postings = w->mem.npostings, positions = w->mem.npositions;
         memindex_free(&w->mem);
         memindex_init(&w->mem);
-        w->mem.npostings = postings;
-        w->mem.npositions = positions;
         strmap_free(&w->token_terms);
     }
     malloc_trim(0); /* the freed postings go back to the system, not to this thread's arena */

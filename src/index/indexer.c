@@ -60,13 +60,13 @@ uint64_t article_hash(const char *title, const char *text, size_t len)
 
 /* ---- the pipeline ---- */
 
-enum { SLOT_FREE, SLOT_FILLED, SLOT_DONE };
-
+/* A batch slot. The counters of Run say which slots hold batches in
+ * flight; done says a worker has finished one. */
 typedef struct {
     Batch batch;
-    int state;
+    int done;
     int failed;
-    char err[512];
+    char err[512]; /* the worker's err_msg, which is per thread */
 } Slot;
 
 typedef struct Run Run;
@@ -99,6 +99,12 @@ struct Run {
     pthread_cond_t cv;
 };
 
+static void index_batch(Worker *w, Slot *s)
+{
+    s->failed = worker_index(w, &s->batch) != 0;
+    if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
+}
+
 static void *worker_main(void *arg)
 {
     WorkerThread *t = arg;
@@ -109,11 +115,9 @@ static void *worker_main(void *arg)
         if (r->claimed == r->filled) break;
         Slot *s = &r->slot[r->claimed++ % r->nslots];
         pthread_mutex_unlock(&r->mu);
-        int failed = worker_index(t->w, &s->batch) != 0;
+        index_batch(t->w, s);
         pthread_mutex_lock(&r->mu);
-        if (failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
-        s->failed = failed;
-        s->state = SLOT_DONE;
+        s->done = 1;
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
@@ -158,7 +162,7 @@ static int retire(Run *r)
     Slot *s = &r->slot[r->retired % r->nslots];
     if (r->threaded) {
         pthread_mutex_lock(&r->mu);
-        while (s->state != SLOT_DONE) pthread_cond_wait(&r->cv, &r->mu);
+        while (!s->done) pthread_cond_wait(&r->cv, &r->mu);
         pthread_mutex_unlock(&r->mu);
     }
     r->retired++;
@@ -166,8 +170,7 @@ static int retire(Run *r)
     if (failed) err_set("%s", s->err);
     else write_records(r, &s->batch);
     batch_clear(&s->batch);
-    s->state = SLOT_FREE;
-    s->failed = 0;
+    s->done = s->failed = 0;
     return failed ? -1 : 0;
 }
 
@@ -185,14 +188,11 @@ static int submit(Run *r)
     Slot *s = &r->slot[r->filled % r->nslots];
     if (s->batch.nart == 0) return 0;
     if (!r->threaded) {
-        s->failed = worker_index(r->wt[0].w, &s->batch) != 0;
-        if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
-        s->state = SLOT_DONE;
+        index_batch(r->wt[0].w, s);
         r->filled++;
         return retire(r);
     }
     pthread_mutex_lock(&r->mu);
-    s->state = SLOT_FILLED;
     r->filled++;
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
@@ -305,7 +305,6 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
         if (n) memcpy(runs + nruns, p, n * sizeof *p);
         nruns += n;
         mems[i] = worker_postings(r->wt[i].w);
-        r->rep->postings += mems[i]->npostings;
         r->rep->runs += n;
         r->rep->run_bytes += worker_run_bytes(r->wt[i].w);
     }
@@ -315,6 +314,7 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
         rc = runs_merge(runs, nruns, mems, (size_t)r->nworkers, segdir, &w, (const uint32_t *)r->b.lengths.data,
                         index_avgdl(r->b.total_length, r->b.npassages));
         r->rep->terms = w.terms;
+        r->rep->postings = w.postings;
         if (rc == 0) rc = term_writer_finish(&w, bytes);
         else term_writer_abort(&w);
     }

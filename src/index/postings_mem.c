@@ -108,8 +108,6 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
         put_record(m, p, u, pid);
         p->last_pid = pid;
         p->df++;
-        m->npostings++;
-        m->npositions += u->tf;
     }
     m->ntouched = 0;
     m->ntok = 0;
