@@ -538,6 +538,7 @@ typedef struct {
     Buf lengths;           /* u32 length per passage */
     Buf last_path;         /* the last article's path, to store a shared one once */
     DocStoreWriter *store; /* passage texts */
+    char *dir;             /* where the files go */
     uint32_t npassages, narticles;
     uint32_t last_path_off;
     uint64_t total_length;

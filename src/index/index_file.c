@@ -240,7 +240,7 @@ static int check_header(const char *path, const uint8_t *m, size_t size, const c
     }
     uint64_t len = rd_u64(m + 16);
     if (len != size - HEADER_BYTES) return corrupt(path, "truncated or extended (length mismatch)");
-    if (rd_u32(m + 24) != payload_crc(&(MappedFile){m, size, NULL, 0}, m + HEADER_BYTES, len)) return corrupt(path, "checksum mismatch");
+    if (rd_u32(m + 24) != payload_crc(out, m + HEADER_BYTES, len)) return corrupt(path, "checksum mismatch");
     out->payload = m + HEADER_BYTES;
     out->len = len;
     return 0;

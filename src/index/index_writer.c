@@ -17,6 +17,7 @@ int builder_open(IndexBuilder *b, const char *dir, const AnalysisConfig *a, uint
     b->passages.fd = b->articles.fd = b->strings.fd = -1;
     b->analysis = *a;
     b->passage_words = passage_words;
+    b->dir = xstrdup(dir);
     if (fileout_open(&b->passages, dir, "passages.bin", COUNT_PREFIX) != 0 ||
         fileout_open(&b->articles, dir, "articles.bin", COUNT_PREFIX) != 0 ||
         fileout_open_spill(&b->strings, dir, "article-strings.tmp") != 0 ||
@@ -35,6 +36,7 @@ void builder_abort(IndexBuilder *b)
     if (b->store) docstore_abort(b->store);
     buf_free(&b->lengths);
     buf_free(&b->last_path);
+    free(b->dir);
     memset(b, 0, sizeof *b);
     b->passages.fd = b->articles.fd = b->strings.fd = -1;
 }
@@ -113,8 +115,6 @@ static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes, const T
 
 int builder_finish(IndexBuilder *b, const TermWriter *terms, uint64_t *bytes)
 {
-    char *dir = xstrdup(b->passages.path);
-    *strrchr(dir, '/') = '\0';
     uint64_t np = b->npassages, na = b->narticles;
     fileout_write(&b->passages, b->lengths.data, b->lengths.len);
     int rc = fileout_close(&b->passages, "PASS", &np, bytes);
@@ -126,8 +126,7 @@ int builder_finish(IndexBuilder *b, const TermWriter *terms, uint64_t *bytes)
     else docstore_abort(b->store);
     b->store = NULL;
     /* meta last: a segment without it is never opened */
-    if (rc == 0) rc = write_meta(b, dir, bytes, terms);
-    free(dir);
+    if (rc == 0) rc = write_meta(b, b->dir, bytes, terms);
     builder_abort(b); /* frees the rest; the completed files stay */
     return rc;
 }
