@@ -24,3 +24,25 @@ summary() {
     if [ "$SKIP" -gt 0 ]; then echo "$1: $PASS passed, $FAIL failed, $SKIP skipped"; else echo "$1: $PASS passed, $FAIL failed"; fi
     [ "$FAIL" -eq 0 ]
 }
+# corpus DIR SEED FILES [PARAGRAPHS WORDS PER_FILE]: FILES articles of
+# made-up words, each PER_FILE (2) of PARAGRAPHS (48) paragraphs of WORDS
+# (50) words; another SEED gives other paragraphs, so other answers to the
+# same queries.
+corpus() {
+    mkdir -p "$1"
+    awk -v dir="$1" -v seed="$2" -v n="$3" -v np="${4:-48}" -v nw="${5:-50}" -v per="${6:-2}" 'BEGIN {
+        srand(seed)
+        split("ka lo mi ne ru sa ti vo ze pa qu ri", syl, " ")
+        for (p = 0; p < np; p++) {
+            line = ""
+            for (w = 0; w < nw; w++)
+                line = line (w ? " " : "") syl[int(rand() * 12) + 1] syl[int(rand() * 12) + 1] \
+                       syl[int(rand() * 12) + 1] (w % 15 == 14 ? "." : "")
+            para[p] = line
+        }
+        for (i = 0; i < n; i++) {
+            f = dir "/a" i ".txt"
+            for (p = 0; p < per; p++) print para[(i * 7 + p * 13) % np] "\n" > f
+            close(f)
+        } }'
+}

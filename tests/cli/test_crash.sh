@@ -17,25 +17,6 @@ cd "$R" || exit 2
 . tests/lib.sh
 FAULTIO=$R/${BUILD:-build}/tests/tools/faultio.so
 
-# corpus DIR SEED FILES: FILES articles of made-up words; another SEED gives
-# other paragraphs, so other answers to the same queries.
-corpus() {
-    mkdir -p "$1"
-    awk -v dir="$1" -v seed="$2" -v n="$3" 'BEGIN { srand(seed)
-        split("ka lo mi ne ru sa ti vo ze pa qu ri", syl, " ")
-        for (p = 0; p < 48; p++) {
-            line = ""
-            for (w = 0; w < 50; w++)
-                line = line (w ? " " : "") syl[int(rand() * 12) + 1] syl[int(rand() * 12) + 1] \
-                       syl[int(rand() * 12) + 1] (w % 15 == 14 ? "." : "")
-            para[p] = line
-        }
-        for (i = 0; i < n; i++) {
-            f = dir "/a" i ".txt"
-            for (p = 0; p < 2; p++) print para[(i * 7 + p * 13) % 48] "\n" > f
-            close(f)
-        } }'
-}
 corpus "$TMP/A" 1 2000
 corpus "$TMP/B" 2 2000
 corpus "$TMP/S" 3 150 # small ones, for the many runs of part 2

@@ -76,20 +76,7 @@ ok "failed strict build: one generation, no temporaries" test "$(gens | wc -l)" 
 
 # ---- an interrupted build ----
 BIG=$TMP/big
-mkdir -p "$BIG"
-awk -v dir="$BIG" 'BEGIN { srand(42); split("ka lo mi ne ru sa ti vo ze pa qu ri", syl, " ")
-    for (p = 0; p < 64; p++) {
-        line = ""
-        for (w = 0; w < 100; w++)
-            line = line (w ? " " : "") syl[int(rand() * 12) + 1] syl[int(rand() * 12) + 1] \
-                   syl[int(rand() * 12) + 1] (w % 15 == 14 ? "." : "")
-        para[p] = line
-    }
-    for (i = 0; i < 3000; i++) {
-        f = dir "/a" i ".txt"
-        for (p = 0; p < 4; p++) print para[(i * 7 + p * 13) % 64] "\n" > f
-        close(f)
-    } }'
+corpus "$BIG" 42 3000 64 100 4
 ok "3000 generated files" test "$(ls "$BIG" | wc -l)" -eq 3000
 cur=$(cat "$IDX/CURRENT")
 "$SEARCH" index --corpus "$BIG" --index "$IDX" --quiet 2>/dev/null &
