@@ -11,7 +11,6 @@
  */
 #include "index/index_worker.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -246,7 +245,7 @@ static int spill(Worker *w)
         memindex_init(&w->mem);
         strmap_free(&w->token_terms);
     }
-    malloc_trim(0); /* the freed postings go back to the system, not to this thread's arena */
+    memory_release(); /* the freed postings go back to the system, not to this thread's arena */
     return 0;
 }
 

@@ -19,7 +19,6 @@
  */
 #include "index/index_worker.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,7 +350,7 @@ static int build_segment(Run *r, const char *corpus, const char *segdir)
     if (rc == 0) rc = write_terms(r, segdir, &rep->index_bytes);
     else builder_abort(&r->b);
     free_workers(r);
-    malloc_trim(0); /* before the commit maps the new segment: give the postings' memory back */
+    memory_release(); /* before the commit maps the new segment: give the postings' memory back */
     return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -270,6 +271,26 @@ uint32_t *strmap_upsert_hashed(StrMap *m, const char *key, size_t len, uint32_t 
     m->slots[i] = (uint64_t)h << 32 | (uint64_t)(e + 1);
     if (added) *added = 1;
     return &m->vals[e];
+}
+
+/* Under AddressSanitizer malloc is ASan's, and glibc's malloc_trim walks
+ * arenas that were never set up (it crashes): there is nothing to trim. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_IS_GLIBC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEAP_IS_GLIBC 0
+#endif
+#endif
+#ifndef HEAP_IS_GLIBC
+#define HEAP_IS_GLIBC 1
+#endif
+
+void memory_release(void)
+{
+#if HEAP_IS_GLIBC
+    malloc_trim(0);
+#endif
 }
 
 size_t strmap_bytes(const StrMap *m)

@@ -31,6 +31,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Hands memory freed by every thread back to the system (glibc keeps it in
+ * its arenas otherwise), so that a memory budget is what the process
+ * holds. */
+void memory_release(void);
 
 /* ---- growable buffer ---- */
 typedef struct {
