@@ -168,6 +168,8 @@ typedef struct {
     size_t nkeys;
     uint64_t min_key;     /* a key must exceed this to enter */
     float threshold;      /* buffer mode: score of min_key, -1 before */
+    float floor;          /* hits scoring no more than this cannot make the
+                             final top k (threshold.c); -1 when unknown */
 } TopK;
 
 #define TOPK_BUFFER_FROM 64 /* k from which the buffer beats the heap */
@@ -180,12 +182,13 @@ static inline int hit_better(float s1, uint32_t p1, float s2, uint32_t p2)
 {
     return s1 > s2 || (s1 == s2 && p1 < p2);
 }
-/* The score a new hit must beat to enter (-1 while not full). Hits come in
- * passage order, so a later hit that only ties it ranks below. */
+/* The score a new hit must beat to enter: the k-th kept score, or the floor
+ * while fewer are kept (-1 with no floor). Hits come in passage order, so
+ * a later hit that only ties it ranks below. */
 static inline float topk_threshold(const TopK *t)
 {
-    if (t->keys) return t->threshold;
-    return t->n < t->k ? -1.0f : t->heap[0].score;
+    float kept = t->keys ? t->threshold : t->n < t->k ? -1.0f : t->heap[0].score;
+    return kept > t->floor ? kept : t->floor;
 }
 void topk_push(TopK *t, uint32_t pid, float score);
 /* Sorts the kept hits best first (the heap is consumed). */
@@ -246,6 +249,9 @@ float search_term_bound(const SearchContext *c, const QueryTerm *t);
  * (block-max), slightly inflated against float rounding. Cursors opened by
  * search_open_cursors also get their term's bound in ub[]. */
 float block_upper_bound(const SearchContext *c, size_t i);
+/* The same over the blocks from the shallow one to the one holding last
+ * (cursor_range_maxima); 0 when the term has no block left there. */
+float range_upper_bound(const SearchContext *c, size_t i, uint32_t last);
 /* BM25 of passage pid from the cursors on it (a ScoreSum, so every
  * algorithm gets the same float), moving those cursors past it. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid);
@@ -268,6 +274,13 @@ size_t search_nonessential(const SearchContext *c, size_t n, size_t from, float 
 float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold, int block_max);
 /* 0, or -1 with err_msg() set when a cursor met corrupt postings. */
 int search_check_cursors(const SearchContext *c, size_t n);
+
+/* threshold.c: */
+/* Raises top's floor, before the flat query in ctx is searched, to a
+ * score k live passages of this segment are known to reach (from each
+ * term's best blocks alone). Does nothing when that does not hold for the
+ * final top k (group mode, bounds not exact for these BM25 parameters). */
+void search_seed_threshold(SearchContext *c, TopK *top);
 
 /* An algorithm fills top with the k best passages of the union of the
  * query terms; returns 0, or -1 with err_msg() set (corrupt postings). */

@@ -21,6 +21,7 @@ void topk_init(TopK *t, size_t k, const Index *group)
     t->k = k ? k : 1;
     t->heap = xmalloc(t->k * sizeof *t->heap);
     t->group = group;
+    t->floor = -1.0f;
     if (!group && t->k >= TOPK_BUFFER_FROM) {
         t->keys = xmalloc(2 * t->k * sizeof *t->keys);
         t->threshold = -1.0f;
@@ -47,6 +48,7 @@ void topk_clear(TopK *t)
     t->nkeys = 0;
     t->min_key = 0;
     t->threshold = -1.0f;
+    t->floor = -1.0f;
     t->base = 0;
     t->deleted = NULL;
 }
@@ -152,7 +154,7 @@ static void truncate_keys(TopK *t)
 static void push_key(TopK *t, uint32_t pid, float score)
 {
     uint64_t key = hit_key(pid, score);
-    if (key <= t->min_key) return;
+    if (key <= t->min_key || score <= t->floor) return;
     t->keys[t->nkeys++] = key;
     if (t->nkeys == 2 * t->k) truncate_keys(t);
 }

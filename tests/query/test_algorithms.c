@@ -2,7 +2,8 @@
  * top k (same passages in the same order, bitwise the same scores) on
  * random corpora and queries, with the stored block maxima (default
  * parameters) and with the fallback bounds (other k1, b), per passage and
- * per article. */
+ * per article, started from nothing and from the floor threshold.c sets
+ * (which must never exceed the k-th best score). */
 #include "check.h"
 #include "testcorpus.h"
 
@@ -13,9 +14,13 @@ static Analyzer *an;
 typedef struct {
     size_t n;
     Hit hits[200];
+    float floor; /* top's floor when the algorithm started */
 } Result;
 
-static void run(const Algorithm *alg, const char *text, size_t k, float k1, float b, int group, Result *out)
+static size_t floors_set; /* runs where threshold.c found a floor */
+
+static void run(const Algorithm *alg, const char *text, size_t k, float k1, float b, int group, int seed,
+                Result *out)
 {
     Bm25 p;
     bm25_init(&p, k1, b, index_stats(ix));
@@ -27,6 +32,9 @@ static void run(const Algorithm *alg, const char *text, size_t k, float k1, floa
     ctx.q = &q;
     TopK top;
     topk_init(&top, k, group ? ix : NULL);
+    if (seed) search_seed_threshold(&ctx, &top);
+    out->floor = top.floor;
+    floors_set += top.floor > 0;
     CHECK_EQ_INT(alg->run(&ctx, &top), 0);
     out->n = topk_sorted(&top);
     memcpy(out->hits, top.heap, out->n * sizeof *top.heap);
@@ -46,17 +54,21 @@ static int same(const Result *a, const Result *b)
 static void check_all(const char *text, size_t k, float k1, float b, int group)
 {
     Result ref, got;
-    run(algorithm_find("exhaustive"), text, k, k1, b, group, &ref);
+    run(algorithm_find("exhaustive"), text, k, k1, b, group, 0, &ref);
     static const char *names[] = {"bmm", "bmw", "maxscore", "wand"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        const Algorithm *alg = algorithm_find(names[i]);
+    for (size_t i = 0; i < 2 * sizeof names / sizeof *names; i++) {
+        const Algorithm *alg = algorithm_find(names[i / 2]);
         CHECK(alg != NULL);
         if (!alg) continue;
-        run(alg, text, k, k1, b, group, &got);
+        int seed = i % 2;
+        run(alg, text, k, k1, b, group, seed, &got);
         if (!same(&ref, &got)) {
-            fprintf(stderr, "  %s differs on \"%s\" k=%zu k1=%g b=%g group=%d\n", names[i], text, k, k1, b, group);
+            fprintf(stderr, "  %s differs on \"%s\" k=%zu k1=%g b=%g group=%d seed=%d\n", names[i / 2], text, k, k1,
+                    b, group, seed);
             check_failed_in_test++;
         }
+        /* the floor is a score k passages reach: below the k-th best */
+        if (seed && got.floor > 0) CHECK(ref.n == k && got.floor < ref.hits[k - 1].score);
     }
 }
 
@@ -75,6 +87,19 @@ static void test_default_parameters(void)
         random_query(text);
         check_all(text, 1 + tc_rand() % (iter % 4 ? 20 : 200), BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
     }
+}
+
+/* Frequent words have k passages in their best blocks: a floor is found
+ * for most queries, so the seeded runs above did test pruning from it. */
+static void test_floor_found(void)
+{
+    floors_set = 0;
+    char text[256];
+    for (int iter = 0; iter < 50; iter++) {
+        snprintf(text, sizeof text, "w%u w%u", tc_rand() % 5, tc_rand() % 50);
+        check_all(text, 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+    }
+    CHECK(floors_set >= 4 * 40); /* four algorithms, most of the 50 queries */
 }
 
 static void test_other_parameters(void)
@@ -109,7 +134,7 @@ int main(void)
     ix = tc_build_or_report(&corpus, "algorithms", 6000, 500, 120);
     if (!ix) return 1;
     an = tc_analyzer(ix);
-    static const TestCase cases[] = {T(test_default_parameters), T(test_other_parameters),
+    static const TestCase cases[] = {T(test_default_parameters), T(test_floor_found), T(test_other_parameters),
                                      T(test_best_passage_per_article), T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
     analyzer_free(an);
