@@ -73,11 +73,40 @@ static uint32_t align(SearchContext *c, size_t n, uint32_t cand)
     return cand;
 }
 
+/* One scored word (a quarter of the benchmark's queries): a block at a
+ * time, skipping each block whose maximum cannot beat the threshold, and
+ * scoring the others in a tight loop that pushes only what can enter;
+ * the general loop's per-passage alignment and summing cost 2-3x more. */
+static void search_one(SearchContext *c, TopK *top)
+{
+    PostingCursor *cur = &c->cur[0];
+    const uint32_t *lengths = segment_lengths(c->seg);
+    const Bm25 *p = c->bm25;
+    float w = c->qt[0]->weight;
+    for (uint32_t from = cur->pid; from != PID_END;) {
+        uint32_t last = cursor_shallow(cur, from); /* the block holding from: decoded only if it can help */
+        if (last == PID_END) break;
+        if (block_upper_bound(c, 0) > topk_threshold(top) && cursor_advance(cur, from) != PID_END) {
+            const uint32_t *tfs = cursor_block_tfs(cur);
+            for (uint32_t i = cur->i; i < cur->n; i++) {
+                /* summed as score_and_advance sums one term: bitwise the same */
+                float s = score_value(score_fixed(bm25_term(w, tfs[i] + 1, bm25_norm(p, lengths[cur->ids[i]]))));
+                if (s > topk_threshold(top)) topk_push(top, cur->ids[i], s);
+            }
+        }
+        from = last == PID_END - 1 ? PID_END : last + 1;
+    }
+}
+
 int search_and(const SearchContext *cc, TopK *top)
 {
     SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 1);
     if (n == 0) return search_check_cursors(c, n);
+    if (n == 1 && scored == 1) {
+        search_one(c, top);
+        return search_check_cursors(c, n);
+    }
     order_by_df(c, n);
     PostingCursor *lead = &c->cur[c->order[0]];
     uint32_t cand = lead->pid;
