@@ -3,6 +3,7 @@
  *
  *   query_parse.c  text -> analysed, de-duplicated query terms with idf
  *   bm25.c         the scoring formula (Lucene's BM25)
+ *   threshold.c    a floor under the top-k threshold before scoring
  *   topk.c         the top-k collector (a min-heap; ties by passage id),
  *                  optionally keeping only the best passage per article
  *   exhaustive.c   the reference algorithm: every posting of every term
