@@ -161,10 +161,11 @@ typedef struct {
     const Index *group;   /* non-NULL: best passage per article only */
     int32_t *slot;        /* article -> heap index, or -1 (group mode) */
     /* Buffer mode (large k, no grouping): hits are appended as 64-bit keys
-     * to a buffer of 2k; when it fills, a selection keeps the k best and
-     * their worst becomes the threshold. O(1) amortised per hit, where a
-     * heap of 1000 costs ten sift steps each (Tantivy's TopNComputer does
-     * the same). */
+     * to a buffer of 4k (TOPK_BUFFER_FACTOR); when it fills, a selection
+     * keeps the k best and their worst becomes the threshold. O(1)
+     * amortised per hit, where a heap of 1000 costs ten sift steps each
+     * (Tantivy's TopNComputer does the same with 2k; 4k selected less often
+     * and measured 1.5% fewer instructions at k = 1000). */
     uint64_t *keys;       /* (score bits << 32) | ~pid: larger is better */
     size_t nkeys;
     uint64_t min_key;     /* a key must exceed this to enter */
@@ -174,6 +175,7 @@ typedef struct {
 } TopK;
 
 #define TOPK_BUFFER_FROM 64 /* k from which the buffer beats the heap */
+#define TOPK_BUFFER_FACTOR 4 /* the buffer holds this many times k */
 
 void topk_init(TopK *t, size_t k, const Index *group_by_article);
 void topk_clear(TopK *t);
@@ -191,7 +193,34 @@ static inline float topk_threshold(const TopK *t)
     float kept = t->keys ? t->threshold : t->n < t->k ? -1.0f : t->heap[0].score;
     return kept > t->floor ? kept : t->floor;
 }
-void topk_push(TopK *t, uint32_t pid, float score);
+/* The parts of topk_push that are not inline: heap (and group) mode, and
+ * cutting a full buffer back to the k best. */
+void topk_push_heap(TopK *t, uint32_t pid, float score);
+void topk_truncate(TopK *t);
+/* A buffer key: (score bits << 32) | ~pid, so that a larger key is a
+ * better hit (scores are >= 0: their bits order as they do). */
+static inline uint64_t hit_key(uint32_t pid, float score)
+{
+    uint32_t bits;
+    memcpy(&bits, &score, 4);
+    return (uint64_t)bits << 32 | (uint64_t)(UINT32_MAX - pid);
+}
+/* Offers a hit (a segment-local pid); dropped if deleted. Inline: at
+ * k = 1000 the algorithms offer millions of hits, and the call itself was
+ * a third of the cost of keeping them. */
+static inline void topk_push(TopK *t, uint32_t pid, float score)
+{
+    if (t->deleted && bit_get(t->deleted, pid)) return;
+    pid += t->base;
+    if (!t->keys) {
+        topk_push_heap(t, pid, score);
+        return;
+    }
+    uint64_t key = hit_key(pid, score);
+    if (key <= t->min_key || score <= t->floor) return;
+    t->keys[t->nkeys++] = key;
+    if (t->nkeys == TOPK_BUFFER_FACTOR * t->k) topk_truncate(t);
+}
 /* Sorts the kept hits best first (the heap is consumed). */
 size_t topk_sorted(TopK *t);
 

@@ -23,7 +23,7 @@ void topk_init(TopK *t, size_t k, const Index *group)
     t->group = group;
     t->floor = -1.0f;
     if (!group && t->k >= TOPK_BUFFER_FROM) {
-        t->keys = xmalloc(2 * t->k * sizeof *t->keys);
+        t->keys = xmalloc(TOPK_BUFFER_FACTOR * t->k * sizeof *t->keys);
         t->threshold = -1.0f;
     }
     if (group) {
@@ -96,12 +96,6 @@ static void sift_down(TopK *t, size_t i)
 
 /* ---- buffer mode ---- */
 
-static inline uint64_t hit_key(uint32_t pid, float score)
-{
-    uint32_t bits;
-    memcpy(&bits, &score, 4); /* scores are >= 0: their bits order as they do */
-    return (uint64_t)bits << 32 | (uint64_t)(UINT32_MAX - pid);
-}
 
 static inline void swap_keys(uint64_t *a, uint64_t *b)
 {
@@ -139,7 +133,7 @@ static void select_largest(uint64_t *v, size_t n, size_t k)
     }
 }
 
-static void truncate_keys(TopK *t)
+void topk_truncate(TopK *t)
 {
     select_largest(t->keys, t->nkeys, t->k);
     t->nkeys = t->k;
@@ -151,13 +145,6 @@ static void truncate_keys(TopK *t)
     memcpy(&t->threshold, &bits, 4);
 }
 
-static void push_key(TopK *t, uint32_t pid, float score)
-{
-    uint64_t key = hit_key(pid, score);
-    if (key <= t->min_key || score <= t->floor) return;
-    t->keys[t->nkeys++] = key;
-    if (t->nkeys == 2 * t->k) truncate_keys(t);
-}
 
 static void sort_desc(uint64_t *v, size_t n)
 {
@@ -185,7 +172,7 @@ static void sort_desc(uint64_t *v, size_t n)
 
 static size_t sorted_keys(TopK *t)
 {
-    if (t->nkeys > t->k) truncate_keys(t);
+    if (t->nkeys > t->k) topk_truncate(t);
     sort_desc(t->keys, t->nkeys);
     for (size_t i = 0; i < t->nkeys; i++) {
         uint32_t bits = (uint32_t)(t->keys[i] >> 32);
@@ -199,14 +186,8 @@ static size_t sorted_keys(TopK *t)
 
 /* ---- heap mode ---- */
 
-void topk_push(TopK *t, uint32_t pid, float score)
+void topk_push_heap(TopK *t, uint32_t pid, float score)
 {
-    if (t->deleted && bit_get(t->deleted, pid)) return;
-    pid += t->base;
-    if (t->keys) {
-        push_key(t, pid, score);
-        return;
-    }
     Hit h = {pid, score};
     if (t->group) {
         int32_t s = t->slot[article_of(t, pid)];
