@@ -78,10 +78,13 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
     float w = c->qt[i]->weight;
     uint32_t best[SEED_BLOCKS_MAX];
     float part[SEED_BLOCKS_MAX];
+    float top_part = c->qt[i]->info.max_tf_part; /* the term's: its best block's */
+    if (BOUND_SLACK * w * top_part <= floor) return -1.0f; /* cannot raise the floor */
     size_t nb = 0;
     for (uint32_t b = 0; b < cur->nblocks; b++) {
         float p = cursor_block_max_tf_part_of(cur, b);
         if (BOUND_SLACK * w * p > floor) nb = keep_best(best, part, nb, m, b, p);
+        if (m == 1 && p == top_part) break; /* no block beats it */
     }
     const uint32_t *lengths = segment_lengths(c->seg);
     size_t n = 0;
@@ -105,8 +108,10 @@ void search_seed_threshold(SearchContext *c, TopK *top)
     size_t m = k > BLOCK_SIZE / 2 ? 2 : 1; /* some postings of the best block score low */
     float scores[SEED_BLOCKS_MAX * BLOCK_SIZE];
     size_t n = search_open_cursors(c);
+    search_order_by_bound(c, n); /* strongest term first: the others may then be skipped */
     float floor = top->floor;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t j = n; j-- > 0;) {
+        size_t i = c->order[j];
         if (c->cur[i].df < k) continue;
         float s = term_floor(c, i, k, m, floor, scores);
         if (s > 0 && nextafterf(s, 0.0f) > floor) floor = nextafterf(s, 0.0f);
