@@ -91,7 +91,8 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
  * largest essential sum that surely cannot make the top k with them. */
 typedef struct {
     size_t ne;
-    ScoreSum drop; /* sums <= drop are dropped with one integer comparison */
+    float threshold; /* the threshold drop was computed for */
+    ScoreSum drop;   /* sums <= drop are dropped with one integer comparison */
 } Split;
 
 /* What drop is for threshold t: below (t / slack - prefix[ne]) by a margin
@@ -102,6 +103,7 @@ typedef struct {
  * queries on 200k synthetic passages, k=10: 3.4% fewer instructions). */
 static void set_drop(const SearchContext *c, Split *sp, float t)
 {
+    sp->threshold = t;
     double v = (double)t / (double)PARTIAL_SLACK - (double)c->prefix[sp->ne] - (double)t * 1e-5;
     sp->drop = v > 0 ? (ScoreSum)(v * 4294967296.0) : -1; /* sums are >= 0: -1 drops none */
 }
@@ -118,7 +120,9 @@ static inline void consider(SearchContext *c, Split *sp, uint32_t pid, ScoreSum 
     float s = ne ? search_complete(c, ne, pid, sum, threshold, 0) : score_value(sum);
     if (s > threshold) { /* threshold is -1 while the heap fills */
         topk_push(top, pid, s);
-        set_drop(c, sp, topk_threshold(top));
+        /* a heap's threshold moves with every push once full, a buffer's
+         * only when it is cut back to k */
+        if (topk_threshold(top) != sp->threshold) set_drop(c, sp, topk_threshold(top));
     }
 }
 
@@ -147,7 +151,7 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
 {
     search_order_by_bound(c, n); /* by this window's block bounds */
     size_t ne = search_nonessential(c, n, 0, topk_threshold(top));
-    Split sp = {ne, -1};
+    Split sp = {ne, -1.0f, -1};
     set_drop(c, &sp, topk_threshold(top));
     if (ne + 1 == n) {
         score_single(c, &sp, c->order[ne], base, end, top);
