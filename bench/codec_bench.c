@@ -346,7 +346,7 @@ static uint64_t count_failures(const Codec *c, const Postings *p, const Encoded 
 static uint64_t count_index_mismatches(const Index *ix, const Postings *p, const Encoded *e)
 {
     size_t len;
-    const uint8_t *base = index_postings_base(ix, &len);
+    const uint8_t *base = segment_postings_base(index_segment(ix, 0), &len);
     uint64_t bad = 0;
     for (size_t i = 0; i < p->nterms; i++) {
         const TermInfo *t = &p->terms[i].info;

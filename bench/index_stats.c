@@ -95,7 +95,7 @@ static void add_term(const uint8_t *base, const TermInfo *t, PostingBytes *pb)
 static void walk_lexicon(const Index *ix, PostingBytes *pb)
 {
     size_t len;
-    const uint8_t *base = index_postings_base(ix, &len);
+    const uint8_t *base = segment_postings_base(index_segment(ix, 0), &len);
     memset(pb, 0, sizeof *pb);
     const char *term;
     size_t tlen;
@@ -146,7 +146,7 @@ static void print_positions_json(const Index *ix, const FileBytes *fb)
 {
     const IndexStats *s = index_stats(ix);
     size_t len;
-    index_positions_base(ix, &len);
+    segment_positions_base(index_segment(ix, 0), &len);
     uint64_t first, title = segment_prefix_range(index_segment(ix, 0), "\001", 1, &first), heading = segment_prefix_range(index_segment(ix, 0), "\002", 1, &first);
     printf(",\"positions_file\":%llu,\"positions\":%llu,\"positions_bytes\":%zu,\"positions_bytes_per_position\":%.4f,"
            "\"title_terms\":%llu,\"heading_terms\":%llu}\n",
@@ -159,24 +159,23 @@ static void print_positions_json(const Index *ix, const FileBytes *fb)
 static void check(const Index *ix, const PostingBytes *pb)
 {
     size_t len;
-    index_postings_base(ix, &len);
+    segment_postings_base(index_segment(ix, 0), &len);
     if (pb->ids + pb->tfs + pb->directory != len || pb->postings != index_stats(ix)->postings)
         fprintf(stderr, "index_stats: warning: the walk found %llu bytes and %llu postings, the index has %zu and %llu\n",
                 (unsigned long long)(pb->ids + pb->tfs + pb->directory), (unsigned long long)pb->postings, len,
                 (unsigned long long)index_stats(ix)->postings);
 }
 
-/* A reindex may replace the generation between index_open and our stat()
- * calls; the postings file size ties the directory we measured to the
- * mapping we walked. */
-static int measure(const char *root, Index *ix, FileBytes *fb)
+/* The files measured are the segment's (the tools read segment 0 of a
+ * one-segment index). A reindex may replace the index between index_open
+ * and our stat() calls; the postings file size ties the directory we
+ * measured to the mapping we walked. */
+static int measure(Index *ix, FileBytes *fb)
 {
-    char *gen = publish_current(root);
-    if (!gen) return -1;
-    int rc = dir_sizes(gen, fb);
-    free(gen);
+    const Segment *sg = index_segment(ix, 0);
+    int rc = dir_sizes(segment_dir(sg), fb);
     size_t post_len;
-    index_postings_base(ix, &post_len);
+    segment_postings_base(sg, &post_len);
     return rc == 0 && fb->postings == 32 + post_len ? 0 : 1;
 }
 
@@ -192,8 +191,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "index_stats: %s\n", err_msg());
             return 2;
         }
+        if (index_nsegments(ix) != 1) {
+            fprintf(stderr, "index_stats: the index has %zu segments; merge them first: search index --optimize\n",
+                    index_nsegments(ix));
+            index_close(ix);
+            return 2;
+        }
         FileBytes fb;
-        int rc = measure(argv[1], ix, &fb);
+        int rc = measure(ix, &fb);
         if (rc < 0) {
             fprintf(stderr, "index_stats: %s\n", err_msg());
             index_close(ix);
