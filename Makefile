@@ -30,7 +30,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) tests/check.h
 
-.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing help
+.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -135,7 +135,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
 
-bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency
+bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/reorder
 
 # codec_bench compares our codec with Debian's libstreamvbyte-dev.
 $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
@@ -154,6 +154,10 @@ bench: bench-deps all
 
 bench-indexing: bench-deps all
 	sh bench/indexing.sh
+
+bench-reorder: bench-deps all
+	$(MAKE) --no-print-directory bench-tools
+	sh bench/reorder.sh
 
 bench-quick: bench-deps all
 	$(MAKE) --no-print-directory bench-tools
