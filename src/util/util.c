@@ -55,6 +55,13 @@ void *xrealloc(void *p, size_t n)
     return p;
 }
 
+void *xaligned_alloc(size_t align, size_t n)
+{
+    void *p = aligned_alloc(align, n ? n : align);
+    if (!p) oom(n);
+    return p;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
     char *d = xmalloc(n + 1);

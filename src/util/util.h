@@ -30,6 +30,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* n bytes (a multiple of align, a power of two) at an align boundary. */
+void *xaligned_alloc(size_t align, size_t n);
 char *xstrndup(const char *s, size_t n);
 /* Hands memory freed by every thread back to the system (glibc keeps it in
  * its arenas otherwise), so that a memory budget is what the process
