@@ -166,7 +166,7 @@ typedef struct {
     int failed, spill;
     size_t prefix;
     uint64_t len;  /* payload bytes after the prefix, so far */
-    uint32_t crc;  /* of those */
+    uint32_t crc;  /* of those written out (not of buf) */
     Buf buf;
     char path[4096];
     char err[512];

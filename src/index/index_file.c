@@ -89,19 +89,24 @@ int fileout_open_spill(FileOut *f, const char *dir, const char *name)
     return open_out(f, dir, name, 0, 1);
 }
 
+/* The buffer's bytes are checksummed here, a buffer at a time: most writes
+ * are a few bytes (a lexicon entry, a key), too short for a fast CRC. */
 static void flush_out(FileOut *f)
 {
-    if (f->buf.len && !f->failed && write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+    if (f->buf.len && !f->failed) {
+        f->crc = crc32_update(f->crc, f->buf.data, f->buf.len);
+        if (write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+    }
     f->buf.len = 0;
 }
 
 void fileout_write(FileOut *f, const void *p, size_t n)
 {
     if (f->failed || n == 0) return;
-    f->crc = crc32_update(f->crc, p, n);
     f->len += n;
     if (f->buf.len + n > FILEOUT_BUFFER) flush_out(f);
     if (n >= FILEOUT_BUFFER) {
+        f->crc = crc32_update(f->crc, p, n);
         if (!f->failed && write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
         return;
     }
