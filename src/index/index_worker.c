@@ -106,23 +106,30 @@ struct Worker {
     uint64_t run_bytes;
 };
 
+static void tokens_grow(Tokens *b)
+{
+    b->cap = b->cap ? b->cap * 2 : 256;
+    b->off = xrealloc(b->off, b->cap * sizeof *b->off);
+    b->len = xrealloc(b->len, b->cap * sizeof *b->len);
+    b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+    b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
+    b->id = xrealloc(b->id, b->cap * sizeof *b->id);
+}
+
+/* Runs once per token: the key is written in place, no call per byte run. */
 static void on_token(void *ctx, const Token *t)
 {
     Tokens *b = &((Worker *)ctx)->tokens;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->off = xrealloc(b->off, b->cap * sizeof *b->off);
-        b->len = xrealloc(b->len, b->cap * sizeof *b->len);
-        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
-        b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
-        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
-    }
+    if (b->n == b->cap) tokens_grow(b);
+    size_t field = b->field != FIELD_BODY, n = field + t->len;
+    if (b->bytes.len + n > b->bytes.cap) buf_reserve(&b->bytes, n);
+    uint8_t *q = b->bytes.data + b->bytes.len;
+    if (field) *q++ = (uint8_t)b->field;
+    memcpy(q, t->term, t->len);
     b->off[b->n] = (uint32_t)b->bytes.len;
-    b->len[b->n] = (uint32_t)t->len + (b->field != FIELD_BODY);
-    b->pos[b->n] = t->pos;
-    if (b->field != FIELD_BODY) buf_put_u8(&b->bytes, (uint8_t)b->field);
-    buf_append(&b->bytes, t->term, t->len);
-    b->n++;
+    b->len[b->n] = (uint32_t)n;
+    b->pos[b->n++] = t->pos;
+    b->bytes.len += n;
 }
 
 /* Term id of a cached key (a folded token, after its field byte for the
