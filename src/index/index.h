@@ -131,13 +131,9 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
 /* One occurrence of term t at position pos of passage pid (passages are
  * added in order, the occurrences of one term in increasing positions). */
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos);
-/* Starts fetching term t's record, which memindex_add is about to miss on:
- * both its cache lines, as a record may straddle two. */
-static inline void memindex_prefetch(const MemIndex *m, uint32_t t)
-{
-    __builtin_prefetch(&m->lists[t], 1);
-    __builtin_prefetch((const char *)(&m->lists[t] + 1) - 1, 1);
-}
+/* Starts fetching term t's record (one cache line), which the passage's
+ * end will read. */
+static inline void memindex_prefetch(const MemIndex *m, uint32_t t) { __builtin_prefetch(&m->lists[t], 1); }
 void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
 /* Heap bytes held: what a memory budget counts. */
 size_t memindex_bytes(const MemIndex *m);

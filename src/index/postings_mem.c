@@ -23,15 +23,26 @@ void memindex_init(MemIndex *m)
     strmap_init(&m->terms);
 }
 
+/* Records are 32 bytes on a 64-byte boundary: each lies in one cache line,
+ * the one line memindex_prefetch fetches (realloc aligns to 16 only). */
+_Static_assert(sizeof(MemPostings) == 32, "a record is half a cache line");
+
+static void grow_lists(MemIndex *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    MemPostings *lists = xaligned_alloc(64, cap * sizeof *lists);
+    if (m->nlists) memcpy(lists, m->lists, m->nlists * sizeof *lists);
+    free(m->lists);
+    m->lists = lists;
+    m->cap = cap;
+}
+
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
 {
     int added;
     uint32_t *v = strmap_upsert(&m->terms, term, len, &added);
     if (added) {
-        if (m->nlists == m->cap) {
-            m->cap = m->cap ? m->cap * 2 : 1024;
-            m->lists = xrealloc(m->lists, m->cap * sizeof *m->lists);
-        }
+        if (m->nlists == m->cap) grow_lists(m);
         memset(&m->lists[m->nlists], 0, sizeof *m->lists);
         *v = (uint32_t)m->nlists++;
     }
