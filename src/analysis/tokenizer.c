@@ -35,6 +35,11 @@ static const uint8_t ascii_class[128] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z { | } ~ DEL */
 };
 
+/* The class of an ASCII byte, and NON_ASCII for the others: one look-up
+ * per byte in next_ascii's loops. */
+enum { NON_ASCII = 4 };
+static inline int byte_class(uint8_t b) { return b < 0x80 ? ascii_class[b] : NON_ASCII; }
+
 /* Class of a non-ASCII code point from its Unicode general category: the
  * one table both tokenizers read. */
 static int category_class(int32_t cp)
@@ -107,7 +112,50 @@ void tokenizer_init(Tokenizer *t, const char *text, size_t len)
     t->pos = 0;
 }
 
-int tokenizer_next(Tokenizer *t, TokenSpan *out)
+/* The common case, all ASCII, in one tight loop: skips ASCII separators,
+ * then reads a token of ASCII letters and digits (and the joiners between
+ * them) that ends at an ASCII separator or at the end of the text. Returns
+ * 1 with *out set, 0 at the end of the text, or -1 at a non-ASCII byte:
+ * then t->pos is where tokenizer_next's general path starts (the token's
+ * first byte, or the non-ASCII separator), and it reads the same token this
+ * would have. */
+static int next_ascii(Tokenizer *t, TokenSpan *out)
+{
+    const uint8_t *s = t->text;
+    size_t len = t->len, pos = t->pos;
+    while (pos < len && byte_class(s[pos]) == SEP) pos++;
+    t->pos = pos;
+    if (pos == len) return 0;
+    if (s[pos] >= 0x80) return -1;
+    size_t start = pos;
+    int prev = ascii_class[s[pos++]];
+    for (;;) {
+        int k;
+        while (pos < len && (k = byte_class(s[pos])) <= DIGIT && k != SEP) {
+            prev = k;
+            pos++;
+        }
+        if (pos == len) break;
+        if (s[pos] >= 0x80) return -1;
+        if (pos + 1 < len && (s[pos] == '\'' || s[pos] == '.' || s[pos] == ',')) {
+            if (s[pos + 1] >= 0x80) return -1;
+            int after = ascii_class[s[pos + 1]];
+            if (joins(s[pos], prev, after)) {
+                prev = after;
+                pos += 2;
+                continue;
+            }
+        }
+        break;
+    }
+    out->start = start;
+    out->end = pos;
+    t->pos = pos < len ? pos + 1 : pos; /* past the separator, as below */
+    return 1;
+}
+
+/* Any text, from t->pos. Not inlined: the fast path above stays light. */
+__attribute__((noinline)) static int next_general(Tokenizer *t, TokenSpan *out)
 {
     size_t pos = t->pos;
     Char c = {0, 0, SEP};
@@ -151,6 +199,12 @@ int tokenizer_next(Tokenizer *t, TokenSpan *out)
      * decode it again on the next call. */
     t->pos = pos < t->len ? pos + c.n : pos;
     return 1;
+}
+
+int tokenizer_next(Tokenizer *t, TokenSpan *out)
+{
+    int fast = next_ascii(t, out);
+    return fast >= 0 ? fast : next_general(t, out);
 }
 
 /* ---- letters only (the search-benchmark-game's analysis) ---- */

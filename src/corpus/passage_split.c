@@ -31,9 +31,15 @@ static void push(Spans *s, size_t start, size_t heads, size_t end)
 
 size_t count_words(const char *t, size_t a, size_t b)
 {
+    /* a word starts at each non-blank byte after a blank one (or at a):
+     * one pass carrying the previous byte's blankness, no branch per byte */
     size_t w = 0;
-    for (size_t i = a; i < b; i++)
-        if (!is_blank((unsigned char)t[i]) && (i == a || is_blank((unsigned char)t[i - 1]))) w++;
+    int prev_blank = 1;
+    for (size_t i = a; i < b; i++) {
+        int blank = is_blank((unsigned char)t[i]);
+        w += (size_t)(prev_blank & !blank);
+        prev_blank = blank;
+    }
     return w;
 }
 
@@ -77,7 +83,15 @@ static size_t trim_end(const char *t, size_t a, size_t b)
 static void emit_windows(Spans *s, const char *t, size_t start, size_t body, size_t heads, size_t b,
                          size_t max_words)
 {
+    /* Most paragraphs fit in one window: then the loop below would emit
+     * just [start, b), since sentences split the body's words without
+     * cutting one (each starts after white space), so their counts add up
+     * to the body's. One pass decides it. */
     size_t wstart = start, words = count_words(t, start, body), i = body;
+    if (words + count_words(t, body, b) <= max_words) {
+        if (trim_end(t, start, b) > start) push(s, start, heads, trim_end(t, start, b));
+        return;
+    }
     while (i < b) {
         size_t e = sentence_end(t, i, b);
         size_t sw = count_words(t, i, e);

@@ -95,8 +95,6 @@ typedef struct {
                           varint positions (first absolute, then gaps) */
     uint32_t last_pid; /* last passage appended (gap base) */
     uint32_t df;       /* passages containing the term */
-    uint32_t seen_pid; /* passage being added that has the term, +1 (0 = none) */
-    uint32_t slot;     /* the term's MemIndex.touched entry in that passage */
 } MemPostings;
 
 /* A term of the passage being added: its occurrences so far. */
@@ -106,12 +104,21 @@ typedef struct {
     uint32_t first, last; /* chain of them through MemIndex.tok_next */
 } MemTouched;
 
+/* An entry of the current passage's table from term to MemTouched. */
+typedef struct {
+    uint32_t stamp; /* the passage id + 1 it was set in: older is empty */
+    uint32_t term;
+    uint32_t slot;  /* its MemIndex.touched entry */
+} MemSeen;
+
 typedef struct {
     StrMap terms;        /* term -> index into lists */
     MemPostings *lists;  /* per term */
     size_t nlists, cap;  /* used / allocated */
     MemTouched *touched; /* terms seen in the current passage */
     size_t ntouched, touched_cap;
+    MemSeen *seen;       /* which terms those are: open addressing, small */
+    size_t seen_cap;     /* power of two, > 2 x ntouched */
     uint32_t *tok_pos;   /* the current passage's occurrences: position */
     uint32_t *tok_next;  /* and the next occurrence of the same term */
     size_t ntok, tok_cap;
@@ -124,6 +131,9 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
 /* One occurrence of term t at position pos of passage pid (passages are
  * added in order, the occurrences of one term in increasing positions). */
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos);
+/* Starts fetching term t's record (one cache line), which the passage's
+ * end will read. */
+static inline void memindex_prefetch(const MemIndex *m, uint32_t t) { __builtin_prefetch(&m->lists[t], 1); }
 void memindex_end_passage(MemIndex *m, uint32_t pid); /* flushes tfs */
 /* Heap bytes held: what a memory budget counts. */
 size_t memindex_bytes(const MemIndex *m);
@@ -159,7 +169,7 @@ typedef struct {
     int failed, spill;
     size_t prefix;
     uint64_t len;  /* payload bytes after the prefix, so far */
-    uint32_t crc;  /* of those */
+    uint32_t crc;  /* of those written out (not of buf) */
     Buf buf;
     char path[4096];
     char err[512];

@@ -68,7 +68,7 @@ static int open_out(FileOut *f, const char *dir, const char *name, size_t prefix
     path_join(f->path, sizeof f->path, dir, name);
     f->prefix = prefix;
     f->spill = spill;
-    f->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    f->crc = 0; /* the CRC of nothing */
     f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (f->fd < 0) {
         err_set("cannot create %s: %s", f->path, strerror(errno));
@@ -89,19 +89,24 @@ int fileout_open_spill(FileOut *f, const char *dir, const char *name)
     return open_out(f, dir, name, 0, 1);
 }
 
+/* The buffer's bytes are checksummed here, a buffer at a time: most writes
+ * are a few bytes (a lexicon entry, a key), too short for a fast CRC. */
 static void flush_out(FileOut *f)
 {
-    if (f->buf.len && !f->failed && write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+    if (f->buf.len && !f->failed) {
+        f->crc = crc32_update(f->crc, f->buf.data, f->buf.len);
+        if (write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+    }
     f->buf.len = 0;
 }
 
 void fileout_write(FileOut *f, const void *p, size_t n)
 {
-    if (f->failed || n == 0) return; /* (crc32 of a NULL buffer restarts the CRC) */
-    f->crc = (uint32_t)crc32_z(f->crc, p, n);
+    if (f->failed || n == 0) return;
     f->len += n;
     if (f->buf.len + n > FILEOUT_BUFFER) flush_out(f);
     if (n >= FILEOUT_BUFFER) {
+        f->crc = crc32_update(f->crc, p, n);
         if (!f->failed && write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
         return;
     }
@@ -218,13 +223,13 @@ static int corrupt(const char *path, const char *why)
 static uint32_t payload_crc(const MappedFile *f, const uint8_t *p, uint64_t len)
 {
     const uint64_t chunk = 16u << 20;
-    uLong c = crc32(0L, Z_NULL, 0);
+    uint32_t c = 0;
     for (uint64_t at = 0; at < len; at += chunk) {
         uint64_t n = len - at < chunk ? len - at : chunk;
-        c = crc32_z(c, p + at, n);
+        c = crc32_update(c, p + at, n);
         file_release_below(f, p + at + n);
     }
-    return (uint32_t)c;
+    return c;
 }
 
 static int check_header(const char *path, const uint8_t *m, size_t size, const char kind[4], MappedFile *out)

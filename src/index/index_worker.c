@@ -95,7 +95,7 @@ typedef struct {
 struct Worker {
     Analyzer *an;
     MemIndex mem;
-    StrMap token_terms; /* folded token -> term id, or TERM_STOP */
+    TokenMap token_terms; /* folded token -> term id, or TERM_STOP */
     Tokens tokens;
     TitleTerms title;
     size_t budget;
@@ -106,30 +106,37 @@ struct Worker {
     uint64_t run_bytes;
 };
 
+static void tokens_grow(Tokens *b)
+{
+    b->cap = b->cap ? b->cap * 2 : 256;
+    b->off = xrealloc(b->off, b->cap * sizeof *b->off);
+    b->len = xrealloc(b->len, b->cap * sizeof *b->len);
+    b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+    b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
+    b->id = xrealloc(b->id, b->cap * sizeof *b->id);
+}
+
+/* Runs once per token: the key is written in place, no call per byte run. */
 static void on_token(void *ctx, const Token *t)
 {
     Tokens *b = &((Worker *)ctx)->tokens;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->off = xrealloc(b->off, b->cap * sizeof *b->off);
-        b->len = xrealloc(b->len, b->cap * sizeof *b->len);
-        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
-        b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
-        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
-    }
+    if (b->n == b->cap) tokens_grow(b);
+    size_t field = b->field != FIELD_BODY, n = field + t->len;
+    if (b->bytes.len + n > b->bytes.cap) buf_reserve(&b->bytes, n);
+    uint8_t *q = b->bytes.data + b->bytes.len;
+    if (field) *q++ = (uint8_t)b->field;
+    memcpy(q, t->term, t->len);
     b->off[b->n] = (uint32_t)b->bytes.len;
-    b->len[b->n] = (uint32_t)t->len + (b->field != FIELD_BODY);
-    b->pos[b->n] = t->pos;
-    if (b->field != FIELD_BODY) buf_put_u8(&b->bytes, (uint8_t)b->field);
-    buf_append(&b->bytes, t->term, t->len);
-    b->n++;
+    b->len[b->n] = (uint32_t)n;
+    b->pos[b->n++] = t->pos;
+    b->bytes.len += n;
 }
 
 /* Term id of a cached key (a folded token, after its field byte for the
  * title and heading fields): from the cache, else stemmed once and cached. */
 static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
 {
-    uint32_t *v = strmap_get_hashed(&w->token_terms, key, len, h);
+    const uint32_t *v = tokenmap_get(&w->token_terms, key, len, h);
     if (v) return *v;
     const char *token;
     size_t tl;
@@ -137,7 +144,7 @@ static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
     char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
     size_t n = analyzer_finish(w->an, token, tl, term);
     uint32_t id = n ? memindex_term(&w->mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
-    *strmap_upsert_hashed(&w->token_terms, key, len, h, NULL) = id;
+    tokenmap_put(&w->token_terms, key, len, h, id);
     return id;
 }
 
@@ -154,9 +161,12 @@ static void tokens_fill(Worker *w, int field, const char *text, size_t len)
     const char *bytes = (const char *)b->bytes.data;
     for (size_t i = 0; i < b->n; i++) {
         b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
-        strmap_prefetch(&w->token_terms, b->hash[i]);
+        tokenmap_prefetch(&w->token_terms, b->hash[i]);
     }
-    for (size_t i = 0; i < b->n; i++) b->id[i] = resolve(w, bytes + b->off[i], b->len[i], b->hash[i]);
+    for (size_t i = 0; i < b->n; i++) {
+        b->id[i] = resolve(w, bytes + b->off[i], b->len[i], b->hash[i]);
+        if (b->id[i] != TERM_STOP) memindex_prefetch(&w->mem, b->id[i]);
+    }
 }
 
 /* Adds the tokens' terms to passage pid; returns how many there were. */
@@ -164,9 +174,7 @@ static uint32_t tokens_add(Worker *w, uint32_t pid)
 {
     const Tokens *b = &w->tokens;
     uint32_t kept = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        /* each add misses the cache on its term's record: fetch ahead */
-        if (i + 8 < b->n && b->id[i + 8] != TERM_STOP) __builtin_prefetch(&w->mem.lists[b->id[i + 8]], 1);
+    for (size_t i = 0; i < b->n; i++) { /* the terms' records were prefetched by tokens_fill */
         if (b->id[i] == TERM_STOP) continue;
         memindex_add(&w->mem, pid, b->id[i], b->pos[i]);
         kept++;
@@ -205,7 +213,7 @@ static uint32_t passage_terms(Worker *w, uint32_t pid, const char *text, size_t 
         tokens_fill(w, FIELD_HEADING, text + h, sp->heads - h);
         tokens_add(w, pid);
     }
-    for (size_t i = 0; i < w->title.n; i++) __builtin_prefetch(&m->lists[w->title.id[i]], 1);
+    for (size_t i = 0; i < w->title.n; i++) memindex_prefetch(m, w->title.id[i]);
     for (size_t i = 0; i < w->title.n; i++) memindex_add(m, pid, w->title.id[i], w->title.pos[i]);
     memindex_end_passage(m, pid);
     return kept;
@@ -218,14 +226,14 @@ Worker *worker_new(const AnalysisConfig *a, size_t budget, const char *dir, int 
     Worker *w = xcalloc(1, sizeof *w);
     w->an = an;
     memindex_init(&w->mem);
-    strmap_init(&w->token_terms);
+    tokenmap_init(&w->token_terms);
     w->budget = budget;
     w->dir = xstrdup(dir);
     w->number = number;
     return w;
 }
 
-static size_t held(const Worker *w) { return memindex_bytes(&w->mem) + strmap_bytes(&w->token_terms); }
+static size_t held(const Worker *w) { return memindex_bytes(&w->mem) + tokenmap_bytes(&w->token_terms); }
 
 /* Postings over budget go to a run. When even the terms alone (which a
  * run keeps, so that ids and the cache stay valid) take half the budget,
@@ -243,7 +251,7 @@ static int spill(Worker *w)
     if (held(w) > w->budget / 2) {
         memindex_free(&w->mem);
         memindex_init(&w->mem);
-        strmap_free(&w->token_terms);
+        tokenmap_free(&w->token_terms);
     }
     memory_release(); /* the freed postings go back to the system, not to this thread's arena */
     return 0;
@@ -281,7 +289,7 @@ void worker_free(Worker *w)
     free(w->runs);
     analyzer_free(w->an);
     memindex_free(&w->mem);
-    strmap_free(&w->token_terms);
+    tokenmap_free(&w->token_terms);
     buf_free(&w->tokens.bytes);
     free(w->tokens.off);
     free(w->tokens.len);

@@ -44,6 +44,37 @@ void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spa
 void batch_free(Batch *b);
 static inline const char *batch_str(const Batch *b, size_t off) { return (const char *)b->arena.data + off; }
 
+/* ---- token_map.c: a worker's cache from folded token to term id ---- */
+
+#define TOKEN_INLINE 23 /* longer keys live in the arena */
+
+typedef struct {
+    uint32_t hash;
+    uint32_t value;
+    uint8_t len;                /* key bytes; 0: an empty slot */
+    char key[TOKEN_INLINE];     /* the key, or (longer) its u64 arena offset */
+} TokenSlot;
+_Static_assert(sizeof(TokenSlot) == 32, "two slots a cache line");
+
+typedef struct {
+    TokenSlot *slots; /* 64-byte aligned, so a slot never straddles lines */
+    size_t nslots;    /* power of two */
+    size_t n;         /* keys */
+    Buf arena;        /* the keys longer than TOKEN_INLINE */
+} TokenMap;
+
+void tokenmap_init(TokenMap *m);
+/* The value of key (h its hash_bytes), or NULL. */
+const uint32_t *tokenmap_get(const TokenMap *m, const char *key, size_t len, uint32_t h);
+/* Sets key's value, adding it when absent (len 1..255). */
+void tokenmap_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value);
+static inline void tokenmap_prefetch(const TokenMap *m, uint32_t h)
+{
+    if (m->nslots) __builtin_prefetch(&m->slots[h & (m->nslots - 1)]);
+}
+size_t tokenmap_bytes(const TokenMap *m); /* heap bytes held */
+void tokenmap_free(TokenMap *m);         /* and empty again */
+
 typedef struct Worker Worker;
 
 /* budget: bytes its postings and term caches may take before a run is

@@ -7,7 +7,11 @@
  * being added its terms are listed (touched) and their occurrences
  * chained per term through two reused arrays (tok_pos/tok_next); the
  * record is written when the passage ends, so each term's buffer is
- * touched once per passage (its cache miss prefetched when the term is met).
+ * touched once per passage. Which terms the passage has so far is kept in
+ * a small table of its own (seen), not in the terms' records: with
+ * millions of terms those are spread over far more memory than the
+ * caches hold, and each token would wait on one; now only the passage's
+ * end reads them, each once, after prefetching them all.
  */
 #include "index/index.h"
 
@@ -19,15 +23,26 @@ void memindex_init(MemIndex *m)
     strmap_init(&m->terms);
 }
 
+/* Records are 32 bytes on a 64-byte boundary: each lies in one cache line,
+ * the one line memindex_prefetch fetches (realloc aligns to 16 only). */
+_Static_assert(sizeof(MemPostings) == 32, "a record is half a cache line");
+
+static void grow_lists(MemIndex *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    MemPostings *lists = xaligned_alloc(64, cap * sizeof *lists);
+    if (m->nlists) memcpy(lists, m->lists, m->nlists * sizeof *lists);
+    free(m->lists);
+    m->lists = lists;
+    m->cap = cap;
+}
+
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
 {
     int added;
     uint32_t *v = strmap_upsert(&m->terms, term, len, &added);
     if (added) {
-        if (m->nlists == m->cap) {
-            m->cap = m->cap ? m->cap * 2 : 1024;
-            m->lists = xrealloc(m->lists, m->cap * sizeof *m->lists);
-        }
+        if (m->nlists == m->cap) grow_lists(m);
         memset(&m->lists[m->nlists], 0, sizeof *m->lists);
         *v = (uint32_t)m->nlists++;
     }
@@ -46,25 +61,47 @@ static uint32_t new_token(MemIndex *m, uint32_t pos)
     return (uint32_t)m->ntok++;
 }
 
+#define FIRST_SEEN 1024
+
+static inline size_t seen_hash(uint32_t t, size_t cap) { return (size_t)(t * 0x9e3779b1u) & (cap - 1); }
+
+/* The entry of term t in the passage's table, or the free one it would take. */
+static MemSeen *seen_find(const MemIndex *m, uint32_t stamp, uint32_t t)
+{
+    size_t i = seen_hash(t, m->seen_cap);
+    while (m->seen[i].stamp == stamp && m->seen[i].term != t) i = (i + 1) & (m->seen_cap - 1);
+    return &m->seen[i];
+}
+
+/* A larger table, with the passage's terms so far. */
+static void seen_grow(MemIndex *m, uint32_t stamp)
+{
+    free(m->seen);
+    m->seen_cap = m->seen_cap ? 2 * m->seen_cap : FIRST_SEEN;
+    m->seen = xcalloc(m->seen_cap, sizeof *m->seen);
+    for (size_t i = 0; i < m->ntouched; i++) {
+        uint32_t t = m->touched[i].term;
+        *seen_find(m, stamp, t) = (MemSeen){stamp, t, (uint32_t)i};
+    }
+}
+
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos)
 {
-    MemPostings *p = &m->lists[t];
-    uint32_t k = new_token(m, pos);
-    if (p->seen_pid == pid + 1) {
-        MemTouched *u = &m->touched[p->slot];
+    uint32_t k = new_token(m, pos), stamp = pid + 1;
+    if (2 * (m->ntouched + 1) > m->seen_cap) seen_grow(m, stamp);
+    MemSeen *e = seen_find(m, stamp, t);
+    if (e->stamp == stamp) {
+        MemTouched *u = &m->touched[e->slot];
         u->tf++;
         m->tok_next[u->last] = k;
         u->last = k;
         return;
     }
-    p->seen_pid = pid + 1;
-    /* memindex_end_passage will append here: start fetching it now */
-    if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
     if (m->ntouched == m->touched_cap) {
         m->touched_cap = m->touched_cap ? m->touched_cap * 2 : 256;
         m->touched = xrealloc(m->touched, m->touched_cap * sizeof *m->touched);
     }
-    p->slot = (uint32_t)m->ntouched;
+    *e = (MemSeen){stamp, t, (uint32_t)m->ntouched};
     m->touched[m->ntouched++] = (MemTouched){t, 1, k, k};
 }
 
@@ -102,6 +139,12 @@ static void put_record(MemIndex *m, MemPostings *p, const MemTouched *u, uint32_
 
 void memindex_end_passage(MemIndex *m, uint32_t pid)
 {
+    /* the records were prefetched when their terms were met; now the ends
+     * of their buffers, where the postings go */
+    for (size_t i = 0; i < m->ntouched; i++) {
+        const MemPostings *p = &m->lists[m->touched[i].term];
+        if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
+    }
     for (size_t i = 0; i < m->ntouched; i++) {
         const MemTouched *u = &m->touched[i];
         MemPostings *p = &m->lists[u->term];
@@ -116,14 +159,14 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
 size_t memindex_bytes(const MemIndex *m)
 {
     return m->data_bytes + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
-           m->touched_cap * sizeof *m->touched + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
+           m->touched_cap * sizeof *m->touched + m->seen_cap * sizeof *m->seen + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
 }
 
 void memindex_clear_postings(MemIndex *m)
 {
     for (size_t i = 0; i < m->nlists; i++) {
         buf_free(&m->lists[i].data);
-        m->lists[i].df = m->lists[i].last_pid = m->lists[i].seen_pid = 0;
+        m->lists[i].df = m->lists[i].last_pid = 0;
     }
     m->data_bytes = 0;
 }
@@ -133,6 +176,7 @@ void memindex_free(MemIndex *m)
     for (size_t i = 0; i < m->nlists; i++) buf_free(&m->lists[i].data);
     free(m->lists);
     free(m->touched);
+    free(m->seen);
     free(m->tok_pos);
     free(m->tok_next);
     strmap_free(&m->terms);

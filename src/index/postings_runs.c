@@ -29,24 +29,98 @@
 
 /* ---- writing ---- */
 
-static _Thread_local const StrMap *sort_map; /* qsort has no context argument */
+/* A key of a MemIndex that has postings, gathered in lexicon order so that
+ * the run writer and the merge read keys one after another instead of
+ * chasing map entry -> key, term -> record -> postings for each. */
+typedef struct {
+    const char *key;
+    const uint8_t *data;
+    size_t len;
+    uint32_t klen, df;
+} MemKey;
 
-static int cmp_terms(const void *x, const void *y)
+/* A map entry and the first 8 bytes of its key, big-endian and zero-padded:
+ * prefixes compare as the keys do (key_cmp) unless they are equal, since
+ * keys hold no zero byte (FORMAT.md, "Fields"). */
+typedef struct {
+    uint64_t prefix;
+    uint64_t e;
+} SortKey;
+
+static uint64_t key_prefix(const char *key, size_t len)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return key_cmp(strmap_key(sort_map, a), sort_map->klens[a], strmap_key(sort_map, b), sort_map->klens[b]);
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++) v = v << 8 | (i < len ? (uint8_t)key[i] : 0);
+    return v;
 }
 
-/* The map entries of the terms that have postings, in lexicon order. */
-static uint32_t *sorted_terms(const MemIndex *m, size_t *n)
+/* LSD radix sort of a[0..n) by prefix, a byte at a time (bytes every key
+ * shares are skipped); the result is in a. Stable. */
+static void radix_sort(SortKey *a, SortKey *tmp, size_t n)
 {
-    uint32_t *order = xmalloc((m->terms.n ? m->terms.n : 1) * sizeof *order);
+    SortKey *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64 && n; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++) count[src[i].prefix >> shift & 255]++;
+        if (count[src[0].prefix >> shift & 255] == n) continue;
+        for (size_t b = 0, sum = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[src[i].prefix >> shift & 255]++] = src[i];
+        SortKey *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+static _Thread_local const StrMap *sort_map; /* qsort has no context argument */
+
+static int cmp_keys(const void *x, const void *y)
+{
+    const SortKey *a = x, *b = y;
+    return key_cmp(strmap_key(sort_map, a->e), sort_map->klens[a->e], strmap_key(sort_map, b->e),
+                   sort_map->klens[b->e]);
+}
+
+/* Every map entry in lexicon order: by prefix, then keys sharing one by
+ * key_cmp (few: 8 bytes tell most terms apart). */
+static SortKey *sort_entries(const StrMap *t)
+{
+    size_t n = t->n;
+    SortKey *a = xmalloc((n ? n : 1) * sizeof *a), *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+    for (size_t e = 0; e < n; e++) a[e] = (SortKey){key_prefix(strmap_key(t, e), t->klens[e]), e};
+    radix_sort(a, tmp, n);
+    free(tmp);
+    sort_map = t;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && a[j].prefix == a[i].prefix;) j++;
+        if (j - i > 1) qsort(a + i, j - i, sizeof *a, cmp_keys);
+    }
+    return a;
+}
+
+/* The keys that have postings, in lexicon order. The look-ups of an entry
+ * (its value, then its term's record) miss the cache: they are fetched
+ * ahead, AHEAD entries for the value and half that for the record. */
+#define AHEAD 16
+static MemKey *sorted_terms(const MemIndex *m, size_t *n)
+{
+    const StrMap *t = &m->terms;
+    SortKey *order = sort_entries(t);
+    MemKey *keys = xmalloc((t->n ? t->n : 1) * sizeof *keys);
     *n = 0;
-    for (size_t e = 0; e < m->terms.n; e++)
-        if (m->lists[m->terms.vals[e]].df) order[(*n)++] = (uint32_t)e;
-    sort_map = &m->terms;
-    qsort(order, *n, sizeof *order, cmp_terms);
-    return order;
+    for (size_t i = 0; i < t->n; i++) {
+        if (i + AHEAD < t->n) __builtin_prefetch(&t->vals[order[i + AHEAD].e]);
+        if (i + AHEAD / 2 < t->n) __builtin_prefetch(&m->lists[t->vals[order[i + AHEAD / 2].e]]);
+        size_t e = order[i].e;
+        const MemPostings *p = &m->lists[t->vals[e]];
+        if (p->df) keys[(*n)++] = (MemKey){strmap_key(t, e), p->data.data, p->data.len, t->klens[e], p->df};
+    }
+    free(order);
+    return keys;
 }
 
 /* One key's record of a run (FORMAT.md, "Scratch files"). */
@@ -66,15 +140,11 @@ int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes)
     FileOut f;
     if (fileout_open_spill(&f, dir, name) != 0) return -1;
     size_t n;
-    uint32_t *order = sorted_terms(m, &n);
+    MemKey *keys = sorted_terms(m, &n);
     Buf head = {0};
-    for (size_t i = 0; i < n; i++) {
-        uint32_t e = order[i];
-        const MemPostings *p = &m->lists[m->terms.vals[e]];
-        put_key(&f, &head, strmap_key(&m->terms, e), m->terms.klens[e], p->df, p->data.data, p->data.len);
-    }
+    for (size_t i = 0; i < n; i++) put_key(&f, &head, keys[i].key, keys[i].klen, keys[i].df, keys[i].data, keys[i].len);
     buf_free(&head);
-    free(order);
+    free(keys);
     *bytes += f.len;
     memindex_clear_postings(m);
     return fileout_finish_spill(&f);
@@ -99,7 +169,7 @@ typedef struct {
     Buf kbuf, dbuf;
     /* an in-memory index */
     const MemIndex *m;
-    uint32_t *order;
+    MemKey *keys;
     size_t n, next;
 } Source;
 
@@ -159,13 +229,13 @@ static int source_next(Source *s)
 {
     if (s->m) {
         if (s->next == s->n) return s->done = 1;
-        uint32_t e = s->order[s->next++];
-        const MemPostings *p = &s->m->lists[s->m->terms.vals[e]];
-        s->key = strmap_key(&s->m->terms, e);
-        s->klen = s->m->terms.klens[e];
-        s->data = p->data.data;
-        s->len = p->data.len;
-        s->df = p->df;
+        if (s->next + AHEAD < s->n) __builtin_prefetch(s->keys[s->next + AHEAD].data); /* a random address */
+        const MemKey *k = &s->keys[s->next++];
+        s->key = k->key;
+        s->klen = k->klen;
+        s->data = k->data;
+        s->len = k->len;
+        s->df = k->df;
         return 0;
     }
     int r = refill(s);
@@ -201,7 +271,7 @@ static void source_open_mem(Source *s, const MemIndex *m)
     memset(s, 0, sizeof *s);
     s->fd = -1;
     s->m = m;
-    s->order = sorted_terms(m, &s->n);
+    s->keys = sorted_terms(m, &s->n);
     source_next(s);
 }
 
@@ -209,7 +279,7 @@ static void source_close(Source *s)
 {
     if (s->fd >= 0) close(s->fd);
     free(s->buf);
-    free(s->order);
+    free(s->keys);
     buf_free(&s->kbuf);
     buf_free(&s->dbuf);
 }
@@ -224,6 +294,10 @@ typedef struct {
 
 static inline int get_varint(RunCursor *c, uint32_t *v)
 {
+    if (c->q < c->end && *c->q < 0x80) { /* one byte: most gaps, tfs and positions */
+        *v = *c->q++;
+        return 0;
+    }
     uint64_t x;
     size_t n = rd_varint(c->q, c->end, &x);
     if (!n || x > UINT32_MAX) return -1;

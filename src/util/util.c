@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "the on-disk format is little-endian and read with memcpy");
@@ -51,6 +50,13 @@ void *xcalloc(size_t n, size_t size)
 void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+void *xaligned_alloc(size_t align, size_t n)
+{
+    void *p = aligned_alloc(align, n ? n : align);
     if (!p) oom(n);
     return p;
 }
@@ -139,18 +145,7 @@ size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out)
     return 0;
 }
 
-uint32_t crc32_of(const void *p, size_t n)
-{
-    uLong c = crc32(0L, Z_NULL, 0);
-    const Bytef *q = p;
-    while (n) { /* zlib takes uInt lengths */
-        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        c = crc32(c, q, chunk);
-        q += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)c;
-}
+uint32_t crc32_of(const void *p, size_t n) { return crc32_update(0, p, n); }
 
 /* FNV-1a over 8 bytes at a time would be faster still; terms are short,
  * so a byte loop with a final avalanche is enough. */

@@ -30,6 +30,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* n bytes (a multiple of align, a power of two) at an align boundary. */
+void *xaligned_alloc(size_t align, size_t n);
 char *xstrndup(const char *s, size_t n);
 /* Hands memory freed by every thread back to the system (glibc keeps it in
  * its arenas otherwise), so that a memory budget is what the process
@@ -74,6 +76,8 @@ static inline uint64_t rd_u64(const uint8_t *p)
 size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out);
 
 uint32_t crc32_of(const void *p, size_t n);
+/* zlib's crc32_z(crc, p, n), faster (crc32.c). */
+uint32_t crc32_update(uint32_t crc, const void *p, size_t n);
 
 /* ---- string -> uint32 hash map ---- */
 /* Open addressing with linear probing. A slot holds the key's hash next to
