@@ -15,13 +15,8 @@
 
 #define STORE_BLOCK (16 * 1024)
 /* zlib level 1: on text like ours it compresses 6x faster than the
- * default level 6 for a 12-16% larger store (bench/README.md). And only
- * Huffman coding, no string matching (Z_HUFFMAN_ONLY): 2.4x faster again
- * on syn1m for a 9% larger store (29% on simplewiki), which takes a fifth
- * off a one-thread build (bench/README.md). Any zlib stream reads back
- * the same (docstore_get inflates). */
+ * default level 6 for a 12-16% larger store (bench/README.md). */
 #define STORE_LEVEL 1
-#define STORE_STRATEGY Z_HUFFMAN_ONLY
 #define DIR_ENTRY 24
 
 /* With a helper thread, full blocks are compressed in the background while
@@ -58,10 +53,10 @@ struct DocStoreWriter {
     uint64_t queued, collected; /* blocks handed over / appended */
 };
 
-/* One block, through a deflate stream kept for the whole store:
- * compress2 would set up and free zlib's 256 KB of state for every 16 KB
- * block, which costs more than the compression. z is only used by the one
- * thread that compresses. */
+/* One block, as compress2 at STORE_LEVEL makes it, byte for byte, but
+ * through a deflate stream kept for the whole store: compress2 sets up and
+ * frees zlib's 256 KB of state for every 16 KB block, which cost more than
+ * the compression. z is only used by the one thread that compresses. */
 static int compress_block(z_stream *z, const Buf *raw, Buf *out)
 {
     uLong cap = deflateBound(z, raw->len);
@@ -138,7 +133,7 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
         return NULL;
     }
     w->path = xstrdup(dir);
-    w->z_ready = deflateInit2(&w->z, STORE_LEVEL, Z_DEFLATED, MAX_WBITS, 8, STORE_STRATEGY) == Z_OK;
+    w->z_ready = deflateInit(&w->z, STORE_LEVEL) == Z_OK; /* compress2's settings */
     w->failed = !w->z_ready;
     if (!threaded) return w;
     pthread_mutex_init(&w->mu, NULL);
