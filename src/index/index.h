@@ -418,14 +418,6 @@ uint32_t cursor_block_last(const PostingCursor *c);
 uint32_t cursor_block_max_tf(const PostingCursor *c);   /* 65535 = "at least" */
 uint32_t cursor_block_min_len(const PostingCursor *c);  /* capped at 65535 */
 float cursor_block_max_tf_part(const PostingCursor *c); /* at impact_k1/b */
-/* The block-max data of every block from the shallow one (cursor_shallow)
- * to the one holding passage last, or the term's end: their largest max
- * tf part and max tf, and smallest min length. Moves nothing. */
-typedef struct {
-    float tf_part;
-    uint32_t max_tf, min_len;
-} BlockMaxima;
-void cursor_range_maxima(const PostingCursor *c, uint32_t last, BlockMaxima *m);
 /* Block b's stored max tf part, without decoding it (0 past the end). */
 float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b);
 /* Decodes block b and stands on its first posting (PID_END past the end

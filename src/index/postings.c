@@ -149,22 +149,6 @@ uint32_t cursor_block_min_len(const PostingCursor *c)
     return c->sblock < c->nblocks ? rd_u16(c->dir + (size_t)c->sblock * DIR_ENTRY + 14) : 0;
 }
 
-void cursor_range_maxima(const PostingCursor *c, uint32_t last, BlockMaxima *m)
-{
-    m->tf_part = 0.0f;
-    m->max_tf = 0;
-    m->min_len = UINT32_MAX;
-    for (uint32_t b = c->sblock; b < c->nblocks; b++) {
-        const uint8_t *d = c->dir + (size_t)b * DIR_ENTRY;
-        float part;
-        memcpy(&part, d + 8, 4);
-        if (part > m->tf_part) m->tf_part = part;
-        if (rd_u16(d + 12) > m->max_tf) m->max_tf = rd_u16(d + 12);
-        if (rd_u16(d + 14) < m->min_len) m->min_len = rd_u16(d + 14);
-        if (rd_u32(d) >= last) break;
-    }
-}
-
 float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b)
 {
     float part = 0.0f;

@@ -279,9 +279,6 @@ float search_term_bound(const SearchContext *c, const QueryTerm *t);
  * (block-max), slightly inflated against float rounding. Cursors opened by
  * search_open_cursors also get their term's bound in ub[]. */
 float block_upper_bound(const SearchContext *c, size_t i);
-/* The same over the blocks from the shallow one to the one holding last
- * (cursor_range_maxima); 0 when the term has no block left there. */
-float range_upper_bound(const SearchContext *c, size_t i, uint32_t last);
 /* BM25 of passage pid from the cursors on it (a ScoreSum, so every
  * algorithm gets the same float), moving those cursors past it. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid);

@@ -83,16 +83,6 @@ float block_upper_bound(const SearchContext *c, size_t i)
     return BOUND_SLACK * bm25_term(c->qt[i]->weight, tf, bm25_norm(c->bm25, cursor_block_min_len(cur)));
 }
 
-float range_upper_bound(const SearchContext *c, size_t i, uint32_t last)
-{
-    BlockMaxima m;
-    cursor_range_maxima(&c->cur[i], last, &m);
-    if (m.min_len == UINT32_MAX) return 0.0f; /* no block left */
-    if (c->exact_maxima) return BOUND_SLACK * c->qt[i]->weight * m.tf_part;
-    if (m.max_tf == 65535) return BOUND_SLACK * c->qt[i]->weight;
-    return BOUND_SLACK * bm25_term(c->qt[i]->weight, m.max_tf, bm25_norm(c->bm25, m.min_len));
-}
-
 size_t search_open_cursors(SearchContext *c)
 {
     size_t n = 0;
