@@ -51,6 +51,12 @@ static inline float bm25_term(float weight, uint32_t tf, float norm)
 typedef int64_t ScoreSum;
 static inline ScoreSum score_fixed(float term_score) { return (ScoreSum)(term_score * 4294967296.0f); }
 static inline float score_value(ScoreSum s) { return (float)((double)s * (1.0 / 4294967296.0)); }
+/* The score of a passage that has one query term: bitwise what every
+ * algorithm's sum gives it. */
+static inline float score_one(float weight, uint32_t tf, float norm)
+{
+    return score_value(score_fixed(bm25_term(weight, tf, norm)));
+}
 
 /* ---- query_parse.c: the query language (README "Query syntax") ---- */
 
@@ -205,6 +211,17 @@ static inline uint64_t hit_key(uint32_t pid, float score)
     memcpy(&bits, &score, 4);
     return (uint64_t)bits << 32 | (uint64_t)(UINT32_MAX - pid);
 }
+/* The score a key holds. */
+static inline float key_score(uint64_t key)
+{
+    uint32_t bits = (uint32_t)(key >> 32);
+    float score;
+    memcpy(&score, &bits, 4);
+    return score;
+}
+/* Moves the k largest of the distinct keys v[0..n) (1 <= k <= n) to the
+ * front, unordered, and returns the k-th largest: quickselect. */
+uint64_t keys_select_largest(uint64_t *v, size_t n, size_t k);
 /* Offers a hit (a segment-local pid); dropped if deleted. Inline: at
  * k = 1000 the algorithms offer millions of hits, and the call itself was
  * a third of the cost of keeping them. */

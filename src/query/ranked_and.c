@@ -89,8 +89,7 @@ static void search_one(SearchContext *c, TopK *top)
         if (block_upper_bound(c, 0) > topk_threshold(top) && cursor_advance(cur, from) != PID_END) {
             const uint32_t *tfs = cursor_block_tfs(cur);
             for (uint32_t i = cur->i; i < cur->n; i++) {
-                /* summed as score_and_advance sums one term: bitwise the same */
-                float s = score_value(score_fixed(bm25_term(w, tfs[i] + 1, bm25_norm(p, lengths[cur->ids[i]]))));
+                float s = score_one(w, tfs[i] + 1, bm25_norm(p, lengths[cur->ids[i]]));
                 if (s > topk_threshold(top)) topk_push(top, cur->ids[i], s);
             }
         }

@@ -45,34 +45,9 @@ static size_t keep_best(uint32_t *best, float *part, size_t n, size_t m, uint32_
     return n;
 }
 
-static inline void swap_floats(float *a, float *b)
-{
-    float x = *a;
-    *a = *b;
-    *b = x;
-}
-
-/* The k-th largest of v[0..n) (1 <= k <= n): quickselect, v reordered. */
-static float kth_largest(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1, want = k - 1;
-    while (lo < hi) {
-        swap_floats(&v[(lo + hi) / 2], &v[hi]); /* the middle as pivot: scores come in id order */
-        float pivot = v[hi];
-        size_t p = lo;
-        for (size_t i = lo; i < hi; i++)
-            if (v[i] > pivot) swap_floats(&v[i], &v[p++]);
-        swap_floats(&v[p], &v[hi]); /* v[lo..p) > pivot = v[p] >= v(p..hi] */
-        if (p == want) break;
-        if (want < p) hi = p - 1;
-        else lo = p + 1;
-    }
-    return v[want];
-}
-
 /* What cursor i's term alone guarantees: the k-th best of its scores in
  * its m best blocks, or -1 when they hold fewer than k live passages. */
-static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float floor, float *scores)
+static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float floor, uint64_t *keys)
 {
     PostingCursor *cur = &c->cur[i];
     float w = c->qt[i]->weight;
@@ -94,11 +69,10 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
         for (uint32_t x = 0; x < cur->n; x++) {
             uint32_t pid = cur->ids[x];
             if (c->deleted && bit_get(c->deleted, pid)) continue;
-            float norm = bm25_norm(c->bm25, lengths[pid]);
-            scores[n++] = score_value(score_fixed(bm25_term(w, tfs[x] + 1, norm)));
+            keys[n++] = hit_key(pid, score_one(w, tfs[x] + 1, bm25_norm(c->bm25, lengths[pid])));
         }
     }
-    return n >= k ? kth_largest(scores, n, k) : -1.0f;
+    return n >= k ? key_score(keys_select_largest(keys, n, k)) : -1.0f; /* keys hold ids: distinct */
 }
 
 void search_seed_threshold(SearchContext *c, TopK *top)
@@ -106,14 +80,14 @@ void search_seed_threshold(SearchContext *c, TopK *top)
     size_t k = top->k;
     if (top->group || !c->exact_maxima || k > BLOCK_SIZE) return;
     size_t m = k > BLOCK_SIZE / 2 ? 2 : 1; /* some postings of the best block score low */
-    float scores[SEED_BLOCKS_MAX * BLOCK_SIZE];
+    uint64_t keys[SEED_BLOCKS_MAX * BLOCK_SIZE];
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n); /* strongest term first: the others may then be skipped */
     float floor = top->floor;
     for (size_t j = n; j-- > 0;) {
         size_t i = c->order[j];
         if (c->cur[i].df < k) continue;
-        float s = term_floor(c, i, k, m, floor, scores);
+        float s = term_floor(c, i, k, m, floor, keys);
         if (s > 0 && nextafterf(s, 0.0f) > floor) floor = nextafterf(s, 0.0f);
     }
     top->floor = floor;

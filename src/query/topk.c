@@ -96,7 +96,6 @@ static void sift_down(TopK *t, size_t i)
 
 /* ---- buffer mode ---- */
 
-
 static inline void swap_keys(uint64_t *a, uint64_t *b)
 {
     uint64_t x = *a;
@@ -121,30 +120,24 @@ static size_t partition_desc(uint64_t *v, size_t n)
     return p;
 }
 
-/* Moves the k largest of v[0..n) to the front (unordered): quickselect. */
-static void select_largest(uint64_t *v, size_t n, size_t k)
+uint64_t keys_select_largest(uint64_t *v, size_t n, size_t k)
 {
     size_t lo = 0, hi = n; /* the k-th largest belongs in [lo, hi) */
     while (hi - lo > 1) {
         size_t p = lo + partition_desc(v + lo, hi - lo);
-        if (p == k - 1) return;
+        if (p == k - 1) break;
         if (k - 1 < p) hi = p;
         else lo = p + 1;
     }
+    return v[k - 1]; /* larger ones before it, smaller after */
 }
 
 void topk_truncate(TopK *t)
 {
-    select_largest(t->keys, t->nkeys, t->k);
+    t->min_key = keys_select_largest(t->keys, t->nkeys, t->k);
     t->nkeys = t->k;
-    uint64_t min = t->keys[0];
-    for (size_t i = 1; i < t->k; i++)
-        if (t->keys[i] < min) min = t->keys[i];
-    t->min_key = min;
-    uint32_t bits = (uint32_t)(min >> 32);
-    memcpy(&t->threshold, &bits, 4);
+    t->threshold = key_score(t->min_key);
 }
-
 
 static void sort_desc(uint64_t *v, size_t n)
 {
@@ -175,9 +168,8 @@ static size_t sorted_keys(TopK *t)
     if (t->nkeys > t->k) topk_truncate(t);
     sort_desc(t->keys, t->nkeys);
     for (size_t i = 0; i < t->nkeys; i++) {
-        uint32_t bits = (uint32_t)(t->keys[i] >> 32);
         t->heap[i].pid = UINT32_MAX - (uint32_t)t->keys[i];
-        memcpy(&t->heap[i].score, &bits, 4);
+        t->heap[i].score = key_score(t->keys[i]);
     }
     t->n = t->nkeys;
     t->nkeys = 0;
