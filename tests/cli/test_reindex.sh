@@ -76,18 +76,18 @@ ok "failed strict build: one generation, no temporaries" test "$(gens | wc -l)" 
 
 # ---- an interrupted build ----
 BIG=$TMP/big
-corpus "$BIG" 42 3000 64 100 4
+# 16 paragraphs a file: the build takes about 0.75 s on one thread (2 s
+# under ASan), so a kill 0.1 s after its temporary appears lands inside it
+# with room to spare on a faster machine
+corpus "$BIG" 42 3000 64 100 16
 ok "3000 generated files" test "$(ls "$BIG" | wc -l)" -eq 3000
 cur=$(cat "$IDX/CURRENT")
-# one thread, and killed 0.05 s in: since the indexer got faster this build
-# takes 0.18 s on two threads and 0.21 s on one, and the 0.2 s this used to
-# wait let it finish before the kill
 "$SEARCH" index --corpus "$BIG" --index "$IDX" --threads 1 --quiet 2>/dev/null &
 builder=$!
 # wait for its temporary generation to appear, then let it run a little
 n=0
 while [ -z "$(tmps)" ] && [ $n -lt 200 ] && kill -0 $builder 2>/dev/null; do sleep 0.01; n=$((n + 1)); done
-sleep 0.05
+sleep 0.1
 kill -9 $builder 2>/dev/null; killed=$?
 wait $builder 2>/dev/null
 ok "the build was killed while running" test "$killed" -eq 0
