@@ -76,13 +76,11 @@ static void radix_sort(SortKey *a, SortKey *tmp, size_t n)
     if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
-static _Thread_local const StrMap *sort_map; /* qsort has no context argument */
-
-static int cmp_keys(const void *x, const void *y)
+static int cmp_keys(const void *x, const void *y, void *map)
 {
     const SortKey *a = x, *b = y;
-    return key_cmp(strmap_key(sort_map, a->e), sort_map->klens[a->e], strmap_key(sort_map, b->e),
-                   sort_map->klens[b->e]);
+    const StrMap *t = map;
+    return key_cmp(strmap_key(t, a->e), t->klens[a->e], strmap_key(t, b->e), t->klens[b->e]);
 }
 
 /* Every map entry in lexicon order: by prefix, then keys sharing one by
@@ -94,10 +92,9 @@ static SortKey *sort_entries(const StrMap *t)
     for (size_t e = 0; e < n; e++) a[e] = (SortKey){key_prefix(strmap_key(t, e), t->klens[e]), e};
     radix_sort(a, tmp, n);
     free(tmp);
-    sort_map = t;
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && a[j].prefix == a[i].prefix;) j++;
-        if (j - i > 1) qsort(a + i, j - i, sizeof *a, cmp_keys);
+        if (j - i > 1) qsort_r(a + i, j - i, sizeof *a, cmp_keys, (void *)t);
     }
     return a;
 }
