@@ -90,6 +90,8 @@ int cmd_index(int argc, char **argv)
             o.full = 1;
         } else if (!strcmp(a, "--optimize")) {
             o.optimize = 1;
+        } else if (!strcmp(a, "--reorder")) {
+            o.reorder = 1;
         } else if (!strcmp(a, "--strict")) {
             o.strict = 1;
         } else if (!strcmp(a, "--quiet")) {

@@ -269,37 +269,73 @@ static uint32_t find_block(const uint8_t *p, uint32_t nblocks, uint32_t pid)
     return lo;
 }
 
-int docstore_get(const uint8_t *p, size_t len, uint32_t pid, Buf *out)
+void docstore_cursor_init(DocStoreCursor *c) { memset(c, 0, sizeof *c), c->block = UINT32_MAX; }
+
+void docstore_cursor_free(DocStoreCursor *c)
 {
-    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
-    if (pid >= n) return -1;
-    uint32_t b = find_block(p, nblocks, pid);
+    buf_free(&c->raw);
+    buf_free(&c->spans);
+}
+
+/* Decompresses block b into c and notes where each of its texts lies. */
+static int load_block(DocStoreCursor *c, const uint8_t *p, uint32_t b)
+{
+    uint32_t nblocks = rd_u32(p);
     const uint8_t *e = p + 8 + (size_t)b * DIR_ENTRY;
-    uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
+    uint32_t raw = rd_u32(e + 4), clen = rd_u32(e + 16);
+    uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : rd_u32(p + 4); /* the next block's first */
     const uint8_t *data = p + 8 + (size_t)nblocks * DIR_ENTRY + rd_u64(e + 8);
-    (void)len; /* bounds were verified by docstore_check at open */
-    uint8_t *block = xmalloc(raw);
+    c->block = UINT32_MAX;
+    c->raw.len = c->spans.len = 0;
+    buf_reserve(&c->raw, raw);
     uLongf got = raw;
-    int rc = uncompress(block, &got, data, clen) == Z_OK && got == raw ? 0 : -1;
-    const uint8_t *q = block, *end = block + raw;
-    for (uint32_t i = first; rc == 0; i++) {
+    if (uncompress(c->raw.data, &got, data, clen) != Z_OK || got != raw) return -1;
+    c->raw.len = raw;
+    for (const uint8_t *q = c->raw.data, *end = q + raw; q < end;) {
         uint64_t tlen;
         size_t used = rd_varint(q, end, &tlen);
-        if (!used || tlen > (uint64_t)(end - q - used)) {
-            rc = -1;
-            break;
-        }
-        q += used;
-        if (i == pid) {
-            out->len = 0;
-            buf_append(out, q, tlen);
-            buf_put_u8(out, 0);
-            out->len--; /* NUL-terminated for convenience, not counted */
-            break;
-        }
-        q += tlen;
+        if (!used || tlen > (uint64_t)(end - q - used)) return -1;
+        uint32_t span[2] = {(uint32_t)(q + used - c->raw.data), (uint32_t)tlen};
+        buf_append(&c->spans, span, sizeof span);
+        q += used + tlen;
     }
-    free(block);
-    if (rc != 0) err_set("index text store is corrupt near passage %u (rebuild with: search index)", pid);
+    if (c->spans.len / 8 != (size_t)next - rd_u32(e)) return -1; /* as many texts as the directory says */
+    c->block = b;
+    c->first = rd_u32(e);
+    return 0;
+}
+
+int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t pid, const char **text, size_t *tlen)
+{
+    (void)len; /* bounds were verified by docstore_check at open */
+    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
+    int rc = pid < n ? 0 : -1;
+    if (rc == 0 && (c->block == UINT32_MAX || pid < c->first || pid - c->first >= c->spans.len / 8))
+        rc = load_block(c, p, find_block(p, nblocks, pid));
+    if (rc == 0 && pid - c->first >= c->spans.len / 8) rc = -1;
+    if (rc != 0) {
+        err_set("index text store is corrupt near passage %u (rebuild with: search index)", pid);
+        return -1;
+    }
+    const uint32_t *span = (const uint32_t *)c->spans.data + 2 * (pid - c->first);
+    *text = (const char *)c->raw.data + span[0];
+    *tlen = span[1];
+    return 0;
+}
+
+int docstore_get(const uint8_t *p, size_t len, uint32_t pid, Buf *out)
+{
+    DocStoreCursor c;
+    docstore_cursor_init(&c);
+    const char *text;
+    size_t tlen;
+    int rc = docstore_read(&c, p, len, pid, &text, &tlen);
+    if (rc == 0) {
+        out->len = 0;
+        buf_append(out, text, tlen);
+        buf_put_u8(out, 0);
+        out->len--; /* NUL-terminated for convenience, not counted */
+    }
+    docstore_cursor_free(&c);
     return rc;
 }

@@ -19,6 +19,8 @@
  *                    and PositionCursor (reader), for phrase queries
  *   fields.c         lexicon keys of the title and heading fields
  *   publish.c        atomic publication: generation directories + CURRENT
+ *   bisection.c      an article order that clusters similar articles
+ *                    (recursive graph bisection), for merges that reorder
  *   indexer.c        the pipeline corpus -> passages -> terms -> index
  *   check.c          search check: every posting, position and record verified
  */
@@ -245,6 +247,15 @@ static inline int key_cmp(const void *a, size_t la, const void *b, size_t lb)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/* docstore.c: reads texts keeping the last block decompressed, so that reading in id
+ * order decompresses each block once. */
+typedef struct {
+    uint32_t block; /* the block held, or UINT32_MAX */
+    uint32_t first; /* its first passage */
+    Buf raw;        /* its bytes */
+    Buf spans;      /* per passage of it: u32 offset in raw, u32 length */
+} DocStoreCursor;
+
 /* One segment: an immutable directory of the seven files (FORMAT.md). */
 typedef struct Segment Segment;
 
@@ -264,6 +275,8 @@ int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out);
 int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out);
 /* The passage's text into out (replacing its contents); -1 if corrupt. */
 int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out);
+/* The same through a cursor (docstore.c): cheap in id order. */
+int segment_passage_read(const Segment *sg, uint32_t pid, DocStoreCursor *c, const char **text, size_t *len);
 const uint8_t *segment_postings_base(const Segment *sg, size_t *len);
 const uint8_t *segment_positions_base(const Segment *sg, size_t *len);
 
@@ -489,6 +502,12 @@ void docstore_abort(DocStoreWriter *w); /* frees w, removes its files */
  * count; copies passage pid's text into out (-1, err_msg set, if corrupt). */
 int docstore_check(const uint8_t *payload, size_t len, uint32_t npassages);
 int docstore_get(const uint8_t *payload, size_t len, uint32_t pid, Buf *out);
+void docstore_cursor_init(DocStoreCursor *c);
+void docstore_cursor_free(DocStoreCursor *c);
+/* Passage pid's text, valid until the cursor moves (-1, err_msg set, if
+ * corrupt). */
+int docstore_read(DocStoreCursor *c, const uint8_t *payload, size_t len, uint32_t pid, const char **text,
+                  size_t *tlen);
 
 /* ---- term_writer.c ---- */
 
@@ -609,12 +628,27 @@ void publish_abort(Publication *p);
 /* Reads CURRENT: the live commit directory (caller frees) or NULL. */
 char *publish_current(const char *root);
 
+/* ---- bisection.c ---- */
+
+/* Articles and their terms: article d holds the distinct term ids
+ * terms[off[d] .. off[d + 1]), each below nterms. */
+typedef struct {
+    uint32_t ndocs, nterms;
+    const uint64_t *off;
+    const uint32_t *terms;
+} DocTerms;
+
+/* order[i] gets the article to number i, so that articles sharing terms
+ * get near numbers. Deterministic, whatever the thread count. */
+void bisection_order(const DocTerms *g, uint32_t *order, int threads);
+
 /* ---- segment_merge.c ---- */
 
 /* Writes into dir one segment of the live passages of segments[0..n) (with
- * deletes dels[i], or NULL), in that order, renumbered from 0. */
+ * deletes dels[i], or NULL), renumbered from 0: in that order, or with
+ * reorder set, whole articles in the order bisection_order finds. */
 int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t n, const char *dir, int threads,
-                  uint64_t *bytes);
+                  int reorder, uint64_t *bytes);
 
 /* ---- indexer.c ---- */
 
@@ -627,6 +661,9 @@ typedef struct {
                        index is the same whatever the number */
     int full;       /* rebuild from scratch instead of updating */
     int optimize;   /* merge every segment into one */
+    int reorder;    /* number the articles of every segment written by
+                       recursive graph bisection (bisection.c): slower,
+                       for smaller postings and faster unions */
     size_t memory;  /* budget for the postings being built: past it they
                        go to runs on disk (default: a quarter of RAM) */
 } IndexerOptions;

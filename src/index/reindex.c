@@ -15,7 +15,9 @@
  * the live passages of the one before it (so sizes grow by a factor of 4
  * or more from newest to oldest and there are O(log N) segments). A
  * segment with more deleted than live passages is rewritten. --optimize
- * merges everything into one.
+ * merges everything into one. With --reorder, every segment the run
+ * writes has its articles in bisection order: merges reorder, and a new
+ * segment no merge took is rewritten so.
  */
 #include "index/index.h"
 
@@ -165,6 +167,7 @@ typedef struct {
     Deletes *del;    /* NULL: none */
     uint32_t number; /* seg-N */
     int owned;       /* sg opened here (new or merged), else the previous index's */
+    int reordered;   /* written in bisection order by this run */
 } PlanSegment;
 
 typedef struct {
@@ -234,13 +237,13 @@ static int merge_range(Plan *pl, size_t from, size_t to, Publication *pub, const
     char *dir = publish_segment(pub, &number);
     if (!dir) return -1;
     uint64_t bytes;
-    Segment *sg = segment_merge(segs, dels, to - from, dir, o->threads, &bytes) == 0 ? segment_open(dir) : NULL;
+    Segment *sg = segment_merge(segs, dels, to - from, dir, o->threads, o->reorder, &bytes) == 0 ? segment_open(dir) : NULL;
     free(dir);
     if (!sg) return -1;
     rep->merged += to - from;
     for (size_t i = to; i-- > from + 1;) drop(pl, i);
     release(&pl->s[from]);
-    pl->s[from] = (PlanSegment){sg, NULL, number, 1};
+    pl->s[from] = (PlanSegment){sg, NULL, number, 1, o->reorder};
     return 0;
 }
 
@@ -249,12 +252,15 @@ static int apply_policy(Plan *pl, Publication *pub, const IndexerOptions *o, Ind
     for (size_t i = 0; i < pl->n;) /* all deleted: nothing left to keep */
         if (live(pl, i) == 0) drop(pl, i);
         else i++;
-    if (o->optimize) return pl->n > 1 || (pl->n == 1 && pl->s[0].del) ? merge_range(pl, 0, pl->n, pub, o, rep) : 0;
+    if (o->optimize)
+        return pl->n > 1 || (pl->n == 1 && (pl->s[0].del || o->reorder)) ? merge_range(pl, 0, pl->n, pub, o, rep) : 0;
     for (size_t i = 0; i < pl->n; i++)
         if (pl->s[i].del && pl->s[i].del->passages > live(pl, i) && merge_range(pl, i, i + 1, pub, o, rep) != 0)
             return -1;
     while (pl->n > 1 && (pl->n >= MANIFEST_MAX_SEGMENTS || live(pl, pl->n - 1) * MERGE_FACTOR >= live(pl, pl->n - 2)))
         if (merge_range(pl, pl->n - 2, pl->n, pub, o, rep) != 0) return -1;
+    for (size_t i = 0; o->reorder && i < pl->n; i++) /* the new segment, if no merge took it */
+        if (pl->s[i].owned && !pl->s[i].reordered && merge_range(pl, i, i + 1, pub, o, rep) != 0) return -1;
     return 0;
 }
 
@@ -280,7 +286,7 @@ int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const cha
     int rc = p ? plan_previous(&pl, p, rep) : 0;
     if (rc == 0 && new_dir) {
         Segment *sg = segment_open(new_dir);
-        if (sg) pl.s[pl.n++] = (PlanSegment){sg, NULL, new_number, 1};
+        if (sg) pl.s[pl.n++] = (PlanSegment){sg, NULL, new_number, 1, 0};
         else rc = -1;
         rep->changes++;
     }

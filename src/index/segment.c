@@ -366,6 +366,11 @@ int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out)
     return docstore_get(sg->store.payload, sg->store.len, pid, out);
 }
 
+int segment_passage_read(const Segment *sg, uint32_t pid, DocStoreCursor *c, const char **text, size_t *len)
+{
+    return docstore_read(c, sg->store.payload, sg->store.len, pid, text, len);
+}
+
 void lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len)
 {
     m->seg = segs;

@@ -3,46 +3,82 @@
  * deleted passages. It is how an incremental reindex keeps the segment
  * count small and how `search index --optimize` makes one segment.
  *
- * The live passages are renumbered in order (segment after segment), the
- * records and texts copied, and every key's postings and positions
- * gathered from the segments that have it (a k-way merge of their sorted
- * lexicons) and encoded again by the same writer a fresh build uses, with
- * block maxima for the merged segment's own mean length.
+ * The live articles are renumbered in order (segment after segment), or,
+ * to reorder, in the order recursive graph bisection finds for them
+ * (bisection.c) over the terms each holds. Their records and texts are
+ * copied, and every key's postings and positions gathered from the
+ * segments that have it (a k-way merge of their sorted lexicons), put in
+ * the new id order and encoded again by the same writer a fresh build
+ * uses, with block maxima for the merged segment's own mean length.
  */
 #include "index/index.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define GONE UINT32_MAX /* a deleted passage has no new id */
 
 typedef struct {
     const Segment *sg;
-    uint32_t *map;       /* old passage id -> new, or GONE */
+    const Deletes *del;
+    uint32_t *map; /* passage id -> new id, or GONE; while the article graph
+                      is built, -> its live article's merge-wide number */
+    DocStoreCursor texts;
+    const uint8_t *unpacked; /* reordering: passage p's text is unpacked[ */
+    uint64_t *text_at;       /* text_at[p] .. text_at[p + 1]) */
 } Input;
 
-/* The live postings of lexicon entry t of in, renumbered. */
-static int gather(TermPostings *g, const Input *in, const TermInfo *t, PositionCursor *pc)
+typedef struct {
+    uint32_t input, article; /* a live article: its segment and id there */
+} ArticleRef;
+
+static int corrupt(const Input *in)
+{
+    err_set("index segment %s is corrupt (rebuild with: search index --full)", segment_dir(in->sg));
+    return -1;
+}
+
+/* The live articles of every input, numbered in input order; each input's
+ * map sends their passages to their number. Returns how many. */
+static uint32_t live_articles(Input *in, size_t n, ArticleRef **refs)
+{
+    size_t cap = 0, count = 0;
+    for (size_t i = 0; i < n; i++) cap += segment_stats(in[i].sg)->articles;
+    *refs = xmalloc((cap + 1) * sizeof **refs);
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t a = 0; a < segment_stats(in[i].sg)->articles; a++) {
+            if (in[i].del && bit_get(in[i].del->article_bits, a)) continue;
+            ArticleInfo ai;
+            segment_article(in[i].sg, a, &ai);
+            for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++)
+                in[i].map[p] = (uint32_t)count;
+            (*refs)[count++] = (ArticleRef){(uint32_t)i, a};
+        }
+    return (uint32_t)count;
+}
+
+/* Appends to *list the live articles holding lexicon entry t of in, each
+ * once, ascending (an article's passages are consecutive). */
+static int term_articles(const Input *in, const TermInfo *t, Buf *list)
 {
     PostingCursor c;
     cursor_open(&c, in->sg, t);
-    positions_open(pc, in->sg, t);
+    uint32_t last = GONE;
     for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) {
-        if (in->map[pid] == GONE) continue;
-        const uint32_t *tfs = cursor_block_tfs(&c);
-        uint32_t n;
-        const uint32_t *pos = tfs ? positions_of(pc, &c, &n) : NULL;
-        if (!pos) break;
-        memcpy(term_postings_add(g, in->map[pid], n), pos, n * sizeof *pos);
+        uint32_t a = in->map[pid];
+        if (a == GONE || a == last) continue;
+        buf_append(list, &a, sizeof a);
+        last = a;
     }
-    if (c.corrupt || c.pid != PID_END) {
-        err_set("index segment %s is corrupt (rebuild with: search index --full)", segment_dir(in->sg));
-        return -1;
-    }
-    return 0;
+    return c.corrupt ? corrupt(in) : 0;
 }
 
-/* Every key of the inputs in order, each with the postings of all of them. */
-static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengths, float avgdl)
+/* The live articles and the terms each holds, keys held by one article
+ * left out (they cost the same wherever it goes). */
+static int article_graph(Input *in, size_t n, uint32_t narticles, DocTerms *g)
 {
     const Segment **segs = xmalloc(n * sizeof *segs);
     for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
@@ -50,7 +86,125 @@ static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengt
     TermInfo *info = xmalloc(n * sizeof *info);
     LexMerge m;
     lexmerge_init(&m, segs, n, "", 0);
-    TermPostings g = {0};
+    Buf list = {0};             /* term after term, its articles */
+    Buf ends = {0};             /* per term: where its articles end in list */
+    uint64_t *off = xcalloc((size_t)narticles + 1, sizeof *off);
+    const char *key;
+    size_t kl;
+    int rc = 0;
+    while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
+        size_t at = list.len;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            if (has[i]) rc = term_articles(&in[i], &info[i], &list);
+        if (list.len - at < 2 * sizeof(uint32_t)) {
+            list.len = at;
+            continue;
+        }
+        for (size_t j = at; j < list.len; j += sizeof(uint32_t)) off[*(uint32_t *)(list.data + j) + 1]++;
+        uint64_t end = list.len / sizeof(uint32_t);
+        buf_append(&ends, &end, sizeof end);
+    }
+    lexmerge_free(&m);
+    free(has);
+    free(info);
+    free(segs);
+    /* term-major to article-major: terms come out ascending per article */
+    for (uint32_t d = 0; d < narticles; d++) off[d + 1] += off[d];
+    uint64_t *fill = xmalloc(((size_t)narticles + 1) * sizeof *fill);
+    memcpy(fill, off, ((size_t)narticles + 1) * sizeof *fill);
+    uint32_t *terms = xmalloc((off[narticles] + 1) * sizeof *terms);
+    const uint32_t *arts = (const uint32_t *)list.data;
+    const uint64_t *end = (const uint64_t *)ends.data;
+    uint32_t nterms = (uint32_t)(ends.len / sizeof *end);
+    for (uint32_t t = 0, j = 0; t < nterms; t++)
+        for (; j < end[t]; j++) terms[fill[arts[j]]++] = t;
+    free(fill);
+    buf_free(&list);
+    buf_free(&ends);
+    *g = (DocTerms){narticles, nterms, off, terms};
+    return rc;
+}
+
+/* The new numbering of the live articles: order[i] is the one to number i. */
+static int article_order(Input *in, size_t n, uint32_t narticles, int reorder, int threads, uint32_t *order)
+{
+    if (!reorder) {
+        for (uint32_t i = 0; i < narticles; i++) order[i] = i;
+        return 0;
+    }
+    DocTerms g;
+    int rc = article_graph(in, n, narticles, &g);
+    if (rc == 0) bisection_order(&g, order, threads);
+    free((void *)g.off);
+    free((void *)g.terms);
+    return rc;
+}
+
+/* The live postings of lexicon entry t of in, renumbered; *sorted is
+ * cleared when an id is not above the one before. */
+static int gather(TermPostings *g, const Input *in, const TermInfo *t, PositionCursor *pc, int *sorted)
+{
+    PostingCursor c;
+    cursor_open(&c, in->sg, t);
+    positions_open(pc, in->sg, t);
+    for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) {
+        uint32_t id = in->map[pid];
+        if (id == GONE) continue;
+        const uint32_t *tfs = cursor_block_tfs(&c);
+        uint32_t np;
+        const uint32_t *pos = tfs ? positions_of(pc, &c, &np) : NULL;
+        if (!pos) break;
+        if (g->n && id <= g->ids[g->n - 1]) *sorted = 0;
+        memcpy(term_postings_add(g, id, np), pos, np * sizeof *pos);
+    }
+    return c.corrupt || c.pid != PID_END ? corrupt(in) : 0;
+}
+
+/* keys[0..n) sorted by their high 32 bits, which are below limit: least
+ * significant byte first, skipping the bytes limit does not need. */
+static void radix_sort_high(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t limit)
+{
+    for (int shift = 32; shift < 64 && (shift == 32 || (limit >> (shift - 32)) != 0); shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) count[((keys[i] >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++) tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
+        memcpy(keys, tmp, n * sizeof *keys);
+    }
+}
+
+/* Puts p's postings (with their positions) in id order, through out. */
+static void sort_postings(TermPostings *p, TermPostings *out, uint32_t limit)
+{
+    uint64_t *keys = xmalloc(2 * p->n * sizeof *keys);
+    uint32_t *at = xmalloc(p->n * sizeof *at); /* where each posting's positions start */
+    for (size_t i = 0, npos = 0; i < p->n; npos += p->tfs[i++]) {
+        keys[i] = (uint64_t)p->ids[i] << 32 | i;
+        at[i] = (uint32_t)npos;
+    }
+    radix_sort_high(keys, keys + p->n, p->n, limit);
+    term_postings_clear(out);
+    for (size_t k = 0; k < p->n; k++) {
+        uint32_t i = (uint32_t)keys[k];
+        memcpy(term_postings_add(out, p->ids[i], p->tfs[i]), p->pos + at[i], p->tfs[i] * sizeof *p->pos);
+    }
+    TermPostings t = *p;
+    *p = *out;
+    *out = t;
+    free(keys);
+    free(at);
+}
+
+/* Every key of the inputs in order, each with the postings of all of them. */
+static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengths, uint32_t npassages, float avgdl)
+{
+    const Segment **segs = xmalloc(n * sizeof *segs);
+    for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
+    uint8_t *has = xmalloc(n);
+    TermInfo *info = xmalloc(n * sizeof *info);
+    LexMerge m;
+    lexmerge_init(&m, segs, n, "", 0);
+    TermPostings g = {0}, spare = {0};
     PositionCursor pc;
     positions_init(&pc);
     const char *key;
@@ -58,72 +212,147 @@ static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengt
     int rc = 0;
     while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
         term_postings_clear(&g);
+        int sorted = 1;
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (has[i]) rc = gather(&g, &in[i], &info[i], &pc);
+            if (has[i]) rc = gather(&g, &in[i], &info[i], &pc, &sorted);
+        if (rc == 0 && !sorted) sort_postings(&g, &spare, npassages);
         if (rc == 0 && g.n) term_writer_add(w, key, kl, &g, lengths, avgdl);
     }
     lexmerge_free(&m);
     positions_free(&pc);
     term_postings_free(&g);
+    term_postings_free(&spare);
     free(has);
     free(info);
     free(segs);
     return rc;
 }
 
-/* The live articles of one input: records, lengths and texts, renumbered. */
-static int copy_records(IndexBuilder *b, Input *in, const Deletes *d)
+/* Reordered articles are read from all over their stores. Rather than a
+ * block decompressed per article, the live texts are unpacked once, in
+ * store order, into a scratch file, which is mapped (and unlinked: the
+ * mapping outlives it) and read from. */
+static int unpack_texts(Input *in, size_t n, const char *dir, uint8_t **map, size_t *len)
 {
-    const IndexStats *s = segment_stats(in->sg);
-    const uint32_t *len = segment_lengths(in->sg);
-    Buf text = {0};
-    for (uint32_t a = 0; a < s->articles; a++) {
-        ArticleInfo ai;
-        segment_article(in->sg, a, &ai);
-        if (d && bit_get(d->article_bits, a)) continue;
-        uint32_t first = b->npassages;
-        for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
-            PassageInfo pi;
-            segment_passage(in->sg, p, &pi);
-            if (segment_passage_text(in->sg, p, &text) != 0) {
-                buf_free(&text);
-                return -1;
-            }
-            in->map[p] = b->npassages;
-            builder_add_passage(b, pi.ordinal, pi.start, pi.end, len[p], (const char *)text.data, text.len);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/texts.tmp", dir);
+    FILE *f = fopen(path, "w+b");
+    int io = f ? 0 : errno, rc = f ? 0 : -1; /* io: the errno of a failed call */
+    uint64_t at = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint32_t np = (uint32_t)segment_stats(in[i].sg)->passages;
+        in[i].text_at = xmalloc(((size_t)np + 1) * sizeof *in[i].text_at);
+        for (uint32_t p = 0; p < np && rc == 0; p++) {
+            const char *text;
+            size_t tl = 0;
+            in[i].text_at[p] = at;
+            if (in[i].map[p] == GONE) continue;
+            rc = segment_passage_read(in[i].sg, p, &in[i].texts, &text, &tl);
+            if (rc == 0 && fwrite(text, 1, tl, f) != tl) io = errno, rc = -1;
+            at += tl;
         }
-        builder_add_article(b, &ai, first);
+        if (rc == 0) in[i].text_at[np] = at;
     }
-    buf_free(&text);
+    if (rc == 0 && fflush(f) != 0) io = errno, rc = -1;
+    *map = NULL;
+    *len = at;
+    if (rc == 0 && at) {
+        void *m = mmap(NULL, at, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+        if (m == MAP_FAILED) io = errno, rc = -1;
+        else *map = m;
+    }
+    if (f && fclose(f) != 0 && rc == 0) io = errno, rc = -1;
+    if (io) err_set("cannot write %s: %s", path, strerror(io));
+    unlink(path);
+    for (size_t i = 0; i < n; i++) in[i].unpacked = *map;
+    return rc;
+}
+
+static int passage_text(Input *in, uint32_t p, const char **text, size_t *len)
+{
+    if (!in->text_at) return segment_passage_read(in->sg, p, &in->texts, text, len);
+    *text = (const char *)in->unpacked + in->text_at[p];
+    *len = in->text_at[p + 1] - in->text_at[p];
     return 0;
 }
 
+/* One live article's record, passage records, lengths and texts, under
+ * the next new ids. */
+static int copy_article(IndexBuilder *b, Input *in, uint32_t a)
+{
+    const uint32_t *len = segment_lengths(in->sg);
+    ArticleInfo ai;
+    segment_article(in->sg, a, &ai);
+    uint32_t first = b->npassages;
+    for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
+        PassageInfo pi;
+        const char *text;
+        size_t tl;
+        segment_passage(in->sg, p, &pi);
+        if (passage_text(in, p, &text, &tl) != 0) return -1;
+        in->map[p] = b->npassages;
+        builder_add_passage(b, pi.ordinal, pi.start, pi.end, len[p], text, tl);
+    }
+    builder_add_article(b, &ai, first);
+    return 0;
+}
+
+static int copy_records(IndexBuilder *b, Input *in, const ArticleRef *refs, const uint32_t *order, uint32_t narticles)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < narticles && rc == 0; i++)
+        rc = copy_article(b, &in[refs[order[i]].input], refs[order[i]].article);
+    return rc;
+}
+
+/* The term files, then the segment's other files; or, failing, neither. */
+static int write_terms(IndexBuilder *b, Input *in, size_t n, const char *dir, uint64_t *bytes)
+{
+    TermWriter w;
+    int rc = term_writer_open(&w, dir);
+    if (rc == 0) {
+        rc = merge_terms(in, n, &w, (const uint32_t *)b->lengths.data, b->npassages,
+                         index_avgdl(b->total_length, b->npassages));
+        if (rc == 0) rc = term_writer_finish(&w, bytes);
+        else term_writer_abort(&w);
+    }
+    if (rc == 0) return builder_finish(b, &w, bytes);
+    builder_abort(b);
+    return rc;
+}
+
 int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t n, const char *dir, int threads,
-                  uint64_t *bytes)
+                  int reorder, uint64_t *bytes)
 {
     const IndexStats *st = segment_stats(segs[0]);
     IndexBuilder b;
     if (builder_open(&b, dir, &st->analysis, st->passage_words, threads) != 0) return -1;
     Input *in = xcalloc(n, sizeof *in);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        in[i].sg = segs[i];
-        const IndexStats *s = segment_stats(in[i].sg);
-        in[i].map = xmalloc((s->passages + 1) * sizeof *in[i].map);
-        memset(in[i].map, 0xff, (s->passages + 1) * sizeof *in[i].map);
-        rc = copy_records(&b, &in[i], dels[i]);
+    for (size_t i = 0; i < n; i++) {
+        size_t np = segment_stats(segs[i])->passages + 1;
+        in[i] = (Input){.sg = segs[i], .del = dels[i], .map = xmalloc(np * sizeof *in[i].map)};
+        memset(in[i].map, 0xff, np * sizeof *in[i].map);
+        docstore_cursor_init(&in[i].texts);
     }
-    TermWriter w;
+    ArticleRef *refs;
+    uint32_t narticles = live_articles(in, n, &refs);
+    uint32_t *order = xmalloc(((size_t)narticles + 1) * sizeof *order);
+    uint8_t *unpacked = NULL;
+    size_t unpacked_len = 0;
+    int rc = article_order(in, n, narticles, reorder, threads, order);
+    if (rc == 0 && reorder) rc = unpack_texts(in, n, dir, &unpacked, &unpacked_len);
+    if (rc == 0) rc = copy_records(&b, in, refs, order, narticles); /* maps passages to their new ids */
     *bytes = 0;
-    if (rc == 0) rc = term_writer_open(&w, dir);
-    if (rc == 0) {
-        rc = merge_terms(in, n, &w, (const uint32_t *)b.lengths.data, index_avgdl(b.total_length, b.npassages));
-        if (rc == 0) rc = term_writer_finish(&w, bytes);
-        else term_writer_abort(&w);
-    }
-    if (rc == 0) rc = builder_finish(&b, &w, bytes);
+    if (rc == 0) rc = write_terms(&b, in, n, dir, bytes);
     else builder_abort(&b);
-    for (size_t i = 0; i < n; i++) free(in[i].map);
+    if (unpacked) munmap(unpacked, unpacked_len);
+    free(order);
+    free(refs);
+    for (size_t i = 0; i < n; i++) {
+        free(in[i].map);
+        free(in[i].text_at);
+        docstore_cursor_free(&in[i].texts);
+    }
     free(in);
     return rc;
 }

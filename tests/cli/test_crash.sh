@@ -183,6 +183,36 @@ else
     expect_exit 0 "each call: then a reindex without the shim succeeds" reindex T "$FI"
     snapshot "$FI" >"$TMP/now"
     ok "each call: ... and answers as its corpus" cmp -s "$TMP/now" "$TMP/snap.T"
+
+    # A reindex with --reorder also writes, maps and unlinks a scratch file
+    # of texts while it rewrites the new segment. Each of its calls fails
+    # in turn (40 spread over them when there are more), and the index
+    # must stay the old one, with a one-line error and nothing left over.
+    shimmed_bp() {
+        env FAULTIO_DIR="$FI" LD_PRELOAD="$PRELOAD" "$@" "$SEARCH" index --corpus "$TMP/T" --index "$FI" --quiet --reorder
+    }
+    reindex S "$FI"
+    shimmed_bp FAULTIO_COUNT="$TMP/count" FAULTIO_LOG="$TMP/calls.bp"
+    ok "reorder: a reindex with --reorder under the shim succeeds" test $? -eq 0
+    ok "reorder: ... writing a scratch file of texts" grep -q 'texts\.tmp' "$TMP/calls.bp"
+    count=$(cat "$TMP/count" 2>/dev/null || echo 0)
+    reindex S "$FI"
+    bad=0; tried=0
+    for n in $(awk -v c="$count" 'BEGIN { s = c > 40 ? c / 40 : 1; for (x = 1; x <= c; x += s) print int(x) }' | sort -nu); do
+        shimmed_bp FAULTIO_FAIL_AT="$n" >"$TMP/out" 2>"$TMP/err"; rc=$?
+        why=""
+        [ $rc -eq 2 ] || why="exit $rc"
+        { one_line_error && grep -q "No space left on device" "$TMP/err"; } || why="$why, stderr: $(head -n 1 "$TMP/err")"
+        answer_run "$FI" >"$TMP/now"
+        cmp -s "$TMP/now" "$TMP/run.S" || why="$why, not S's answers"
+        checks "$FI" || why="$why, search check fails"
+        [ -z "$(tmps "$FI")" ] || why="$why, left $(tmps "$FI")"
+        [ -z "$why" ] || { bad=$((bad + 1)); echo "  reorder: call $n failing: $why"; }
+        if [ $rc -eq 0 ]; then reindex S "$FI"; fi
+        tried=$((tried + 1))
+    done
+    echo "  reorder: failing at $tried of the reindex's $count calls ($(grep -c 'texts\.tmp' "$TMP/calls.bp") on the scratch file)"
+    ok "reorder: each of $tried of $count calls failing: exit 2, one line, the old index, nothing left" test $bad -eq 0
 fi
 
 # ---- 3. a real full disk ----

@@ -2,7 +2,7 @@
  * every passage reads back as written (many blocks, so the ring of pending
  * blocks wraps around many times), and the threaded writer's bytes equal
  * the single-threaded writer's; the spill file of compressed blocks is
- * gone once store.bin is written. */
+ * gone once store.bin is written; a cursor reads the same texts. */
 #include "check.h"
 #include "testcorpus.h"
 
@@ -64,6 +64,32 @@ static void test_round_trip_and_same_bytes(void)
     buf_free(&two);
 }
 
+/* A cursor reads what docstore_get reads, in id order (one block held
+ * after another), backwards and at random; past the end it fails. */
+static void test_cursor(void)
+{
+    uint32_t n = 600;
+    Buf store = make_store(0, n), want = {0};
+    DocStoreCursor c;
+    docstore_cursor_init(&c);
+    int same = 1;
+    for (uint32_t k = 0; k < 3 * n; k++) {
+        uint32_t pid = k < n ? k : k < 2 * n ? 2 * n - 1 - k : tc_rand() % n;
+        const char *text;
+        size_t len;
+        CHECK_EQ_INT(docstore_read(&c, store.data, store.len, pid, &text, &len), 0);
+        CHECK_EQ_INT(docstore_get(store.data, store.len, pid, &want), 0);
+        same &= len == want.len && memcmp(text, want.data, len) == 0;
+    }
+    CHECK(same);
+    const char *text;
+    size_t len;
+    CHECK_EQ_INT(docstore_read(&c, store.data, store.len, n, &text, &len), -1);
+    docstore_cursor_free(&c);
+    buf_free(&want);
+    buf_free(&store);
+}
+
 static void test_empty_store(void)
 {
     Buf a = make_store(1, 0);
@@ -71,4 +97,4 @@ static void test_empty_store(void)
     buf_free(&a);
 }
 
-TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_empty_store))
+TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_cursor), T(test_empty_store))

@@ -5,7 +5,10 @@
  * each round the updated index (several segments, deletes, merges) and a
  * --full rebuild of the same corpus must return the same passages with
  * bitwise the same scores for every query, and the pruned search on the
- * updated index must equal the exhaustive one.
+ * updated index must equal the exhaustive one. So must an index updated
+ * with --reorder (every segment written in graph-bisection order) and a
+ * rebuild with --reorder, whose articles are out of corpus order (those
+ * of a rebuild without it are in order).
  */
 #include <sys/stat.h>
 
@@ -62,7 +65,7 @@ static void change_corpus(void)
     }
 }
 
-static int build(const char *name, int full, int optimize, IndexerReport *r)
+static int build(const char *name, int full, int optimize, int reorder, IndexerReport *r)
 {
     IndexerOptions o;
     indexer_options_default(&o);
@@ -70,6 +73,7 @@ static int build(const char *name, int full, int optimize, IndexerReport *r)
     o.passage_words = 30;
     o.full = full;
     o.optimize = optimize;
+    o.reorder = reorder;
     char idx[400];
     snprintf(idx, sizeof idx, "%s/%s", dir, name);
     return indexer_build(corpus, idx, &o, r);
@@ -172,6 +176,39 @@ static void compare(Index *inc, Index *full)
     }
 }
 
+/* Whether some article of the index comes before one whose id sorts
+ * lower (the corpus reader takes the files in id order). */
+static int out_of_corpus_order(const Index *ix)
+{
+    char prev[64] = "";
+    int out = 0;
+    for (uint32_t a = 0; a < index_article_limit(ix); a++) {
+        ArticleInfo ai;
+        if (index_article(ix, a, &ai) != 0) continue;
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)ai.id_len, ai.id);
+        out |= strcmp(id, prev) < 0;
+        snprintf(prev, sizeof prev, "%s", id);
+    }
+    return out;
+}
+
+static void open_and_compare(const char *name, Index *full, size_t *deletes_seen, int *reordered)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    Index *ix = index_open(path);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    for (size_t i = 0; i < index_nsegments(ix); i++) *deletes_seen += index_deletes(ix, i) != NULL;
+    IndexCheck ck;
+    CHECK_EQ_INT(index_check(ix, &ck), 0);
+    buf_free(&ck.report);
+    compare(ix, full);
+    *reordered += out_of_corpus_order(ix);
+    index_close(ix);
+}
+
 static void test_incremental_equals_full(void)
 {
     snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
@@ -180,30 +217,34 @@ static void test_incremental_equals_full(void)
     mkdir(corpus, 0755);
     for (unsigned i = 0; i < 120; i++) write_article(pick(0));
     IndexerReport r;
-    CHECK_EQ_INT(build("inc", 0, 0, &r), 0);
+    CHECK_EQ_INT(build("inc", 0, 0, 0, &r), 0);
+    CHECK_EQ_INT(build("bp", 0, 0, 1, &r), 0);
     size_t most_segments = 0, merged = 0, unread = 0, deletes_seen = 0;
+    int appended = 0; /* updates append new articles: out of order either way */
+    int full_reordered = 0, fullbp_reordered = 0;
     for (int round = 0; round < 14; round++) {
         change_corpus();
-        CHECK_EQ_INT(build("inc", 0, round == 9, &r), 0);
+        CHECK_EQ_INT(build("inc", 0, round == 9, 0, &r), 0);
         CHECK(r.incremental);
         if (round == 9) CHECK_EQ_INT(r.segments, 1);
         most_segments = r.segments > most_segments ? r.segments : most_segments;
         merged += r.merged;
         unread += r.unread;
-        CHECK_EQ_INT(build("full", 1, 0, &r), 0);
+        CHECK_EQ_INT(build("bp", 0, round == 9, 1, &r), 0);
+        CHECK(r.incremental);
+        CHECK_EQ_INT(build("full", 1, 0, 0, &r), 0);
         CHECK(!r.incremental);
-        char a[400], b[400];
-        snprintf(a, sizeof a, "%s/inc", dir);
+        CHECK_EQ_INT(build("fullbp", 1, 0, 1, &r), 0);
+        CHECK_EQ_INT(r.segments, 1);
+        char b[400];
         snprintf(b, sizeof b, "%s/full", dir);
-        Index *inc = index_open(a), *full = index_open(b);
-        CHECK(inc && full);
-        if (!inc || !full) break;
-        for (size_t i = 0; i < index_nsegments(inc); i++) deletes_seen += index_deletes(inc, i) != NULL;
-        IndexCheck ck;
-        CHECK_EQ_INT(index_check(inc, &ck), 0);
-        buf_free(&ck.report);
-        compare(inc, full);
-        index_close(inc);
+        Index *full = index_open(b);
+        CHECK(full != NULL);
+        if (!full) break;
+        open_and_compare("inc", full, &deletes_seen, &appended);
+        open_and_compare("bp", full, &deletes_seen, &appended);
+        open_and_compare("fullbp", full, &deletes_seen, &fullbp_reordered);
+        full_reordered += out_of_corpus_order(full);
         index_close(full);
     }
     /* the paths this test is for were taken */
@@ -211,8 +252,10 @@ static void test_incremental_equals_full(void)
     CHECK(merged > 0);
     CHECK(unread > 0);
     CHECK(deletes_seen > 0);
+    CHECK_EQ_INT(full_reordered, 0);
+    CHECK_EQ_INT(fullbp_reordered, 14);
     /* nothing changed: nothing written */
-    CHECK_EQ_INT(build("inc", 0, 0, &r), 0);
+    CHECK_EQ_INT(build("inc", 0, 0, 0, &r), 0);
     CHECK(r.up_to_date);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
