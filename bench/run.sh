@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh [--quick]: one run, one engine after another, single-threaded.
 #
-# For every corpus and engine (ours: `search`; peers: Lucene 4.10, Xapian,
+# For every corpus and engine (ours: `search`, and `search-bp` built with
+# --reorder; peers: Lucene 4.10, Xapian,
 # SQLite FTS5, see bench/peers/README.md) it builds the index (wall time,
 # peak RSS, bytes), then times the same queries in process after warm-up at
 # k=10 and k=1000 (unions), and at k=10 the same words as a conjunction and
@@ -23,10 +24,10 @@ else
     W=bench/work/full; R=bench/results; WARMUP=3; JAVA_WARMUP=20
     CORPORA="seed simplewiki syn1m"
 fi
-ENGINES=${ENGINES:-"search lucene xapian fts5"}
+ENGINES=${ENGINES:-"search search-bp lucene xapian fts5"}
 mkdir -p "$W" "$R/raw"
 CSV=$R/results.csv
-echo "corpus,engine,docs,source_mb,index_s,index_mb_per_s,index_bytes,postings,postings_bytes_per_posting,blockmax_bytes_per_posting,peak_rss_mb,k,queries,mean_us,p50_us,p95_us,p99_us,qps,speedup_vs_peer,top10_overlap,mismatches,mode" >"$CSV"
+echo "corpus,engine,docs,source_mb,index_s,index_mb_per_s,index_bytes,postings,postings_bytes_per_posting,blockmax_bytes_per_posting,peak_rss_mb,k,queries,mean_us,p50_us,p95_us,p99_us,qps,speedup_vs_peer,top10_overlap,mismatches,mode,speedup_vs_reordered" >"$CSV"
 
 log() { echo "bench: $*" >&2; }
 
@@ -38,8 +39,9 @@ build_index() {
     engine=$1; docs=$2; dir=$3
     rm -rf "$dir"
     case $engine in
-    search) # one passage per document and every word kept, as the peers index them
-        cmd="./search index --corpus $docs --index $dir --passage-words 100000 --no-stopwords --quiet" ;;
+    search*) # one passage per document and every word kept, as the peers index them
+        cmd="./search index --corpus $docs --index $dir --passage-words 100000 --no-stopwords --quiet"
+        [ "$engine" = search-bp ] && cmd="$cmd --reorder" ;;
     *) mkdir -p "$dir"; cmd="$PEERS/${engine}_bench index $docs $dir" ;;
     esac
     /usr/bin/time -f "%e %M" -o "$W/time.txt" $cmd >"$W/index.json"
@@ -50,7 +52,7 @@ build_index() {
 run_queries() { # engine dir queries k prefix mode -> JSON line
     engine=$1; dir=$2; queries=$3; k=$4; prefix=$5; mode=$6
     case $engine in
-    search) # the default algorithm (bmm) for unions; every mode checked against the exhaustive one
+    search*) # the default algorithm (bmm) for unions; every mode checked against the exhaustive one
         "$BIN/bench_search" "$dir" "$queries" -k "$k" --warmup "$WARMUP" --algorithms bmm,exhaustive \
             --mode "$mode" --out "$prefix" | head -n 1
         mv "$prefix.bmm.times" "$prefix.times"; mv "$prefix.bmm.run" "$prefix.run"
@@ -83,7 +85,7 @@ for corpus in $CORPORA; do
         set -- $(build_index "$engine" "$docs" "$d/$engine.idx")
         secs=$1; rss=$2; bytes=$3
         postings=""; ppp=""; bmp=""
-        if [ "$engine" = search ]; then
+        if [ "$engine" = search ] || [ "$engine" = search-bp ]; then
             st=$("$BIN/index_stats" "$d/$engine.idx")
             postings=$(json "$st" postings)
             ppp=$(json "$st" ids_tfs_bytes_per_posting)
@@ -102,15 +104,18 @@ for corpus in $CORPORA; do
             echo "$res" >"$R/raw/$corpus-$engine-$tag.json"
             ov=""
             [ "$engine" != search ] && ov=$(overlap "$R/raw/$corpus-search-$tag.run" "$R/raw/$corpus-$engine-$tag.run")
-            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches),$mode" >>"$CSV"
+            echo "$corpus,$engine,$ndocs,$mb,$secs,$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$bytes,$postings,$ppp,$bmp,$((rss / 1024)),$k,$(json "$res" queries),$(json "$res" mean_us),$(json "$res" p50_us),$(json "$res" p95_us),$(json "$res" p99_us),$(json "$res" qps),,$ov,$(json "$res" mismatches),$mode," >>"$CSV"
         done
         [ "$engine" = search ] || rm -rf "$d/$engine.idx" # keep disk use bounded
     done
 done
 
-# speedup_vs_peer = peer mean / our mean, same corpus, k and mode
-awk -F, -v OFS=, 'NR == 1 { print; next } { row[NR] = $0; key = $1 "," $12 "," $22; if ($2 == "search") ours[key] = $14 }
-     END { for (i = 2; i <= NR; i++) { $0 = row[i]; key = $1 "," $12 "," $22; if ($2 != "search" && ours[key] > 0) $19 = sprintf("%.1f", $14 / ours[key]); print } }' \
+# speedup_vs_peer = peer mean / our mean (corpus order), and
+# speedup_vs_reordered = its mean / our mean with --reorder; same corpus, k and mode
+awk -F, -v OFS=, 'NR == 1 { print; next } { row[NR] = $0; key = $1 "," $12 "," $22; if ($2 == "search") ours[key] = $14; if ($2 == "search-bp") bp[key] = $14 }
+     END { for (i = 2; i <= NR; i++) { $0 = row[i]; key = $1 "," $12 "," $22
+               if ($2 != "search" && $2 != "search-bp" && ours[key] > 0) $19 = sprintf("%.1f", $14 / ours[key])
+               if ($2 != "search-bp" && bp[key] > 0) $23 = sprintf("%.1f", $14 / bp[key]); print } }' \
     "$CSV" >"$CSV.tmp" && mv "$CSV.tmp" "$CSV"
 
 sh bench/report.sh "$R" "$CORPORA" "$ENGINES"
