@@ -76,9 +76,10 @@ static int term_articles(const Input *in, const TermInfo *t, Buf *list)
     return c.corrupt ? corrupt(in) : 0;
 }
 
-/* The live articles and the terms each holds, keys held by one article
- * left out (they cost the same wherever it goes). */
-static int article_graph(Input *in, size_t n, uint32_t narticles, DocTerms *g)
+/* Every key of the inputs held by two live articles or more, in lexicon
+ * order: its articles appended to *list, and where they end to *ends (a
+ * key held by one article costs the same wherever it goes). */
+static int term_lists(Input *in, size_t n, Buf *list, Buf *ends)
 {
     const Segment **segs = xmalloc(n * sizeof *segs);
     for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
@@ -86,37 +87,41 @@ static int article_graph(Input *in, size_t n, uint32_t narticles, DocTerms *g)
     TermInfo *info = xmalloc(n * sizeof *info);
     LexMerge m;
     lexmerge_init(&m, segs, n, "", 0);
-    Buf list = {0};             /* term after term, its articles */
-    Buf ends = {0};             /* per term: where its articles end in list */
-    uint64_t *off = xcalloc((size_t)narticles + 1, sizeof *off);
     const char *key;
     size_t kl;
     int rc = 0;
     while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
-        size_t at = list.len;
+        size_t at = list->len;
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (has[i]) rc = term_articles(&in[i], &info[i], &list);
-        if (list.len - at < 2 * sizeof(uint32_t)) {
-            list.len = at;
-            continue;
-        }
-        for (size_t j = at; j < list.len; j += sizeof(uint32_t)) off[*(uint32_t *)(list.data + j) + 1]++;
-        uint64_t end = list.len / sizeof(uint32_t);
-        buf_append(&ends, &end, sizeof end);
+            if (has[i]) rc = term_articles(&in[i], &info[i], list);
+        if (list->len - at < 2 * sizeof(uint32_t)) list->len = at;
+        else buf_append(ends, &(uint64_t){list->len / sizeof(uint32_t)}, sizeof(uint64_t));
     }
     lexmerge_free(&m);
     free(has);
     free(info);
     free(segs);
-    /* term-major to article-major: terms come out ascending per article */
+    return rc;
+}
+
+/* The live articles and the terms each holds: term_lists turned from
+ * term-major to article-major (terms come out ascending per article). */
+static int article_graph(Input *in, size_t n, uint32_t narticles, DocTerms *g)
+{
+    Buf list = {0}, ends = {0};
+    int rc = term_lists(in, n, &list, &ends);
+    const uint32_t *arts = (const uint32_t *)list.data;
+    const uint64_t *end = (const uint64_t *)ends.data;
+    uint64_t npairs = list.len / sizeof *arts;
+    uint32_t nterms = (uint32_t)(ends.len / sizeof *end);
+    uint64_t *off = xcalloc((size_t)narticles + 1, sizeof *off);
+    for (uint64_t j = 0; j < npairs; j++) off[arts[j] + 1]++;
     for (uint32_t d = 0; d < narticles; d++) off[d + 1] += off[d];
     uint64_t *fill = xmalloc(((size_t)narticles + 1) * sizeof *fill);
     memcpy(fill, off, ((size_t)narticles + 1) * sizeof *fill);
-    uint32_t *terms = xmalloc((off[narticles] + 1) * sizeof *terms);
-    const uint32_t *arts = (const uint32_t *)list.data;
-    const uint64_t *end = (const uint64_t *)ends.data;
-    uint32_t nterms = (uint32_t)(ends.len / sizeof *end);
-    for (uint32_t t = 0, j = 0; t < nterms; t++)
+    uint32_t *terms = xmalloc((npairs + 1) * sizeof *terms);
+    uint64_t j = 0;
+    for (uint32_t t = 0; t < nterms; t++)
         for (; j < end[t]; j++) terms[fill[arts[j]]++] = t;
     free(fill);
     buf_free(&list);
