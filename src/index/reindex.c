@@ -237,7 +237,8 @@ static int merge_range(Plan *pl, size_t from, size_t to, Publication *pub, const
     char *dir = publish_segment(pub, &number);
     if (!dir) return -1;
     uint64_t bytes;
-    Segment *sg = segment_merge(segs, dels, to - from, dir, o->threads, o->reorder, &bytes) == 0 ? segment_open(dir) : NULL;
+    int rc = segment_merge(segs, dels, to - from, dir, o->threads, o->reorder, &bytes);
+    Segment *sg = rc == 0 ? segment_open(dir) : NULL;
     free(dir);
     if (!sg) return -1;
     rep->merged += to - from;
