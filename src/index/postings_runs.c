@@ -327,10 +327,42 @@ static int take(TermPostings *g, RunCursor *c)
     return 0;
 }
 
+/* The postings of a key only one source has (with one worker and no
+ * runs, every key): decoded straight into g, which is given room for them
+ * all at once, since each position takes at least a byte of the source's
+ * len and each posting two more. The checks are take()'s and
+ * run_cursor_next()'s. */
+static int decode_key(TermPostings *g, const Source *s)
+{
+    if (s->len < 2 * (size_t)s->df) return -1;
+    term_postings_reserve(g, s->df, s->len - 2 * (size_t)s->df);
+    RunCursor c = {s->data, s->data + s->len, s->df, 0, 0};
+    uint32_t *ids = g->ids, *tfs = g->tfs, *pos = g->pos;
+    size_t npos = 0, room = s->len - 2 * (size_t)s->df;
+    uint64_t pid = UINT64_MAX; /* the first gap is pid + 1 */
+    for (uint32_t i = 0; i < s->df; i++) {
+        uint32_t gap, tf, v, prev = 0;
+        if (get_varint(&c, &gap) || get_varint(&c, &tf) || gap == 0 || tf == 0 || tf > room - npos) return -1;
+        pid += gap;
+        if (pid > UINT32_MAX) return -1;
+        ids[i] = (uint32_t)pid;
+        tfs[i] = tf;
+        for (uint32_t j = 0; j < tf; j++) {
+            if (get_varint(&c, &v)) return -1;
+            pos[npos++] = prev += v; /* the first is absolute: prev is 0 */
+        }
+    }
+    if (c.q != c.end) return -1;
+    g->n = s->df;
+    g->npos = npos;
+    return 0;
+}
+
 /* The postings of the sources in[0..k) for one key, in passage order. */
 static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cur)
 {
     term_postings_clear(g);
+    if (k == 1) return decode_key(g, in[0]);
     size_t live = 0;
     for (size_t i = 0; i < k; i++) {
         cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
