@@ -44,7 +44,7 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
     if (added) {
         if (m->nlists == m->cap) grow_lists(m);
         memset(&m->lists[m->nlists], 0, sizeof *m->lists);
-        *v = (uint32_t)m->nlists++;
+        *v = (uint32_t)m->nlists++; /* = the entry's number in terms: a term's id finds its key */
     }
     return *v;
 }
