@@ -370,12 +370,26 @@ static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cu
         if (r < 0) return -1;
         if (r == 0) cur[live++] = cur[i];
     }
+    /* Sources hold runs of consecutive passages (a worker's batches, and
+     * its runs one after another), so the source with the least passage
+     * keeps it for as long as it stays below every other's: one scan of
+     * the sources per stretch, not per posting. */
     while (live) {
         size_t best = 0;
-        for (size_t i = 1; i < live; i++)
-            if (cur[i].pid < cur[best].pid) best = i;
-        if (take(g, &cur[best]) != 0) return -1;
-        int r = run_cursor_next(&cur[best], 0);
+        uint32_t next = UINT32_MAX; /* the least passage of the others */
+        for (size_t i = 1; i < live; i++) {
+            if (cur[i].pid < cur[best].pid) {
+                next = cur[best].pid;
+                best = i;
+            } else if (cur[i].pid < next) {
+                next = cur[i].pid;
+            }
+        }
+        int r;
+        do {
+            if (take(g, &cur[best]) != 0) return -1;
+            r = run_cursor_next(&cur[best], 0);
+        } while (r == 0 && cur[best].pid < next);
         if (r < 0) return -1;
         if (r == 1) {
             if (cur[best].q != cur[best].end) return -1;
@@ -493,7 +507,12 @@ int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, siz
     int rc = 0;
     while (rc == 0 && end - first >= 2 && end - first + nmems > FAN_IN) {
         char name[64];
-        size_t k = end - first < FAN_IN ? end - first : FAN_IN;
+        /* a group of k turns k sources into one: just enough of them, so
+         * that no run is rewritten twice when one group would do (with
+         * 62 runs, merging 32 and then the 31 left rewrote every byte) */
+        size_t k = end - first + nmems - FAN_IN + 1;
+        if (k > FAN_IN) k = FAN_IN;
+        if (k > end - first) k = end - first;
         snprintf(name, sizeof name, "run-merged-%zu.tmp", made++);
         rc = merge_group((const char *const *)list + first, k, dir, name);
         first += k;
