@@ -295,6 +295,11 @@ static inline int get_varint(RunCursor *c, uint32_t *v)
         *v = *c->q++;
         return 0;
     }
+    if (c->end - c->q >= 2 && c->q[1] < 0x80) { /* two: most other gaps */
+        *v = (uint32_t)(c->q[0] & 0x7f) | (uint32_t)c->q[1] << 7;
+        c->q += 2;
+        return 0;
+    }
     uint64_t x;
     size_t n = rd_varint(c->q, c->end, &x);
     if (!n || x > UINT32_MAX) return -1;
@@ -305,7 +310,7 @@ static inline int get_varint(RunCursor *c, uint32_t *v)
 
 /* Reads the next posting's passage and tf (the first gap is pid + 1);
  * its positions follow at c->q. 1 when there is none left. */
-static int run_cursor_next(RunCursor *c, int first)
+static inline int run_cursor_next(RunCursor *c, int first)
 {
     if (!c->left) return 1;
     uint32_t gap;
@@ -315,11 +320,15 @@ static int run_cursor_next(RunCursor *c, int first)
     return 0;
 }
 
-/* Appends the cursor's current posting and its positions. */
-static int take(TermPostings *g, RunCursor *c)
+/* Appends the cursor's current posting and its positions to g, which
+ * has room for every posting of the key and for room positions. */
+static inline int take(TermPostings *g, RunCursor *c, size_t room)
 {
-    if (g->n && c->pid <= g->ids[g->n - 1]) return -1;
-    uint32_t *pos = term_postings_add(g, c->pid, c->tf), v, prev = 0;
+    if ((g->n && c->pid <= g->ids[g->n - 1]) || c->tf > room - g->npos) return -1;
+    g->ids[g->n] = c->pid;
+    g->tfs[g->n++] = c->tf;
+    uint32_t *pos = g->pos + g->npos, v, prev = 0;
+    g->npos += c->tf;
     for (uint32_t j = 0; j < c->tf; j++) {
         if (get_varint(c, &v)) return -1;
         pos[j] = prev += v; /* the first is absolute: prev is 0 */
@@ -363,7 +372,14 @@ static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cu
 {
     term_postings_clear(g);
     if (k == 1) return decode_key(g, in[0]);
-    size_t live = 0;
+    /* room for all: each position takes at least a byte, each posting two more */
+    size_t live = 0, df = 0, room = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (in[i]->len < 2 * (size_t)in[i]->df) return -1;
+        df += in[i]->df;
+        room += in[i]->len - 2 * (size_t)in[i]->df;
+    }
+    term_postings_reserve(g, df, room);
     for (size_t i = 0; i < k; i++) {
         cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
         int r = run_cursor_next(&cur[i], 1);
@@ -387,7 +403,7 @@ static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cu
         }
         int r;
         do {
-            if (take(g, &cur[best]) != 0) return -1;
+            if (take(g, &cur[best], room) != 0) return -1;
             r = run_cursor_next(&cur[best], 0);
         } while (r == 0 && cur[best].pid < next);
         if (r < 0) return -1;
