@@ -320,13 +320,23 @@ static inline int run_cursor_next(RunCursor *c, int first)
     return 0;
 }
 
+/* Room in g for tf more positions. Grown as they come rather than to the
+ * bound their bytes set (up to four times what they take: a merge in a
+ * memory budget holds one term's postings beyond it, and the most frequent
+ * term's would have grown the peak). */
+static inline void position_room(TermPostings *g, uint32_t tf)
+{
+    if (tf > g->pos_cap - g->npos) term_postings_reserve(g, 0, tf);
+}
+
 /* Appends the cursor's current posting and its positions to g, which
- * has room for every posting of the key and for room positions. */
+ * has room for every posting of the key; room bounds its positions. */
 static inline int take(TermPostings *g, RunCursor *c, size_t room)
 {
     if ((g->n && c->pid <= g->ids[g->n - 1]) || c->tf > room - g->npos) return -1;
     g->ids[g->n] = c->pid;
     g->tfs[g->n++] = c->tf;
+    position_room(g, c->tf);
     uint32_t *pos = g->pos + g->npos, v, prev = 0;
     g->npos += c->tf;
     for (uint32_t j = 0; j < c->tf; j++) {
@@ -337,33 +347,35 @@ static inline int take(TermPostings *g, RunCursor *c, size_t room)
 }
 
 /* The postings of a key only one source has (with one worker and no
- * runs, every key): decoded straight into g, which is given room for them
- * all at once, since each position takes at least a byte of the source's
- * len and each posting two more. The checks are take()'s and
- * run_cursor_next()'s. */
+ * runs, every key): decoded straight into g, which is given room for
+ * them all at once. Each position takes at least a byte of the source's
+ * len and each posting two more, which bounds the positions (room). The
+ * checks are take()'s and run_cursor_next()'s. */
 static int decode_key(TermPostings *g, const Source *s)
 {
     if (s->len < 2 * (size_t)s->df) return -1;
-    term_postings_reserve(g, s->df, s->len - 2 * (size_t)s->df);
+    term_postings_reserve(g, s->df, 0);
     RunCursor c = {s->data, s->data + s->len, s->df, 0, 0};
-    uint32_t *ids = g->ids, *tfs = g->tfs, *pos = g->pos;
-    size_t npos = 0, room = s->len - 2 * (size_t)s->df;
+    uint32_t *ids = g->ids, *tfs = g->tfs;
+    size_t room = s->len - 2 * (size_t)s->df;
     uint64_t pid = UINT64_MAX; /* the first gap is pid + 1 */
     for (uint32_t i = 0; i < s->df; i++) {
         uint32_t gap, tf, v, prev = 0;
-        if (get_varint(&c, &gap) || get_varint(&c, &tf) || gap == 0 || tf == 0 || tf > room - npos) return -1;
+        if (get_varint(&c, &gap) || get_varint(&c, &tf) || gap == 0 || tf == 0 || tf > room - g->npos) return -1;
         pid += gap;
         if (pid > UINT32_MAX) return -1;
         ids[i] = (uint32_t)pid;
         tfs[i] = tf;
+        position_room(g, tf);
+        uint32_t *pos = g->pos + g->npos;
         for (uint32_t j = 0; j < tf; j++) {
             if (get_varint(&c, &v)) return -1;
-            pos[npos++] = prev += v; /* the first is absolute: prev is 0 */
+            pos[j] = prev += v; /* the first is absolute: prev is 0 */
         }
+        g->npos += tf;
     }
     if (c.q != c.end) return -1;
     g->n = s->df;
-    g->npos = npos;
     return 0;
 }
 
@@ -379,7 +391,7 @@ static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cu
         df += in[i]->df;
         room += in[i]->len - 2 * (size_t)in[i]->df;
     }
-    term_postings_reserve(g, df, room);
+    term_postings_reserve(g, df, 0);
     for (size_t i = 0; i < k; i++) {
         cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
         int r = run_cursor_next(&cur[i], 1);
