@@ -94,6 +94,23 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
  * tokens to terms with analyzer_finish and caches the answer, so the
  * stemmer runs once per distinct token. Positions count as in analyzer_run. */
 uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx);
+/* A text's folded tokens packed for the indexer, which looks them up by
+ * their bytes: each token after a caller's prefix, back to back in bytes;
+ * per token where it starts there, its length (prefix included) and its
+ * position. Reused from text to text; zero-initialise before first use. */
+typedef struct {
+    char *bytes;
+    size_t len, cap;             /* bytes used / allocated */
+    uint32_t *off, *tlen, *pos;  /* per token */
+    size_t n, ncap;              /* tokens / room for them */
+} FoldedTokens;
+
+/* analyzer_run_folded into out (emptied first), each token after the
+ * plen bytes of prefix: the folded bytes are written where they stay,
+ * with no copy and no call per token. Returns the positions used. */
+uint32_t analyzer_fold_tokens(Analyzer *a, const char *text, size_t len, const char *prefix, size_t plen,
+                              FoldedTokens *out);
+void folded_tokens_free(FoldedTokens *t);
 /* What a folded token becomes: the term's length in out, or 0 for a stop
  * word. analyzer_run(text) == analyzer_finish(analyzer_run_folded(text)).
  * It skips the stem cache: meant for callers that cache tokens themselves. */

@@ -93,6 +93,50 @@ uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn
     return pos;
 }
 
+static void folded_grow(FoldedTokens *t)
+{
+    t->ncap = t->ncap ? 2 * t->ncap : 256;
+    t->off = xrealloc(t->off, t->ncap * sizeof *t->off);
+    t->tlen = xrealloc(t->tlen, t->ncap * sizeof *t->tlen);
+    t->pos = xrealloc(t->pos, t->ncap * sizeof *t->pos);
+}
+
+uint32_t analyzer_fold_tokens(Analyzer *a, const char *text, size_t len, const char *prefix, size_t plen,
+                              FoldedTokens *out)
+{
+    Tokenizer tz;
+    TokenSpan sp;
+    uint32_t pos = 0;
+    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
+    out->n = out->len = 0;
+    tokenizer_init(&tz, text, len);
+    while (next(&tz, &sp)) {
+        if (out->len + plen + TERM_MAX_BYTES + 1 > out->cap) { /* room for the longest fold and its NUL */
+            out->cap = 2 * (out->len + plen + TERM_MAX_BYTES + 1);
+            out->bytes = xrealloc(out->bytes, out->cap);
+        }
+        char *q = out->bytes + out->len;
+        size_t flen = fold_token(text + sp.start, sp.end - sp.start, q + plen);
+        if (flen == 0) continue; /* only marks: not a word, takes no position */
+        if (out->n == out->ncap) folded_grow(out);
+        for (size_t k = 0; k < plen; k++) q[k] = prefix[k]; /* a byte or none: no memcpy call */
+        out->off[out->n] = (uint32_t)out->len;
+        out->tlen[out->n] = (uint32_t)(plen + flen);
+        out->pos[out->n++] = pos++;
+        out->len += plen + flen;
+    }
+    return pos;
+}
+
+void folded_tokens_free(FoldedTokens *t)
+{
+    free(t->bytes);
+    free(t->off);
+    free(t->tlen);
+    free(t->pos);
+    memset(t, 0, sizeof *t);
+}
+
 /* analyzer_run = analyzer_run_folded + the rest of the pipeline per token. */
 typedef struct {
     Analyzer *a;

@@ -23,8 +23,9 @@
 enum { SEP = 0, LETTER = 1, DIGIT = 2, MARK = 3 }; /* MARK: only from category_class */
 
 /* ASCII classes by table: most text is ASCII, and a lookup is much cheaper
- * than a trip through utf8proc's property tables. */
-static const uint8_t ascii_class[128] = {
+ * than a trip through utf8proc's property tables. Bytes from 0x80 are
+ * NON_ASCII (4, below): the general path decodes them. */
+static const uint8_t ascii_class[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* controls */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* controls */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* space ! " # ... / */
@@ -33,12 +34,22 @@ static const uint8_t ascii_class[128] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* P-Z [ \ ] ^ _ */
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ` a-o */
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z { | } ~ DEL */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0x80 and above */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
 /* The class of an ASCII byte, and NON_ASCII for the others: one look-up
- * per byte in next_ascii's loops. */
+ * per byte in next_ascii's loops, with no test of the byte first. */
 enum { NON_ASCII = 4 };
-static inline int byte_class(uint8_t b) { return b < 0x80 ? ascii_class[b] : NON_ASCII; }
+static inline int byte_class(uint8_t b) { return ascii_class[b]; }
+/* LETTER or DIGIT: a byte that continues an ASCII token. */
+static inline int in_word(uint8_t b) { return (unsigned)ascii_class[b] - LETTER <= DIGIT - LETTER; }
 
 /* Class of a non-ASCII code point from its Unicode general category: the
  * one table both tokenizers read. */
@@ -127,21 +138,15 @@ static int next_ascii(Tokenizer *t, TokenSpan *out)
     t->pos = pos;
     if (pos == len) return 0;
     if (s[pos] >= 0x80) return -1;
-    size_t start = pos;
-    int prev = ascii_class[s[pos++]];
+    size_t start = pos++;
     for (;;) {
-        int k;
-        while (pos < len && (k = byte_class(s[pos])) <= DIGIT && k != SEP) {
-            prev = k;
-            pos++;
-        }
+        while (pos < len && in_word(s[pos])) pos++;
         if (pos == len) break;
         if (s[pos] >= 0x80) return -1;
         if (pos + 1 < len && (s[pos] == '\'' || s[pos] == '.' || s[pos] == ',')) {
             if (s[pos + 1] >= 0x80) return -1;
             int after = ascii_class[s[pos + 1]];
-            if (joins(s[pos], prev, after)) {
-                prev = after;
+            if (joins(s[pos], ascii_class[s[pos - 1]], after)) { /* the byte before is the token's last */
                 pos += 2;
                 continue;
             }

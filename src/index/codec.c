@@ -16,26 +16,28 @@ unsigned bits_needed(const uint32_t *v, size_t n)
     return all ? 32u - (unsigned)__builtin_clz(all) : 0u;
 }
 
+/* Bits go out 32 at a time (little-endian, so the bytes are those of a
+ * byte-at-a-time packer), then the last partial word's bytes. */
 size_t bp_encode(const uint32_t *in, size_t n, uint8_t *out)
 {
     unsigned b = bits_needed(in, n);
     out[0] = (uint8_t)b;
-    size_t bytes = (n * b + 7) / 8;
-    memset(out + 1, 0, bytes);
     uint64_t acc = 0;
-    unsigned filled = 0;
+    unsigned filled = 0; /* < 32 between values, so acc never overflows */
     uint8_t *p = out + 1;
     for (size_t i = 0; i < n; i++) {
         acc |= (uint64_t)in[i] << filled;
         filled += b;
-        while (filled >= 8) {
-            *p++ = (uint8_t)acc;
-            acc >>= 8;
-            filled -= 8;
+        if (filled >= 32) {
+            uint32_t word = (uint32_t)acc;
+            memcpy(p, &word, 4);
+            p += 4;
+            acc >>= 32;
+            filled -= 32;
         }
     }
-    if (filled) *p++ = (uint8_t)acc;
-    return 1 + bytes;
+    for (; filled; filled = filled > 8 ? filled - 8 : 0, acc >>= 8) *p++ = (uint8_t)acc;
+    return 1 + (n * b + 7) / 8;
 }
 
 /* Unpacks n values of width b from p, which holds at least n*b/8 bytes
@@ -102,7 +104,41 @@ static uint32_t lane_word(const uint8_t *p, unsigned w, unsigned lane)
     return rd_u32(p + 4 * (4 * w + lane));
 }
 
+#if defined(__SSE2__)
+/* Packs a row (one value per lane) at a time: the four lanes' words fill
+ * in step, so each full 128-bit word is one store. */
+static void pack_rows_sse2(const uint32_t *in, unsigned b, uint8_t *p)
+{
+    __m128i acc = _mm_setzero_si128();
+    unsigned filled = 0; /* bits of acc in use, < 32 */
+    for (unsigned r = 0; r < 32; r++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + 4 * r));
+        acc = _mm_or_si128(acc, _mm_sll_epi32(v, _mm_cvtsi32_si128((int)filled)));
+        filled += b;
+        if (filled >= 32) {
+            _mm_storeu_si128((__m128i *)(void *)p, acc);
+            p += 16;
+            filled -= 32; /* the bits of v that did not fit start the next word */
+            acc = filled ? _mm_srl_epi32(v, _mm_cvtsi32_si128((int)(b - filled))) : _mm_setzero_si128();
+        }
+    }
+}
+#endif
+
 size_t bp128_encode(const uint32_t *in, uint8_t *out)
+{
+    unsigned b = bits_needed(in, BLOCK_SIZE);
+    out[0] = (uint8_t)b;
+#if defined(__SSE2__)
+    pack_rows_sse2(in, b, out + 1);
+    return 1 + 16 * (size_t)b;
+#else
+    return bp128_encode_scalar(in, out);
+#endif
+}
+
+/* For tests, and where there is no SSE2: lane by lane. */
+size_t bp128_encode_scalar(const uint32_t *in, uint8_t *out)
 {
     unsigned b = bits_needed(in, BLOCK_SIZE);
     out[0] = (uint8_t)b;

@@ -68,6 +68,7 @@ size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n);
 /* Full blocks of exactly BLOCK_SIZE values, in SIMD-BP128's vertical
  * layout (FORMAT.md): [u8 bits][16 * bits bytes]. Same contract as above. */
 size_t bp128_encode(const uint32_t *in, uint8_t *out);
+size_t bp128_encode_scalar(const uint32_t *in, uint8_t *out); /* the same bytes, lane by lane */
 size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out);
 size_t bp128_decode_scalar(const uint8_t *in, size_t avail, uint32_t *out);
 /* Unpacks a full block of (gap - 1) values straight into ids following
@@ -529,6 +530,9 @@ typedef struct {
 
 /* Appends posting (id, tf); returns where its tf positions go. */
 uint32_t *term_postings_add(TermPostings *p, uint32_t id, uint32_t tf);
+/* Room for n more postings and npos more positions, so that a caller
+ * that knows its counts (or bounds) fills ids, tfs and pos directly. */
+void term_postings_reserve(TermPostings *p, size_t n, size_t npos);
 static inline void term_postings_clear(TermPostings *p) { p->n = p->npos = 0; }
 void term_postings_free(TermPostings *p);
 

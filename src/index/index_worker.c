@@ -75,13 +75,10 @@ void batch_free(Batch *b)
 /* The folded tokens of one field of a passage, resolved to term ids as a
  * batch. A field's tokens are cached under its key byte and the token. */
 typedef struct {
-    Buf bytes;           /* the tokens (with the field byte), back to back */
-    uint32_t *off, *len; /* per token: where in bytes, how long */
+    FoldedTokens f;      /* the tokens (after the field byte), their places and positions */
     uint32_t *hash;      /* per token: hash_bytes of it */
-    uint32_t *pos;       /* per token: its position in the field */
     uint32_t *id;        /* per token: its term id, or TERM_STOP */
-    size_t n, cap;
-    int field;           /* FIELD_* of the tokens being collected */
+    size_t cap;          /* room in hash and id */
 } Tokens;
 
 /* An article's title terms, added to each of its passages. */
@@ -106,30 +103,19 @@ struct Worker {
     uint64_t run_bytes;
 };
 
-static void tokens_grow(Tokens *b)
-{
-    b->cap = b->cap ? b->cap * 2 : 256;
-    b->off = xrealloc(b->off, b->cap * sizeof *b->off);
-    b->len = xrealloc(b->len, b->cap * sizeof *b->len);
-    b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
-    b->pos = xrealloc(b->pos, b->cap * sizeof *b->pos);
-    b->id = xrealloc(b->id, b->cap * sizeof *b->id);
-}
 
-/* Runs once per token: the key is written in place, no call per byte run. */
-static void on_token(void *ctx, const Token *t)
+/* What a folded token analyses to (0 for a stop word), in term. A title
+ * or heading token whose bare form the body already met is not stemmed
+ * again: the cache gives the body's term, whose key is the bare term. */
+static size_t token_term(Worker *w, int field, const char *token, size_t tl, char term[TERM_MAX_BYTES + 1])
 {
-    Tokens *b = &((Worker *)ctx)->tokens;
-    if (b->n == b->cap) tokens_grow(b);
-    size_t field = b->field != FIELD_BODY, n = field + t->len;
-    if (b->bytes.len + n > b->bytes.cap) buf_reserve(&b->bytes, n);
-    uint8_t *q = b->bytes.data + b->bytes.len;
-    if (field) *q++ = (uint8_t)b->field;
-    memcpy(q, t->term, t->len);
-    b->off[b->n] = (uint32_t)b->bytes.len;
-    b->len[b->n] = (uint32_t)n;
-    b->pos[b->n++] = t->pos;
-    b->bytes.len += n;
+    const uint32_t *v = field == FIELD_BODY ? NULL : tokenmap_get(&w->token_terms, token, tl, hash_bytes(token, tl));
+    if (!v) return analyzer_finish(w->an, token, tl, term);
+    if (*v == TERM_STOP) return 0;
+    const StrMap *t = &w->mem.terms; /* term ids are its entry numbers */
+    size_t n = t->klens[*v];
+    memcpy(term, strmap_key(t, *v), n + 1); /* with its NUL */
+    return n;
 }
 
 /* Term id of a cached key (a folded token, after its field byte for the
@@ -142,7 +128,7 @@ static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
     size_t tl;
     int field = key_field(key, len, &token, &tl);
     char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
-    size_t n = analyzer_finish(w->an, token, tl, term);
+    size_t n = token_term(w, field, token, tl, term);
     uint32_t id = n ? memindex_term(&w->mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
     tokenmap_put(&w->token_terms, key, len, h, id);
     return id;
@@ -154,17 +140,20 @@ static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
 static void tokens_fill(Worker *w, int field, const char *text, size_t len)
 {
     Tokens *b = &w->tokens;
-    b->n = 0;
-    b->bytes.len = 0;
-    b->field = field;
-    analyzer_run_folded(w->an, text, len, on_token, w);
-    const char *bytes = (const char *)b->bytes.data;
-    for (size_t i = 0; i < b->n; i++) {
-        b->hash[i] = hash_bytes(bytes + b->off[i], b->len[i]);
+    const FoldedTokens *f = &b->f;
+    char key = (char)field; /* the body's keys are the bare tokens */
+    analyzer_fold_tokens(w->an, text, len, &key, field != FIELD_BODY, &b->f);
+    if (f->ncap > b->cap) {
+        b->cap = f->ncap;
+        b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
+        b->id = xrealloc(b->id, b->cap * sizeof *b->id);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        b->hash[i] = hash_bytes(f->bytes + f->off[i], f->tlen[i]);
         tokenmap_prefetch(&w->token_terms, b->hash[i]);
     }
-    for (size_t i = 0; i < b->n; i++) {
-        b->id[i] = resolve(w, bytes + b->off[i], b->len[i], b->hash[i]);
+    for (size_t i = 0; i < f->n; i++) {
+        b->id[i] = resolve(w, f->bytes + f->off[i], f->tlen[i], b->hash[i]);
         if (b->id[i] != TERM_STOP) memindex_prefetch(&w->mem, b->id[i]);
     }
 }
@@ -174,9 +163,9 @@ static uint32_t tokens_add(Worker *w, uint32_t pid)
 {
     const Tokens *b = &w->tokens;
     uint32_t kept = 0;
-    for (size_t i = 0; i < b->n; i++) { /* the terms' records were prefetched by tokens_fill */
+    for (size_t i = 0; i < b->f.n; i++) { /* the terms' records were prefetched by tokens_fill */
         if (b->id[i] == TERM_STOP) continue;
-        memindex_add(&w->mem, pid, b->id[i], b->pos[i]);
+        memindex_add(&w->mem, pid, b->id[i], b->f.pos[i]);
         kept++;
     }
     return kept;
@@ -188,16 +177,16 @@ static void title_terms(Worker *w, const char *title)
     TitleTerms *t = &w->title;
     tokens_fill(w, FIELD_TITLE, title, strlen(title));
     const Tokens *b = &w->tokens;
-    if (b->n > t->cap) {
-        t->cap = b->n;
+    if (b->f.n > t->cap) {
+        t->cap = b->f.n;
         t->id = xrealloc(t->id, t->cap * sizeof *t->id);
         t->pos = xrealloc(t->pos, t->cap * sizeof *t->pos);
     }
     t->n = 0;
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->f.n; i++) {
         if (b->id[i] == TERM_STOP) continue;
         t->id[t->n] = b->id[i];
-        t->pos[t->n++] = b->pos[i];
+        t->pos[t->n++] = b->f.pos[i];
     }
 }
 
@@ -290,11 +279,8 @@ void worker_free(Worker *w)
     analyzer_free(w->an);
     memindex_free(&w->mem);
     tokenmap_free(&w->token_terms);
-    buf_free(&w->tokens.bytes);
-    free(w->tokens.off);
-    free(w->tokens.len);
+    folded_tokens_free(&w->tokens.f);
     free(w->tokens.hash);
-    free(w->tokens.pos);
     free(w->tokens.id);
     free(w->title.id);
     free(w->title.pos);

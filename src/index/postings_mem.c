@@ -44,19 +44,14 @@ uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
     if (added) {
         if (m->nlists == m->cap) grow_lists(m);
         memset(&m->lists[m->nlists], 0, sizeof *m->lists);
-        *v = (uint32_t)m->nlists++;
+        *v = (uint32_t)m->nlists++; /* = the entry's number in terms: a term's id finds its key */
     }
     return *v;
 }
 
-/* Slot for one more occurrence in the current passage. */
-static uint32_t new_token(MemIndex *m, uint32_t pos)
+/* Slot for one more occurrence in the current passage (room was made). */
+static inline uint32_t new_token(MemIndex *m, uint32_t pos)
 {
-    if (m->ntok == m->tok_cap) {
-        m->tok_cap = m->tok_cap ? m->tok_cap * 2 : 1024;
-        m->tok_pos = xrealloc(m->tok_pos, m->tok_cap * sizeof *m->tok_pos);
-        m->tok_next = xrealloc(m->tok_next, m->tok_cap * sizeof *m->tok_next);
-    }
     m->tok_pos[m->ntok] = pos;
     return (uint32_t)m->ntok++;
 }
@@ -85,10 +80,29 @@ static void seen_grow(MemIndex *m, uint32_t stamp)
     }
 }
 
+/* Room for one more occurrence and one more term in the passage's arrays.
+ * Apart from memindex_add's per-token path, which then calls nothing and
+ * saves no registers. */
+__attribute__((noinline)) static void make_room(MemIndex *m, uint32_t stamp)
+{
+    if (m->ntok == m->tok_cap) {
+        m->tok_cap = m->tok_cap ? m->tok_cap * 2 : 1024;
+        m->tok_pos = xrealloc(m->tok_pos, m->tok_cap * sizeof *m->tok_pos);
+        m->tok_next = xrealloc(m->tok_next, m->tok_cap * sizeof *m->tok_next);
+    }
+    if (2 * (m->ntouched + 1) > m->seen_cap) seen_grow(m, stamp);
+    if (m->ntouched == m->touched_cap) {
+        m->touched_cap = m->touched_cap ? m->touched_cap * 2 : 256;
+        m->touched = xrealloc(m->touched, m->touched_cap * sizeof *m->touched);
+    }
+}
+
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos)
 {
-    uint32_t k = new_token(m, pos), stamp = pid + 1;
-    if (2 * (m->ntouched + 1) > m->seen_cap) seen_grow(m, stamp);
+    uint32_t stamp = pid + 1;
+    if (m->ntok == m->tok_cap || 2 * (m->ntouched + 1) > m->seen_cap || m->ntouched == m->touched_cap)
+        make_room(m, stamp);
+    uint32_t k = new_token(m, pos);
     MemSeen *e = seen_find(m, stamp, t);
     if (e->stamp == stamp) {
         MemTouched *u = &m->touched[e->slot];
@@ -96,10 +110,6 @@ void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos)
         m->tok_next[u->last] = k;
         u->last = k;
         return;
-    }
-    if (m->ntouched == m->touched_cap) {
-        m->touched_cap = m->touched_cap ? m->touched_cap * 2 : 256;
-        m->touched = xrealloc(m->touched, m->touched_cap * sizeof *m->touched);
     }
     *e = (MemSeen){stamp, t, (uint32_t)m->ntouched};
     m->touched[m->ntouched++] = (MemTouched){t, 1, k, k};
@@ -122,9 +132,12 @@ static inline size_t put_varint(uint8_t *q, uint32_t v)
  * chain of occurrences, written straight into the reserved buffer. */
 static void put_record(MemIndex *m, MemPostings *p, const MemTouched *u, uint32_t pid)
 {
-    size_t cap = p->data.cap;
-    buf_reserve(&p->data, 5 * ((size_t)u->tf + 2));
-    m->data_bytes += p->data.cap - cap;
+    size_t need = 5 * ((size_t)u->tf + 2);
+    if (p->data.len + need > p->data.cap) { /* checked here: most records fit, and then nothing is called */
+        size_t cap = p->data.cap;
+        buf_reserve(&p->data, need);
+        m->data_bytes += p->data.cap - cap;
+    }
     uint8_t *q = p->data.data + p->data.len, *start = q;
     /* the first gap is pid + 1 so that every gap is >= 1 */
     q += put_varint(q, p->df ? pid - p->last_pid : pid + 1);

@@ -295,6 +295,11 @@ static inline int get_varint(RunCursor *c, uint32_t *v)
         *v = *c->q++;
         return 0;
     }
+    if (c->end - c->q >= 2 && c->q[1] < 0x80) { /* two: most other gaps */
+        *v = (uint32_t)(c->q[0] & 0x7f) | (uint32_t)c->q[1] << 7;
+        c->q += 2;
+        return 0;
+    }
     uint64_t x;
     size_t n = rd_varint(c->q, c->end, &x);
     if (!n || x > UINT32_MAX) return -1;
@@ -305,7 +310,7 @@ static inline int get_varint(RunCursor *c, uint32_t *v)
 
 /* Reads the next posting's passage and tf (the first gap is pid + 1);
  * its positions follow at c->q. 1 when there is none left. */
-static int run_cursor_next(RunCursor *c, int first)
+static inline int run_cursor_next(RunCursor *c, int first)
 {
     if (!c->left) return 1;
     uint32_t gap;
@@ -315,11 +320,25 @@ static int run_cursor_next(RunCursor *c, int first)
     return 0;
 }
 
-/* Appends the cursor's current posting and its positions. */
-static int take(TermPostings *g, RunCursor *c)
+/* Room in g for tf more positions. Grown as they come rather than to the
+ * bound their bytes set (up to four times what they take: a merge in a
+ * memory budget holds one term's postings beyond it, and the most frequent
+ * term's would have grown the peak). */
+static inline void position_room(TermPostings *g, uint32_t tf)
 {
-    if (g->n && c->pid <= g->ids[g->n - 1]) return -1;
-    uint32_t *pos = term_postings_add(g, c->pid, c->tf), v, prev = 0;
+    if (tf > g->pos_cap - g->npos) term_postings_reserve(g, 0, tf);
+}
+
+/* Appends the cursor's current posting and its positions to g, which
+ * has room for every posting of the key; room bounds its positions. */
+static inline int take(TermPostings *g, RunCursor *c, size_t room)
+{
+    if ((g->n && c->pid <= g->ids[g->n - 1]) || c->tf > room - g->npos) return -1;
+    g->ids[g->n] = c->pid;
+    g->tfs[g->n++] = c->tf;
+    position_room(g, c->tf);
+    uint32_t *pos = g->pos + g->npos, v, prev = 0;
+    g->npos += c->tf;
     for (uint32_t j = 0; j < c->tf; j++) {
         if (get_varint(c, &v)) return -1;
         pos[j] = prev += v; /* the first is absolute: prev is 0 */
@@ -327,23 +346,78 @@ static int take(TermPostings *g, RunCursor *c)
     return 0;
 }
 
+/* The postings of a key only one source has (with one worker and no
+ * runs, every key): decoded straight into g, which is given room for
+ * them all at once. Each position takes at least a byte of the source's
+ * len and each posting two more, which bounds the positions (room). The
+ * checks are take()'s and run_cursor_next()'s. */
+static int decode_key(TermPostings *g, const Source *s)
+{
+    if (s->len < 2 * (size_t)s->df) return -1;
+    term_postings_reserve(g, s->df, 0);
+    RunCursor c = {s->data, s->data + s->len, s->df, 0, 0};
+    uint32_t *ids = g->ids, *tfs = g->tfs;
+    size_t room = s->len - 2 * (size_t)s->df;
+    uint64_t pid = UINT64_MAX; /* the first gap is pid + 1 */
+    for (uint32_t i = 0; i < s->df; i++) {
+        uint32_t gap, tf, v, prev = 0;
+        if (get_varint(&c, &gap) || get_varint(&c, &tf) || gap == 0 || tf == 0 || tf > room - g->npos) return -1;
+        pid += gap;
+        if (pid > UINT32_MAX) return -1;
+        ids[i] = (uint32_t)pid;
+        tfs[i] = tf;
+        position_room(g, tf);
+        uint32_t *pos = g->pos + g->npos;
+        for (uint32_t j = 0; j < tf; j++) {
+            if (get_varint(&c, &v)) return -1;
+            pos[j] = prev += v; /* the first is absolute: prev is 0 */
+        }
+        g->npos += tf;
+    }
+    if (c.q != c.end) return -1;
+    g->n = s->df;
+    return 0;
+}
+
 /* The postings of the sources in[0..k) for one key, in passage order. */
 static int merge_key(TermPostings *g, Source *const *in, size_t k, RunCursor *cur)
 {
     term_postings_clear(g);
-    size_t live = 0;
+    if (k == 1) return decode_key(g, in[0]);
+    /* room for all: each position takes at least a byte, each posting two more */
+    size_t live = 0, df = 0, room = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (in[i]->len < 2 * (size_t)in[i]->df) return -1;
+        df += in[i]->df;
+        room += in[i]->len - 2 * (size_t)in[i]->df;
+    }
+    term_postings_reserve(g, df, 0);
     for (size_t i = 0; i < k; i++) {
         cur[i] = (RunCursor){in[i]->data, in[i]->data + in[i]->len, in[i]->df, 0, 0};
         int r = run_cursor_next(&cur[i], 1);
         if (r < 0) return -1;
         if (r == 0) cur[live++] = cur[i];
     }
+    /* Sources hold runs of consecutive passages (a worker's batches, and
+     * its runs one after another), so the source with the least passage
+     * keeps it for as long as it stays below every other's: one scan of
+     * the sources per stretch, not per posting. */
     while (live) {
         size_t best = 0;
-        for (size_t i = 1; i < live; i++)
-            if (cur[i].pid < cur[best].pid) best = i;
-        if (take(g, &cur[best]) != 0) return -1;
-        int r = run_cursor_next(&cur[best], 0);
+        uint32_t next = UINT32_MAX; /* the least passage of the others */
+        for (size_t i = 1; i < live; i++) {
+            if (cur[i].pid < cur[best].pid) {
+                next = cur[best].pid;
+                best = i;
+            } else if (cur[i].pid < next) {
+                next = cur[i].pid;
+            }
+        }
+        int r;
+        do {
+            if (take(g, &cur[best], room) != 0) return -1;
+            r = run_cursor_next(&cur[best], 0);
+        } while (r == 0 && cur[best].pid < next);
         if (r < 0) return -1;
         if (r == 1) {
             if (cur[best].q != cur[best].end) return -1;
@@ -461,7 +535,12 @@ int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, siz
     int rc = 0;
     while (rc == 0 && end - first >= 2 && end - first + nmems > FAN_IN) {
         char name[64];
-        size_t k = end - first < FAN_IN ? end - first : FAN_IN;
+        /* a group of k turns k sources into one: just enough of them, so
+         * that no run is rewritten twice when one group would do (with
+         * 62 runs, merging 32 and then the 31 left rewrote every byte) */
+        size_t k = end - first + nmems - FAN_IN + 1;
+        if (k > FAN_IN) k = FAN_IN;
+        if (k > end - first) k = end - first;
         snprintf(name, sizeof name, "run-merged-%zu.tmp", made++);
         rc = merge_group((const char *const *)list + first, k, dir, name);
         first += k;

@@ -68,6 +68,19 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
     }
 }
 
+void term_postings_reserve(TermPostings *p, size_t n, size_t npos)
+{
+    if (p->n + n > p->cap) {
+        p->cap = p->n + n > 2 * p->cap ? p->n + n : 2 * p->cap;
+        p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
+        p->tfs = xrealloc(p->tfs, p->cap * sizeof *p->tfs);
+    }
+    if (p->npos + npos > p->pos_cap) {
+        p->pos_cap = p->npos + npos > 2 * p->pos_cap ? p->npos + npos : 2 * p->pos_cap;
+        p->pos = xrealloc(p->pos, p->pos_cap * sizeof *p->pos);
+    }
+}
+
 uint32_t *term_postings_add(TermPostings *p, uint32_t id, uint32_t tf)
 {
     if (p->n == p->cap) {

@@ -28,6 +28,42 @@ static const char *slot_key(const TokenMap *m, const TokenSlot *s)
     return m->arena.data ? (const char *)m->arena.data + off : NULL;
 }
 
+static inline uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load4(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* a[0..n) == b[0..n) for an inline key (n <= TOKEN_INLINE): a few loads,
+ * overlapping where n is not a multiple of their width, instead of a
+ * memcmp call per look-up. Reads nothing past either key. */
+static inline int same_inline(const char *a, const char *b, size_t n)
+{
+    _Static_assert(TOKEN_INLINE <= 24, "three words cover an inline key");
+    if (n >= 8) {
+        uint64_t d = (load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8));
+        if (n > 16) d |= load8(a + 8) ^ load8(b + 8);
+        return d == 0;
+    }
+    if (n >= 4) return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+static inline int same_key(const TokenMap *m, const TokenSlot *s, const char *key, size_t len)
+{
+    return len <= TOKEN_INLINE ? same_inline(s->key, key, len) : memcmp(slot_key(m, s), key, len) == 0;
+}
+
 /* The slot holding key, or the empty slot where it would go. */
 static TokenSlot *find(const TokenMap *m, const char *key, size_t len, uint32_t h)
 {
@@ -35,7 +71,7 @@ static TokenSlot *find(const TokenMap *m, const char *key, size_t len, uint32_t 
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         TokenSlot *s = &m->slots[i];
         if (slot_empty(s)) return s;
-        if (s->hash == h && s->len == len && memcmp(slot_key(m, s), key, len) == 0) return s;
+        if (s->hash == h && s->len == len && same_key(m, s, key, len)) return s;
     }
 }
 

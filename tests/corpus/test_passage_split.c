@@ -403,7 +403,28 @@ static void seed_corpus(void)
     CHECK_EQ_INT(c.bad, 0);
 }
 
-TEST_MAIN("passage_split", T(heading_joins_paragraph), T(consecutive_headings_join), T(paragraphs_single_newlines),
+/* count_words (16 bytes at a time where it can) against the byte-by-byte
+ * definition, on random runs of every blank byte, other bytes and bytes
+ * >= 0x80, over every start and end near the 16-byte boundaries. */
+static void count_words_matches_bytes(void)
+{
+    static const char alphabet[] = " \t\n\v\f\rab\x08\x0e\x1f!\x80\xff";
+    uint32_t x = 2463534242u;
+    for (int iter = 0; iter < 2000; iter++) {
+        char t[80];
+        for (size_t i = 0; i < sizeof t; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            t[i] = alphabet[x % (sizeof alphabet - 1)];
+        }
+        size_t a = x % 20, b = a + (x >> 8) % (sizeof t - a + 1);
+        char *copy = xmalloc(b);
+        memcpy(copy, t, b); /* exactly b bytes: ASan sees a read past them */
+        CHECK_EQ_INT(count_words(copy, a, b), words_in(copy, a, b));
+        free(copy);
+    }
+}
+
+TEST_MAIN("passage_split", T(count_words_matches_bytes), T(heading_joins_paragraph), T(consecutive_headings_join), T(paragraphs_single_newlines),
           T(paragraphs_blank_lines), T(crlf_line_endings), T(long_paragraph_windows), T(run_on_sentence_cut_at_word),
           T(trailing_heading_alone), T(empty_and_blank_texts), T(tsv_title_heading_end), T(heads_mark_leading_headings), T(headings_on_seed_lines),
           T(titles_from_file_names), T(seed_corpus))
