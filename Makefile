@@ -12,13 +12,13 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 # Always on, whatever CFLAGS the caller passes (the sanitizer build does).
 REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE -pthread
-LDLIBS   += -lstemmer -lz -lutf8proc -lm
+LDLIBS   += -lstemmer -lz -ldeflate -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages: the header that proves each one is there.
-DEB_PKGS    = libstemmer-dev zlib1g-dev libutf8proc-dev
-DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/utf8proc.h
+DEB_PKGS    = libstemmer-dev zlib1g-dev libdeflate-dev libutf8proc-dev
+DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/libdeflate.h /usr/include/utf8proc.h
 TEST_PKGS   = jq
 TEST_TOOLS  = jq
 

@@ -3,18 +3,23 @@
  *
  * Passage texts are concatenated in passage-id order (each prefixed by its
  * varint length) into raw blocks of about STORE_BLOCK bytes, each
- * compressed on its own with zlib. Showing a hit costs one block
+ * compressed on its own as a zlib stream. Showing a hit costs one block
  * decompression; small blocks keep that cheap, larger ones compress better.
  * Layout: FORMAT.md, "store.bin".
+ *
+ * libdeflate writes and reads those streams: on 16 KB blocks of our text it
+ * compresses about twice as fast as zlib at level 1 into 5% fewer bytes,
+ * and decompresses two to three times as fast (bench/README.md). Any zlib
+ * can still read the blocks.
  */
 #include "index/index.h"
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #define STORE_BLOCK (16 * 1024)
-/* zlib level 1: on text like ours it compresses 6x faster than the
+/* Level 1: on text like ours zlib's level 1 compressed 6x faster than its
  * default level 6 for a 12-16% larger store (bench/README.md). */
 #define STORE_LEVEL 1
 #define DIR_ENTRY 24
@@ -39,8 +44,7 @@ struct DocStoreWriter {
     Buf dir;         /* directory entries so far */
     FileOut data;    /* spill: compressed blocks so far */
     char *path;      /* the directory store.bin goes into */
-    z_stream z;      /* the compressor, reset for each block */
-    int z_ready;     /* z was set up */
+    struct libdeflate_compressor *comp; /* used by the one thread that compresses */
     uint32_t npassages, nblocks;
     uint32_t block_first; /* first passage of the open block */
     int failed;
@@ -53,23 +57,15 @@ struct DocStoreWriter {
     uint64_t queued, collected; /* blocks handed over / appended */
 };
 
-/* One block, as compress2 at STORE_LEVEL makes it, byte for byte, but
- * through a deflate stream kept for the whole store: compress2 sets up and
- * frees zlib's 256 KB of state for every 16 KB block, which cost more than
- * the compression. z is only used by the one thread that compresses. */
-static int compress_block(z_stream *z, const Buf *raw, Buf *out)
+/* One block as a zlib stream, through a compressor kept for the whole
+ * store (setting one up per 16 KB block would cost more than compressing). */
+static int compress_block(struct libdeflate_compressor *comp, const Buf *raw, Buf *out)
 {
-    uLong cap = deflateBound(z, raw->len);
+    size_t cap = libdeflate_zlib_compress_bound(comp, raw->len);
     out->len = 0;
     buf_reserve(out, cap);
-    if (deflateReset(z) != Z_OK) return -1;
-    z->next_in = raw->data;
-    z->avail_in = (uInt)raw->len;
-    z->next_out = out->data;
-    z->avail_out = (uInt)cap;
-    if (deflate(z, Z_FINISH) != Z_STREAM_END) return -1;
-    out->len = cap - z->avail_out;
-    return 0;
+    out->len = libdeflate_zlib_compress(comp, raw->data, raw->len, out->data, cap);
+    return out->len ? 0 : -1;
 }
 
 static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const Buf *out, int failed)
@@ -94,7 +90,7 @@ static void *helper_main(void *arg)
         while (s->state != SLOT_FULL && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
         if (s->state != SLOT_FULL) break; /* stopped with nothing left */
         pthread_mutex_unlock(&w->mu);
-        int failed = compress_block(&w->z, &s->raw, &s->out) != 0;
+        int failed = compress_block(w->comp, &s->raw, &s->out) != 0;
         pthread_mutex_lock(&w->mu);
         s->failed = failed;
         s->state = SLOT_DONE;
@@ -133,8 +129,8 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
         return NULL;
     }
     w->path = xstrdup(dir);
-    w->z_ready = deflateInit(&w->z, STORE_LEVEL) == Z_OK; /* compress2's settings */
-    w->failed = !w->z_ready;
+    w->comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    w->failed = !w->comp;
     if (!threaded) return w;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
@@ -147,7 +143,7 @@ static void close_block(DocStoreWriter *w)
     if (w->raw.len == 0) return;
     if (!w->threaded) {
         Buf out = {0};
-        int failed = compress_block(&w->z, &w->raw, &out) != 0;
+        int failed = compress_block(w->comp, &w->raw, &out) != 0;
         append_block(w, w->block_first, (uint32_t)w->raw.len, &out, failed);
         buf_free(&out);
     } else {
@@ -199,7 +195,7 @@ static void stop_helper(DocStoreWriter *w)
 
 static void free_writer(DocStoreWriter *w)
 {
-    if (w->z_ready) deflateEnd(&w->z);
+    if (w->comp) libdeflate_free_compressor(w->comp);
     fileout_discard(&w->data);
     buf_free(&w->raw);
     buf_free(&w->dir);
@@ -212,7 +208,7 @@ int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
     close_block(w);
     stop_helper(w);
     if (w->failed) {
-        err_set("zlib compression of the text store failed");
+        err_set("compressing the text store failed (out of memory?)");
         free_writer(w);
         return -1;
     }
@@ -273,6 +269,7 @@ void docstore_cursor_init(DocStoreCursor *c) { memset(c, 0, sizeof *c), c->block
 
 void docstore_cursor_free(DocStoreCursor *c)
 {
+    if (c->dec) libdeflate_free_decompressor(c->dec);
     buf_free(&c->raw);
     buf_free(&c->spans);
 }
@@ -288,8 +285,10 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, uint32_t b)
     c->block = UINT32_MAX;
     c->raw.len = c->spans.len = 0;
     buf_reserve(&c->raw, raw);
-    uLongf got = raw;
-    if (uncompress(c->raw.data, &got, data, clen) != Z_OK || got != raw) return -1;
+    if (!c->dec && !(c->dec = libdeflate_alloc_decompressor())) return -1;
+    size_t got;
+    if (libdeflate_zlib_decompress(c->dec, data, clen, c->raw.data, raw, &got) != LIBDEFLATE_SUCCESS || got != raw)
+        return -1;
     c->raw.len = raw;
     for (const uint8_t *q = c->raw.data, *end = q + raw; q < end;) {
         uint64_t tlen;

@@ -2,11 +2,13 @@
  * every passage reads back as written (many blocks, so the ring of pending
  * blocks wraps around many times), and the threaded writer's bytes equal
  * the single-threaded writer's; the spill file of compressed blocks is
- * gone once store.bin is written; a cursor reads the same texts. */
+ * gone once store.bin is written; a cursor reads the same texts; every
+ * block is a zlib stream that zlib itself reads (FORMAT.md). */
 #include "check.h"
 #include "testcorpus.h"
 
 #include <unistd.h>
+#include <zlib.h>
 
 /* Writes a store of n random passages into a fresh directory and reads
  * store.bin back: its payload (after the frame, which file_map checked). */
@@ -90,6 +92,37 @@ static void test_cursor(void)
     buf_free(&store);
 }
 
+/* FORMAT.md promises zlib streams: each block, inflated by zlib rather
+ * than by the reader's libdeflate, gives its directory's length and the
+ * texts of its passages. */
+static void test_blocks_are_zlib_streams(void)
+{
+    uint32_t n = 300;
+    Buf store = make_store(0, n), raw = {0};
+    uint32_t nblocks = rd_u32(store.data);
+    const uint8_t *area = store.data + 8 + (size_t)nblocks * 24;
+    CHECK(nblocks > 10);
+    uint32_t texts = 0;
+    for (uint32_t b = 0; b < nblocks; b++) {
+        const uint8_t *e = store.data + 8 + (size_t)b * 24;
+        uLongf got = rd_u32(e + 4);
+        raw.len = 0;
+        buf_reserve(&raw, got);
+        CHECK_EQ_INT(uncompress(raw.data, &got, area + rd_u64(e + 8), rd_u32(e + 16)), Z_OK);
+        CHECK_EQ_INT(got, rd_u32(e + 4));
+        for (const uint8_t *q = raw.data, *end = q + got; q < end; texts++) {
+            uint64_t len;
+            size_t used = rd_varint(q, end, &len);
+            CHECK(used > 0 && len <= (uint64_t)(end - q - used));
+            if (!used || len > (uint64_t)(end - q - used)) break;
+            q += used + len;
+        }
+    }
+    CHECK_EQ_INT(texts, n);
+    buf_free(&raw);
+    buf_free(&store);
+}
+
 static void test_empty_store(void)
 {
     Buf a = make_store(1, 0);
@@ -97,4 +130,5 @@ static void test_empty_store(void)
     buf_free(&a);
 }
 
-TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_cursor), T(test_empty_store))
+TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_cursor),
+          T(test_blocks_are_zlib_streams), T(test_empty_store))
