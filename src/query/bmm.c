@@ -63,6 +63,14 @@ static void pass_span(PostingCursor *cur, uint32_t m)
     cursor_next(cur);
 }
 
+/* The lengths of a span's passages, asked for all at once: they lie far
+ * apart in an array of 4 bytes per passage, and the loop that scores the
+ * span would otherwise wait on them a few at a time. */
+static inline void prefetch_lengths(const uint32_t *lengths, const uint32_t *ids, uint32_t m)
+{
+    for (uint32_t k = 0; k < m; k++) __builtin_prefetch(&lengths[ids[k]]);
+}
+
 /* Adds term t's scores of the passages in [base, end] to the window, a
  * decoded block at a time; widens [*lo, *hi], the offsets touched. */
 static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint32_t *lo, uint32_t *hi)
@@ -76,6 +84,7 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
+        prefetch_lengths(lengths, ids, m);
         for (uint32_t k = 0; k < m; k++) {
             uint32_t off = ids[k] - base;
             float tf = (float)(tfs[k] + 1);
@@ -138,6 +147,7 @@ static void score_single(SearchContext *c, Split *sp, uint32_t t, uint32_t base,
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
+        prefetch_lengths(lengths, ids, m);
         for (uint32_t k = 0; k < m; k++) { /* consider() moves only other cursors */
             float tf = (float)(tfs[k] + 1);
             consider(c, sp, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))), top);
