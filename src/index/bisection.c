@@ -26,6 +26,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LEAF 16       /* ranges this small are left in their order */
 #define ROUNDS 5      /* at most, per split: 20 gave the same query work (bench/README.md) */
@@ -33,19 +34,33 @@
 
 typedef struct {
     float key;    /* higher: wants the right half more */
-    uint32_t doc; /* the article; top bit: it was on the right */
+    uint32_t doc; /* the article, by its index in the range; top bit: it was on the right */
 } Item;
 
 #define WAS_RIGHT 0x80000000u
 
+/* A range being split: its articles' term lists, article i of the range
+ * (in the range's order on entry) holding terms[off[i] .. off[i+1]). Below
+ * the root the terms are renumbered 0 .. nterms-1 for the range alone, so
+ * that the per-term arrays a split touches are as small as the range's
+ * vocabulary (they fit in cache ever more as the ranges shrink) and each
+ * article's terms lie next to the next article's. */
 typedef struct {
-    const DocTerms *g;
+    uint32_t n, nterms;
+    const uint64_t *off;
+    const uint32_t *terms;
+    int owned; /* off and terms were allocated for this range */
+} Range;
+
+typedef struct {
     const float *log2n; /* log2(i), i = 0 .. ndocs + 1 */
     uint32_t *deg;      /* per term: articles holding it in the left, right half */
     float *gain;        /* per term: gain of moving an article left to right,
                            right to left, this round */
-    uint32_t *used;     /* the terms of the range being split */
-    uint32_t nused;
+    uint32_t *map;      /* per term of a range: its number in a half, or UINT32_MAX */
+    uint32_t *back;     /* per term of a half: its number in the range */
+    uint32_t *perm;     /* position in the range -> article of the range */
+    uint32_t *ids;      /* the range's article numbers as they came in */
     Item *items;        /* per article of the range being split */
     int spawn;          /* split levels still to hand a half to a new thread */
 } Worker;
@@ -59,44 +74,34 @@ static inline float move_gain(const float *l, uint32_t da, uint32_t db, float ln
     return before - after;
 }
 
-/* The degrees of the range's terms, and the list of those terms. */
-static void count_degrees(Worker *w, const uint32_t *docs, uint32_t n, uint32_t half)
+/* The degrees of the range's terms in the halves as they stand at first. */
+static void count_degrees(Worker *w, const Range *r, uint32_t half)
 {
-    const DocTerms *g = w->g;
-    w->nused = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d = docs[i], side = i >= half;
-        for (uint64_t j = g->off[d]; j < g->off[d + 1]; j++) {
-            uint32_t *dt = &w->deg[2 * g->terms[j]];
-            if (dt[0] + dt[1] == 0) w->used[w->nused++] = g->terms[j];
-            dt[side]++;
-        }
+    memset(w->deg, 0, 2 * (size_t)r->nterms * sizeof *w->deg);
+    for (uint32_t i = 0; i < r->n; i++) {
+        uint32_t side = i >= half;
+        w->perm[i] = i;
+        for (uint64_t j = r->off[i]; j < r->off[i + 1]; j++) w->deg[2 * r->terms[j] + side]++;
     }
-}
-
-static void clear_degrees(Worker *w)
-{
-    for (uint32_t i = 0; i < w->nused; i++) w->deg[2 * w->used[i]] = w->deg[2 * w->used[i] + 1] = 0;
 }
 
 /* Each article's key: its gain from moving right, or minus its gain from
  * moving left, less a margin that keeps a neutral article where it is.
  * The gains are per term (the halves' sizes are fixed), so they are
  * computed once per term and summed per article. */
-static void compute_keys(Worker *w, const uint32_t *docs, uint32_t n, uint32_t half)
+static void compute_keys(Worker *w, const Range *r, uint32_t half)
 {
-    const DocTerms *g = w->g;
     const float *l = w->log2n;
-    float ln[2] = {l[half], l[n - half]};
-    for (uint32_t i = 0; i < w->nused; i++) {
-        uint32_t t = w->used[i], dl = w->deg[2 * t], dr = w->deg[2 * t + 1];
+    float ln[2] = {l[half], l[r->n - half]};
+    for (uint32_t t = 0; t < r->nterms; t++) {
+        uint32_t dl = w->deg[2 * t], dr = w->deg[2 * t + 1];
         w->gain[2 * t] = dl ? move_gain(l, dl, dr, ln[0], ln[1]) : 0;
         w->gain[2 * t + 1] = dr ? move_gain(l, dr, dl, ln[1], ln[0]) : 0;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d = docs[i], a = i >= half;
+    for (uint32_t i = 0; i < r->n; i++) {
+        uint32_t d = w->perm[i], a = i >= half;
         float sum = 0;
-        for (uint64_t j = g->off[d]; j < g->off[d + 1]; j++) sum += w->gain[2 * g->terms[j] + a];
+        for (uint64_t j = r->off[d]; j < r->off[d + 1]; j++) sum += w->gain[2 * r->terms[j] + a];
         w->items[i] = (Item){a ? -sum - STAY : sum - STAY, d | (a ? WAS_RIGHT : 0)};
     }
 }
@@ -135,32 +140,63 @@ static void select_smallest(Item *it, uint32_t n, uint32_t k)
 
 /* One round: the half most wanting the right goes there. Returns how many
  * articles changed sides (the degrees follow them). */
-static uint32_t refine(Worker *w, uint32_t *docs, uint32_t n, uint32_t half)
+static uint32_t refine(Worker *w, const Range *r, uint32_t half)
 {
-    const DocTerms *g = w->g;
-    compute_keys(w, docs, n, half);
-    select_smallest(w->items, n, half);
+    compute_keys(w, r, half);
+    select_smallest(w->items, r->n, half);
     uint32_t moved = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < r->n; i++) {
         uint32_t d = w->items[i].doc & ~WAS_RIGHT, from = !!(w->items[i].doc & WAS_RIGHT), to = i >= half;
-        docs[i] = d;
+        w->perm[i] = d;
         if (from == to) continue;
         moved++;
-        for (uint64_t j = g->off[d]; j < g->off[d + 1]; j++) {
-            w->deg[2 * g->terms[j] + from]--;
-            w->deg[2 * g->terms[j] + to]++;
+        for (uint64_t j = r->off[d]; j < r->off[d + 1]; j++) {
+            w->deg[2 * r->terms[j] + from]--;
+            w->deg[2 * r->terms[j] + to]++;
         }
     }
     return moved;
 }
 
-static void worker_init(Worker *w, const DocTerms *g, const float *log2n, uint32_t n, int spawn)
+/* The half of r at positions [lo, lo + n) of w->perm, as a range of its
+ * own: its articles' term lists copied in that order, terms renumbered. */
+static Range half_range(Worker *w, const Range *r, uint32_t lo, uint32_t n)
 {
-    w->g = g;
+    uint64_t edges = 0;
+    for (uint32_t i = lo; i < lo + n; i++) edges += r->off[w->perm[i] + 1] - r->off[w->perm[i]];
+    uint64_t *off = xmalloc(((size_t)n + 1) * sizeof *off), at = 0;
+    uint32_t *terms = xmalloc((edges + 1) * sizeof *terms), nterms = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d = w->perm[lo + i];
+        off[i] = at;
+        for (uint64_t j = r->off[d]; j < r->off[d + 1]; j++) {
+            uint32_t t = r->terms[j];
+            if (w->map[t] == UINT32_MAX) w->back[nterms] = t, w->map[t] = nterms++;
+            terms[at++] = w->map[t];
+        }
+    }
+    off[n] = at;
+    for (uint32_t t = 0; t < nterms; t++) w->map[w->back[t]] = UINT32_MAX;
+    return (Range){n, nterms, off, terms, 1};
+}
+
+static void range_free(Range *r)
+{
+    if (!r->owned) return;
+    free((void *)r->off);
+    free((void *)r->terms);
+}
+
+static void worker_init(Worker *w, const float *log2n, uint32_t n, uint32_t nterms, int spawn)
+{
     w->log2n = log2n;
-    w->deg = xcalloc(2 * (size_t)g->nterms + 2, sizeof *w->deg);
-    w->gain = xmalloc((2 * (size_t)g->nterms + 2) * sizeof *w->gain);
-    w->used = xmalloc(((size_t)g->nterms + 1) * sizeof *w->used);
+    w->deg = xmalloc((2 * (size_t)nterms + 2) * sizeof *w->deg);
+    w->gain = xmalloc((2 * (size_t)nterms + 2) * sizeof *w->gain);
+    w->map = xmalloc(((size_t)nterms + 1) * sizeof *w->map);
+    memset(w->map, 0xff, ((size_t)nterms + 1) * sizeof *w->map);
+    w->back = xmalloc(((size_t)nterms + 1) * sizeof *w->back);
+    w->perm = xmalloc(((size_t)n + 1) * sizeof *w->perm);
+    w->ids = xmalloc(((size_t)n + 1) * sizeof *w->ids);
     w->items = xmalloc(((size_t)n + 1) * sizeof *w->items);
     w->spawn = spawn;
 }
@@ -169,47 +205,59 @@ static void worker_free(Worker *w)
 {
     free(w->deg);
     free(w->gain);
-    free(w->used);
+    free(w->map);
+    free(w->back);
+    free(w->perm);
+    free(w->ids);
     free(w->items);
 }
 
 typedef struct {
     Worker w;
-    uint32_t *docs, n;
+    Range r;
+    uint32_t *docs;
 } Task;
 
-static void bisect(Worker *w, uint32_t *docs, uint32_t n);
+static void bisect(Worker *w, Range *r, uint32_t *docs);
 
 static void *run_task(void *arg)
 {
     Task *t = arg;
-    bisect(&t->w, t->docs, t->n);
+    bisect(&t->w, &t->r, t->docs);
     return NULL;
 }
 
-static void bisect(Worker *w, uint32_t *docs, uint32_t n)
+/* Splits r, whose articles are docs[0 .. r->n) (article i of r is docs[i]),
+ * and puts docs in its final order. Frees r's lists. */
+static void bisect(Worker *w, Range *r, uint32_t *docs)
 {
-    if (n <= LEAF) return;
-    uint32_t half = n / 2;
-    count_degrees(w, docs, n, half);
-    for (int r = 0; r < ROUNDS; r++)
-        if (refine(w, docs, n, half) == 0) break;
-    clear_degrees(w);
-    if (w->spawn <= 0) {
-        bisect(w, docs, half);
-        bisect(w, docs + half, n - half);
+    uint32_t n = r->n, half = n / 2;
+    if (n <= LEAF) {
+        range_free(r);
         return;
     }
-    Task right = {.docs = docs + half, .n = n - half};
-    worker_init(&right.w, w->g, w->log2n, n - half, w->spawn - 1);
+    count_degrees(w, r, half);
+    for (int round = 0; round < ROUNDS; round++)
+        if (refine(w, r, half) == 0) break;
+    memcpy(w->ids, docs, n * sizeof *docs);
+    for (uint32_t i = 0; i < n; i++) docs[i] = w->ids[w->perm[i]];
+    Range left = half_range(w, r, 0, half), right = half_range(w, r, half, n - half);
+    range_free(r);
+    if (w->spawn <= 0) {
+        bisect(w, &left, docs);
+        bisect(w, &right, docs + half);
+        return;
+    }
+    Task t = {.r = right, .docs = docs + half};
+    worker_init(&t.w, w->log2n, right.n, right.nterms, w->spawn - 1);
     w->spawn--;
     pthread_t th;
-    int threaded = pthread_create(&th, NULL, run_task, &right) == 0;
-    bisect(w, docs, half);
+    int threaded = pthread_create(&th, NULL, run_task, &t) == 0;
+    bisect(w, &left, docs);
     if (threaded) pthread_join(th, NULL);
-    else run_task(&right);
+    else run_task(&t);
     w->spawn++;
-    worker_free(&right.w);
+    worker_free(&t.w);
 }
 
 void bisection_order(const DocTerms *g, uint32_t *order, int threads)
@@ -221,8 +269,10 @@ void bisection_order(const DocTerms *g, uint32_t *order, int threads)
     int spawn = 0; /* split levels that start a thread: 2^spawn threads */
     while (spawn < 6 && (2 << spawn) <= threads) spawn++;
     Worker w;
-    worker_init(&w, g, log2n, g->ndocs, spawn);
-    bisect(&w, order, g->ndocs);
+    worker_init(&w, log2n, g->ndocs, g->nterms, spawn);
+    /* the root's articles are numbered as in g, and so are its terms */
+    Range root = {g->ndocs, g->nterms, g->off, g->terms, 0};
+    bisect(&w, &root, order);
     worker_free(&w);
     free(log2n);
 }
