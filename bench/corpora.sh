@@ -16,8 +16,8 @@ prepare() {
     simplewiki)
         gzip -dc "$SHARED/collections/simplewiki/docs.tsv.gz" >"$d/docs.tsv"
         cp "$SHARED/collections/simplewiki/queries.tsv" "$d/queries.tsv" ;;
-    syn50k|syn1m)
-        n=50000; q=500
+    syn20k|syn1m)
+        n=20000; q=500
         [ "$name" = syn1m ] && n=1000000 && q=2000
         cc -O2 -o "$W/gencorpus" "$SHARED/gencorpus.c" -lm
         "$W/gencorpus" "$n" 10000 "$d" >/dev/null

@@ -18,8 +18,8 @@ SHARED=${SHARED:-../shared}
 BIN=build/bench
 PEERS=bench/peers/build
 if [ $QUICK = 1 ]; then
-    W=bench/work/quick; R=bench/results/quick; WARMUP=0.5; JAVA_WARMUP=3
-    CORPORA="seed cranfield syn50k"
+    W=bench/work/quick; R=bench/results/quick; WARMUP=0.5; JAVA_WARMUP=2
+    CORPORA="seed cranfield syn20k"
 else
     W=bench/work/full; R=bench/results; WARMUP=3; JAVA_WARMUP=20
     CORPORA="seed simplewiki syn1m"
