@@ -56,7 +56,8 @@ for name in $CORPORA; do
     same=no; same_index "$d/ix-t1" "$d/ix-t2" && same=yes
     sed -i "s/^$name,full,2,\(.*\),$/$name,full,2,\1,identical to 1 thread: $same/" "$CSV"
     # bounded memory: the corpus is 3x the budget (in MiB, as --memory reads M)
-    mem=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { printf "%d", b / 3 / 1048576 }')
+    # (at least 1 MiB: a small corpus of the quick run would get 0)
+    mem=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { m = int(b / 3 / 1048576); printf "%d", m < 1 ? 1 : m }')
     for t in 1 2; do
         rm -rf "$d/ix-mem"
         echo "indexing: $name, $t thread(s), --memory ${mem}M" >&2
