@@ -158,9 +158,11 @@ static uint32_t refine(Worker *w, const Range *r, uint32_t half)
     return moved;
 }
 
-/* The half of r at positions [lo, lo + n) of w->perm, as a range of its
- * own: its articles' term lists copied in that order, terms renumbered. */
-static Range half_range(Worker *w, const Range *r, uint32_t lo, uint32_t n)
+/* The half of r at positions [lo, lo + n) of w->perm (side 0: left, 1:
+ * right), as a range of its own: its articles' term lists copied in that
+ * order, terms renumbered, without the terms only one of its articles
+ * holds (they cost the same wherever that article goes below). */
+static Range half_range(Worker *w, const Range *r, uint32_t lo, uint32_t n, int side)
 {
     uint64_t edges = 0;
     for (uint32_t i = lo; i < lo + n; i++) edges += r->off[w->perm[i] + 1] - r->off[w->perm[i]];
@@ -171,6 +173,7 @@ static Range half_range(Worker *w, const Range *r, uint32_t lo, uint32_t n)
         off[i] = at;
         for (uint64_t j = r->off[d]; j < r->off[d + 1]; j++) {
             uint32_t t = r->terms[j];
+            if (w->deg[2 * t + side] < 2) continue;
             if (w->map[t] == UINT32_MAX) w->back[nterms] = t, w->map[t] = nterms++;
             terms[at++] = w->map[t];
         }
@@ -241,7 +244,7 @@ static void bisect(Worker *w, Range *r, uint32_t *docs)
         if (refine(w, r, half) == 0) break;
     memcpy(w->ids, docs, n * sizeof *docs);
     for (uint32_t i = 0; i < n; i++) docs[i] = w->ids[w->perm[i]];
-    Range left = half_range(w, r, 0, half), right = half_range(w, r, half, n - half);
+    Range left = half_range(w, r, 0, half, 0), right = half_range(w, r, half, n - half, 1);
     range_free(r);
     if (w->spawn <= 0) {
         bisect(w, &left, docs);
