@@ -28,32 +28,19 @@ static const char *slot_key(const TokenMap *m, const TokenSlot *s)
     return m->arena.data ? (const char *)m->arena.data + off : NULL;
 }
 
-static inline uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint32_t load4(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /* a[0..n) == b[0..n) for an inline key (n <= TOKEN_INLINE): a few loads,
  * overlapping where n is not a multiple of their width, instead of a
  * memcmp call per look-up. Reads nothing past either key. */
-static inline int same_inline(const char *a, const char *b, size_t n)
+static inline int same_inline(const char *ka, const char *kb, size_t n)
 {
+    const uint8_t *a = (const uint8_t *)ka, *b = (const uint8_t *)kb;
     _Static_assert(TOKEN_INLINE <= 24, "three words cover an inline key");
     if (n >= 8) {
-        uint64_t d = (load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8));
-        if (n > 16) d |= load8(a + 8) ^ load8(b + 8);
+        uint64_t d = (rd_u64(a) ^ rd_u64(b)) | (rd_u64(a + n - 8) ^ rd_u64(b + n - 8));
+        if (n > 16) d |= rd_u64(a + 8) ^ rd_u64(b + 8);
         return d == 0;
     }
-    if (n >= 4) return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+    if (n >= 4) return ((rd_u32(a) ^ rd_u32(b)) | (rd_u32(a + n - 4) ^ rd_u32(b + n - 4))) == 0;
     for (size_t i = 0; i < n; i++)
         if (a[i] != b[i]) return 0;
     return 1;

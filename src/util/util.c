@@ -147,13 +147,6 @@ size_t rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *out)
 
 uint32_t crc32_of(const void *p, size_t n) { return crc32_update(0, p, n); }
 
-static inline uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 /* The indexer hashes every token (tens of millions), so this reads words,
  * not bytes: a byte loop's chain of multiplies cost more than the table
  * look-up it feeds. Keys of up to 16 bytes (nearly every term) are covered
@@ -164,10 +157,10 @@ uint32_t hash_bytes(const void *p, size_t n)
 {
     const uint8_t *s = p;
     uint64_t h = n * 0x9e3779b97f4a7c15ull, a, b;
-    for (; n > 16; s += 8, n -= 8) h = (h ^ load64(s)) * 0xff51afd7ed558ccdull;
+    for (; n > 16; s += 8, n -= 8) h = (h ^ rd_u64(s)) * 0xff51afd7ed558ccdull;
     if (n >= 8) {
-        a = load64(s);
-        b = load64(s + n - 8);
+        a = rd_u64(s);
+        b = rd_u64(s + n - 8);
     } else if (n >= 4) {
         a = rd_u32(s);
         b = rd_u32(s + n - 4);
