@@ -68,30 +68,29 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
     }
 }
 
+/* A capacity of at least want: doubled, so that appends cost O(1) each. */
+static size_t grown(size_t cap, size_t want)
+{
+    cap = cap ? 2 * cap : 1024;
+    return cap > want ? cap : want;
+}
+
 void term_postings_reserve(TermPostings *p, size_t n, size_t npos)
 {
     if (p->n + n > p->cap) {
-        p->cap = p->n + n > 2 * p->cap ? p->n + n : 2 * p->cap;
+        p->cap = grown(p->cap, p->n + n);
         p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
         p->tfs = xrealloc(p->tfs, p->cap * sizeof *p->tfs);
     }
     if (p->npos + npos > p->pos_cap) {
-        p->pos_cap = p->npos + npos > 2 * p->pos_cap ? p->npos + npos : 2 * p->pos_cap;
+        p->pos_cap = grown(p->pos_cap, p->npos + npos);
         p->pos = xrealloc(p->pos, p->pos_cap * sizeof *p->pos);
     }
 }
 
 uint32_t *term_postings_add(TermPostings *p, uint32_t id, uint32_t tf)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 1024;
-        p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
-        p->tfs = xrealloc(p->tfs, p->cap * sizeof *p->tfs);
-    }
-    if (p->npos + tf > p->pos_cap) {
-        p->pos_cap = p->npos + tf > 2 * p->pos_cap ? p->npos + tf : 2 * p->pos_cap;
-        p->pos = xrealloc(p->pos, p->pos_cap * sizeof *p->pos);
-    }
+    if (p->n == p->cap || p->npos + tf > p->pos_cap) term_postings_reserve(p, 1, tf);
     p->ids[p->n] = id;
     p->tfs[p->n++] = tf;
     p->npos += tf;
