@@ -329,6 +329,20 @@ static inline void position_room(TermPostings *g, uint32_t tf)
     if (tf > g->pos_cap - g->npos) term_postings_reserve(g, 0, tf);
 }
 
+/* Appends a posting's tf positions, read from c (gaps, the first one
+ * absolute), to g. */
+static inline int take_positions(TermPostings *g, RunCursor *c, uint32_t tf)
+{
+    position_room(g, tf);
+    uint32_t *pos = g->pos + g->npos, v, prev = 0;
+    g->npos += tf;
+    for (uint32_t j = 0; j < tf; j++) {
+        if (get_varint(c, &v)) return -1;
+        pos[j] = prev += v;
+    }
+    return 0;
+}
+
 /* Appends the cursor's current posting and its positions to g, which
  * has room for every posting of the key; room bounds its positions. */
 static inline int take(TermPostings *g, RunCursor *c, size_t room)
@@ -336,14 +350,7 @@ static inline int take(TermPostings *g, RunCursor *c, size_t room)
     if ((g->n && c->pid <= g->ids[g->n - 1]) || c->tf > room - g->npos) return -1;
     g->ids[g->n] = c->pid;
     g->tfs[g->n++] = c->tf;
-    position_room(g, c->tf);
-    uint32_t *pos = g->pos + g->npos, v, prev = 0;
-    g->npos += c->tf;
-    for (uint32_t j = 0; j < c->tf; j++) {
-        if (get_varint(c, &v)) return -1;
-        pos[j] = prev += v; /* the first is absolute: prev is 0 */
-    }
-    return 0;
+    return take_positions(g, c, c->tf);
 }
 
 /* The postings of a key only one source has (with one worker and no
@@ -360,19 +367,13 @@ static int decode_key(TermPostings *g, const Source *s)
     size_t room = s->len - 2 * (size_t)s->df;
     uint64_t pid = UINT64_MAX; /* the first gap is pid + 1 */
     for (uint32_t i = 0; i < s->df; i++) {
-        uint32_t gap, tf, v, prev = 0;
+        uint32_t gap, tf;
         if (get_varint(&c, &gap) || get_varint(&c, &tf) || gap == 0 || tf == 0 || tf > room - g->npos) return -1;
         pid += gap;
         if (pid > UINT32_MAX) return -1;
         ids[i] = (uint32_t)pid;
         tfs[i] = tf;
-        position_room(g, tf);
-        uint32_t *pos = g->pos + g->npos;
-        for (uint32_t j = 0; j < tf; j++) {
-            if (get_varint(&c, &v)) return -1;
-            pos[j] = prev += v; /* the first is absolute: prev is 0 */
-        }
-        g->npos += tf;
+        if (take_positions(g, &c, tf)) return -1;
     }
     if (c.q != c.end) return -1;
     g->n = s->df;
