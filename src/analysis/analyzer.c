@@ -76,17 +76,38 @@ static const char *finish_term(Analyzer *a, const char *folded, size_t len, int 
     return cached ? stemmer_stem(a->stemmer, folded, len, out_len) : stemmer_stem_once(a->stemmer, folded, len, out_len);
 }
 
+/* Both folding loops below: a text's tokens, each folded into out
+ * (TERM_MAX_BYTES + 1 bytes of room); a token of only marks is not a word
+ * and is skipped, taking no position. Returns the folded length, or 0 at
+ * the end of the text. */
+typedef struct {
+    Tokenizer tz;
+    int (*next)(Tokenizer *, TokenSpan *);
+} Folder;
+
+static void folder_init(Folder *f, const Analyzer *a, const char *text, size_t len)
+{
+    f->next = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
+    tokenizer_init(&f->tz, text, len);
+}
+
+static inline size_t folder_next(Folder *f, const char *text, TokenSpan *sp, char *out)
+{
+    while (f->next(&f->tz, sp)) {
+        size_t flen = fold_token(text + sp->start, sp->end - sp->start, out);
+        if (flen) return flen;
+    }
+    return 0;
+}
+
 uint32_t analyzer_run_folded(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
 {
-    Tokenizer tz;
+    Folder f;
     TokenSpan sp;
     char folded[TERM_MAX_BYTES + 1];
     uint32_t pos = 0;
-    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
-    tokenizer_init(&tz, text, len);
-    while (next(&tz, &sp)) {
-        size_t flen = fold_token(text + sp.start, sp.end - sp.start, folded);
-        if (flen == 0) continue; /* only marks: not a word, takes no position */
+    folder_init(&f, a, text, len);
+    for (size_t flen; (flen = folder_next(&f, text, &sp, folded)) != 0;) {
         Token tok = {folded, flen, sp.start, sp.end, pos++};
         fn(ctx, &tok);
     }
@@ -104,20 +125,19 @@ static void folded_grow(FoldedTokens *t)
 uint32_t analyzer_fold_tokens(Analyzer *a, const char *text, size_t len, const char *prefix, size_t plen,
                               FoldedTokens *out)
 {
-    Tokenizer tz;
+    Folder f;
     TokenSpan sp;
     uint32_t pos = 0;
-    int (*next)(Tokenizer *, TokenSpan *) = a->cfg.letters_only ? tokenizer_next_letters : tokenizer_next;
     out->n = out->len = 0;
-    tokenizer_init(&tz, text, len);
-    while (next(&tz, &sp)) {
+    folder_init(&f, a, text, len);
+    for (;;) {
         if (out->len + plen + TERM_MAX_BYTES + 1 > out->cap) { /* room for the longest fold and its NUL */
             out->cap = 2 * (out->len + plen + TERM_MAX_BYTES + 1);
             out->bytes = xrealloc(out->bytes, out->cap);
         }
         char *q = out->bytes + out->len;
-        size_t flen = fold_token(text + sp.start, sp.end - sp.start, q + plen);
-        if (flen == 0) continue; /* only marks: not a word, takes no position */
+        size_t flen = folder_next(&f, text, &sp, q + plen);
+        if (flen == 0) break;
         if (out->n == out->ncap) folded_grow(out);
         for (size_t k = 0; k < plen; k++) q[k] = prefix[k]; /* a byte or none: no memcpy call */
         out->off[out->n] = (uint32_t)out->len;
