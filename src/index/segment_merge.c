@@ -60,6 +60,36 @@ static uint32_t live_articles(Input *in, size_t n, ArticleRef **refs)
     return (uint32_t)count;
 }
 
+/* The inputs' lexicons walked together: each key once, with which inputs
+ * hold it (has[i]) and their entries for it (info[i]). */
+typedef struct {
+    const Segment **segs;
+    uint8_t *has;
+    TermInfo *info;
+    LexMerge m;
+    const char *key;
+    size_t kl;
+} KeyWalk;
+
+static void keywalk_open(KeyWalk *k, const Input *in, size_t n)
+{
+    k->segs = xmalloc(n * sizeof *k->segs);
+    for (size_t i = 0; i < n; i++) k->segs[i] = in[i].sg;
+    k->has = xmalloc(n);
+    k->info = xmalloc(n * sizeof *k->info);
+    lexmerge_init(&k->m, k->segs, n, "", 0);
+}
+
+static int keywalk_next(KeyWalk *k) { return lexmerge_next(&k->m, &k->key, &k->kl, k->has, k->info); }
+
+static void keywalk_close(KeyWalk *k)
+{
+    lexmerge_free(&k->m);
+    free(k->has);
+    free(k->info);
+    free(k->segs);
+}
+
 /* Appends to *list the live articles holding lexicon entry t of in, each
  * once, ascending (an article's passages are consecutive). */
 static int term_articles(const Input *in, const TermInfo *t, Buf *list)
@@ -81,26 +111,17 @@ static int term_articles(const Input *in, const TermInfo *t, Buf *list)
  * key held by one article costs the same wherever it goes). */
 static int term_lists(Input *in, size_t n, Buf *list, Buf *ends)
 {
-    const Segment **segs = xmalloc(n * sizeof *segs);
-    for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
-    uint8_t *has = xmalloc(n);
-    TermInfo *info = xmalloc(n * sizeof *info);
-    LexMerge m;
-    lexmerge_init(&m, segs, n, "", 0);
-    const char *key;
-    size_t kl;
+    KeyWalk k;
+    keywalk_open(&k, in, n);
     int rc = 0;
-    while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
+    while (rc == 0 && keywalk_next(&k)) {
         size_t at = list->len;
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (has[i]) rc = term_articles(&in[i], &info[i], list);
+            if (k.has[i]) rc = term_articles(&in[i], &k.info[i], list);
         if (list->len - at < 2 * sizeof(uint32_t)) list->len = at;
         else buf_append(ends, &(uint64_t){list->len / sizeof(uint32_t)}, sizeof(uint64_t));
     }
-    lexmerge_free(&m);
-    free(has);
-    free(info);
-    free(segs);
+    keywalk_close(&k);
     return rc;
 }
 
@@ -203,33 +224,24 @@ static void sort_postings(TermPostings *p, TermPostings *out, uint32_t limit)
 /* Every key of the inputs in order, each with the postings of all of them. */
 static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengths, uint32_t npassages, float avgdl)
 {
-    const Segment **segs = xmalloc(n * sizeof *segs);
-    for (size_t i = 0; i < n; i++) segs[i] = in[i].sg;
-    uint8_t *has = xmalloc(n);
-    TermInfo *info = xmalloc(n * sizeof *info);
-    LexMerge m;
-    lexmerge_init(&m, segs, n, "", 0);
+    KeyWalk k;
+    keywalk_open(&k, in, n);
     TermPostings g = {0}, spare = {0};
     PositionCursor pc;
     positions_init(&pc);
-    const char *key;
-    size_t kl;
     int rc = 0;
-    while (rc == 0 && lexmerge_next(&m, &key, &kl, has, info)) {
+    while (rc == 0 && keywalk_next(&k)) {
         term_postings_clear(&g);
         int sorted = 1;
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (has[i]) rc = gather(&g, &in[i], &info[i], &pc, &sorted);
+            if (k.has[i]) rc = gather(&g, &in[i], &k.info[i], &pc, &sorted);
         if (rc == 0 && !sorted) sort_postings(&g, &spare, npassages);
-        if (rc == 0 && g.n) term_writer_add(w, key, kl, &g, lengths, avgdl);
+        if (rc == 0 && g.n) term_writer_add(w, k.key, k.kl, &g, lengths, avgdl);
     }
-    lexmerge_free(&m);
+    keywalk_close(&k);
     positions_free(&pc);
     term_postings_free(&g);
     term_postings_free(&spare);
-    free(has);
-    free(info);
-    free(segs);
     return rc;
 }
 
