@@ -85,25 +85,31 @@ static double log_gap_cost(const Graph *gr, const uint32_t *order)
     return bits;
 }
 
+/* order[0..n) holds each of 0..n-1 once. */
+static int is_permutation(const uint32_t *order, uint32_t n)
+{
+    uint8_t *seen = calloc(n ? n : 1, 1);
+    int perm = 1;
+    for (uint32_t i = 0; i < n && perm; i++) {
+        if (order[i] >= n || seen[order[i]]) perm = 0;
+        else seen[order[i]] = 1;
+    }
+    free(seen);
+    return perm;
+}
+
 static void test_permutation_and_threads(void)
 {
     tc_seed = 11;
     Graph gr = make_graph();
     uint32_t n = gr.g.ndocs;
     uint32_t *one = malloc(n * sizeof *one), *four = malloc(n * sizeof *four);
-    uint8_t *seen = calloc(n, 1);
     bisection_order(&gr.g, one, 1);
     bisection_order(&gr.g, four, 4);
-    int perm = 1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (one[i] >= n || seen[one[i]]) perm = 0;
-        else seen[one[i]] = 1;
-    }
-    CHECK(perm);
+    CHECK(is_permutation(one, n));
     CHECK(memcmp(one, four, n * sizeof *one) == 0);
     free(one);
     free(four);
-    free(seen);
     free_graph(&gr);
 }
 
@@ -140,13 +146,7 @@ static void test_small_inputs(void)
     bisection_order(&none, order, 2);
     DocTerms empty = {40, 1, off, terms}; /* 40 articles, no terms */
     bisection_order(&empty, order, 2);
-    int perm = 1;
-    uint8_t seen[40] = {0};
-    for (uint32_t i = 0; i < 40; i++) {
-        if (order[i] >= 40 || seen[order[i]]) perm = 0;
-        else seen[order[i]] = 1;
-    }
-    CHECK(perm);
+    CHECK(is_permutation(order, 40));
 }
 
 TEST_MAIN("bisection", T(test_permutation_and_threads), T(test_topics_come_together), T(test_small_inputs))

@@ -10,6 +10,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#define TEXT_MAX 3000
+
+/* The next of the random passages every store here holds (start the
+ * sequence with tc_seed = 99): its length, the text in text. */
+static size_t next_text(char text[TEXT_MAX])
+{
+    size_t len = tc_rand() % TEXT_MAX;
+    for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
+    return len;
+}
+
 /* Writes a store of n random passages into a fresh directory and reads
  * store.bin back: its payload (after the frame, which file_map checked). */
 static Buf make_store(int threaded, uint32_t n)
@@ -20,11 +31,10 @@ static Buf make_store(int threaded, uint32_t n)
     DocStoreWriter *w = docstore_writer_new(dir, threaded);
     CHECK(w != NULL);
     if (!w) return payload;
-    char text[3000];
+    char text[TEXT_MAX];
     tc_seed = 99;
     for (uint32_t i = 0; i < n; i++) {
-        size_t len = tc_rand() % sizeof text;
-        for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
+        size_t len = next_text(text);
         docstore_add(w, text, len);
     }
     uint64_t bytes = 0;
@@ -49,11 +59,10 @@ static void test_round_trip_and_same_bytes(void)
     CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
     CHECK_EQ_INT(docstore_check(two.data, two.len, n), 0);
     Buf out = {0};
-    char text[3000];
+    char text[TEXT_MAX];
     tc_seed = 99;
     for (uint32_t i = 0; i < n; i++) {
-        size_t len = tc_rand() % sizeof text;
-        for (size_t j = 0; j < len; j++) text[j] = (char)('a' + tc_rand() % 26);
+        size_t len = next_text(text);
         CHECK_EQ_INT(docstore_get(two.data, two.len, i, &out), 0);
         if (out.len != len || memcmp(out.data, text, len) != 0) {
             fprintf(stderr, "  passage %u differs\n", i);
@@ -94,7 +103,7 @@ static void test_cursor(void)
 
 /* FORMAT.md promises zlib streams: each block, inflated by zlib rather
  * than by the reader's libdeflate, gives its directory's length and the
- * texts of its passages. */
+ * texts of its passages, as written. */
 static void test_blocks_are_zlib_streams(void)
 {
     uint32_t n = 300;
@@ -102,7 +111,9 @@ static void test_blocks_are_zlib_streams(void)
     uint32_t nblocks = rd_u32(store.data);
     const uint8_t *area = store.data + 8 + (size_t)nblocks * 24;
     CHECK(nblocks > 10);
-    uint32_t texts = 0;
+    uint32_t texts = 0, same = 0;
+    char text[TEXT_MAX];
+    tc_seed = 99;
     for (uint32_t b = 0; b < nblocks; b++) {
         const uint8_t *e = store.data + 8 + (size_t)b * 24;
         uLongf got = rd_u32(e + 4);
@@ -115,10 +126,13 @@ static void test_blocks_are_zlib_streams(void)
             size_t used = rd_varint(q, end, &len);
             CHECK(used > 0 && len <= (uint64_t)(end - q - used));
             if (!used || len > (uint64_t)(end - q - used)) break;
+            size_t want = next_text(text);
+            same += len == want && memcmp(q + used, text, want) == 0;
             q += used + len;
         }
     }
     CHECK_EQ_INT(texts, n);
+    CHECK_EQ_INT(same, n);
     buf_free(&raw);
     buf_free(&store);
 }
