@@ -150,6 +150,11 @@ Index *index_open(const char *root)
         index_close(ix);
         if (!vanished) return NULL;
     }
+    /* Missing every time: not a reindex at work but an index some files of
+     * which are gone, or one an older version of search wrote. */
+    char *why = xstrdup(err_msg());
+    err_set("%s (the index is incomplete or from an older version; rebuild with: search index --full)", why);
+    free(why);
     return NULL;
 }
 

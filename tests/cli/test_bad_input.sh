@@ -125,6 +125,11 @@ for f in $(cd "$BASE/$D" && ls); do
     copy "$f"
 done
 done
+# a commit without its manifest (an index an older version wrote has none)
+mv "$TMP/dmg/$GEN/manifest.bin" "$TMP/manifest.bin"
+damaged "manifest.bin missing" manifest.bin "$GEN"
+ok "manifest.bin missing: the error says how to rebuild" grep -q "rebuild with: search index --full" "$TMP/err"
+mv "$TMP/manifest.bin" "$TMP/dmg/$GEN/manifest.bin"
 expect_exit 0 "the restored copy works" "$SEARCH" --index "$TMP/dmg" ketamine
 damaged_current() { # the CURRENT file itself
     expect_exit 2 "$1" "$SEARCH" --index "$TMP/dmg" ketamine
