@@ -13,8 +13,11 @@
  *     non-essential ones (together unable to beat the threshold) and
  *     essential ones; the essential terms' postings in the window are
  *     scored in bulk into an array (tight loops, no per-passage cursor
- *     juggling); then each passage found there is completed with the
- *     non-essential terms only while its score can still make the top k.
+ *     juggling); the passages found there whose sum could still make the
+ *     top k are then completed with the non-essential terms a term at a
+ *     time: each term's cursor walks forward through the window's
+ *     candidates once, and before each term those that can no longer make
+ *     it are dropped.
  *
  * Windows are visited in passage order, so a passage tying the threshold
  * loses to those kept (they have lower ids), and the result is exactly the
@@ -96,64 +99,85 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     }
 }
 
-/* The window being scored: its non-essential terms (order[0..ne)) and the
- * largest essential sum that surely cannot make the top k with them. */
-typedef struct {
-    size_t ne;
-    float threshold; /* the threshold drop was computed for */
-    ScoreSum drop;   /* sums <= drop are dropped with one integer comparison */
-} Split;
-
-/* What drop is for threshold t: below (t / slack - prefix[ne]) by a margin
- * of t * 1e-5, far wider than the float rounding of the exact test
- * (about 1e-7 relative), so a dropped sum would have failed that test too;
- * sums just above go on to it. Most candidates fail here, without the
- * int-to-float conversions of the exact test (callgrind, multi-word
- * queries on 200k synthetic passages, k=10: 3.4% fewer instructions). */
-static void set_drop(const SearchContext *c, Split *sp, float t)
+/* The largest essential sum that surely cannot make the top k at
+ * threshold t with the non-essential terms order[0..ne): below
+ * (t / slack - prefix[ne]) by a margin of t * 1e-5, far wider than the
+ * float rounding of the exact test (about 1e-7 relative), so a dropped sum
+ * would have failed that test too; sums just above go on to it. Most
+ * candidates fail here, with one integer comparison. */
+static ScoreSum drop_level(const SearchContext *c, size_t ne, float t)
 {
-    sp->threshold = t;
-    double v = (double)t / (double)PARTIAL_SLACK - (double)c->prefix[sp->ne] - (double)t * 1e-5;
-    sp->drop = v > 0 ? (ScoreSum)(v * 4294967296.0) : -1; /* sums are >= 0: -1 drops none */
+    double v = (double)t / (double)PARTIAL_SLACK - (double)c->prefix[ne] - (double)t * 1e-5;
+    return v > 0 ? (ScoreSum)(v * 4294967296.0) : -1; /* sums are >= 0: -1 drops none */
 }
 
-/* A candidate's essential score is known: complete it, keep it if good.
- * Most candidates fail the first test, so it is done here, inline. */
-static inline void consider(SearchContext *c, Split *sp, uint32_t pid, ScoreSum sum, TopK *top)
+/* Keeps passage pid, whose essential terms sum to sum, as a candidate of
+ * the window if the sum is above drop (most are not: branchless). */
+static inline void collect(SearchContext *c, ScoreSum drop, uint32_t *m, uint32_t pid, ScoreSum sum)
 {
-    if (sum <= sp->drop) return;
-    size_t ne = sp->ne;
+    c->cand[*m] = pid;
+    c->cand_sum[*m] = sum;
+    *m += sum > drop;
+}
+
+/* Drops the candidates that cannot beat threshold even with bound more. */
+static uint32_t prune(SearchContext *c, uint32_t m, float bound, float threshold)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        c->cand[kept] = c->cand[i];
+        c->cand_sum[kept] = c->cand_sum[i];
+        kept += (score_value(c->cand_sum[i]) + bound) * PARTIAL_SLACK > threshold;
+    }
+    return kept;
+}
+
+/* Completes the window's m candidates with the non-essential terms a term
+ * at a time, the highest bound first, pruning before each (the window's
+ * block maxima are in prefix[]); then offers the survivors in passage
+ * order. Each term's cursor walks forward through the candidates once,
+ * where completing them one by one would visit every term per candidate. */
+static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
+{
+    const uint32_t *lengths = segment_lengths(c->seg);
     float threshold = topk_threshold(top);
-    if (ne && (score_value(sum) + c->prefix[ne]) * PARTIAL_SLACK <= threshold) return;
-    /* the window's block maxima are already in prefix[]: no block check */
-    float s = ne ? search_complete(c, ne, pid, sum, threshold, 0) : score_value(sum);
-    if (s > threshold) { /* threshold is -1 while the heap fills */
-        topk_push(top, pid, s);
-        /* a heap's threshold moves with every push once full, a buffer's
-         * only when it is cut back to k */
-        if (topk_threshold(top) != sp->threshold) set_drop(c, sp, topk_threshold(top));
+    for (size_t j = ne; j-- > 0 && m;) {
+        m = prune(c, m, c->prefix[j + 1], threshold);
+        PostingCursor *cur = &c->cur[c->order[j]];
+        float w = c->qt[c->order[j]]->weight;
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t pid = c->cand[i];
+            if (cursor_seek(cur, pid) != pid) continue;
+            c->cand_sum[i] += score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, lengths[pid])));
+        }
+    }
+    for (uint32_t i = 0; i < m; i++) {
+        float s = score_value(c->cand_sum[i]);
+        if (s > topk_threshold(top)) topk_push(top, c->cand[i], s); /* -1 while the heap fills */
     }
 }
 
 /* One essential term (the common case once the threshold has risen): its
  * postings are the candidates, in order, with no accumulator at all. */
-static void score_single(SearchContext *c, Split *sp, uint32_t t, uint32_t base, uint32_t end, TopK *top)
+static void score_single(SearchContext *c, size_t ne, ScoreSum drop, uint32_t t, uint32_t base, uint32_t end, TopK *top)
 {
     PostingCursor *cur = &c->cur[t];
     const uint32_t *lengths = segment_lengths(c->seg);
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
+    uint32_t n = 0;
     cursor_advance(cur, base);
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
         prefetch_lengths(lengths, ids, m);
-        for (uint32_t k = 0; k < m; k++) { /* consider() moves only other cursors */
+        for (uint32_t k = 0; k < m; k++) {
             float tf = (float)(tfs[k] + 1);
-            consider(c, sp, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))), top);
+            collect(c, drop, &n, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]]))));
         }
         pass_span(cur, m);
     }
+    complete_window(c, ne, n, top);
 }
 
 /* Scores one window whose bound beats the threshold. */
@@ -161,10 +185,9 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
 {
     search_order_by_bound(c, n); /* by this window's block bounds */
     size_t ne = search_nonessential(c, n, 0, topk_threshold(top));
-    Split sp = {ne, -1.0f, -1};
-    set_drop(c, &sp, topk_threshold(top));
+    ScoreSum drop = drop_level(c, ne, topk_threshold(top));
     if (ne + 1 == n) {
-        score_single(c, &sp, c->order[ne], base, end, top);
+        score_single(c, ne, drop, c->order[ne], base, end, top);
         return;
     }
     uint32_t lo = UINT32_MAX, hi = 0, top_hi = 0;
@@ -173,17 +196,18 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
         if (hi > top_hi) top_hi = hi;
     }
     if (lo == UINT32_MAX) return;
+    uint32_t m = 0;
     for (size_t w = lo >> 6; w <= top_hi >> 6; w++) {
         uint64_t bits = c->seen[w];
         c->seen[w] = 0;
         while (bits) {
             uint32_t off = (uint32_t)(w << 6) + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            ScoreSum sum = c->acc[off];
+            collect(c, drop, &m, base + off, c->acc[off]);
             c->acc[off] = 0;
-            consider(c, &sp, base + off, sum, top);
         }
     }
+    complete_window(c, ne, m, top);
 }
 
 int search_bmm(const SearchContext *cc, TopK *top)

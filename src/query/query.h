@@ -264,6 +264,8 @@ typedef struct {
     float *prefix;           /* scratch: sums of bounds */
     ScoreSum *acc;           /* bmm: scores of the passages of a window */
     uint64_t *seen;          /* bmm: which passages of the window have one */
+    uint32_t *cand;          /* bmm: the window's candidates, in order */
+    ScoreSum *cand_sum;      /* and their partial scores */
     int exact_maxima;        /* the segment's block maxima bound scores at
                                 these k1, b and the index's mean length
                                 (set by search_segment; bm25 must not

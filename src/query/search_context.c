@@ -20,6 +20,8 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->prefix = xmalloc((QUERY_MAX_TERMS + 1) * sizeof *c->prefix);
     c->acc = xcalloc(BMM_WINDOW, sizeof *c->acc);
     c->seen = xcalloc(BMM_WINDOW / 64, sizeof *c->seen);
+    c->cand = xmalloc(BMM_WINDOW * sizeof *c->cand);
+    c->cand_sum = xmalloc(BMM_WINDOW * sizeof *c->cand_sum);
     c->pos = xmalloc(QUERY_MAX_TERMS * sizeof *c->pos);
     for (size_t i = 0; i < QUERY_MAX_TERMS; i++) positions_init(&c->pos[i]);
     c->node_pid = xmalloc(QUERY_MAX_NODES * sizeof *c->node_pid);
@@ -59,6 +61,8 @@ void search_context_free(SearchContext *c)
     free(c->prefix);
     free(c->acc);
     free(c->seen);
+    free(c->cand);
+    free(c->cand_sum);
     for (size_t i = 0; i < QUERY_MAX_TERMS; i++) positions_free(&c->pos[i]);
     free(c->pos);
     free(c->node_pid);
