@@ -174,6 +174,8 @@ int main(int argc, char **argv)
     double *us = xmalloc(nq * sizeof *us), *sorted = xmalloc(nq * sizeof *sorted);
     Hit *got = xmalloc(nq * k * sizeof *got);
     size_t *ngot = xmalloc(nq * sizeof *ngot);
+    const char *pv = getenv("BENCH_PASSES");
+    int passes = pv && atoi(pv) > 1 ? atoi(pv) : 1;
     char *list = xstrdup(algs);
     for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
         const Algorithm *alg = algorithm_find(name);
@@ -195,17 +197,22 @@ int main(int argc, char **argv)
             snprintf(path, sizeof path, "%s.%s.run", out, name);
             run = fopen(path, "w");
         }
-        /* The timed pass keeps the hits in memory; checking and writing
+        /* The timed passes keep the hits in memory; checking and writing
          * them comes after, so it does not disturb the caches between
-         * queries (the peers' drivers do the same). */
-        for (size_t i = 0; i < nq; i++) {
-            double s = now_seconds();
-            run_one(&b, alg, qs[i].text);
-            us[i] = (now_seconds() - s) * 1e6;
-            total += us[i];
-            ngot[i] = b.top.n;
-            memcpy(got + i * k, b.top.heap, b.top.n * sizeof *got);
-        }
+         * queries (the peers' drivers do the same). A query's time is its
+         * fastest of the passes (BENCH_PASSES, default 1), which keeps a
+         * busy moment of the machine out of the figures. */
+        for (int pass = 0; pass < passes; pass++)
+            for (size_t i = 0; i < nq; i++) {
+                double s = now_seconds();
+                run_one(&b, alg, qs[i].text);
+                double t = (now_seconds() - s) * 1e6;
+                if (pass == 0 || t < us[i]) us[i] = t;
+                if (pass) continue;
+                ngot[i] = b.top.n;
+                memcpy(got + i * k, b.top.heap, b.top.n * sizeof *got);
+            }
+        for (size_t i = 0; i < nq; i++) total += us[i];
         for (size_t i = 0; i < nq; i++) {
             const Hit *h = got + i * k;
             int same = ngot[i] == nref[i];

@@ -18,12 +18,16 @@ SHARED=${SHARED:-../shared}
 BIN=build/bench
 PEERS=bench/peers/build
 if [ $QUICK = 1 ]; then
-    W=bench/work/quick; R=bench/results/quick; WARMUP=0.5; JAVA_WARMUP=2
+    W=bench/work/quick; R=bench/results/quick; WARMUP=0.5; JAVA_WARMUP=2; PASSES=${PASSES:-1}
     CORPORA="seed cranfield syn20k"
 else
-    W=bench/work/full; R=bench/results; WARMUP=3; JAVA_WARMUP=20
+    W=bench/work/full; R=bench/results; WARMUP=3; JAVA_WARMUP=20; PASSES=${PASSES:-3}
     CORPORA="seed simplewiki syn1m"
 fi
+# Every driver times the whole query list PASSES times after its warm-up
+# and keeps each query's fastest time: a moment when the machine is busy
+# with something else then costs no engine its figures.
+export BENCH_PASSES=$PASSES
 ENGINES=${ENGINES:-"search search-bp lucene xapian fts5"}
 mkdir -p "$W" "$R/raw"
 CSV=$R/results.csv

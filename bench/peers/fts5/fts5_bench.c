@@ -274,18 +274,26 @@ static int do_search(const char *index_dir, const char *queries_path, int k, dou
         for (size_t i = 0; i < n; i++) run_query(db, st, qs[i].text, k, &m, scratch);
     } while (now_s() < warm_end);
 
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        double t0 = now_s();
-        int nh = run_query(db, st, qs[i].text, k, &m, scratch);
-        double dt = now_s() - t0;
-        qs[i].us = dt * 1e6;
-        total += dt;
-        qs[i].nhits = nh;
-        qs[i].hits = malloc((size_t)(nh ? nh : 1) * sizeof(Hit));
-        if (!qs[i].hits) die("malloc", NULL);
-        memcpy(qs[i].hits, scratch, (size_t)nh * sizeof(Hit));
+    /* Timed passes over the whole list (BENCH_PASSES, default 1); a query's
+     * time is its fastest, which keeps a busy moment of the machine out of
+     * the figures. The hits kept are the first pass's. */
+    const char *pv = getenv("BENCH_PASSES");
+    int passes = pv && atoi(pv) > 1 ? atoi(pv) : 1;
+    for (int pass = 0; pass < passes; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            double t0 = now_s();
+            int nh = run_query(db, st, qs[i].text, k, &m, scratch);
+            double us = (now_s() - t0) * 1e6;
+            if (pass == 0 || us < qs[i].us) qs[i].us = us;
+            if (pass) continue;
+            qs[i].nhits = nh;
+            qs[i].hits = malloc((size_t)(nh ? nh : 1) * sizeof(Hit));
+            if (!qs[i].hits) die("malloc", NULL);
+            memcpy(qs[i].hits, scratch, (size_t)nh * sizeof(Hit));
+        }
     }
+    double total = 0;
+    for (size_t i = 0; i < n; i++) total += qs[i].us / 1e6;
 
     /* outputs, untimed: rowid -> id */
     sqlite3_stmt *idq;

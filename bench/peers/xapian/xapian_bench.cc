@@ -164,17 +164,24 @@ static int do_search(const char *index_dir, const char *queries_path, unsigned k
         for (size_t i = 0; i < n; i++) run_query(qp, enq, qtexts[i], k, scratch);
     } while (Clock::now() < warm_end);
 
+    // Timed passes over the whole list (BENCH_PASSES, default 1); a query's time is its
+    // fastest, which keeps a busy moment of the machine out of the figures.
     std::vector<std::vector<Hit>> results(n);
     std::vector<double> us(n);
-    double total_s = 0;
-    for (size_t i = 0; i < n; i++) {
-        auto t0 = Clock::now();
-        run_query(qp, enq, qtexts[i], k, results[i]);
-        auto t1 = Clock::now();
-        double s = std::chrono::duration<double>(t1 - t0).count();
-        us[i] = s * 1e6;
-        total_s += s;
+    const char *pv = std::getenv("BENCH_PASSES");
+    int passes = pv ? std::atoi(pv) : 1;
+    if (passes < 1) passes = 1;
+    for (int pass = 0; pass < passes; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            auto t0 = Clock::now();
+            run_query(qp, enq, qtexts[i], k, pass == 0 ? results[i] : scratch);
+            auto t1 = Clock::now();
+            double t = std::chrono::duration<double>(t1 - t0).count() * 1e6;
+            if (pass == 0 || t < us[i]) us[i] = t;
+        }
     }
+    double total_s = 0;
+    for (size_t i = 0; i < n; i++) total_s += us[i] / 1e6;
 
     FILE *tf = std::fopen((out_prefix + ".times").c_str(), "w");
     FILE *rf = std::fopen((out_prefix + ".run").c_str(), "w");
