@@ -33,7 +33,7 @@ int search_maxscore(const SearchContext *cc, TopK *top)
             sum += score_fixed(bm25_term(c->qt[c->order[j]]->weight, cursor_tf(cur), norm));
             cursor_next(cur);
         }
-        float score = e ? search_complete(c, e, pid, sum, threshold, 1) : score_value(sum);
+        float score = e ? search_complete(c, e, pid, sum, threshold) : score_value(sum);
         if (score > threshold) topk_push(top, pid, score); /* threshold is -1 while the top k fills */
         threshold = topk_threshold(top);
         e = search_nonessential(c, n, e, threshold);

@@ -264,7 +264,8 @@ typedef struct {
     float *prefix;           /* scratch: sums of bounds */
     ScoreSum *acc;           /* bmm: scores of the passages of a window */
     uint64_t *seen;          /* bmm: which passages of the window have one */
-    uint32_t *cand;          /* bmm: the window's candidates, in order */
+    uint32_t *cand;          /* bmm: the window's candidates, in order
+                                (at most BMM_WINDOW: one per passage) */
     ScoreSum *cand_sum;      /* and their partial scores */
     int exact_maxima;        /* the segment's block maxima bound scores at
                                 these k1, b and the index's mean length
@@ -314,10 +315,11 @@ void search_order_by_bound(SearchContext *c, size_t n);
 size_t search_nonessential(const SearchContext *c, size_t n, size_t from, float threshold);
 /* Completes passage pid, whose essential terms sum to sum, with the
  * non-essential ones, order[ne-1] down to order[0], moving their cursors
- * to pid. block_max: first try each term's block bound at pid (saves
- * moving a cursor whose block cannot help). Returns the passage's score,
- * or -1 as soon as it provably cannot beat threshold. */
-float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold, int block_max);
+ * to pid; each term's block bound at pid is tried first (saves moving a
+ * cursor whose block cannot help). Returns the passage's score, or -1 as
+ * soon as it provably cannot beat threshold. (bmm completes a window's
+ * candidates a term at a time instead: bmm.c.) */
+float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold);
 /* 0, or -1 with err_msg() set when a cursor met corrupt postings. */
 int search_check_cursors(const SearchContext *c, size_t n);
 

@@ -146,7 +146,7 @@ size_t search_nonessential(const SearchContext *c, size_t n, size_t from, float 
     return from;
 }
 
-float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold, int block_max)
+float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, float threshold)
 {
     float norm = -1.0f;
     for (size_t j = ne; j-- > 0;) {
@@ -154,7 +154,7 @@ float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
         if ((partial + c->prefix[j + 1]) * PARTIAL_SLACK <= threshold) return -1.0f;
         uint32_t t = c->order[j];
         PostingCursor *cur = &c->cur[t];
-        if (block_max && cur->pid < pid) {
+        if (cur->pid < pid) {
             cursor_shallow(cur, pid);
             if ((partial + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) return -1.0f;
         }
