@@ -222,7 +222,7 @@ static int corrupt(const char *path, const char *why)
  * on the (virtual) machines we measure on, the first pass over a fresh
  * mapping ran at a third of pread's speed, and the pages it made resident
  * had to be let go of again. One query on the 1M-passage index, most of
- * which is opening it: 0.50 s before, 0.32 s after (bench/README.md). */
+ * which is opening it: 0.52 s before, 0.29 s after (bench/README.md). */
 static int payload_crc(const char *path, int fd, uint64_t len, uint32_t *crc)
 {
     enum { CHUNK = 256 << 10 };
