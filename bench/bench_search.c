@@ -175,7 +175,8 @@ int main(int argc, char **argv)
     Hit *got = xmalloc(nq * k * sizeof *got);
     size_t *ngot = xmalloc(nq * sizeof *ngot);
     const char *pv = getenv("BENCH_PASSES");
-    int passes = pv && atoi(pv) > 1 ? atoi(pv) : 1;
+    int passes = pv ? atoi(pv) : 1;
+    if (passes < 1) passes = 1;
     char *list = xstrdup(algs);
     for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
         const Algorithm *alg = algorithm_find(name);

@@ -278,7 +278,8 @@ static int do_search(const char *index_dir, const char *queries_path, int k, dou
      * time is its fastest, which keeps a busy moment of the machine out of
      * the figures. The hits kept are the first pass's. */
     const char *pv = getenv("BENCH_PASSES");
-    int passes = pv && atoi(pv) > 1 ? atoi(pv) : 1;
+    int passes = pv ? atoi(pv) : 1;
+    if (passes < 1) passes = 1;
     for (int pass = 0; pass < passes; pass++) {
         for (size_t i = 0; i < n; i++) {
             double t0 = now_s();
