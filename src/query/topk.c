@@ -114,8 +114,16 @@ static size_t partition_desc(uint64_t *v, size_t n)
     swap_keys(&v[mid], &v[n - 1]); /* the median goes last */
     uint64_t pivot = v[n - 1];
     size_t p = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (v[i] > pivot) swap_keys(&v[i], &v[p++]);
+    /* Lomuto without a branch: whether a key beats the pivot is a coin
+     * toss the predictor loses half the time. Every key is swapped with
+     * v[p]; p moves past it only when it is larger, so v[p..i] stays all
+     * smaller keys either way. */
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint64_t x = v[i];
+        v[i] = v[p];
+        v[p] = x;
+        p += x > pivot;
+    }
     swap_keys(&v[p], &v[n - 1]);
     return p;
 }
