@@ -75,15 +75,16 @@ static inline void prefetch_lengths(const uint32_t *lengths, const uint32_t *ids
 }
 
 /* Adds term t's scores of the passages in [base, end] to the window, a
- * decoded block at a time; widens [*lo, *hi], the offsets touched. */
-static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint32_t *lo, uint32_t *hi)
+ * decoded block at a time; sets the bits of *words for the words of
+ * c->seen it touched (a window is at most 64 words: BMM_WINDOW). */
+static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint64_t *words)
 {
     PostingCursor *cur = &c->cur[t];
     const uint32_t *lengths = segment_lengths(c->seg);
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
+    uint64_t touched = 0;
     cursor_advance(cur, base);
-    if (cur->pid <= end && cur->pid - base < *lo) *lo = cur->pid - base;
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
@@ -93,10 +94,11 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
             float tf = (float)(tfs[k] + 1);
             c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, lengths[ids[k]])));
             c->seen[off >> 6] |= (uint64_t)1 << (off & 63);
+            touched |= (uint64_t)1 << (off >> 6);
         }
-        *hi = ids[m - 1] - base; /* ascending: the last one is the highest */
         pass_span(cur, m);
     }
+    *words |= touched;
 }
 
 /* The largest essential sum that surely cannot make the top k at
@@ -151,9 +153,12 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
             c->cand_sum[i] += score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, lengths[pid])));
         }
     }
+    threshold = topk_threshold(top); /* -1 while the heap fills; changes only on a push */
     for (uint32_t i = 0; i < m; i++) {
         float s = score_value(c->cand_sum[i]);
-        if (s > topk_threshold(top)) topk_push(top, c->cand[i], s); /* -1 while the heap fills */
+        if (s <= threshold) continue;
+        topk_push(top, c->cand[i], s);
+        threshold = topk_threshold(top);
     }
 }
 
@@ -190,14 +195,13 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
         score_single(c, ne, drop, c->order[ne], base, end, top);
         return;
     }
-    uint32_t lo = UINT32_MAX, hi = 0, top_hi = 0;
-    for (size_t j = ne; j < n; j++) {
-        score_term(c, c->order[j], base, end, &lo, &hi);
-        if (hi > top_hi) top_hi = hi;
-    }
-    if (lo == UINT32_MAX) return;
+    uint64_t words = 0;
+    for (size_t j = ne; j < n; j++) score_term(c, c->order[j], base, end, &words);
+    /* only the words some posting touched: a window's postings are often
+     * a few dozen, and scanning all 64 words cost as much as scoring them */
     uint32_t m = 0;
-    for (size_t w = lo >> 6; w <= top_hi >> 6; w++) {
+    for (; words; words &= words - 1) {
+        size_t w = (size_t)__builtin_ctzll(words);
         uint64_t bits = c->seen[w];
         c->seen[w] = 0;
         while (bits) {

@@ -243,7 +243,8 @@ size_t topk_sorted(TopK *t);
 
 /* ---- algorithms ---- */
 
-#define BMM_WINDOW 4096 /* passages a bmm window spans at most */
+#define BMM_WINDOW 4096 /* passages a bmm window spans at most: 64 words of 64 bits */
+_Static_assert(BMM_WINDOW <= 64 * 64, "bmm keeps one bit per 64-passage word of a window");
 
 /* What an algorithm works with: the index, the parameters, the query, and
  * room for its cursors, allocated once by search_context_init. */
