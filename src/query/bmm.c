@@ -75,8 +75,8 @@ static inline void prefetch_lengths(const uint32_t *lengths, const uint32_t *ids
 }
 
 /* Adds term t's scores of the passages in [base, end] to the window, a
- * decoded block at a time; sets the bits of *words for the words of
- * c->seen it touched (a window is at most 64 words: BMM_WINDOW). */
+ * decoded block at a time ([base, end] is at most one slice); sets the
+ * bits of *words for the words of c->seen it touched. */
 static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint64_t *words)
 {
     PostingCursor *cur = &c->cur[t];
@@ -120,6 +120,19 @@ static inline void collect(SearchContext *c, ScoreSum drop, uint32_t *m, uint32_
     c->cand[*m] = pid;
     c->cand_sum[*m] = sum;
     *m += sum > drop;
+}
+
+/* Collects the passages of word w of the window (64 passages from base +
+ * 64 w) that have a sum, and clears the word for the next window. */
+static inline void collect_word(SearchContext *c, ScoreSum drop, uint32_t *m, uint32_t base, size_t w)
+{
+    uint64_t bits = c->seen[w];
+    c->seen[w] = 0;
+    for (; bits; bits &= bits - 1) {
+        uint32_t off = (uint32_t)(w << 6) + (uint32_t)__builtin_ctzll(bits);
+        collect(c, drop, m, base + off, c->acc[off]);
+        c->acc[off] = 0;
+    }
 }
 
 /* Drops the candidates that cannot beat threshold even with bound more. */
@@ -195,21 +208,19 @@ static void score_window(SearchContext *c, size_t n, uint32_t base, uint32_t end
         score_single(c, ne, drop, c->order[ne], base, end, top);
         return;
     }
-    uint64_t words = 0;
-    for (size_t j = ne; j < n; j++) score_term(c, c->order[j], base, end, &words);
-    /* only the words some posting touched: a window's postings are often
-     * a few dozen, and scanning all 64 words cost as much as scoring them */
+    /* The essential terms add into the accumulator a slice of BMM_SLICE
+     * passages at a time, so that its sums stay in the L1 cache; the
+     * candidates of all slices, in passage order, are completed at once. */
     uint32_t m = 0;
-    for (; words; words &= words - 1) {
-        size_t w = (size_t)__builtin_ctzll(words);
-        uint64_t bits = c->seen[w];
-        c->seen[w] = 0;
-        while (bits) {
-            uint32_t off = (uint32_t)(w << 6) + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            collect(c, drop, &m, base + off, c->acc[off]);
-            c->acc[off] = 0;
-        }
+    for (uint32_t lo = base;; lo += BMM_SLICE) {
+        uint32_t hi = end - lo >= BMM_SLICE ? lo + BMM_SLICE - 1 : end;
+        uint64_t words = 0;
+        for (size_t j = ne; j < n; j++) score_term(c, c->order[j], lo, hi, &words);
+        /* only the words some posting touched: a slice's postings are
+         * often a few dozen, and scanning every word cost as much as
+         * scoring them */
+        for (; words; words &= words - 1) collect_word(c, drop, &m, lo, (size_t)__builtin_ctzll(words));
+        if (hi == end) break;
     }
     complete_window(c, ne, m, top);
 }

@@ -243,8 +243,12 @@ size_t topk_sorted(TopK *t);
 
 /* ---- algorithms ---- */
 
-#define BMM_WINDOW 4096 /* passages a bmm window spans at most: 64 words of 64 bits */
-_Static_assert(BMM_WINDOW <= 64 * 64, "bmm keeps one bit per 64-passage word of a window");
+/* Passages a bmm window spans at most, and a slice of it that the
+ * essential terms add into the accumulator at a time: 4096 sums of 8 bytes
+ * fit the L1 cache, and one 64-bit word summarises the slice's seen words. */
+#define BMM_WINDOW 16384
+#define BMM_SLICE 4096
+_Static_assert(BMM_SLICE <= 64 * 64 && BMM_SLICE <= BMM_WINDOW, "one summary word covers a slice");
 
 /* What an algorithm works with: the index, the parameters, the query, and
  * room for its cursors, allocated once by search_context_init. */

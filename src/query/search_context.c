@@ -18,8 +18,8 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
     c->order = xmalloc(QUERY_MAX_TERMS * sizeof *c->order);
     c->prefix = xmalloc((QUERY_MAX_TERMS + 1) * sizeof *c->prefix);
-    c->acc = xcalloc(BMM_WINDOW, sizeof *c->acc);
-    c->seen = xcalloc(BMM_WINDOW / 64, sizeof *c->seen);
+    c->acc = xcalloc(BMM_SLICE, sizeof *c->acc);
+    c->seen = xcalloc(BMM_SLICE / 64, sizeof *c->seen);
     c->cand = xmalloc(BMM_WINDOW * sizeof *c->cand);
     c->cand_sum = xmalloc(BMM_WINDOW * sizeof *c->cand_sum);
     c->pos = xmalloc(QUERY_MAX_TERMS * sizeof *c->pos);
