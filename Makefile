@@ -12,13 +12,13 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 # Always on, whatever CFLAGS the caller passes (the sanitizer build does).
 REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE -pthread
-LDLIBS   += -lstemmer -lz -ldeflate -lutf8proc -lm
+LDLIBS   += -lstemmer -lz -lzstd -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages: the header that proves each one is there.
-DEB_PKGS    = libstemmer-dev zlib1g-dev libdeflate-dev libutf8proc-dev
-DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/libdeflate.h /usr/include/utf8proc.h
+DEB_PKGS    = libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev
+DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/utf8proc.h
 TEST_PKGS   = jq
 TEST_TOOLS  = jq
 
@@ -142,9 +142,14 @@ $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -lstreamvbyte
 
-BENCH_PKGS = libstreamvbyte-dev time jq
+# store_codec compares the text store's zstd with zlib and libdeflate.
+$(BUILD)/bench/store_codec: bench/store_codec.c $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -ldeflate
+
+BENCH_PKGS = libstreamvbyte-dev libdeflate-dev time jq
 bench-deps: deps
-	$(call ensure,$(call have_files,/usr/include/streamvbyte.h /usr/bin/time) && $(call have_tools,jq),$(BENCH_PKGS),benchmark tools)
+	$(call ensure,$(call have_files,/usr/include/streamvbyte.h /usr/include/libdeflate.h /usr/bin/time) && $(call have_tools,jq),$(BENCH_PKGS),benchmark tools)
 
 # The full benchmark (about 20 minutes) and a small one (under two minutes).
 bench: bench-deps all

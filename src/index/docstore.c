@@ -3,24 +3,24 @@
  *
  * Passage texts are concatenated in passage-id order (each prefixed by its
  * varint length) into raw blocks of about STORE_BLOCK bytes, each
- * compressed on its own as a zlib stream. Showing a hit costs one block
+ * compressed on its own as a zstd frame. Showing a hit costs one block
  * decompression; small blocks keep that cheap, larger ones compress better.
  * Layout: FORMAT.md, "store.bin".
  *
- * libdeflate writes and reads those streams: on 16 KB blocks of our text it
- * compresses about twice as fast as zlib at level 1 into 5% fewer bytes,
- * and decompresses about twice as fast (bench/store_codec.c). Any zlib can
- * still read the blocks.
+ * zstd at level 1 (Debian's libzstd): on 16 KB blocks of our text it
+ * compresses 1.4 to 1.5 times as fast as libdeflate at its level 1 into
+ * about as many bytes, and decompresses twice as fast (bench/store_codec.c,
+ * bench/README.md); libdeflate was itself twice as fast as zlib.
  */
 #include "index/index.h"
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <libdeflate.h>
+#include <zstd.h>
 
 #define STORE_BLOCK (16 * 1024)
-/* Level 1: on text like ours zlib's level 1 compressed 6x faster than its
- * default level 6 for a 12-16% larger store (bench/README.md). */
+/* Level 1: the fastest of zstd's regular levels; its negative levels
+ * compress little faster here for a store a third larger (store_codec). */
 #define STORE_LEVEL 1
 #define DIR_ENTRY 24
 
@@ -44,7 +44,7 @@ struct DocStoreWriter {
     Buf dir;         /* directory entries so far */
     FileOut data;    /* spill: compressed blocks so far */
     char *path;      /* the directory store.bin goes into */
-    struct libdeflate_compressor *comp; /* used by the one thread that compresses */
+    ZSTD_CCtx *comp; /* used by the one thread that compresses */
     uint32_t npassages, nblocks;
     uint32_t block_first; /* first passage of the open block */
     int failed;
@@ -57,14 +57,15 @@ struct DocStoreWriter {
     uint64_t queued, collected; /* blocks handed over / appended */
 };
 
-/* One block as a zlib stream, through a compressor kept for the whole
- * store (setting one up per 16 KB block would cost more than compressing). */
-static int compress_block(struct libdeflate_compressor *comp, const Buf *raw, Buf *out)
+/* One block as a zstd frame, through a context kept for the whole store
+ * (setting one up per 16 KB block would cost more than compressing). */
+static int compress_block(ZSTD_CCtx *comp, const Buf *raw, Buf *out)
 {
-    size_t cap = libdeflate_zlib_compress_bound(comp, raw->len);
+    size_t cap = ZSTD_compressBound(raw->len);
     out->len = 0;
     buf_reserve(out, cap);
-    out->len = libdeflate_zlib_compress(comp, raw->data, raw->len, out->data, cap);
+    size_t n = ZSTD_compressCCtx(comp, out->data, cap, raw->data, raw->len, STORE_LEVEL);
+    out->len = ZSTD_isError(n) ? 0 : n;
     return out->len ? 0 : -1;
 }
 
@@ -129,7 +130,7 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
         return NULL;
     }
     w->path = xstrdup(dir);
-    w->comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    w->comp = ZSTD_createCCtx();
     w->failed = !w->comp;
     if (!threaded) return w;
     pthread_mutex_init(&w->mu, NULL);
@@ -195,7 +196,7 @@ static void stop_helper(DocStoreWriter *w)
 
 static void free_writer(DocStoreWriter *w)
 {
-    if (w->comp) libdeflate_free_compressor(w->comp);
+    ZSTD_freeCCtx(w->comp); /* NULL is a no-op */
     fileout_discard(&w->data);
     buf_free(&w->raw);
     buf_free(&w->dir);
@@ -269,7 +270,7 @@ void docstore_cursor_init(DocStoreCursor *c) { memset(c, 0, sizeof *c), c->block
 
 void docstore_cursor_free(DocStoreCursor *c)
 {
-    if (c->dec) libdeflate_free_decompressor(c->dec);
+    ZSTD_freeDCtx(c->dec); /* NULL is a no-op */
     buf_free(&c->raw);
     buf_free(&c->spans);
 }
@@ -285,10 +286,9 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, uint32_t b)
     c->block = UINT32_MAX;
     c->raw.len = c->spans.len = 0;
     buf_reserve(&c->raw, raw);
-    if (!c->dec && !(c->dec = libdeflate_alloc_decompressor())) return -1;
-    size_t got;
-    if (libdeflate_zlib_decompress(c->dec, data, clen, c->raw.data, raw, &got) != LIBDEFLATE_SUCCESS || got != raw)
-        return -1;
+    if (!c->dec && !(c->dec = ZSTD_createDCtx())) return -1;
+    size_t got = ZSTD_decompressDCtx(c->dec, c->raw.data, raw, data, clen);
+    if (ZSTD_isError(got) || got != raw) return -1;
     c->raw.len = raw;
     for (const uint8_t *q = c->raw.data, *end = q + raw; q < end;) {
         uint64_t tlen;

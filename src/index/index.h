@@ -255,7 +255,7 @@ typedef struct {
     uint32_t first; /* its first passage */
     Buf raw;        /* its bytes */
     Buf spans;      /* per passage of it: u32 offset in raw, u32 length */
-    struct libdeflate_decompressor *dec; /* made at the first block read */
+    struct ZSTD_DCtx_s *dec; /* zstd's ZSTD_DCtx, made at the first block read */
 } DocStoreCursor;
 
 /* One segment: an immutable directory of the seven files (FORMAT.md). */
