@@ -3,17 +3,19 @@
  *
  * After Lucene's MaxScoreBulkScorer (Lucene 9.6+; Turtle & Flood's
  * MaxScore made block-max and window-wise). The passage ids are cut into
- * windows ending where the first of the query terms' current blocks ends,
- * so that in a window every term has a single block and the sum of those
- * blocks' maxima bounds every score in it:
+ * windows ending where the first of the query terms' current blocks ends
+ * (and at most BMM_WINDOW long), so that in a window every term has a
+ * single block and the sum of those blocks' maxima bounds every score in
+ * it:
  *
  *   - a window whose bound cannot beat the top-k threshold is skipped
  *     without decoding anything;
  *   - otherwise the terms are split, by their block maxima, into
  *     non-essential ones (together unable to beat the threshold) and
  *     essential ones; the essential terms' postings in the window are
- *     scored in bulk into an array (tight loops, no per-passage cursor
- *     juggling); the passages found there whose sum could still make the
+ *     scored in bulk into an array, a BMM_SLICE of passages at a time
+ *     (tight loops, no per-passage cursor juggling, the array in the L1
+ *     cache); the passages found there whose sum could still make the
  *     top k are then completed with the non-essential terms a term at a
  *     time: each term's cursor walks forward through the window's
  *     candidates once, and before each term those that can no longer make
