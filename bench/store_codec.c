@@ -5,8 +5,9 @@
  * texts, and each block is compressed on its own at LEVEL (default 1) by
  * each library (zlib: one deflate stream reset per block; libdeflate: the
  * same zlib format; zstd: one frame per block through a kept context),
- * then decompressed by the same library; every block must come back as it
- * was. Prints one JSON line.
+ * and as the store compresses it ("store": zstd as docstore.c sets it up,
+ * whatever LEVEL), then decompressed by the same library; every block must
+ * come back as it was. Prints one JSON line.
  *
  * usage: store_codec FILE [MB] [LEVEL]
  */
@@ -18,6 +19,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "index/index.h"
+
 #define BLOCK 16384
 #define OUT_CAP (2 * BLOCK + 1024) /* above every library's bound for a block */
 
@@ -28,14 +31,14 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-enum { ZLIB, LIBDEFLATE, ZSTD, CODECS };
-static const char *const NAMES[CODECS] = {"zlib", "libdeflate", "zstd"};
+enum { ZLIB, LIBDEFLATE, ZSTD, STORE, CODECS };
+static const char *const NAMES[CODECS] = {"zlib", "libdeflate", "zstd", "store"};
 
 typedef struct {
     z_stream z;
     struct libdeflate_compressor *lc;
     struct libdeflate_decompressor *ld;
-    ZSTD_CCtx *zc;
+    ZSTD_CCtx *zc, *store;
     ZSTD_DCtx *zd;
     int level;
 } Codecs;
@@ -58,7 +61,8 @@ static size_t pack(Codecs *c, int codec, const char *src, size_t len, unsigned c
         return deflate(&c->z, Z_FINISH) == Z_STREAM_END ? c->z.total_out : 0;
     }
     if (codec == LIBDEFLATE) return libdeflate_zlib_compress(c->lc, src, len, out, OUT_CAP);
-    size_t n = ZSTD_compressCCtx(c->zc, out, OUT_CAP, src, len, c->level);
+    size_t n = codec == STORE ? ZSTD_compress2(c->store, out, OUT_CAP, src, len)
+                              : ZSTD_compressCCtx(c->zc, out, OUT_CAP, src, len, c->level);
     return ZSTD_isError(n) ? 0 : n;
 }
 
@@ -115,7 +119,8 @@ int main(int argc, char **argv)
     c.ld = libdeflate_alloc_decompressor();
     c.zc = ZSTD_createCCtx();
     c.zd = ZSTD_createDCtx();
-    if (!d || !out || !back || n == 0 || !c.lc || !c.ld || !c.zc || !c.zd || deflateInit(&c.z, c.level) != Z_OK) {
+    c.store = docstore_compressor_new();
+    if (!d || !out || !back || n == 0 || !c.lc || !c.ld || !c.zc || !c.zd || !c.store || deflateInit(&c.z, c.level) != Z_OK) {
         fprintf(stderr, "store_codec: %s is empty, or memory ran out, or level %d is not one of every library\n",
                 argv[1], c.level);
         return 1;
@@ -134,6 +139,7 @@ int main(int argc, char **argv)
     libdeflate_free_compressor(c.lc);
     libdeflate_free_decompressor(c.ld);
     ZSTD_freeCCtx(c.zc);
+    ZSTD_freeCCtx(c.store);
     ZSTD_freeDCtx(c.zd);
     free(d);
     free(out);

@@ -22,6 +22,15 @@
 /* Level 1, zstd's fastest regular level: a store is written once per
  * build, and the build's time is what this level was chosen for. */
 #define STORE_LEVEL 1
+/* Its match-finding hash table cut from 2^15 entries (what level 1 takes
+ * for a 16 KB input) to 2^10: a table of 4 KB stays in the L1 cache and is
+ * cheap to set up per block, which makes compression about a third faster
+ * for about 4% more bytes (bench/store_codec.c, "store"). */
+#define STORE_HASH_LOG 10
+
+/* Each frame carries zstd's checksum of its content (4 bytes a block), so
+ * a damaged block is refused however the damage falls: a flipped byte in
+ * a frame's raw literals decompresses without complaint otherwise. */
 #define DIR_ENTRY 24
 
 /* With a helper thread, full blocks are compressed in the background while
@@ -64,9 +73,21 @@ static int compress_block(ZSTD_CCtx *comp, const Buf *raw, Buf *out)
     size_t cap = ZSTD_compressBound(raw->len);
     out->len = 0;
     buf_reserve(out, cap);
-    size_t n = ZSTD_compressCCtx(comp, out->data, cap, raw->data, raw->len, STORE_LEVEL);
+    size_t n = ZSTD_compress2(comp, out->data, cap, raw->data, raw->len);
     out->len = ZSTD_isError(n) ? 0 : n;
     return out->len ? 0 : -1;
+}
+
+ZSTD_CCtx *docstore_compressor_new(void)
+{
+    ZSTD_CCtx *z = ZSTD_createCCtx();
+    if (z && (ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, STORE_LEVEL)) ||
+              ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_hashLog, STORE_HASH_LOG)) ||
+              ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1)))) {
+        ZSTD_freeCCtx(z);
+        return NULL;
+    }
+    return z;
 }
 
 static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const Buf *out, int failed)
@@ -130,7 +151,7 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
         return NULL;
     }
     w->path = xstrdup(dir);
-    w->comp = ZSTD_createCCtx();
+    w->comp = docstore_compressor_new();
     w->failed = !w->comp;
     if (!threaded) return w;
     pthread_mutex_init(&w->mu, NULL);

@@ -7,7 +7,7 @@
  *   index_file.c     the common file frame: header, CRC32, write + fsync,
  *                    mmap + verify
  *   index_writer.c   writes meta, lexicon, postings, passages, articles
- *   docstore.c       the zlib-compressed passage text store (both sides)
+ *   docstore.c       the zstd-compressed passage text store (both sides)
  *   segment.c        opens one segment (the seven files of part of the
  *                    corpus); lexicon look-ups; passage and article records
  *   deletes.c        the passages and articles a commit deleted from a
@@ -496,6 +496,9 @@ typedef struct DocStoreWriter DocStoreWriter;
  * compressed by a helper thread while the caller goes on (the bytes
  * written are the same). NULL, err_msg set, if the spill cannot be made. */
 DocStoreWriter *docstore_writer_new(const char *dir, int threaded);
+/* A zstd context that compresses a block as the store does (level, table
+ * size), or NULL; freed with ZSTD_freeCCtx. For bench/store_codec. */
+struct ZSTD_CCtx_s *docstore_compressor_new(void);
 void docstore_add(DocStoreWriter *w, const char *text, size_t len);
 /* Writes store.bin (adding its size to *bytes); frees w. */
 int docstore_finish(DocStoreWriter *w, uint64_t *bytes);

@@ -103,7 +103,9 @@ static void test_cursor(void)
 
 /* FORMAT.md promises zstd frames: each block, decompressed by zstd's
  * one-shot call rather than by the reader's kept context, states and gives
- * its directory's length and the texts of its passages, as written. */
+ * its directory's length and the texts of its passages, as written, and
+ * carries a content checksum (bit 2 of the frame header's descriptor
+ * byte, after the 4-byte magic number: RFC 8878). */
 static void test_blocks_are_zstd_frames(void)
 {
     uint32_t n = 300;
@@ -119,6 +121,7 @@ static void test_blocks_are_zstd_frames(void)
         const uint8_t *frame = area + rd_u64(e + 8);
         size_t want_len = rd_u32(e + 4), clen = rd_u32(e + 16);
         CHECK_EQ_INT(ZSTD_getFrameContentSize(frame, clen), want_len);
+        CHECK(clen > 4 && (frame[4] & 0x04));
         raw.len = 0;
         buf_reserve(&raw, want_len);
         size_t got = ZSTD_decompress(raw.data, want_len, frame, clen);
