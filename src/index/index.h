@@ -114,6 +114,17 @@ typedef struct {
     uint32_t slot;  /* its MemIndex.touched entry */
 } MemSeen;
 
+/* Where the lists' small buffers come from (postings_mem.c): slabs cut
+ * into chunks of SMALL_CLASSES power-of-two sizes, with a free list per
+ * size for the chunks that a growing list left behind. */
+#define SMALL_CLASSES 8
+typedef struct {
+    uint8_t **slabs;
+    size_t nslabs, used; /* allocated / in use (the rest kept for reuse) */
+    uint8_t *at, *end;   /* what is left of slab used - 1 */
+    void *free_list[SMALL_CLASSES];
+} SmallChunks;
+
 typedef struct {
     StrMap terms;        /* term -> index into lists */
     MemPostings *lists;  /* per term */
@@ -125,7 +136,8 @@ typedef struct {
     uint32_t *tok_pos;   /* the current passage's occurrences: position */
     uint32_t *tok_next;  /* and the next occurrence of the same term */
     size_t ntok, tok_cap;
-    size_t data_bytes;   /* allocated for the lists' data */
+    size_t data_bytes;   /* allocated for the lists' data, outside the slabs */
+    SmallChunks small;   /* the lists' buffers of up to SMALL_MAX bytes */
 } MemIndex;
 
 void memindex_init(MemIndex *m);

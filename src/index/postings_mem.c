@@ -12,10 +12,65 @@
  * millions of terms those are spread over far more memory than the
  * caches hold, and each token would wait on one; now only the passage's
  * end reads them, each once, after prefetching them all.
+ *
+ * Most terms are rare, and most buffers tiny: they are cut from slabs in
+ * power-of-two sizes from 16 bytes (a buffer of malloc's takes 80 at the
+ * least, counting its header and the 64 bytes Buf starts with), and a
+ * buffer that outgrows its chunk leaves the chunk on a free list for the
+ * next one. Past SMALL_MAX bytes they are malloc's, grown by realloc.
  */
 #include "index/index.h"
 
 #include <stdlib.h>
+
+#define SMALL_MIN 16
+#define SMALL_MAX (SMALL_MIN << (SMALL_CLASSES - 1)) /* 2 KB */
+#define SLAB_BYTES ((size_t)2 << 20)                 /* a huge page */
+
+static unsigned small_class(size_t cap) { return (unsigned)__builtin_ctzll(cap / SMALL_MIN); }
+
+static uint8_t *small_get(SmallChunks *a, size_t cap)
+{
+    void **head = &a->free_list[small_class(cap)];
+    if (*head) {
+        uint8_t *p = *head;
+        memcpy(head, p, sizeof *head);
+        return p;
+    }
+    if ((size_t)(a->end - a->at) < cap) { /* slabs' sizes are multiples of every class */
+        if (a->used == a->nslabs) {
+            a->slabs = xrealloc(a->slabs, (a->nslabs + 1) * sizeof *a->slabs);
+            a->slabs[a->nslabs++] = xaligned_alloc(64, SLAB_BYTES);
+        }
+        a->at = a->slabs[a->used++];
+        a->end = a->at + SLAB_BYTES;
+    }
+    uint8_t *p = a->at;
+    a->at += cap;
+    return p;
+}
+
+static void small_put(SmallChunks *a, uint8_t *p, size_t cap)
+{
+    void **head = &a->free_list[small_class(cap)];
+    memcpy(p, head, sizeof *head);
+    *head = p;
+}
+
+/* Every chunk free again; the slabs are kept, their pages already mapped. */
+static void small_reset(SmallChunks *a)
+{
+    memset(a->free_list, 0, sizeof a->free_list);
+    a->used = 0;
+    a->at = a->end = NULL;
+}
+
+static void small_free(SmallChunks *a)
+{
+    for (size_t i = 0; i < a->nslabs; i++) free(a->slabs[i]);
+    free(a->slabs);
+    memset(a, 0, sizeof *a);
+}
 
 void memindex_init(MemIndex *m)
 {
@@ -128,16 +183,37 @@ static inline size_t put_varint(uint8_t *q, uint32_t v)
     return n;
 }
 
+/* Room for need more bytes in a list's buffer: the next power of two
+ * that holds them, from a slab while that is at most SMALL_MAX. */
+__attribute__((noinline)) static void grow_data(MemIndex *m, Buf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : SMALL_MIN;
+    while (cap < b->len + need) cap *= 2;
+    if (cap > SMALL_MAX && b->cap > SMALL_MAX) {
+        b->data = xrealloc(b->data, cap);
+        m->data_bytes += cap - b->cap;
+    } else {
+        uint8_t *q = cap <= SMALL_MAX ? small_get(&m->small, cap) : xmalloc(cap);
+        if (b->len) memcpy(q, b->data, b->len);
+        if (b->cap) small_put(&m->small, b->data, b->cap);
+        if (cap > SMALL_MAX) m->data_bytes += cap;
+        b->data = q;
+    }
+    b->cap = cap;
+}
+
+static void free_data(Buf *b)
+{
+    if (b->cap > SMALL_MAX) free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
 /* The term's record for passage pid: gap, tf, then its positions from its
  * chain of occurrences, written straight into the reserved buffer. */
 static void put_record(MemIndex *m, MemPostings *p, const MemTouched *u, uint32_t pid)
 {
     size_t need = 5 * ((size_t)u->tf + 2);
-    if (p->data.len + need > p->data.cap) { /* checked here: most records fit, and then nothing is called */
-        size_t cap = p->data.cap;
-        buf_reserve(&p->data, need);
-        m->data_bytes += p->data.cap - cap;
-    }
+    if (p->data.len + need > p->data.cap) grow_data(m, &p->data, need); /* most records fit */
     uint8_t *q = p->data.data + p->data.len, *start = q;
     /* the first gap is pid + 1 so that every gap is >= 1 */
     q += put_varint(q, p->df ? pid - p->last_pid : pid + 1);
@@ -171,22 +247,24 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
 
 size_t memindex_bytes(const MemIndex *m)
 {
-    return m->data_bytes + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
+    return m->data_bytes + m->small.nslabs * SLAB_BYTES + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
            m->touched_cap * sizeof *m->touched + m->seen_cap * sizeof *m->seen + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
 }
 
 void memindex_clear_postings(MemIndex *m)
 {
     for (size_t i = 0; i < m->nlists; i++) {
-        buf_free(&m->lists[i].data);
+        free_data(&m->lists[i].data);
         m->lists[i].df = m->lists[i].last_pid = 0;
     }
     m->data_bytes = 0;
+    small_reset(&m->small);
 }
 
 void memindex_free(MemIndex *m)
 {
-    for (size_t i = 0; i < m->nlists; i++) buf_free(&m->lists[i].data);
+    for (size_t i = 0; i < m->nlists; i++) free_data(&m->lists[i].data);
+    small_free(&m->small);
     free(m->lists);
     free(m->touched);
     free(m->seen);
