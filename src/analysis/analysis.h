@@ -5,6 +5,7 @@
  *
  * Pipeline (one file per step):
  *   tokenizer.c   UTF-8 text -> raw token spans (byte offsets into the text)
+ *   ascii_chunk.c the same for plain ASCII, 16 bytes at a time (the indexer)
  *   fold.c        case folding + accent folding (utf8proc), ASCII fast path
  *   stopwords.c   the English stop list (optional)
  *   stemmer.c     Snowball stemming through libstemmer, with a stem cache
@@ -111,6 +112,19 @@ typedef struct {
 uint32_t analyzer_fold_tokens(Analyzer *a, const char *text, size_t len, const char *prefix, size_t plen,
                               FoldedTokens *out);
 void folded_tokens_free(FoldedTokens *t);
+
+/* ascii_chunk.c: the tokens the standard tokenizer would find in the 16
+ * bytes at p, as far as those bytes decide them (the text before p ends no
+ * token inside them). */
+typedef struct {
+    uint8_t start[8], end[8]; /* the decided tokens: [start, end) */
+    unsigned n;
+    unsigned next;     /* where the undecided rest starts; 0: nothing decided */
+    uint8_t lower[32]; /* the 16 bytes, A-Z lowercased (then room to read 16 past any start) */
+} AsciiChunk;
+/* Scans 16 readable bytes at p into c; 0 where there is no fast path
+ * (no SSE2), and the general tokenizer must do it all. */
+int ascii_chunk_scan(const uint8_t *p, AsciiChunk *c);
 /* What a folded token becomes: the term's length in out, or 0 for a stop
  * word. analyzer_run(text) == analyzer_finish(analyzer_run_folded(text)).
  * It skips the stem cache: meant for callers that cache tokens themselves. */

@@ -15,10 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The letters-only tokenizer (tokenizer.c): tokens are maximal runs of
- * letters and the combining marks after them. Same contract as
- * tokenizer_next. (Its declaration belongs in analysis.h.) */
-
 struct Analyzer {
     AnalysisConfig cfg;
     Stemmer *stemmer; /* NULL for language "none" */
@@ -122,28 +118,66 @@ static void folded_grow(FoldedTokens *t)
     t->pos = xrealloc(t->pos, t->ncap * sizeof *t->pos);
 }
 
+/* Room in out for one more token of up to TERM_MAX_BYTES bytes (and a
+ * NUL, or a 16-byte store of fewer) after plen bytes of prefix. */
+static inline char *token_room(FoldedTokens *out, size_t plen)
+{
+    if (out->len + plen + TERM_MAX_BYTES + 1 > out->cap) {
+        out->cap = 2 * (out->len + plen + TERM_MAX_BYTES + 1);
+        out->bytes = xrealloc(out->bytes, out->cap);
+    }
+    if (out->n == out->ncap) folded_grow(out);
+    return out->bytes + out->len;
+}
+
+/* Adds the token whose flen folded bytes follow the prefix's place at q. */
+static inline void token_add(FoldedTokens *out, char *q, const char *prefix, size_t plen, size_t flen, uint32_t pos)
+{
+    for (size_t k = 0; k < plen; k++) q[k] = prefix[k]; /* a byte or none: no memcpy call */
+    out->off[out->n] = (uint32_t)out->len;
+    out->tlen[out->n] = (uint32_t)(plen + flen);
+    out->pos[out->n++] = pos;
+    out->len += plen + flen;
+}
+
 uint32_t analyzer_fold_tokens(Analyzer *a, const char *text, size_t len, const char *prefix, size_t plen,
                               FoldedTokens *out)
 {
+    _Static_assert(TERM_MAX_BYTES + 1 >= 16, "a chunk's token is stored 16 bytes at a time");
     Folder f;
     TokenSpan sp;
+    AsciiChunk c;
+    const uint8_t *s = (const uint8_t *)text;
+    size_t at = 0; /* where the next token starts at the earliest: no token runs across it */
     uint32_t pos = 0;
     out->n = out->len = 0;
     folder_init(&f, a, text, len);
-    for (;;) {
-        if (out->len + plen + TERM_MAX_BYTES + 1 > out->cap) { /* room for the longest fold and its NUL */
-            out->cap = 2 * (out->len + plen + TERM_MAX_BYTES + 1);
-            out->bytes = xrealloc(out->bytes, out->cap);
+    /* 16 bytes at a time where the standard tokenizer's tokens are plain
+     * ASCII (ascii_chunk.c); one token through the general path where a
+     * chunk decides nothing; the general path to the end of the text. */
+    while (!a->cfg.letters_only && at + 16 <= len && ascii_chunk_scan(s + at, &c)) {
+        for (unsigned i = 0; i < c.n; i++) {
+            char *q = token_room(out, plen);
+            memcpy(q + plen, c.lower + c.start[i], 16); /* the token and bytes the next one overwrites */
+            token_add(out, q, prefix, plen, (size_t)(c.end[i] - c.start[i]), pos++);
         }
-        char *q = out->bytes + out->len;
+        if (c.next) {
+            at += c.next;
+            continue;
+        }
+        f.tz.pos = at;
+        char *q = token_room(out, plen);
+        size_t flen = folder_next(&f, text, &sp, q + plen);
+        if (flen == 0) return pos;
+        token_add(out, q, prefix, plen, flen, pos++);
+        at = f.tz.pos;
+    }
+    f.tz.pos = at;
+    for (;;) {
+        char *q = token_room(out, plen);
         size_t flen = folder_next(&f, text, &sp, q + plen);
         if (flen == 0) break;
-        if (out->n == out->ncap) folded_grow(out);
-        for (size_t k = 0; k < plen; k++) q[k] = prefix[k]; /* a byte or none: no memcpy call */
-        out->off[out->n] = (uint32_t)out->len;
-        out->tlen[out->n] = (uint32_t)(plen + flen);
-        out->pos[out->n++] = pos++;
-        out->len += plen + flen;
+        token_add(out, q, prefix, plen, flen, pos++);
     }
     return pos;
 }
