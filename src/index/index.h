@@ -193,6 +193,11 @@ typedef struct {
 int fileout_open(FileOut *f, const char *dir, const char *name, size_t prefix);
 int fileout_open_spill(FileOut *f, const char *dir, const char *name);
 void fileout_write(FileOut *f, const void *p, size_t n);
+/* For an encoder that appends to a Buf: f's buffer, flushed first when
+ * full; fileout_wrote then counts what was appended since it held `before`
+ * bytes. Saves the copy from a scratch buffer. */
+Buf *fileout_buf(FileOut *f);
+void fileout_wrote(FileOut *f, size_t before);
 int fileout_append_spill(FileOut *f, FileOut *spill); /* discards spill */
 int fileout_finish_spill(FileOut *f); /* closes a spill, keeping the file */
 /* prefix: f's prefix bytes; adds the file's size to *bytes (may be NULL). */
@@ -533,7 +538,6 @@ int docstore_read(DocStoreCursor *c, const uint8_t *payload, size_t len, uint32_
  * their runs, or merging segments. */
 typedef struct {
     FileOut lex, pool, post, pos; /* lexicon entries, their key bytes, postings, positions */
-    Buf scratch;                  /* one term's encoding */
     uint64_t terms, postings, positions;
 } TermWriter;
 

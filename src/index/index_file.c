@@ -114,6 +114,18 @@ void fileout_write(FileOut *f, const void *p, size_t n)
     buf_append(&f->buf, p, n);
 }
 
+Buf *fileout_buf(FileOut *f)
+{
+    if (f->buf.len >= FILEOUT_BUFFER) flush_out(f);
+    return &f->buf;
+}
+
+void fileout_wrote(FileOut *f, size_t before)
+{
+    if (f->failed) f->buf.len = before; /* as fileout_write: nothing more after a failure */
+    f->len += f->buf.len - before;
+}
+
 /* Copies the spill's bytes to the end of f: in the kernel when it can. */
 static void copy_spill(FileOut *f, FileOut *s)
 {

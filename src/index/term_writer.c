@@ -126,12 +126,14 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     uint32_t df = (uint32_t)p->n;
     uint64_t post_off = f->post.len, pos_off = POS_PREFIX + f->pos.len;
     TermMax tm;
-    f->scratch.len = 0;
-    encode_term(&f->scratch, ids, tfs, df, lengths, avgdl, &tm);
-    fileout_write(&f->post, f->scratch.data, f->scratch.len);
-    f->scratch.len = 0;
-    positions_encode_term(&f->scratch, tfs, pos, df);
-    fileout_write(&f->pos, f->scratch.data, f->scratch.len);
+    Buf *b = fileout_buf(&f->post); /* encoded where they are written from */
+    size_t before = b->len;
+    encode_term(b, ids, tfs, df, lengths, avgdl, &tm);
+    fileout_wrote(&f->post, before);
+    b = fileout_buf(&f->pos);
+    before = b->len;
+    positions_encode_term(b, tfs, pos, df);
+    fileout_wrote(&f->pos, before);
     uint8_t e[40];
     uint32_t post_len = (uint32_t)(f->post.len - post_off), pool_off = (uint32_t)f->pool.len, klen = (uint32_t)len;
     memcpy(e, &post_off, 8);
@@ -155,12 +157,10 @@ void term_writer_abort(TermWriter *f)
     fileout_discard(&f->pool);
     fileout_discard(&f->post);
     fileout_discard(&f->pos);
-    buf_free(&f->scratch);
 }
 
 int term_writer_finish(TermWriter *f, uint64_t *bytes)
 {
-    buf_free(&f->scratch);
     uint8_t lex_prefix[LEX_PREFIX], pos_prefix[POS_PREFIX];
     memcpy(lex_prefix, &f->terms, 8);
     memcpy(pos_prefix, &f->terms, 8);
