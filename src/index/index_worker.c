@@ -87,7 +87,8 @@ typedef struct {
     size_t n, cap;
 } TitleTerms;
 
-#define TERM_STOP UINT32_MAX /* a token that is a stop word */
+#define TERM_STOP UINT32_MAX          /* a token that is a stop word */
+#define TERM_UNKNOWN (UINT32_MAX - 1) /* tokens_fill: not resolved yet */
 
 struct Worker {
     Analyzer *an;
@@ -119,11 +120,16 @@ static size_t token_term(Worker *w, int field, const char *token, size_t tl, cha
 }
 
 /* Term id of a cached key (a folded token, after its field byte for the
- * title and heading fields): from the cache, else stemmed once and cached. */
+ * title and heading fields): from the cache, else stemmed once and cached.
+ * A key met before goes into the cache's front table too; one met for the
+ * first time is most likely rare, and would only push a frequent one out. */
 static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
 {
     const uint32_t *v = tokenmap_get(&w->token_terms, key, len, h);
-    if (v) return *v;
+    if (v) {
+        tokenmap_hot_put(&w->token_terms, key, len, h, *v);
+        return *v;
+    }
     const char *token;
     size_t tl;
     int field = key_field(key, len, &token, &tl);
@@ -134,13 +140,16 @@ static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
     return id;
 }
 
-/* Analyses text as one field into the tokens and resolves them. The
- * look-ups of all of them are prefetched first, so their cache misses
- * overlap instead of following one another. */
+/* Analyses text as one field into the tokens and resolves them, in three
+ * passes so that the cache misses of each overlap instead of following one
+ * another: the front table's slots are fetched; the tokens found there are
+ * resolved, and the main table's slots of the others fetched; then those
+ * are resolved. The terms' records are fetched for memindex_add. */
 static void tokens_fill(Worker *w, int field, const char *text, size_t len)
 {
     Tokens *b = &w->tokens;
     const FoldedTokens *f = &b->f;
+    TokenMap *tm = &w->token_terms;
     char key = (char)field; /* the body's keys are the bare tokens */
     analyzer_fold_tokens(w->an, text, len, &key, field != FIELD_BODY, &b->f);
     if (f->ncap > b->cap) {
@@ -150,9 +159,16 @@ static void tokens_fill(Worker *w, int field, const char *text, size_t len)
     }
     for (size_t i = 0; i < f->n; i++) {
         b->hash[i] = hash_bytes(f->bytes + f->off[i], f->tlen[i]);
-        tokenmap_prefetch(&w->token_terms, b->hash[i]);
+        tokenmap_hot_prefetch(tm, b->hash[i]);
     }
     for (size_t i = 0; i < f->n; i++) {
+        const uint32_t *v = tokenmap_hot_get(tm, f->bytes + f->off[i], f->tlen[i], b->hash[i]);
+        b->id[i] = v ? *v : TERM_UNKNOWN;
+        if (!v) tokenmap_prefetch(tm, b->hash[i]);
+        else if (*v != TERM_STOP) memindex_prefetch(&w->mem, *v);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        if (b->id[i] != TERM_UNKNOWN) continue;
         b->id[i] = resolve(w, f->bytes + f->off[i], f->tlen[i], b->hash[i]);
         if (b->id[i] != TERM_STOP) memindex_prefetch(&w->mem, b->id[i]);
     }

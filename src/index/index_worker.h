@@ -56,12 +56,35 @@ typedef struct {
 } TokenSlot;
 _Static_assert(sizeof(TokenSlot) == 32, "two slots a cache line");
 
+/* The front table: HOT_SLOTS slots (2 MB), direct-mapped by a hash's high
+ * bits, for tokens met before whose key is inline. */
+#define HOT_BITS 16
+
 typedef struct {
     TokenSlot *slots; /* 64-byte aligned, so a slot never straddles lines */
     size_t nslots;    /* power of two */
     size_t n;         /* keys */
     Buf arena;        /* the keys longer than TOKEN_INLINE */
+    TokenSlot *hot;   /* the front table, NULL until its first key */
 } TokenMap;
+
+/* a[0..n) == b[0..n) for an inline key (n <= TOKEN_INLINE): a few loads,
+ * overlapping where n is not a multiple of their width, instead of a
+ * memcmp call per look-up. Reads nothing past either key. */
+static inline int token_same_inline(const char *ka, const char *kb, size_t n)
+{
+    const uint8_t *a = (const uint8_t *)ka, *b = (const uint8_t *)kb;
+    _Static_assert(TOKEN_INLINE <= 24, "three words cover an inline key");
+    if (n >= 8) {
+        uint64_t d = (rd_u64(a) ^ rd_u64(b)) | (rd_u64(a + n - 8) ^ rd_u64(b + n - 8));
+        if (n > 16) d |= rd_u64(a + 8) ^ rd_u64(b + 8);
+        return d == 0;
+    }
+    if (n >= 4) return ((rd_u32(a) ^ rd_u32(b)) | (rd_u32(a + n - 4) ^ rd_u32(b + n - 4))) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
 
 void tokenmap_init(TokenMap *m);
 /* The value of key (h its hash_bytes), or NULL. */
@@ -72,6 +95,23 @@ static inline void tokenmap_prefetch(const TokenMap *m, uint32_t h)
 {
     if (m->nslots) __builtin_prefetch(&m->slots[h & (m->nslots - 1)]);
 }
+/* The front table: most tokens are a few thousand frequent words, whose
+ * slots in the main table lie on as many pages all over it; here they
+ * share a few hundred (the machines we measure on are virtual, and a TLB
+ * miss costs them a walk of two page tables). tokenmap_hot_get is a hint:
+ * NULL means "ask tokenmap_get". */
+static inline void tokenmap_hot_prefetch(const TokenMap *m, uint32_t h)
+{
+    if (m->hot) __builtin_prefetch(&m->hot[h >> (32 - HOT_BITS)]);
+}
+static inline const uint32_t *tokenmap_hot_get(const TokenMap *m, const char *key, size_t len, uint32_t h)
+{
+    if (!m->hot) return NULL;
+    const TokenSlot *s = &m->hot[h >> (32 - HOT_BITS)];
+    return s->hash == h && s->len == len && token_same_inline(s->key, key, len) ? &s->value : NULL;
+}
+/* Puts a key with an inline key there, in place of whatever had its slot. */
+void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value);
 size_t tokenmap_bytes(const TokenMap *m); /* heap bytes held */
 void tokenmap_free(TokenMap *m);         /* and empty again */
 

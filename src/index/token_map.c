@@ -28,27 +28,9 @@ static const char *slot_key(const TokenMap *m, const TokenSlot *s)
     return m->arena.data ? (const char *)m->arena.data + off : NULL;
 }
 
-/* a[0..n) == b[0..n) for an inline key (n <= TOKEN_INLINE): a few loads,
- * overlapping where n is not a multiple of their width, instead of a
- * memcmp call per look-up. Reads nothing past either key. */
-static inline int same_inline(const char *ka, const char *kb, size_t n)
-{
-    const uint8_t *a = (const uint8_t *)ka, *b = (const uint8_t *)kb;
-    _Static_assert(TOKEN_INLINE <= 24, "three words cover an inline key");
-    if (n >= 8) {
-        uint64_t d = (rd_u64(a) ^ rd_u64(b)) | (rd_u64(a + n - 8) ^ rd_u64(b + n - 8));
-        if (n > 16) d |= rd_u64(a + 8) ^ rd_u64(b + 8);
-        return d == 0;
-    }
-    if (n >= 4) return ((rd_u32(a) ^ rd_u32(b)) | (rd_u32(a + n - 4) ^ rd_u32(b + n - 4))) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 static inline int same_key(const TokenMap *m, const TokenSlot *s, const char *key, size_t len)
 {
-    return len <= TOKEN_INLINE ? same_inline(s->key, key, len) : memcmp(slot_key(m, s), key, len) == 0;
+    return len <= TOKEN_INLINE ? token_same_inline(s->key, key, len) : memcmp(slot_key(m, s), key, len) == 0;
 }
 
 /* The slot holding key, or the empty slot where it would go. */
@@ -107,11 +89,26 @@ void tokenmap_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t
     s->value = value;
 }
 
-size_t tokenmap_bytes(const TokenMap *m) { return m->nslots * sizeof *m->slots + m->arena.cap; }
+void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value)
+{
+    if (len > TOKEN_INLINE) return;
+    if (!m->hot) m->hot = xcalloc((size_t)1 << HOT_BITS, sizeof *m->hot);
+    TokenSlot *s = &m->hot[h >> (32 - HOT_BITS)];
+    s->hash = h;
+    s->value = value;
+    s->len = (uint8_t)len;
+    memcpy(s->key, key, len);
+}
+
+size_t tokenmap_bytes(const TokenMap *m)
+{
+    return m->nslots * sizeof *m->slots + m->arena.cap + (m->hot ? sizeof *m->hot << HOT_BITS : 0);
+}
 
 void tokenmap_free(TokenMap *m)
 {
     free(m->slots);
+    free(m->hot); /* its values are the main table's: they go together */
     buf_free(&m->arena);
     tokenmap_init(m);
 }
