@@ -138,9 +138,14 @@ typedef struct {
     size_t ntok, tok_cap;
     size_t data_bytes;   /* allocated for the lists' data, outside the slabs */
     SmallChunks small;   /* the lists' buffers of up to SMALL_MAX bytes */
+    uint8_t *stage;      /* STAGE_TERMS lines: the latest records of the
+                            first terms (postings_mem.c), NULL until used */
 } MemIndex;
 
 void memindex_init(MemIndex *m);
+/* Moves every record still in a staging line to its list: before the
+ * lists are read (the runs and the final merge do it). */
+void memindex_flush(MemIndex *m);
 /* The id of a term, added when new. */
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
 /* One occurrence of term t at position pos of passage pid (passages are

@@ -103,8 +103,9 @@ static SortKey *sort_entries(const StrMap *t)
  * (its value, then its term's record) miss the cache: they are fetched
  * ahead, AHEAD entries for the value and half that for the record. */
 #define AHEAD 16
-static MemKey *sorted_terms(const MemIndex *m, size_t *n)
+static MemKey *sorted_terms(MemIndex *m, size_t *n)
 {
+    memindex_flush(m); /* every record in its list */
     const StrMap *t = &m->terms;
     SortKey *order = sort_entries(t);
     MemKey *keys = xmalloc((t->n ? t->n : 1) * sizeof *keys);
@@ -263,7 +264,7 @@ static int source_open_run(Source *s, const char *path)
     return source_next(s) < 0 ? -1 : 0;
 }
 
-static void source_open_mem(Source *s, const MemIndex *m)
+static void source_open_mem(Source *s, MemIndex *m)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
