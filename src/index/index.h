@@ -138,11 +138,15 @@ typedef struct {
     size_t ntok, tok_cap;
     size_t data_bytes;   /* allocated for the lists' data, outside the slabs */
     SmallChunks small;   /* the lists' buffers of up to SMALL_MAX bytes */
-    uint8_t *stage;      /* STAGE_TERMS lines: the latest records of the
+    uint8_t *stage;      /* stage_terms lines: the latest records of the
                             first terms (postings_mem.c), NULL until used */
+    uint32_t stage_terms; /* 0 (memindex_init): none */
 } MemIndex;
 
 void memindex_init(MemIndex *m);
+/* Gives the first terms staging lines, as many as a sixteenth of budget
+ * (the bytes m may hold) allows. */
+void memindex_stage(MemIndex *m, size_t budget);
 /* Moves every record still in a staging line to its list: before the
  * lists are read (the runs and the final merge do it). */
 void memindex_flush(MemIndex *m);

@@ -231,7 +231,9 @@ Worker *worker_new(const AnalysisConfig *a, size_t budget, const char *dir, int 
     Worker *w = xcalloc(1, sizeof *w);
     w->an = an;
     memindex_init(&w->mem);
+    memindex_stage(&w->mem, budget);
     tokenmap_init(&w->token_terms);
+    tokenmap_front(&w->token_terms, budget);
     w->budget = budget;
     w->dir = xstrdup(dir);
     w->number = number;
@@ -256,6 +258,7 @@ static int spill(Worker *w)
     if (held(w) > w->budget / 2) {
         memindex_free(&w->mem);
         memindex_init(&w->mem);
+        memindex_stage(&w->mem, w->budget);
         tokenmap_free(&w->token_terms);
     }
     memory_release(); /* the freed postings go back to the system, not to this thread's arena */

@@ -56,9 +56,9 @@ typedef struct {
 } TokenSlot;
 _Static_assert(sizeof(TokenSlot) == 32, "two slots a cache line");
 
-/* The front table: HOT_SLOTS slots (2 MB), direct-mapped by a hash's high
- * bits, for tokens met before whose key is inline. */
-#define HOT_BITS 16
+/* The front table: up to 2^16 slots (2 MB), direct-mapped by a hash's
+ * high bits, for tokens met before whose key is inline. */
+#define HOT_BITS_MAX 16
 
 typedef struct {
     TokenSlot *slots; /* 64-byte aligned, so a slot never straddles lines */
@@ -66,6 +66,7 @@ typedef struct {
     size_t n;         /* keys */
     Buf arena;        /* the keys longer than TOKEN_INLINE */
     TokenSlot *hot;   /* the front table, NULL until its first key */
+    unsigned hot_bits; /* its size; 0 (tokenmap_init): none */
 } TokenMap;
 
 /* a[0..n) == b[0..n) for an inline key (n <= TOKEN_INLINE): a few loads,
@@ -102,18 +103,21 @@ static inline void tokenmap_prefetch(const TokenMap *m, uint32_t h)
  * NULL means "ask tokenmap_get". */
 static inline void tokenmap_hot_prefetch(const TokenMap *m, uint32_t h)
 {
-    if (m->hot) __builtin_prefetch(&m->hot[h >> (32 - HOT_BITS)]);
+    if (m->hot) __builtin_prefetch(&m->hot[h >> (32 - m->hot_bits)]);
 }
 static inline const uint32_t *tokenmap_hot_get(const TokenMap *m, const char *key, size_t len, uint32_t h)
 {
     if (!m->hot) return NULL;
-    const TokenSlot *s = &m->hot[h >> (32 - HOT_BITS)];
+    const TokenSlot *s = &m->hot[h >> (32 - m->hot_bits)];
     return s->hash == h && s->len == len && token_same_inline(s->key, key, len) ? &s->value : NULL;
 }
+/* Gives m a front table of as many slots as a sixteenth of budget (the
+ * bytes it may hold) allows, up to 2^HOT_BITS_MAX. */
+void tokenmap_front(TokenMap *m, size_t budget);
 /* Puts a key with an inline key there, in place of whatever had its slot. */
 void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value);
 size_t tokenmap_bytes(const TokenMap *m); /* heap bytes held */
-void tokenmap_free(TokenMap *m);         /* and empty again */
+void tokenmap_free(TokenMap *m);         /* and empty again (its front's size kept) */
 
 typedef struct Worker Worker;
 

@@ -19,9 +19,10 @@
  * buffer that outgrows its chunk leaves the chunk on a free list for the
  * next one. Past SMALL_MAX bytes they are malloc's, grown by realloc.
  *
- * The first STAGE_TERMS terms met (which are most of the frequent ones)
- * write their records into a cache line of their own first, all of them
- * in 4 MB, and move them to their list when the line is full: a passage's
+ * The first terms met (which are most of the frequent ones: up to 65536,
+ * as many as a sixteenth of the memory budget allows) write their records
+ * into a cache line of their own first, all of them in at most 4 MB, and
+ * move them to their list when the line is full: a passage's
  * records would otherwise land at the ends of a few dozen lists spread
  * over hundreds of megabytes, a TLB miss each on the (virtual) machines we
  * measure on.
@@ -79,8 +80,14 @@ static void small_free(SmallChunks *a)
     memset(a, 0, sizeof *a);
 }
 
-#define STAGE_TERMS ((size_t)1 << 16)
+#define STAGE_TERMS_MAX ((size_t)1 << 16)
 #define STAGE_LINE 64 /* a line: byte 0 its length, then up to 63 bytes of records */
+
+void memindex_stage(MemIndex *m, size_t budget)
+{
+    size_t n = budget / 16 / STAGE_LINE;
+    m->stage_terms = (uint32_t)(n < STAGE_TERMS_MAX ? n : STAGE_TERMS_MAX);
+}
 
 static inline uint8_t *stage_line(const MemIndex *m, uint32_t t) { return m->stage + (size_t)t * STAGE_LINE; }
 
@@ -234,7 +241,7 @@ static void unstage(MemIndex *m, MemPostings *p, uint32_t t)
 void memindex_flush(MemIndex *m)
 {
     if (!m->stage) return;
-    size_t n = m->nlists < STAGE_TERMS ? m->nlists : STAGE_TERMS;
+    size_t n = m->nlists < m->stage_terms ? m->nlists : m->stage_terms;
     for (size_t t = 0; t < n; t++) unstage(m, &m->lists[t], (uint32_t)t);
 }
 
@@ -243,7 +250,7 @@ void memindex_flush(MemIndex *m)
 static uint8_t *record_room(MemIndex *m, MemPostings *p, uint32_t t, size_t need, uint8_t **line)
 {
     *line = NULL;
-    if (t < STAGE_TERMS && need < STAGE_LINE) {
+    if (t < m->stage_terms && need < STAGE_LINE) {
         uint8_t *l = stage_line(m, t);
         if (l[0] + need < STAGE_LINE) {
             *line = l;
@@ -253,7 +260,7 @@ static uint8_t *record_room(MemIndex *m, MemPostings *p, uint32_t t, size_t need
         *line = l;
         return l + 1;
     }
-    if (t < STAGE_TERMS) unstage(m, p, t); /* a long record: the line's go first, in order */
+    if (t < m->stage_terms) unstage(m, p, t); /* a long record: the line's go first, in order */
     if (p->data.len + need > p->data.cap) grow_data(m, &p->data, need); /* most records fit */
     return p->data.data + p->data.len;
 }
@@ -280,11 +287,11 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
 {
     /* the records were prefetched when their terms were met; now the ends
      * of their buffers, where the postings go */
-    if (!m->stage) m->stage = xcalloc(STAGE_TERMS, STAGE_LINE);
+    if (!m->stage && m->stage_terms) m->stage = xcalloc(m->stage_terms, STAGE_LINE);
     for (size_t i = 0; i < m->ntouched; i++) {
         uint32_t t = m->touched[i].term;
         const MemPostings *p = &m->lists[t];
-        if (t < STAGE_TERMS) __builtin_prefetch(stage_line(m, t), 1);
+        if (t < m->stage_terms) __builtin_prefetch(stage_line(m, t), 1);
         else if (p->data.data) __builtin_prefetch(p->data.data + p->data.len, 1);
     }
     for (size_t i = 0; i < m->ntouched; i++) {
@@ -300,7 +307,7 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
 
 size_t memindex_bytes(const MemIndex *m)
 {
-    return m->data_bytes + m->small.nslabs * SLAB_BYTES + (m->stage ? STAGE_TERMS * STAGE_LINE : 0) + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
+    return m->data_bytes + m->small.nslabs * SLAB_BYTES + (m->stage ? (size_t)m->stage_terms * STAGE_LINE : 0) + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
            m->touched_cap * sizeof *m->touched + m->seen_cap * sizeof *m->seen + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
 }
 
@@ -313,7 +320,7 @@ void memindex_clear_postings(MemIndex *m)
     m->data_bytes = 0;
     small_reset(&m->small);
     if (m->stage) /* the records were written out (memindex_flush first) */
-        for (size_t t = 0; t < m->nlists && t < STAGE_TERMS; t++) stage_line(m, (uint32_t)t)[0] = 0;
+        for (size_t t = 0; t < m->nlists && t < m->stage_terms; t++) stage_line(m, (uint32_t)t)[0] = 0;
 }
 
 void memindex_free(MemIndex *m)

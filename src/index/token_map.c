@@ -89,11 +89,18 @@ void tokenmap_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t
     s->value = value;
 }
 
+void tokenmap_front(TokenMap *m, size_t budget)
+{
+    unsigned bits = 0;
+    while (bits < HOT_BITS_MAX && sizeof(TokenSlot) << (bits + 1) <= budget / 16) bits++;
+    m->hot_bits = bits >= 8 ? bits : 0; /* a smaller table would be all conflicts */
+}
+
 void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value)
 {
-    if (len > TOKEN_INLINE) return;
-    if (!m->hot) m->hot = xcalloc((size_t)1 << HOT_BITS, sizeof *m->hot);
-    TokenSlot *s = &m->hot[h >> (32 - HOT_BITS)];
+    if (len > TOKEN_INLINE || !m->hot_bits) return;
+    if (!m->hot) m->hot = xcalloc((size_t)1 << m->hot_bits, sizeof *m->hot);
+    TokenSlot *s = &m->hot[h >> (32 - m->hot_bits)];
     s->hash = h;
     s->value = value;
     s->len = (uint8_t)len;
@@ -102,13 +109,15 @@ void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint
 
 size_t tokenmap_bytes(const TokenMap *m)
 {
-    return m->nslots * sizeof *m->slots + m->arena.cap + (m->hot ? sizeof *m->hot << HOT_BITS : 0);
+    return m->nslots * sizeof *m->slots + m->arena.cap + (m->hot ? sizeof *m->hot << m->hot_bits : 0);
 }
 
 void tokenmap_free(TokenMap *m)
 {
+    unsigned bits = m->hot_bits; /* its size stays */
     free(m->slots);
     free(m->hot); /* its values are the main table's: they go together */
     buf_free(&m->arena);
     tokenmap_init(m);
+    m->hot_bits = bits;
 }

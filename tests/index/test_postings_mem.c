@@ -85,6 +85,10 @@ static void test_records_round_trip(void)
 {
     MemIndex m;
     memindex_init(&m);
+    memindex_stage(&m, (size_t)1 << 16); /* a small budget: a few lines */
+    CHECK_EQ_INT(m.stage_terms, 64);
+    memindex_stage(&m, (size_t)1 << 30);
+    CHECK_EQ_INT(m.stage_terms, 65536);
     char key[16];
     for (uint32_t t = 0; t < TERMS; t++) CHECK_EQ_INT(memindex_term(&m, key, (size_t)snprintf(key, sizeof key, "t%u", t)), t);
     add_passages(&m, 0, PASSAGES);
@@ -109,6 +113,7 @@ static void test_records_at_their_longest(void)
 {
     MemIndex m;
     memindex_init(&m);
+    memindex_stage(&m, (size_t)1 << 30);
     CHECK_EQ_INT(memindex_term(&m, "a", 1), 0);
     CHECK_EQ_INT(memindex_term(&m, "b", 1), 1);
     for (uint32_t k = 0; k < 16; k++) {
