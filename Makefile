@@ -135,7 +135,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
 
-bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec
+bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec $(BUILD)/bench/mem_latency
 
 # codec_bench compares our codec with Debian's libstreamvbyte-dev.
 $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
