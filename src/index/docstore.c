@@ -27,10 +27,6 @@
  * cheap to set up per block, which makes compression about a third faster
  * for about 4% more bytes (bench/store_codec.c, "store"). */
 #define STORE_HASH_LOG 10
-
-/* Each frame carries zstd's checksum of its content (4 bytes a block), so
- * a damaged block is refused however the damage falls: a flipped byte in
- * a frame's raw literals decompresses without complaint otherwise. */
 #define DIR_ENTRY 24
 
 /* With a helper thread, full blocks are compressed in the background while
@@ -78,6 +74,10 @@ static int compress_block(ZSTD_CCtx *comp, const Buf *raw, Buf *out)
     return out->len ? 0 : -1;
 }
 
+/* Each frame also carries zstd's checksum of its content (4 bytes a
+ * block), so a damaged block is refused however the damage falls: a
+ * flipped byte in a frame's raw literals decompresses without complaint
+ * otherwise. */
 ZSTD_CCtx *docstore_compressor_new(void)
 {
     ZSTD_CCtx *z = ZSTD_createCCtx();
