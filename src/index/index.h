@@ -144,9 +144,8 @@ typedef struct {
 } MemIndex;
 
 void memindex_init(MemIndex *m);
-/* Gives the first terms staging lines, as many as a sixteenth of budget
- * (the bytes m may hold) allows. */
-void memindex_stage(MemIndex *m, size_t budget);
+/* Gives the first terms staging lines, as many as fit in bytes. */
+void memindex_stage(MemIndex *m, size_t bytes);
 /* Moves every record still in a staging line to its list: before the
  * lists are read (the runs and the final merge do it). */
 void memindex_flush(MemIndex *m);
@@ -164,6 +163,7 @@ size_t memindex_bytes(const MemIndex *m);
 /* Empties every term's postings (after they went to a run); the terms
  * and their ids stay. */
 void memindex_clear_postings(MemIndex *m);
+/* Frees everything; m is empty again, with its staging size kept. */
 void memindex_free(MemIndex *m);
 
 /* ---- index_file.c ---- */

@@ -111,9 +111,9 @@ static inline const uint32_t *tokenmap_hot_get(const TokenMap *m, const char *ke
     const TokenSlot *s = &m->hot[h >> (32 - m->hot_bits)];
     return s->hash == h && s->len == len && token_same_inline(s->key, key, len) ? &s->value : NULL;
 }
-/* Gives m a front table of as many slots as a sixteenth of budget (the
- * bytes it may hold) allows, up to 2^HOT_BITS_MAX. */
-void tokenmap_front(TokenMap *m, size_t budget);
+/* Gives m a front table of as many slots as fit in bytes, up to
+ * 2^HOT_BITS_MAX. */
+void tokenmap_front(TokenMap *m, size_t bytes);
 /* Puts a key with an inline key there, in place of whatever had its slot. */
 void tokenmap_hot_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t value);
 size_t tokenmap_bytes(const TokenMap *m); /* heap bytes held */

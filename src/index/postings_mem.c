@@ -20,7 +20,7 @@
  * next one. Past SMALL_MAX bytes they are malloc's, grown by realloc.
  *
  * The first terms met (which are most of the frequent ones: up to 65536,
- * as many as a sixteenth of the memory budget allows) write their records
+ * as many as the bytes memindex_stage is given allow) write their records
  * into a cache line of their own first, all of them in at most 4 MB, and
  * move them to their list when the line is full: a passage's
  * records would otherwise land at the ends of a few dozen lists spread
@@ -83,9 +83,9 @@ static void small_free(SmallChunks *a)
 #define STAGE_TERMS_MAX ((size_t)1 << 16)
 #define STAGE_LINE 64 /* a line: byte 0 its length, then up to 63 bytes of records */
 
-void memindex_stage(MemIndex *m, size_t budget)
+void memindex_stage(MemIndex *m, size_t bytes)
 {
-    size_t n = budget / 16 / STAGE_LINE;
+    size_t n = bytes / STAGE_LINE;
     m->stage_terms = (uint32_t)(n < STAGE_TERMS_MAX ? n : STAGE_TERMS_MAX);
 }
 
@@ -307,7 +307,8 @@ void memindex_end_passage(MemIndex *m, uint32_t pid)
 
 size_t memindex_bytes(const MemIndex *m)
 {
-    return m->data_bytes + m->small.nslabs * SLAB_BYTES + (m->stage ? (size_t)m->stage_terms * STAGE_LINE : 0) + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
+    size_t stage = m->stage ? (size_t)m->stage_terms * STAGE_LINE : 0;
+    return m->data_bytes + m->small.nslabs * SLAB_BYTES + stage + m->cap * sizeof *m->lists + strmap_bytes(&m->terms) +
            m->touched_cap * sizeof *m->touched + m->seen_cap * sizeof *m->seen + m->tok_cap * (sizeof *m->tok_pos + sizeof *m->tok_next);
 }
 
@@ -319,7 +320,7 @@ void memindex_clear_postings(MemIndex *m)
     }
     m->data_bytes = 0;
     small_reset(&m->small);
-    if (m->stage) /* the records were written out (memindex_flush first) */
+    if (m->stage) /* staged records are dropped too */
         for (size_t t = 0; t < m->nlists && t < m->stage_terms; t++) stage_line(m, (uint32_t)t)[0] = 0;
 }
 
@@ -334,5 +335,7 @@ void memindex_free(MemIndex *m)
     free(m->tok_pos);
     free(m->tok_next);
     strmap_free(&m->terms);
-    memset(m, 0, sizeof *m);
+    uint32_t stage_terms = m->stage_terms; /* kept, as tokenmap_free keeps its front's size */
+    memindex_init(m);
+    m->stage_terms = stage_terms;
 }

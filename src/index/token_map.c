@@ -89,10 +89,10 @@ void tokenmap_put(TokenMap *m, const char *key, size_t len, uint32_t h, uint32_t
     s->value = value;
 }
 
-void tokenmap_front(TokenMap *m, size_t budget)
+void tokenmap_front(TokenMap *m, size_t bytes)
 {
     unsigned bits = 0;
-    while (bits < HOT_BITS_MAX && sizeof(TokenSlot) << (bits + 1) <= budget / 16) bits++;
+    while (bits < HOT_BITS_MAX && sizeof(TokenSlot) << (bits + 1) <= bytes) bits++;
     m->hot_bits = bits >= 8 ? bits : 0; /* a smaller table would be all conflicts */
 }
 

@@ -85,7 +85,7 @@ static void test_records_round_trip(void)
 {
     MemIndex m;
     memindex_init(&m);
-    memindex_stage(&m, (size_t)1 << 16); /* a small budget: a few lines */
+    memindex_stage(&m, (size_t)1 << 12); /* a few lines */
     CHECK_EQ_INT(m.stage_terms, 64);
     memindex_stage(&m, (size_t)1 << 30);
     CHECK_EQ_INT(m.stage_terms, 65536);
@@ -95,11 +95,24 @@ static void test_records_round_trip(void)
     check_all(&m, 0, PASSAGES);
     CHECK(m.lists[100].data.cap > 2048); /* grown past the slabs */
     CHECK_EQ_INT(m.lists[100].df, PASSAGES);
-    /* emptied (as after a run is written) and filled again */
+    /* emptied (as after a run is written) and filled again; records still
+     * in staging lines when it is emptied go too */
     memindex_clear_postings(&m);
     CHECK_EQ_INT(m.lists[100].df, 0);
     add_passages(&m, PASSAGES, PASSAGES + 500);
     check_all(&m, PASSAGES, PASSAGES + 500);
+    add_passages(&m, PASSAGES + 500, PASSAGES + 520);
+    memindex_clear_postings(&m);
+    add_passages(&m, PASSAGES + 520, PASSAGES + 1020);
+    check_all(&m, PASSAGES + 520, PASSAGES + 1020);
+    /* freed: empty, and staged again when filled */
+    memindex_free(&m);
+    CHECK_EQ_INT(m.stage_terms, 65536);
+    CHECK_EQ_INT(m.nlists, 0);
+    for (uint32_t t = 0; t < TERMS; t++) memindex_term(&m, key, (size_t)snprintf(key, sizeof key, "t%u", t));
+    add_passages(&m, 0, 500);
+    CHECK(m.stage != NULL);
+    check_all(&m, 0, 500);
     memindex_free(&m);
 }
 
