@@ -46,6 +46,66 @@ static void test_lexicon(void)
     }
 }
 
+/* The ordinal of key in the lexicon by a linear scan, or -1. */
+static int64_t linear_lookup(const Segment *sg, const char *key, size_t len)
+{
+    const char *t;
+    size_t tl;
+    for (uint64_t i = 0; segment_term_at(sg, i, &t, &tl, NULL); i++)
+        if (tl == len && memcmp(t, key, len) == 0) return (int64_t)i;
+    return -1;
+}
+
+/* Look-ups search a sample of the keys' first 8 bytes, then a run of 32
+ * entries: keys that share 8 or more bytes, keys that are prefixes of
+ * others, and absent keys just beside present ones all meet the sample's
+ * ties and the runs' edges. Every key and three absent neighbours of each
+ * are looked up and compared with a linear scan. */
+static void test_lookup_shared_prefixes(void)
+{
+    TestCorpus c = {0};
+    snprintf(c.dir, sizeof c.dir, "/tmp/search-test-XXXXXX");
+    CHECK(mkdtemp(c.dir) != NULL);
+    char path[512], idx[512];
+    snprintf(path, sizeof path, "%s/docs.tsv", c.dir);
+    FILE *f = fopen(path, "w");
+    static const char *const stems[] = {"a", "abcdefg", "abcdefgh", "abcdefghij", "abcdefgz", "b", "bbbbbbbbbbbb"};
+    for (uint32_t d = 0; d < 400; d++) {
+        fprintf(f, "doc%u		%s", d, stems[d % 7]);
+        for (uint32_t j = 0; j <= d % 3; j++) fprintf(f, " %s%c%c", stems[(d + j) % 7], 'a' + d % 26, 'a' + (d / 26 + j) % 26);
+        fputc('\n', f);
+    }
+    fclose(f);
+    IndexerOptions o;
+    indexer_options_default(&o);
+    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    IndexerReport r;
+    snprintf(idx, sizeof idx, "%s/idx", c.dir);
+    CHECK_EQ_INT(indexer_build(path, idx, &o, &r), 0);
+    Index *x = index_open(idx);
+    CHECK(x != NULL);
+    const Segment *sg = index_segment(x, 0);
+    CHECK(segment_stats(sg)->terms > 8 * 32); /* many runs */
+    const char *t;
+    size_t tl;
+    TermInfo ti;
+    for (uint64_t i = 0; segment_term_at(sg, i, &t, &tl, NULL); i++) {
+        CHECK_EQ_INT(segment_lookup(sg, t, tl, &ti), 1);
+        CHECK_EQ_INT(ti.ord, i);
+        char k[FIELD_KEY_MAX + 2];
+        memcpy(k, t, tl);
+        k[tl] = 'a' - 1; /* just after the key, before its extensions */
+        CHECK_EQ_INT(segment_lookup(sg, k, tl + 1, &ti), linear_lookup(sg, k, tl + 1) >= 0);
+        k[tl - 1]--; /* just before it */
+        CHECK_EQ_INT(segment_lookup(sg, k, tl, &ti), linear_lookup(sg, k, tl) >= 0);
+        int64_t shorter = linear_lookup(sg, t, tl - 1);
+        CHECK_EQ_INT(segment_lookup(sg, t, tl - 1, &ti), shorter >= 0);
+        if (shorter >= 0) CHECK_EQ_INT(ti.ord, shorter);
+    }
+    index_close(x);
+    tc_free(&c);
+}
+
 static void test_cursor_iterates_all(void)
 {
     char t[32];
@@ -117,7 +177,8 @@ int main(void)
 {
     ix = tc_build_or_report(&corpus, "index", 3000, 400, 60);
     if (!ix) return 1;
-    static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_cursor_iterates_all),
+    static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_lookup_shared_prefixes),
+                                     T(test_cursor_iterates_all),
                                      T(test_cursor_advance), T(test_records)};
     int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);
     index_close(ix);
