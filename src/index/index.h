@@ -33,6 +33,10 @@
 #include "analysis/analysis.h"
 #include "util/util.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define BLOCK_SIZE 128 /* postings per block */
 
 /* The BM25 parameters block-max scores are precomputed for (the query
@@ -434,16 +438,35 @@ void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t);
 uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
+/* The index of the first of a decoded block's ids that is >= target,
+ * looking from i on, when ids[i] < target <= the block's last id. Four ids
+ * are compared at a time from the aligned group holding i (those before i
+ * are smaller still), so that the loop's exit, which a scan id by id
+ * mispredicts once per seek, comes a quarter as late; lanes past the
+ * block's end come after its last id and are never the first found. */
+static inline uint32_t block_find(const uint32_t *ids, uint32_t i, uint32_t target)
+{
+#ifdef __SSE2__
+    const __m128i flip = _mm_set1_epi32((int)0x80000000u); /* unsigned order in signed compares */
+    const __m128i t = _mm_xor_si128(_mm_set1_epi32((int)target), flip);
+    for (uint32_t j = i & ~3u;; j += 4) {
+        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(ids + j)), flip);
+        unsigned below = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t)));
+        if (below != 15) return j + (uint32_t)__builtin_ctz(~below);
+    }
+#else
+    while (ids[i] < target) i++;
+    return i;
+#endif
+}
 /* cursor_advance with the common case inline: the target is in the
  * decoded block (the scan is short: candidates come in order). */
 static inline uint32_t cursor_seek(PostingCursor *c, uint32_t target)
 {
     if (c->pid >= target) return c->pid;
     if (c->ids[c->n - 1] < target) return cursor_advance(c, target);
-    uint32_t i = c->i;
-    while (c->ids[i] < target) i++;
-    c->i = i;
-    return c->pid = c->ids[i];
+    c->i = block_find(c->ids, c->i, target);
+    return c->pid = c->ids[c->i];
 }
 uint32_t cursor_tf(PostingCursor *c);
 /* The current block's tfs minus one (decoded on first use), for bulk

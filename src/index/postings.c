@@ -105,7 +105,7 @@ uint32_t cursor_advance(PostingCursor *c, uint32_t target)
         if (b >= c->nblocks) return end_cursor(c, 0);
         if (load_block(c, b) != 0) return end_cursor(c, 1);
     }
-    while (c->ids[c->i] < target) c->i++; /* the block's last id is >= target */
+    if (c->ids[c->i] < target) c->i = block_find(c->ids, c->i, target); /* the last id is >= target */
     return c->pid = c->ids[c->i];
 }
 
