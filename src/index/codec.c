@@ -216,6 +216,12 @@ static void unpack_rows_sse2(const uint8_t *p, unsigned b, uint32_t *out)
 }
 #endif
 
+void buf_put_packed(Buf *b, const uint32_t *v, size_t n)
+{
+    buf_reserve(b, 1 + 4 * n); /* either layout's most */
+    b->len += n == BLOCK_SIZE ? bp128_encode(v, b->data + b->len) : bp_encode(v, n, b->data + b->len);
+}
+
 size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out)
 {
     if (avail < 1 || in[0] > 32) return 0;

@@ -28,9 +28,8 @@ typedef struct {
 
 static void run_flush(RunWriter *w)
 {
-    uint8_t packed[1 + 4 * BLOCK_SIZE];
     if (!w->n) return;
-    buf_append(w->out, packed, w->n == BLOCK_SIZE ? bp128_encode(w->run, packed) : bp_encode(w->run, w->n, packed));
+    buf_put_packed(w->out, w->run, w->n);
     w->n = 0;
 }
 

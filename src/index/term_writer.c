@@ -40,7 +40,6 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
     out->len += dir_len;
     size_t data_at = out->len;
     uint32_t vals[BLOCK_SIZE];
-    uint8_t packed[1 + 4 * BLOCK_SIZE];
     tm->max_tf = 0;
     tm->max_part = 0;
     for (uint32_t b = 0; b < nblocks; b++) {
@@ -57,9 +56,9 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
             if (lengths[id] < bmin) bmin = lengths[id];
         }
         /* full blocks in the SIMD layout, a term's last partial block plain */
-        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
+        buf_put_packed(out, vals, n);
         for (uint32_t i = 0; i < n; i++) vals[i] = tfs[lo + i] - 1;
-        buf_append(out, packed, n == BLOCK_SIZE ? bp128_encode(vals, packed) : bp_encode(vals, n, packed));
+        buf_put_packed(out, vals, n);
         if (dir_len)
             put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, ids[lo + n - 1],
                           (uint32_t)(out->len - data_at), part, bmax, bmin);
