@@ -6,8 +6,8 @@
  * Prints one JSON line: the collection counts, the size of every file of
  * the live generation, and the postings split into what ranking needs in
  * any case (the packed id and tf runs) and what block-max pruning adds on
- * top (the 16-byte directory entries of multi-block terms plus the f32
- * per-term maximum in each lexicon entry). The split is computed by walking
+ * top (the 16-byte directory entries and the 12 bytes of floors of
+ * multi-block terms, plus the f32 per-term maximum in each lexicon entry). The split is computed by walking
  * the lexicon and the block directories (FORMAT.md), never by decoding.
  * Positions (positions.bin, read only by phrase queries) are reported
  * apart: their bytes, their count and the bytes per position, and how many
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #define DIR_ENTRY 16   /* bytes per block directory entry (FORMAT.md) */
+#define FLOORS 12      /* a multi-block term's three f32 floors, before its directory */
 #define TERM_MAX 4     /* bytes of the f32 per-term maximum in a lexicon entry */
 
 typedef struct {
@@ -29,7 +30,7 @@ typedef struct {
 
 typedef struct {
     uint64_t ids, tfs;       /* packed runs */
-    uint64_t directory;      /* block directory entries */
+    uint64_t directory;      /* block directory entries and floors */
     uint64_t blocks, multi_block_terms, postings;
 } PostingBytes;
 
@@ -74,9 +75,9 @@ static uint64_t run_bytes(const uint8_t *p, uint32_t n)
 /* Adds one term: its directory, then each block's id run and tf run. */
 static void add_term(const uint8_t *base, const TermInfo *t, PostingBytes *pb)
 {
-    const uint8_t *dir = base + t->postings_off;
+    const uint8_t *dir = base + t->postings_off + (t->nblocks > 1 ? FLOORS : 0);
     const uint8_t *data = t->nblocks > 1 ? dir + (size_t)t->nblocks * DIR_ENTRY : dir;
-    uint64_t dir_len = t->nblocks > 1 ? (uint64_t)t->nblocks * DIR_ENTRY : 0;
+    uint64_t dir_len = t->nblocks > 1 ? FLOORS + (uint64_t)t->nblocks * DIR_ENTRY : 0;
     uint32_t start = 0;
     for (uint32_t b = 0; b < t->nblocks; b++) {
         uint32_t end = t->nblocks > 1 ? rd_u32(dir + (size_t)b * DIR_ENTRY + 4) : (uint32_t)(t->postings_len - dir_len);

@@ -5,9 +5,10 @@
  * sorted terms); this goes through all the data itself:
  *
  *   every term's postings decode, ids increase and stay below N, the count
- *   is its df, its largest tf is the lexicon's, and every posting lies
- *   within its block's stored bounds (max tf, min length, max tf-part), so
- *   pruning can trust them; every posting's positions decode, number its
+ *   is its df, its largest tf is the lexicon's, every posting lies within
+ *   its block's stored bounds (max tf, min length, max tf-part) and the
+ *   term's stored floors are its postings' (10th, 100th, 1000th best
+ *   tf-part), so pruning can trust them; every posting's positions decode, number its
  *   tf and increase; df and tf add up to the totals in meta.bin; articles
  *   cover the passages in order, each passage naming its article and place;
  *   every passage's text decompresses.
@@ -16,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define CHECK_MAX_REPORTED 20
 
@@ -37,14 +39,17 @@ typedef struct {
     IndexCheck *r;
     float avgdl;
     PositionCursor pos;
+    float *parts;     /* the term's tf-parts, for its floors */
+    size_t parts_cap;
 } Checker;
 
 /* One posting against its block's stored bounds and its positions. */
-static void check_posting(Checker *k, const char *term, PostingCursor *c, uint32_t tf, const TermInfo *t)
+static void check_posting(Checker *k, const char *term, PostingCursor *c, uint32_t tf, const TermInfo *t, uint32_t at)
 {
     const IndexStats *s = segment_stats(k->sg);
     uint32_t len = segment_lengths(k->sg)[c->pid];
     float part = bm25_tf_part(s->impact_k1, s->impact_b, k->avgdl, tf, len);
+    if (at < k->parts_cap) k->parts[at] = part; /* the term's at-th posting */
     uint32_t cap = tf > 65535 ? 65535 : tf;
     if (cursor_block_max_tf(c) < cap || cursor_block_min_len(c) > len || cursor_block_max_tf_part(c) < part ||
         t->max_tf_part < part)
@@ -64,6 +69,19 @@ static void check_posting(Checker *k, const char *term, PostingCursor *c, uint32
     k->r->positions += n;
 }
 
+/* The term's stored floors against its tf-parts' 10th, 100th and 1000th
+ * largest: a floor above its rank's part would let a query prune a
+ * passage of the true top k. */
+static void check_floors(Checker *k, const char *term, const PostingCursor *c, uint32_t df)
+{
+    float want[TERM_FLOORS];
+    term_floors(k->parts, df, want);
+    for (size_t r = 0; r < TERM_FLOORS; r++)
+        if (c->floors[r] != want[r])
+            problem(k->r, "term '%s': stored floor of its %u best is %g, its postings give %g", term,
+                    term_floor_rank(r), (double)c->floors[r], (double)want[r]);
+}
+
 static void check_term(Checker *k, uint64_t i)
 {
     const char *s;
@@ -79,17 +97,22 @@ static void check_term(Checker *k, uint64_t i)
     PostingCursor c;
     cursor_open(&c, k->sg, &t);
     positions_open(&k->pos, k->sg, &t);
+    if (t.df > k->parts_cap) {
+        free(k->parts);
+        k->parts_cap = t.df;
+        k->parts = xmalloc(t.df * sizeof *k->parts);
+    }
     uint32_t df = 0, max_tf = 0;
     for (; c.pid != PID_END; cursor_next(&c)) {
         uint32_t tf = cursor_tf(&c);
         if (c.corrupt) break;
-        df++;
         if (tf > max_tf) max_tf = tf;
-        check_posting(k, term, &c, tf, &t);
+        check_posting(k, term, &c, tf, &t, df++);
     }
     if (c.corrupt) problem(k->r, "term '%s': postings do not decode", term);
     else if (df != t.df) problem(k->r, "term '%s': %u postings, df says %u", term, df, t.df);
     else if (max_tf != t.max_tf) problem(k->r, "term '%s': largest tf %u, lexicon says %u", term, max_tf, t.max_tf);
+    else if (t.nblocks > 1) check_floors(k, term, &c, df);
     k->r->postings += df;
 }
 
@@ -127,10 +150,11 @@ static void check_segment(const Segment *sg, IndexCheck *r)
 {
     const IndexStats *s = segment_stats(sg);
     uint64_t postings = r->postings, positions = r->positions;
-    Checker k = {sg, r, index_avgdl(s->total_length, s->passages), {0}};
+    Checker k = {sg, r, index_avgdl(s->total_length, s->passages), {0}, NULL, 0};
     positions_init(&k.pos);
     for (uint64_t i = 0; i < s->terms; i++) check_term(&k, i);
     positions_free(&k.pos);
+    free(k.parts);
     r->terms += s->terms;
     if (r->postings - postings != s->postings)
         problem(r, "%s: %llu postings in all, meta.bin says %llu", segment_dir(sg),

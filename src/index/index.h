@@ -246,6 +246,19 @@ typedef struct {
     float impact_b;
 } IndexStats;
 
+/* A term of several blocks stores, ahead of its block directory, the
+ * tf-part of its 10th, 100th and 1000th best postings (0 where it has
+ * fewer): k passages score at least that on the term alone, a floor under
+ * the top-k threshold before any posting is read (threshold.c). */
+#define TERM_FLOORS 3
+static inline uint32_t term_floor_rank(size_t i) { return i == 0 ? 10 : i == 1 ? 100 : 1000; }
+/* The k-th largest of v[0..n) (1 <= k <= n), which it reorders so that
+ * v[0..k) are the k largest. */
+float floats_select_largest(float *v, size_t n, size_t k);
+/* The floors of a term with these tf-parts (df > BLOCK_SIZE), reordering
+ * them. */
+void term_floors(float *parts, size_t df, float floors[TERM_FLOORS]);
+
 typedef struct {
     uint64_t postings_off; /* into the postings payload */
     uint32_t postings_len; /* bytes */
@@ -434,6 +447,7 @@ typedef struct {
     uint32_t tf_at, tf_end; /* where this block's packed tfs lie */
     int corrupt;          /* set when a block failed to decode */
     uint32_t npassages;   /* N, to reject out-of-range ids */
+    float floors[TERM_FLOORS]; /* the term's stored floors (0: none) */
 } PostingCursor;
 
 #define PID_END UINT32_MAX
@@ -489,6 +503,9 @@ uint32_t cursor_block_min_len(const PostingCursor *c);  /* capped at 65535 */
 float cursor_block_max_tf_part(const PostingCursor *c); /* at impact_k1/b */
 /* Block b's stored max tf part, without decoding it (0 past the end). */
 float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b);
+/* A tf-part that k of the term's postings reach, from its stored floors
+ * (the smallest rank >= k); 0 when it stores none that applies. */
+float cursor_floor_part(const PostingCursor *c, size_t k);
 /* Decodes block b and stands on its first posting (PID_END past the end
  * or if it is corrupt). */
 uint32_t cursor_enter_block(PostingCursor *c, uint32_t b);
@@ -576,6 +593,8 @@ int docstore_read(DocStoreCursor *c, const uint8_t *payload, size_t len, uint32_
 typedef struct {
     FileOut lex, pool, post, pos; /* lexicon entries, their key bytes, postings, positions */
     uint64_t terms, postings, positions;
+    float *parts;                 /* scratch: a term's tf-parts, for its floors */
+    size_t parts_cap;
 } TermWriter;
 
 /* One key's postings as the merges gather them for the writer: ids

@@ -1,10 +1,11 @@
 /*
  * postings.c: PostingCursor, the reader of one term's postings.
  *
- * A term's bytes are a block directory (last id, end offset, max tf, min
- * length per block) followed by the blocks. The directory lets a cursor
- * skip whole blocks without decoding them (cursor_advance) and gives the
- * block-max data pruning needs. Term frequencies are decoded only when
+ * A term's bytes are, when it has several blocks, its floors and a block
+ * directory (last id, end offset, max tf, min length per block), then the
+ * blocks. The directory lets a cursor skip whole blocks without decoding
+ * them (cursor_advance) and gives the block-max data pruning needs; the
+ * floors give threshold.c a start. Term frequencies are decoded only when
  * asked for. A block that fails to decode, or whose ids are not increasing
  * and inside the collection, marks the cursor corrupt and ends it.
  */
@@ -63,9 +64,11 @@ void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t)
     size_t len;
     const uint8_t *base = segment_postings_base(sg, &len);
     if (t->nblocks > 1) {
-        c->dir = base + t->postings_off;
+        memcpy(c->floors, base + t->postings_off, sizeof c->floors);
+        c->dir = base + t->postings_off + sizeof c->floors;
         c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
-    } else { /* the term's own maxima describe its only block */
+    } else {
+        memset(c->floors, 0, sizeof c->floors); /* the term's own maxima describe its only block */
         uint32_t end = t->postings_len, tf = t->max_tf > 65535 ? 65535 : t->max_tf, last = UINT32_MAX;
         memcpy(c->onedir, &last, 4);
         memcpy(c->onedir + 4, &end, 4);
@@ -154,6 +157,13 @@ float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b)
     float part = 0.0f;
     if (b < c->nblocks) memcpy(&part, c->dir + (size_t)b * DIR_ENTRY + 8, 4);
     return part;
+}
+
+float cursor_floor_part(const PostingCursor *c, size_t k)
+{
+    for (size_t r = 0; r < TERM_FLOORS; r++)
+        if (k <= term_floor_rank(r)) return c->floors[r];
+    return 0.0f;
 }
 
 uint32_t cursor_enter_block(PostingCursor *c, uint32_t b)

@@ -83,7 +83,7 @@ static int check_entry(Segment *sg, uint64_t i, uint64_t *pos_prev)
     uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12);
     uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24), pos_off = rd_u64(e + 32);
     uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    uint64_t dir = nblocks > 1 ? nblocks * 16 : 0;
+    uint64_t dir = nblocks > 1 ? TERM_FLOORS * 4 + nblocks * 16 : 0; /* floors and directory */
     float part;
     memcpy(&part, e + 28, 4);
     if (!(part >= 0 && part <= 1)) return corrupt(sg, "lexicon.bin", "bad term maximum");

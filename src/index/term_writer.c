@@ -29,15 +29,50 @@ static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, u
     memcpy(d + 14, &len16, 2);
 }
 
-/* One term's postings: the block directory (only when there are several
- * blocks), then the blocks of id gaps and tfs. */
+float floats_select_largest(float *v, size_t n, size_t k)
+{
+    /* Wirth's selection, descending: afterwards v[0..want] >= v[want] >=
+     * v[want+1..n) */
+    ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, want = (ptrdiff_t)k - 1;
+    while (l < r) {
+        float x = v[want];
+        ptrdiff_t i = l, j = r;
+        do {
+            while (v[i] > x) i++;
+            while (x > v[j]) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        } while (i <= j);
+        if (j < want) l = i;
+        if (want < i) r = j;
+    }
+    return v[want];
+}
+
+void term_floors(float *parts, size_t df, float floors[TERM_FLOORS])
+{
+    size_t n = df; /* each rank selects within the larger one's best */
+    for (size_t r = TERM_FLOORS; r-- > 0;) {
+        size_t k = term_floor_rank(r);
+        floors[r] = k <= n ? floats_select_largest(parts, n, k) : 0.0f;
+        if (k <= n) n = k;
+    }
+}
+
+/* One term's postings: when there are several blocks, the term's floors
+ * and the block directory; then the blocks of id gaps and tfs. parts has
+ * room for df floats. */
 static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint32_t df, const uint32_t *lengths,
-                        float avgdl, TermMax *tm)
+                        float avgdl, float *parts, TermMax *tm)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = out->len;
-    buf_reserve(out, dir_len);
-    out->len += dir_len;
+    size_t floors_at = out->len, floors_len = nblocks > 1 ? TERM_FLOORS * 4 : 0;
+    size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = floors_at + floors_len;
+    buf_reserve(out, floors_len + dir_len);
+    out->len += floors_len + dir_len;
     size_t data_at = out->len;
     uint32_t vals[BLOCK_SIZE];
     tm->max_tf = 0;
@@ -51,6 +86,7 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
             vals[i] = id - prev - 1; /* gap - 1: wraps right for the first */
             prev = id;
             float p = bm25_tf_part(IMPACT_K1, IMPACT_B, avgdl, tf, lengths[id]);
+            parts[lo + i] = p;
             if (p > part) part = p;
             if (tf > bmax) bmax = tf;
             if (lengths[id] < bmin) bmin = lengths[id];
@@ -64,6 +100,11 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
                           (uint32_t)(out->len - data_at), part, bmax, bmin);
         if (bmax > tm->max_tf) tm->max_tf = bmax;
         if (part > tm->max_part) tm->max_part = part;
+    }
+    if (floors_len) {
+        float floors[TERM_FLOORS];
+        term_floors(parts, df, floors);
+        memcpy(out->data + floors_at, floors, sizeof floors);
     }
 }
 
@@ -125,9 +166,14 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     uint32_t df = (uint32_t)p->n;
     uint64_t post_off = f->post.len, pos_off = POS_PREFIX + f->pos.len;
     TermMax tm;
+    if (df > f->parts_cap) {
+        f->parts_cap = df;
+        free(f->parts);
+        f->parts = xmalloc(df * sizeof *f->parts);
+    }
     Buf *b = fileout_buf(&f->post); /* encoded where they are written from */
     size_t before = b->len;
-    encode_term(b, ids, tfs, df, lengths, avgdl, &tm);
+    encode_term(b, ids, tfs, df, lengths, avgdl, f->parts, &tm);
     fileout_wrote(&f->post, before);
     b = fileout_buf(&f->pos);
     before = b->len;
@@ -150,8 +196,16 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     for (uint32_t i = 0; i < df; i++) f->positions += tfs[i];
 }
 
+static void free_scratch(TermWriter *f)
+{
+    free(f->parts);
+    f->parts = NULL;
+    f->parts_cap = 0;
+}
+
 void term_writer_abort(TermWriter *f)
 {
+    free_scratch(f);
     fileout_discard(&f->lex);
     fileout_discard(&f->pool);
     fileout_discard(&f->post);
@@ -164,6 +218,7 @@ int term_writer_finish(TermWriter *f, uint64_t *bytes)
     memcpy(lex_prefix, &f->terms, 8);
     memcpy(pos_prefix, &f->terms, 8);
     memcpy(pos_prefix + 8, &f->positions, 8);
+    free_scratch(f);
     int rc = fileout_append_spill(&f->lex, &f->pool);
     if (rc == 0) rc = fileout_close(&f->lex, "LEXI", lex_prefix, bytes);
     if (rc == 0) rc = fileout_close(&f->post, "POST", NULL, bytes);

@@ -278,6 +278,9 @@ typedef struct {
                                 these k1, b and the index's mean length
                                 (set by search_segment; bm25 must not
                                 change during the context's life) */
+    int exact_floors;        /* and its terms' stored floors are reached
+                                (the same k1 and b, a mean length no
+                                smaller) by live passages (no deletes) */
     /* the query tree (boolean.c): cursor i belongs to key i */
     PositionCursor *pos;     /* per key: its positions (phrases only) */
     uint32_t *node_pid;      /* per node: its match at or after the last

@@ -43,8 +43,10 @@ void search_segment(SearchContext *c, size_t i, TopK *top)
      * smallest length bounds any k1 and b (the score grows with tf and
      * falls with length). */
     const IndexStats *s = segment_stats(c->seg);
-    c->exact_maxima = c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b &&
-                      c->bm25->avgdl <= index_avgdl(s->total_length, s->passages);
+    int same = c->bm25->k1 == s->impact_k1 && c->bm25->b == s->impact_b;
+    float avgdl = index_avgdl(s->total_length, s->passages);
+    c->exact_maxima = same && c->bm25->avgdl <= avgdl;
+    c->exact_floors = same && c->bm25->avgdl >= avgdl && !c->deleted; /* a score rises with the mean length */
     if (c->q) query_bind(c->q, c->seg);
     if (top) {
         top->base = c->base;

@@ -9,23 +9,31 @@
  * were already s. Without it the threshold starts at nothing and climbs
  * through the first windows, which are scored nearly in full.
  *
- * Each term's k passages are looked for where they are likeliest: in its
- * blocks with the highest stored maxima, which are decoded and scored
- * with the same arithmetic as the algorithms use (threshold estimation,
- * as in Mallia, Siedlaczek, Sun, Suel and Petri, "A comparison of top-k
- * threshold estimation techniques for disjunctive query processing",
- * CIKM 2020; this is their cheapest kind, computed at query time).
+ * A term of several blocks stores the tf-part of its 10th, 100th and
+ * 1000th best postings (FORMAT.md): for k up to 1000 its floor costs a
+ * multiplication. Its score is computed here from the tf-part, not from
+ * the tf and length as the algorithms compute it, so it is lowered by
+ * BOUND_SLACK, far more than the few ulps the two roundings can differ.
+ * Otherwise (one-block terms, other k up to 128) the term's k passages
+ * are looked for where they are likeliest: in its blocks with the highest
+ * stored maxima, which are decoded and scored with the same arithmetic as
+ * the algorithms use. Both are term-level threshold estimates, as in
+ * Mallia, Siedlaczek, Sun, Suel and Petri, "A comparison of top-k
+ * threshold estimation techniques for disjunctive query processing", CIKM
+ * 2020: the stored one is their precomputed kind, the other their
+ * cheapest kind computed at query time.
  *
- * The floor is one float below s, so that a passage scoring exactly s
- * still enters (it may outrank others at s by its lower id).
+ * A floor from the blocks is one float below s, so that a passage scoring
+ * exactly s still enters (it may outrank others at s by its lower id).
  */
 #include "query/query.h"
 
 #include <math.h>
 
-/* Blocks read per term. Only small k is seeded: at k = 1000 the k-th best
- * score of one term's best blocks sits far below the final threshold, and
- * reading 8 blocks per term cost more than the pruning it bought
+/* Blocks read per term. Only small k is seeded from blocks: at k = 1000
+ * the k-th best score of one term's best blocks sits far below the final
+ * threshold, and reading 8 blocks per term cost more than the pruning it
+ * bought
  * (callgrind, 1-5 term queries on 200k synthetic passages: 6% more
  * instructions at k = 1000; 4.5% fewer at k = 10, 3% fewer at k = 100). */
 #define SEED_BLOCKS_MAX 2
@@ -75,18 +83,35 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
     return n >= k ? key_score(keys_select_largest(keys, n, k)) : -1.0f; /* keys hold ids: distinct */
 }
 
+/* The floor term i's stored floors give at k (0: none), and whether it is
+ * the term's exact k-th best (no block could do better). */
+static float stored_floor(const SearchContext *c, size_t i, size_t k, int *exact)
+{
+    float part = c->exact_floors ? cursor_floor_part(&c->cur[i], k) : 0.0f;
+    *exact = 0;
+    for (size_t r = 0; r < TERM_FLOORS; r++) *exact |= part > 0 && k == term_floor_rank(r);
+    return c->qt[i]->weight * part / BOUND_SLACK;
+}
+
 void search_seed_threshold(SearchContext *c, TopK *top)
 {
     size_t k = top->k;
-    if (top->group || !c->exact_maxima || k > BLOCK_SIZE) return;
+    if (top->group || !c->exact_maxima) return;
     size_t m = k > BLOCK_SIZE / 2 ? 2 : 1; /* some postings of the best block score low */
     uint64_t keys[SEED_BLOCKS_MAX * BLOCK_SIZE];
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n); /* strongest term first: the others may then be skipped */
     float floor = top->floor;
-    for (size_t j = n; j-- > 0;) {
+    for (size_t i = 0; i < n; i++) {
+        int exact;
+        float s = stored_floor(c, i, k, &exact);
+        if (s > floor) floor = s;
+    }
+    for (size_t j = n; j-- > 0 && k <= BLOCK_SIZE;) {
         size_t i = c->order[j];
-        if (c->cur[i].df < k) continue;
+        int exact;
+        stored_floor(c, i, k, &exact);
+        if (c->cur[i].df < k || exact) continue;
         float s = term_floor(c, i, k, m, floor, keys);
         if (s > 0 && nextafterf(s, 0.0f) > floor) floor = nextafterf(s, 0.0f);
     }

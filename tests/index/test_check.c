@@ -77,7 +77,7 @@ static void zero_block_bound(uint8_t *payload, size_t len, void *ctx)
 {
     (void)len;
     const TermInfo *t = ctx;
-    memset(payload + t->postings_off + 8, 0, 4);
+    memset(payload + t->postings_off + TERM_FLOORS * 4 + 8, 0, 4); /* after the term's floors */
 }
 
 static void test_block_bound_below_a_posting(void)
@@ -100,6 +100,39 @@ static void test_block_bound_below_a_posting(void)
     IndexCheck r;
     CHECK_EQ_INT(check_index(&r), -1);
     CHECK(r.report.len && strstr((const char *)r.report.data, "above its block's stored bounds") != NULL);
+    buf_free(&r.report);
+}
+
+/* The first multi-block term's floor for its 10 best, raised to 1: a
+ * query would then prune passages of its true top 10. */
+static void raise_floor(uint8_t *payload, size_t len, void *ctx)
+{
+    (void)len;
+    const TermInfo *t = ctx;
+    float one = 1.0f;
+    memcpy(payload + t->postings_off, &one, 4);
+}
+
+static void test_floor_above_its_rank(void)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+    Index *ix = index_open(idx);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    restore();
+    TermInfo t = {0};
+    for (uint64_t i = 0; i < index_stats(ix)->terms && t.nblocks < 2; i++) {
+        const char *s;
+        size_t l;
+        segment_term_at(index_segment(ix, 0), i, &s, &l, &t);
+    }
+    index_close(ix);
+    CHECK(t.nblocks >= 2);
+    CHECK_EQ_INT(rewrite("postings.bin", raise_floor, &t), 0);
+    IndexCheck r;
+    CHECK_EQ_INT(check_index(&r), -1);
+    CHECK(r.report.len && strstr((const char *)r.report.data, "stored floor of its 10 best") != NULL);
     buf_free(&r.report);
 }
 
@@ -164,7 +197,7 @@ int main(void)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "cp -a '%s' '%s.sound'", gen_dir, gen_dir);
     if (!gen_dir || system(cmd) != 0) return 1;
-    static const TestCase cases[] = {T(test_sound_index), T(test_block_bound_below_a_posting), T(test_store_damage),
+    static const TestCase cases[] = {T(test_sound_index), T(test_block_bound_below_a_posting), T(test_floor_above_its_rank), T(test_store_damage),
                                      T(test_random_damage_never_crashes)};
     int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);
     free(gen_dir);

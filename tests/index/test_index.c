@@ -61,29 +61,43 @@ static int64_t linear_lookup(const Segment *sg, const char *key, size_t len)
  * others, and absent keys just beside present ones all meet the sample's
  * ties and the runs' edges. Every key and three absent neighbours of each
  * are looked up and compared with a linear scan. */
-static void test_lookup_shared_prefixes(void)
+/* Indexes the documents fill writes (id<TAB>title<TAB>text lines) in
+ * c->dir, one passage each, no stemming; returns the index or NULL. */
+static Index *build_docs(TestCorpus *c, void (*fill)(FILE *f))
 {
-    TestCorpus c = {0};
-    snprintf(c.dir, sizeof c.dir, "/tmp/search-test-XXXXXX");
-    CHECK(mkdtemp(c.dir) != NULL);
+    snprintf(c->dir, sizeof c->dir, "/tmp/search-test-XXXXXX");
+    if (!mkdtemp(c->dir)) return NULL;
     char path[512], idx[512];
-    snprintf(path, sizeof path, "%s/docs.tsv", c.dir);
+    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
     FILE *f = fopen(path, "w");
-    static const char *const stems[] = {"a", "abcdefg", "abcdefgh", "abcdefghij", "abcdefgz", "b", "bbbbbbbbbbbb"};
-    for (uint32_t d = 0; d < 400; d++) {
-        fprintf(f, "doc%u		%s", d, stems[d % 7]);
-        for (uint32_t j = 0; j <= d % 3; j++) fprintf(f, " %s%c%c", stems[(d + j) % 7], 'a' + d % 26, 'a' + (d / 26 + j) % 26);
-        fputc('\n', f);
-    }
+    if (!f) return NULL;
+    fill(f);
     fclose(f);
     IndexerOptions o;
     indexer_options_default(&o);
     snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    o.passage_words = 100000;
     IndexerReport r;
-    snprintf(idx, sizeof idx, "%s/idx", c.dir);
-    CHECK_EQ_INT(indexer_build(path, idx, &o, &r), 0);
-    Index *x = index_open(idx);
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    return indexer_build(path, idx, &o, &r) == 0 ? index_open(idx) : NULL;
+}
+
+static void shared_prefix_docs(FILE *f)
+{
+    static const char *const stems[] = {"a", "abcdefg", "abcdefgh", "abcdefghij", "abcdefgz", "b", "bbbbbbbbbbbb"};
+    for (uint32_t d = 0; d < 400; d++) {
+        fprintf(f, "doc%u\t\t%s", d, stems[d % 7]);
+        for (uint32_t j = 0; j <= d % 3; j++) fprintf(f, " %s%c%c", stems[(d + j) % 7], 'a' + d % 26, 'a' + (d / 26 + j) % 26);
+        fputc('\n', f);
+    }
+}
+
+static void test_lookup_shared_prefixes(void)
+{
+    TestCorpus c = {0};
+    Index *x = build_docs(&c, shared_prefix_docs);
     CHECK(x != NULL);
+    if (!x) return;
     const Segment *sg = index_segment(x, 0);
     CHECK(segment_stats(sg)->terms > 8 * 32); /* many runs */
     const char *t;
@@ -104,6 +118,82 @@ static void test_lookup_shared_prefixes(void)
     }
     index_close(x);
     tc_free(&c);
+}
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* Words in 2500, 600, 129 and 40 of 2500 passages, at tfs and lengths
+ * that vary: every rank of floors and none. */
+static void floor_docs(FILE *f)
+{
+    static const uint32_t every[] = {1, 4, 19, 62};
+    for (uint32_t d = 0; d < 2500; d++) {
+        fprintf(f, "doc%u\t\t", d);
+        for (uint32_t w = 0; w < 4; w++)
+            for (uint32_t r = 0; d % every[w] == 0 && r <= (d * 7 + w) % 4; r++) fprintf(f, "w%u ", w);
+        for (uint32_t r = 0; r < d % 23; r++) fprintf(f, "filler%u ", r);
+        fputc('\n', f);
+    }
+}
+
+/* Every term of several blocks stores the tf-parts of its 10th, 100th and
+ * 1000th best postings (0 where it has fewer; one-block terms store
+ * none), and cursor_floor_part answers k with the smallest rank >= k. */
+static void test_stored_floors(void)
+{
+    TestCorpus tc = {0};
+    Index *x = build_docs(&tc, floor_docs);
+    CHECK(x != NULL);
+    if (!x) return;
+    const Segment *sg = index_segment(x, 0);
+    const IndexStats *s = segment_stats(sg);
+    float avgdl = index_avgdl(s->total_length, s->passages);
+    float *parts = malloc(s->passages * sizeof *parts);
+    size_t multi = 0, with1000 = 0;
+    const char *t;
+    size_t tl;
+    TermInfo ti;
+    for (uint64_t i = 0; segment_term_at(sg, i, &t, &tl, &ti); i++) {
+        PostingCursor c;
+        cursor_open(&c, sg, &ti);
+        size_t n = 0;
+        for (; c.pid != PID_END; cursor_next(&c))
+            parts[n++] = bm25_tf_part(s->impact_k1, s->impact_b, avgdl, cursor_tf(&c), segment_lengths(sg)[c.pid]);
+        qsort(parts, n, sizeof *parts, cmp_float_desc);
+        for (size_t r = 0; r < TERM_FLOORS; r++) {
+            uint32_t rank = term_floor_rank(r);
+            CHECK(c.floors[r] == (ti.nblocks > 1 && rank <= n ? parts[rank - 1] : 0.0f));
+        }
+        CHECK(cursor_floor_part(&c, 1) == c.floors[0] && cursor_floor_part(&c, 10) == c.floors[0]);
+        CHECK(cursor_floor_part(&c, 11) == c.floors[1] && cursor_floor_part(&c, 100) == c.floors[1]);
+        CHECK(cursor_floor_part(&c, 101) == c.floors[2] && cursor_floor_part(&c, 1000) == c.floors[2]);
+        CHECK(cursor_floor_part(&c, 1001) == 0.0f);
+        multi += ti.nblocks > 1;
+        with1000 += ti.df >= 1000;
+    }
+    CHECK(multi >= 3 && with1000 >= 1); /* every rank was met */
+    free(parts);
+    index_close(x);
+    tc_free(&tc);
+}
+
+/* The selection the floors are found with, on random arrays full of
+ * ties: the k-th largest, with the k largest before it. */
+static void test_select_largest(void)
+{
+    float v[300], sorted[300];
+    for (int iter = 0; iter < 500; iter++) {
+        size_t n = 1 + tc_rand() % 300, k = 1 + tc_rand() % n, distinct = 1 + tc_rand() % 50;
+        for (size_t i = 0; i < n; i++) v[i] = sorted[i] = (float)(tc_rand() % distinct) / 7.0f;
+        qsort(sorted, n, sizeof *sorted, cmp_float_desc);
+        float got = floats_select_largest(v, n, k);
+        CHECK(got == sorted[k - 1]);
+        for (size_t i = 0; i < n; i++) CHECK(i < k ? v[i] >= got : v[i] <= got);
+    }
 }
 
 static void test_cursor_iterates_all(void)
@@ -178,7 +268,7 @@ int main(void)
     ix = tc_build_or_report(&corpus, "index", 3000, 400, 60);
     if (!ix) return 1;
     static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_lookup_shared_prefixes),
-                                     T(test_cursor_iterates_all),
+                                     T(test_stored_floors), T(test_select_largest), T(test_cursor_iterates_all),
                                      T(test_cursor_advance), T(test_records)};
     int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);
     index_close(ix);

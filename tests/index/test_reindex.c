@@ -265,9 +265,50 @@ static void test_incremental_equals_full(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
+/* A term's stored floors count every passage a segment was written with:
+ * once its best passages are deleted, its floor for the 10 best lies
+ * above every live passage's score, and pruning from it would return
+ * nothing. A segment with deletes must not use them. */
+static void test_floors_ignored_after_deletes(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    mkdir(corpus, 0755);
+    /* 20 passages full of the word, then 280 with it once, all of one
+     * length, so the mean length stays that of the segment's floors */
+    for (unsigned i = 0; i < 300; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/a%03u.txt", corpus, i);
+        FILE *f = fopen(path, "w");
+        fputs(i < 20 ? "hot hot hot hot hot.\n" : "hot wa wb wc wd.\n", f);
+        fclose(f);
+    }
+    IndexerReport r;
+    CHECK_EQ_INT(build("del", 0, 0, 0, &r), 0);
+    for (unsigned i = 0; i < 20; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/a%03u.txt", corpus, i);
+        unlink(path);
+    }
+    CHECK_EQ_INT(build("del", 0, 0, 0, &r), 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/del", dir);
+    Index *ix = index_open(path);
+    CHECK(ix != NULL);
+    if (ix) {
+        CHECK(index_nsegments(ix) == 1 && index_deletes(ix, 0) != NULL);
+        check_pruned(ix, "hot");
+        index_close(ix);
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
 int main(void)
 {
     tc_seed = 2024;
-    static const TestCase cases[] = {T(test_incremental_equals_full)};
+    static const TestCase cases[] = {T(test_incremental_equals_full), T(test_floors_ignored_after_deletes)};
     return run_tests("reindex", cases, sizeof cases / sizeof cases[0]);
 }

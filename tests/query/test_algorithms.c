@@ -13,7 +13,7 @@ static Analyzer *an;
 
 typedef struct {
     size_t n;
-    Hit hits[200];
+    Hit hits[1000];
     float floor; /* top's floor when the algorithm started */
 } Result;
 
@@ -102,6 +102,24 @@ static void test_floor_found(void)
     CHECK(floors_set >= 4 * 40); /* four algorithms, most of the 50 queries */
 }
 
+/* At k = 10, 100 and 1000 the floor comes from the terms' stored floors
+ * (at 1000 from nothing else): it must be found for the frequent words
+ * and stay below the k-th best, and every algorithm pruning from it must
+ * still return the exhaustive top k. */
+static void test_stored_floors(void)
+{
+    static const size_t ks[] = {10, 100, 1000};
+    char text[256];
+    for (size_t j = 0; j < 3; j++) {
+        floors_set = 0;
+        for (int iter = 0; iter < 12; iter++) {
+            snprintf(text, sizeof text, "w%u w%u w%u", tc_rand() % 3, tc_rand() % 40, tc_rand() % 300);
+            check_all(text, ks[j], BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+        }
+        CHECK(floors_set >= 4 * 12); /* every seeded run found one */
+    }
+}
+
 static void test_other_parameters(void)
 {
     static const float params[][2] = {{0.9f, 0.4f}, {2.0f, 1.0f}, {0.5f, 0.0f}, {1.2f, 0.3f}};
@@ -154,7 +172,8 @@ int main(void)
     ix = tc_build_or_report(&corpus, "algorithms", 6000, 500, 120);
     if (!ix) return 1;
     an = tc_analyzer(ix);
-    static const TestCase cases[] = {T(test_default_parameters), T(test_floor_found), T(test_other_parameters),
+    static const TestCase cases[] = {T(test_default_parameters), T(test_floor_found), T(test_stored_floors),
+                                     T(test_other_parameters),
                                      T(test_best_passage_per_article), T(test_windows_longer_than_a_slice),
                                      T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
