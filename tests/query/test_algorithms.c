@@ -159,6 +159,21 @@ static void test_windows_longer_than_a_slice(void)
     }
 }
 
+/* A rare word and frequent ones: bmm's windows follow the rare word's
+ * blocks, each spanning many of the frequent words' blocks, whose bound
+ * there is the largest of those blocks' maxima (one block's would be too
+ * low: a passage whose frequent words score above it would be dropped),
+ * and whose candidates skip, by their own block's maximum, the blocks that
+ * cannot help. */
+static void test_windows_spanning_blocks(void)
+{
+    char text[256];
+    for (int iter = 0; iter < 300; iter++) {
+        snprintf(text, sizeof text, "w%u w%u w%u", corpus.vocab - 1 - tc_rand() % 150, tc_rand() % 4, tc_rand() % 12);
+        check_all(text, 1 + tc_rand() % 12, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+    }
+}
+
 static void test_unknown_and_repeated_terms(void)
 {
     check_all("nosuchword", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
@@ -175,6 +190,7 @@ int main(void)
     static const TestCase cases[] = {T(test_default_parameters), T(test_floor_found), T(test_stored_floors),
                                      T(test_other_parameters),
                                      T(test_best_passage_per_article), T(test_windows_longer_than_a_slice),
+                                     T(test_windows_spanning_blocks),
                                      T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
     analyzer_free(an);
