@@ -83,14 +83,20 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
     return n >= k ? key_score(keys_select_largest(keys, n, k)) : -1.0f; /* keys hold ids: distinct */
 }
 
-/* The floor term i's stored floors give at k (0: none), and whether it is
- * the term's exact k-th best (no block could do better). */
-static float stored_floor(const SearchContext *c, size_t i, size_t k, int *exact)
+/* The floor term i's stored floors give at k, or 0. */
+static float stored_floor(const SearchContext *c, size_t i, size_t k)
 {
     float part = c->exact_floors ? cursor_floor_part(&c->cur[i], k) : 0.0f;
-    *exact = 0;
-    for (size_t r = 0; r < TERM_FLOORS; r++) *exact |= part > 0 && k == term_floor_rank(r);
     return c->qt[i]->weight * part / BOUND_SLACK;
+}
+
+/* Whether that is the term's own k-th best (k one of the stored ranks):
+ * its best blocks can give no more. */
+static int stored_is_exact(const SearchContext *c, size_t i, size_t k)
+{
+    int rank = 0;
+    for (size_t r = 0; r < TERM_FLOORS; r++) rank |= k == term_floor_rank(r);
+    return rank && stored_floor(c, i, k) > 0;
 }
 
 void search_seed_threshold(SearchContext *c, TopK *top)
@@ -102,16 +108,11 @@ void search_seed_threshold(SearchContext *c, TopK *top)
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n); /* strongest term first: the others may then be skipped */
     float floor = top->floor;
-    for (size_t i = 0; i < n; i++) {
-        int exact;
-        float s = stored_floor(c, i, k, &exact);
-        if (s > floor) floor = s;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (stored_floor(c, i, k) > floor) floor = stored_floor(c, i, k);
     for (size_t j = n; j-- > 0 && k <= BLOCK_SIZE;) {
         size_t i = c->order[j];
-        int exact;
-        stored_floor(c, i, k, &exact);
-        if (c->cur[i].df < k || exact) continue;
+        if (c->cur[i].df < k || stored_is_exact(c, i, k)) continue;
         float s = term_floor(c, i, k, m, floor, keys);
         if (s > 0 && nextafterf(s, 0.0f) > floor) floor = nextafterf(s, 0.0f);
     }
