@@ -52,9 +52,43 @@ float floats_select_largest(float *v, size_t n, size_t k)
     return v[want];
 }
 
+/* Buckets of tf-parts by their float's top bits (in order for floats >= 0:
+ * parts lie in [0, 1], whose bits stay below 0x3f800001): 8192 of 32 KB,
+ * each 1/64 of its values wide. */
+#define PART_BUCKET_SHIFT 17
+#define PART_BUCKETS 8192
+
+static size_t part_bucket(float p)
+{
+    uint32_t bits;
+    memcpy(&bits, &p, 4);
+    bits >>= PART_BUCKET_SHIFT;
+    return bits < PART_BUCKETS ? bits : PART_BUCKETS - 1;
+}
+
+/* Moves to the front of parts[0..n) those that can be among its k
+ * largest, returning how many: a histogram finds the bucket holding the
+ * k-th largest, and only the parts of that bucket and above stay. The
+ * selection then runs on a few thousand parts, not on a whole long list
+ * (over every list, it was 5% of a one-thread build). */
+static size_t keep_top_buckets(float *parts, size_t n, size_t k)
+{
+    static _Thread_local uint32_t hist[PART_BUCKETS];
+    memset(hist, 0, sizeof hist);
+    for (size_t i = 0; i < n; i++) hist[part_bucket(parts[i])]++;
+    size_t b = PART_BUCKETS, seen = 0;
+    while (seen < k) seen += hist[--b];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (part_bucket(parts[i]) >= b) parts[m++] = parts[i];
+    return m;
+}
+
 void term_floors(float *parts, size_t df, float floors[TERM_FLOORS])
 {
-    size_t n = df; /* each rank selects within the larger one's best */
+    size_t n = df, most = term_floor_rank(TERM_FLOORS - 1);
+    if (n > 8 * most) n = keep_top_buckets(parts, n, most);
+    /* each rank selects within the larger one's best */
     for (size_t r = TERM_FLOORS; r-- > 0;) {
         size_t k = term_floor_rank(r);
         floors[r] = k <= n ? floats_select_largest(parts, n, k) : 0.0f;
