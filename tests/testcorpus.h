@@ -39,6 +39,33 @@ static inline uint32_t tc_word(uint32_t vocab)
     return r < s ? r : s;
 }
 
+/* Makes c->dir and opens its docs.tsv (id<TAB>title<TAB>text lines) for
+ * writing; NULL on failure. */
+static inline FILE *tc_docs_open(TestCorpus *c)
+{
+    snprintf(c->dir, sizeof c->dir, "/tmp/search-test-XXXXXX");
+    if (!mkdtemp(c->dir)) return NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
+    return fopen(path, "w");
+}
+
+/* Indexes c->dir/docs.tsv into c->dir/idx, one passage per document,
+ * stemming off; returns the opened index or NULL. */
+static inline Index *tc_index_docs(TestCorpus *c)
+{
+    char path[512], idx[512];
+    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    IndexerOptions o;
+    indexer_options_default(&o);
+    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    o.passage_words = 100000; /* one passage per document */
+    IndexerReport r;
+    if (indexer_build(path, idx, &o, &r) != 0) return NULL;
+    return index_open(idx);
+}
+
 /* Makes and indexes a corpus; returns the opened index or NULL. */
 static inline Index *tc_build(TestCorpus *c, uint32_t ndocs, uint32_t vocab, uint32_t maxlen)
 {
@@ -46,11 +73,8 @@ static inline Index *tc_build(TestCorpus *c, uint32_t ndocs, uint32_t vocab, uin
     c->vocab = vocab;
     c->words = calloc(ndocs, sizeof *c->words);
     c->len = calloc(ndocs, sizeof *c->len);
-    snprintf(c->dir, sizeof c->dir, "/tmp/search-test-XXXXXX");
-    if (!mkdtemp(c->dir)) return NULL;
-    char path[512];
-    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = tc_docs_open(c);
+    if (!f) return NULL;
     for (uint32_t d = 0; d < ndocs; d++) {
         c->len[d] = 1 + tc_rand() % maxlen;
         c->words[d] = malloc(c->len[d] * sizeof **c->words);
@@ -62,15 +86,7 @@ static inline Index *tc_build(TestCorpus *c, uint32_t ndocs, uint32_t vocab, uin
         fputc('\n', f);
     }
     fclose(f);
-    IndexerOptions o;
-    indexer_options_default(&o);
-    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
-    o.passage_words = 100000; /* one passage per document */
-    IndexerReport r;
-    char idx[512];
-    snprintf(idx, sizeof idx, "%s/idx", c->dir);
-    if (indexer_build(path, idx, &o, &r) != 0) return NULL;
-    return index_open(idx);
+    return tc_index_docs(c);
 }
 
 static inline void tc_free(TestCorpus *c)

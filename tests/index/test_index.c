@@ -56,30 +56,15 @@ static int64_t linear_lookup(const Segment *sg, const char *key, size_t len)
     return -1;
 }
 
-/* Look-ups search a sample of the keys' first 8 bytes, then a run of 32
- * entries: keys that share 8 or more bytes, keys that are prefixes of
- * others, and absent keys just beside present ones all meet the sample's
- * ties and the runs' edges. Every key and three absent neighbours of each
- * are looked up and compared with a linear scan. */
-/* Indexes the documents fill writes (id<TAB>title<TAB>text lines) in
- * c->dir, one passage each, no stemming; returns the index or NULL. */
+/* Indexes the documents fill writes (tc_docs_open's lines) in c->dir,
+ * one passage each, no stemming; returns the index or NULL. */
 static Index *build_docs(TestCorpus *c, void (*fill)(FILE *f))
 {
-    snprintf(c->dir, sizeof c->dir, "/tmp/search-test-XXXXXX");
-    if (!mkdtemp(c->dir)) return NULL;
-    char path[512], idx[512];
-    snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = tc_docs_open(c);
     if (!f) return NULL;
     fill(f);
     fclose(f);
-    IndexerOptions o;
-    indexer_options_default(&o);
-    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
-    o.passage_words = 100000;
-    IndexerReport r;
-    snprintf(idx, sizeof idx, "%s/idx", c->dir);
-    return indexer_build(path, idx, &o, &r) == 0 ? index_open(idx) : NULL;
+    return tc_index_docs(c);
 }
 
 static void shared_prefix_docs(FILE *f)
@@ -92,6 +77,11 @@ static void shared_prefix_docs(FILE *f)
     }
 }
 
+/* Look-ups search a sample of the keys' first 8 bytes, then a run of 32
+ * entries: keys that share 8 or more bytes, keys that are prefixes of
+ * others, and absent keys just beside present ones all meet the sample's
+ * ties and the runs' edges. Every key and three absent neighbours of each
+ * are looked up and compared with a linear scan. */
 static void test_lookup_shared_prefixes(void)
 {
     TestCorpus c = {0};
