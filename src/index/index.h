@@ -252,6 +252,14 @@ typedef struct {
  * the top-k threshold before any posting is read (threshold.c). */
 #define TERM_FLOORS 3
 static inline uint32_t term_floor_rank(size_t i) { return i == 0 ? 10 : i == 1 ? 100 : 1000; }
+/* The floor a top-k query may use: the smallest rank >= k (its k-th best
+ * is no lower), or TERM_FLOORS when k is above them all. */
+static inline size_t term_floor_for(size_t k)
+{
+    size_t r = 0;
+    while (r < TERM_FLOORS && term_floor_rank(r) < k) r++;
+    return r;
+}
 /* The k-th largest of v[0..n) (1 <= k <= n), which it reorders so that
  * v[0..k) are the k largest. */
 float floats_select_largest(float *v, size_t n, size_t k);

@@ -161,9 +161,8 @@ float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b)
 
 float cursor_floor_part(const PostingCursor *c, size_t k)
 {
-    for (size_t r = 0; r < TERM_FLOORS; r++)
-        if (k <= term_floor_rank(r)) return c->floors[r];
-    return 0.0f;
+    size_t r = term_floor_for(k);
+    return r < TERM_FLOORS ? c->floors[r] : 0.0f;
 }
 
 uint32_t cursor_enter_block(PostingCursor *c, uint32_t b)

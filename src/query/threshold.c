@@ -94,9 +94,8 @@ static float stored_floor(const SearchContext *c, size_t i, size_t k)
  * its best blocks can give no more. */
 static int stored_is_exact(const SearchContext *c, size_t i, size_t k)
 {
-    int rank = 0;
-    for (size_t r = 0; r < TERM_FLOORS; r++) rank |= k == term_floor_rank(r);
-    return rank && stored_floor(c, i, k) > 0;
+    size_t r = term_floor_for(k);
+    return r < TERM_FLOORS && term_floor_rank(r) == k && stored_floor(c, i, k) > 0;
 }
 
 void search_seed_threshold(SearchContext *c, TopK *top)
@@ -108,8 +107,10 @@ void search_seed_threshold(SearchContext *c, TopK *top)
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n); /* strongest term first: the others may then be skipped */
     float floor = top->floor;
-    for (size_t i = 0; i < n; i++)
-        if (stored_floor(c, i, k) > floor) floor = stored_floor(c, i, k);
+    for (size_t i = 0; i < n; i++) {
+        float s = stored_floor(c, i, k);
+        if (s > floor) floor = s;
+    }
     for (size_t j = n; j-- > 0 && k <= BLOCK_SIZE;) {
         size_t i = c->order[j];
         if (c->cur[i].df < k || stored_is_exact(c, i, k)) continue;
