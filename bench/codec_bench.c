@@ -350,7 +350,7 @@ static uint64_t count_index_mismatches(const Index *ix, const Postings *p, const
     uint64_t bad = 0;
     for (size_t i = 0; i < p->nterms; i++) {
         const TermInfo *t = &p->terms[i].info;
-        size_t dir = t->nblocks > 1 ? 12 + (size_t)t->nblocks * DIR_ENTRY : 0; /* floors, directory */
+        size_t dir = t->nblocks > 1 ? TERM_FLOORS * 4 + (size_t)t->nblocks * DIR_ENTRY : 0; /* floors, directory */
         size_t first = p->terms[i].first_block, last = first + t->nblocks;
         uint64_t from = e->start[first], bytes = e->start[last] - from;
         bad += bytes != t->postings_len - dir || memcmp(e->data.data + from, base + t->postings_off + dir, bytes);

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #define DIR_ENTRY 16   /* bytes per block directory entry (FORMAT.md) */
-#define FLOORS 12      /* a multi-block term's three f32 floors, before its directory */
+#define FLOORS (TERM_FLOORS * 4) /* a multi-block term's f32 floors, before its directory */
 #define TERM_MAX 4     /* bytes of the f32 per-term maximum in a lexicon entry */
 
 typedef struct {
