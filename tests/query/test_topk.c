@@ -19,6 +19,21 @@ static int cmp(const void *x, const void *y)
     return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
+/* t's sorted hits are the first min(n, k) of all[0..n) sorted; frees
+ * both. */
+static void check_against_sort(TopK *t, Hit *all, size_t n, size_t k)
+{
+    size_t got = topk_sorted(t);
+    qsort(all, n, sizeof *all, cmp);
+    CHECK_EQ_INT(got, n < k ? n : k);
+    for (size_t i = 0; i < got; i++) {
+        CHECK_EQ_INT(t->heap[i].pid, all[i].pid);
+        CHECK(t->heap[i].score == all[i].score);
+    }
+    topk_free(t);
+    free(all);
+}
+
 static void test_equals_full_sort(void)
 {
     for (int iter = 0; iter < 300; iter++) {
@@ -40,15 +55,7 @@ static void test_equals_full_sort(void)
         }
         for (size_t i = 0; i < n; i++) topk_push(&t, order[i].pid, order[i].score);
         free(order);
-        size_t got = topk_sorted(&t);
-        qsort(all, n, sizeof *all, cmp);
-        CHECK_EQ_INT(got, n < k ? n : k);
-        for (size_t i = 0; i < got; i++) {
-            CHECK_EQ_INT(t.heap[i].pid, all[i].pid);
-            CHECK(t.heap[i].score == all[i].score);
-        }
-        topk_free(&t);
-        free(all);
+        check_against_sort(&t, all, n, k);
     }
 }
 
@@ -74,15 +81,7 @@ static void test_buffer_sort_real_scores(void)
             for (size_t i = 0; i < n; i++) topk_push(&t, all[i].pid, all[i].score);
         else
             for (size_t i = n; i-- > 0;) topk_push(&t, all[i].pid, all[i].score);
-        size_t got = topk_sorted(&t);
-        qsort(all, n, sizeof *all, cmp);
-        CHECK_EQ_INT(got, n < k ? n : k);
-        for (size_t i = 0; i < got; i++) {
-            CHECK_EQ_INT(t.heap[i].pid, all[i].pid);
-            CHECK(t.heap[i].score == all[i].score);
-        }
-        topk_free(&t);
-        free(all);
+        check_against_sort(&t, all, n, k);
     }
 }
 
