@@ -227,7 +227,10 @@ static int source_next(Source *s)
 {
     if (s->m) {
         if (s->next == s->n) return s->done = 1;
-        if (s->next + AHEAD < s->n) __builtin_prefetch(s->keys[s->next + AHEAD].data); /* a random address */
+        if (s->next + AHEAD < s->n) { /* random addresses: the lexicon order is not the map's */
+            __builtin_prefetch(s->keys[s->next + AHEAD].data);
+            __builtin_prefetch(s->keys[s->next + AHEAD].key);
+        }
         const MemKey *k = &s->keys[s->next++];
         s->key = k->key;
         s->klen = k->klen;
