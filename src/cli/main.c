@@ -87,13 +87,21 @@ int parse_float(const char *opt, const char *s, double lo, double hi, float *out
 
 /* Indexing fills hash tables and postings buffers of hundreds of MB that
  * are touched at random: 2 MB pages cut its page faults and TLB misses
- * (about 15% of its time, bench/README.md). glibc (>= 2.35) backs malloc
- * with transparent huge pages when told so by GLIBC_TUNABLES, which it
- * reads only at start-up: hence one re-exec. Any failure just goes on. */
+ * (about 15% of its time, bench/README.md). And its tables grow by
+ * doubling: glibc gives each large block pages of its own (mmap) and
+ * returns them when freed, so every growth had the kernel zero new pages
+ * while the old ones went back (on the virtual machines we measure on,
+ * zeroing a page is its first touch, and slow). Without mmap, and with
+ * nothing trimmed, a freed table's pages serve the next large block. glibc
+ * (>= 2.35) reads these settings from GLIBC_TUNABLES, only at start-up:
+ * hence one re-exec. Any failure just goes on. */
 static void use_huge_pages(char **argv)
 {
     if (getenv("GLIBC_TUNABLES") || getenv("SEARCH_NO_HUGE_PAGES")) return;
-    if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
+    if (setenv("GLIBC_TUNABLES",
+               "glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=18446744073709551615",
+               1) != 0)
+        return;
     execv("/proc/self/exe", argv);
     unsetenv("GLIBC_TUNABLES");
 }
