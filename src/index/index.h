@@ -160,6 +160,11 @@ void memindex_stage(MemIndex *m, size_t bytes);
 void memindex_flush(MemIndex *m);
 /* The id of a term, added when new. */
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len);
+/* The same, h its hash_bytes, after memindex_term_prefetch(m, h): the
+ * terms' table is too large for the caches, so a batch of look-ups fetches
+ * its slots first. */
+uint32_t memindex_term_hashed(MemIndex *m, const char *term, size_t len, uint32_t h);
+static inline void memindex_term_prefetch(const MemIndex *m, uint32_t h) { strmap_prefetch(&m->terms, h); }
 /* One occurrence of term t at position pos of passage pid (passages are
  * added in order, the occurrences of one term in increasing positions). */
 void memindex_add(MemIndex *m, uint32_t pid, uint32_t t, uint32_t pos);

@@ -75,10 +75,19 @@ void batch_free(Batch *b)
 /* The folded tokens of one field of a passage, resolved to term ids as a
  * batch. A field's tokens are cached under its key byte and the token. */
 typedef struct {
+    uint32_t tok;  /* the token's index */
+    uint32_t hash; /* hash_bytes of its term's field key */
+    uint32_t off, len; /* that key, in Tokens.keys */
+} NewTerm;
+
+typedef struct {
     FoldedTokens f;      /* the tokens (after the field byte), their places and positions */
     uint32_t *hash;      /* per token: hash_bytes of it */
     uint32_t *id;        /* per token: its term id, or TERM_STOP */
-    size_t cap;          /* room in hash and id */
+    size_t cap;          /* room in hash, id and fresh */
+    NewTerm *fresh;      /* the tokens met for the first time, analysed */
+    size_t nfresh;
+    Buf keys;            /* their terms' field keys */
 } Tokens;
 
 /* An article's title terms, added to each of its passages. */
@@ -119,32 +128,70 @@ static size_t token_term(Worker *w, int field, const char *token, size_t tl, cha
     return n;
 }
 
-/* Term id of a cached key (a folded token, after its field byte for the
- * title and heading fields): from the cache, else stemmed once and cached.
- * A key met before goes into the cache's front table too; one met for the
- * first time is most likely rare, and would only push a frequent one out. */
-static uint32_t resolve(Worker *w, const char *key, size_t len, uint32_t h)
+/* Token i, found in neither of the cache's tables: met for the first
+ * time. Its term is analysed (stemmed) and queued, and the term's slot in
+ * the terms' table fetched for the look-up that follows. 0: a stop word,
+ * nothing queued. */
+static int analyse_fresh(Worker *w, size_t i)
 {
-    const uint32_t *v = tokenmap_get(&w->token_terms, key, len, h);
-    if (v) {
-        tokenmap_hot_put(&w->token_terms, key, len, h, *v);
-        return *v;
-    }
+    Tokens *b = &w->tokens;
     const char *token;
     size_t tl;
-    int field = key_field(key, len, &token, &tl);
-    char term[TERM_MAX_BYTES + 1], fkey[FIELD_KEY_MAX];
+    int field = key_field(b->f.bytes + b->f.off[i], b->f.tlen[i], &token, &tl);
+    char term[TERM_MAX_BYTES + 1];
     size_t n = token_term(w, field, token, tl, term);
-    uint32_t id = n ? memindex_term(&w->mem, fkey, field_key(field, term, n, fkey)) : TERM_STOP;
-    tokenmap_put(&w->token_terms, key, len, h, id);
-    return id;
+    if (!n) return 0;
+    buf_reserve(&b->keys, FIELD_KEY_MAX);
+    char *key = (char *)b->keys.data + b->keys.len;
+    NewTerm *e = &b->fresh[b->nfresh++];
+    *e = (NewTerm){(uint32_t)i, 0, (uint32_t)b->keys.len, (uint32_t)field_key(field, term, n, key)};
+    e->hash = hash_bytes(key, e->len);
+    b->keys.len += e->len;
+    memindex_term_prefetch(&w->mem, e->hash);
+    return 1;
+}
+
+/* Resolves the tokens the front table did not have (their main-table
+ * slots were fetched): from the main table, else analysed and cached. A
+ * key found there goes into the front table too; one met for the first
+ * time is most likely rare, and would only push a frequent one out. The
+ * new ones' terms are looked up together at the end, so that the terms'
+ * table's misses overlap as the cache's do (a token twice new in one
+ * passage is analysed twice, and gets the same term). */
+static void resolve_rest(Worker *w)
+{
+    Tokens *b = &w->tokens;
+    const FoldedTokens *f = &b->f;
+    TokenMap *tm = &w->token_terms;
+    b->nfresh = b->keys.len = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        if (b->id[i] != TERM_UNKNOWN) continue;
+        const char *key = f->bytes + f->off[i];
+        const uint32_t *v = tokenmap_get(tm, key, f->tlen[i], b->hash[i]);
+        if (v) {
+            tokenmap_hot_put(tm, key, f->tlen[i], b->hash[i], *v);
+            b->id[i] = *v;
+            if (*v != TERM_STOP) memindex_prefetch(&w->mem, *v);
+        } else if (!analyse_fresh(w, i)) {
+            tokenmap_put(tm, key, f->tlen[i], b->hash[i], TERM_STOP);
+            b->id[i] = TERM_STOP;
+        }
+    }
+    for (size_t k = 0; k < b->nfresh; k++) {
+        const NewTerm *e = &b->fresh[k];
+        uint32_t id = memindex_term_hashed(&w->mem, (const char *)b->keys.data + e->off, e->len, e->hash);
+        tokenmap_put(tm, f->bytes + f->off[e->tok], f->tlen[e->tok], b->hash[e->tok], id);
+        b->id[e->tok] = id;
+        memindex_prefetch(&w->mem, id);
+    }
 }
 
 /* Analyses text as one field into the tokens and resolves them, in three
  * passes so that the cache misses of each overlap instead of following one
  * another: the front table's slots are fetched; the tokens found there are
  * resolved, and the main table's slots of the others fetched; then those
- * are resolved. The terms' records are fetched for memindex_add. */
+ * are resolved (resolve_rest). The terms' records are fetched for
+ * memindex_add. */
 static void tokens_fill(Worker *w, int field, const char *text, size_t len)
 {
     Tokens *b = &w->tokens;
@@ -156,22 +203,23 @@ static void tokens_fill(Worker *w, int field, const char *text, size_t len)
         b->cap = f->ncap;
         b->hash = xrealloc(b->hash, b->cap * sizeof *b->hash);
         b->id = xrealloc(b->id, b->cap * sizeof *b->id);
+        b->fresh = xrealloc(b->fresh, b->cap * sizeof *b->fresh);
     }
     for (size_t i = 0; i < f->n; i++) {
         b->hash[i] = hash_bytes(f->bytes + f->off[i], f->tlen[i]);
         tokenmap_hot_prefetch(tm, b->hash[i]);
     }
+    int rest = 0;
     for (size_t i = 0; i < f->n; i++) {
         const uint32_t *v = tokenmap_hot_get(tm, f->bytes + f->off[i], f->tlen[i], b->hash[i]);
         b->id[i] = v ? *v : TERM_UNKNOWN;
-        if (!v) tokenmap_prefetch(tm, b->hash[i]);
-        else if (*v != TERM_STOP) memindex_prefetch(&w->mem, *v);
+        if (!v) {
+            tokenmap_prefetch(tm, b->hash[i]);
+            rest = 1;
+        } else if (*v != TERM_STOP)
+            memindex_prefetch(&w->mem, *v);
     }
-    for (size_t i = 0; i < f->n; i++) {
-        if (b->id[i] != TERM_UNKNOWN) continue;
-        b->id[i] = resolve(w, f->bytes + f->off[i], f->tlen[i], b->hash[i]);
-        if (b->id[i] != TERM_STOP) memindex_prefetch(&w->mem, b->id[i]);
-    }
+    if (rest) resolve_rest(w);
 }
 
 /* Adds the tokens' terms to passage pid; returns how many there were. */
@@ -303,6 +351,8 @@ void worker_free(Worker *w)
     folded_tokens_free(&w->tokens.f);
     free(w->tokens.hash);
     free(w->tokens.id);
+    free(w->tokens.fresh);
+    buf_free(&w->tokens.keys);
     free(w->title.id);
     free(w->title.pos);
     free(w->dir);

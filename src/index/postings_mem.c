@@ -113,8 +113,13 @@ static void grow_lists(MemIndex *m)
 
 uint32_t memindex_term(MemIndex *m, const char *term, size_t len)
 {
+    return memindex_term_hashed(m, term, len, hash_bytes(term, len));
+}
+
+uint32_t memindex_term_hashed(MemIndex *m, const char *term, size_t len, uint32_t h)
+{
     int added;
-    uint32_t *v = strmap_upsert(&m->terms, term, len, &added);
+    uint32_t *v = strmap_upsert_hashed(&m->terms, term, len, h, &added);
     if (added) {
         if (m->nlists == m->cap) grow_lists(m);
         memset(&m->lists[m->nlists], 0, sizeof *m->lists);
