@@ -207,6 +207,8 @@ typedef struct {
     int failed, spill;
     size_t prefix;
     uint64_t len;  /* payload bytes after the prefix, so far */
+    uint64_t at;   /* the file's offset after what was written out */
+    uint64_t writeback; /* the offset up to which writing back was started */
     uint32_t crc;  /* of those written out (not of buf) */
     Buf buf;
     char path[4096];

@@ -77,7 +77,23 @@ static int open_out(FileOut *f, const char *dir, const char *name, size_t prefix
     }
     off_t start = spill ? 0 : (off_t)(HEADER_BYTES + prefix);
     if (start && lseek(f->fd, start, SEEK_SET) != start) fail(f, "seek in");
+    f->at = f->writeback = (uint64_t)start;
     return 0;
+}
+
+/* Every WRITEBACK_BYTES written, the kernel is asked to start writing them
+ * to disk, and not waited for: the fsync at close then finds little left
+ * to write, where it waited for all of it (0.46 s of a 1M-passage build's
+ * wall time). Spills are read back and removed, never synced. Failures
+ * here only lose the head start: the fsync reports errors. */
+#define WRITEBACK_BYTES (8u << 20)
+
+static void wrote_out(FileOut *f, uint64_t n)
+{
+    f->at += n;
+    if (f->spill || f->at - f->writeback < WRITEBACK_BYTES) return;
+    (void)sync_file_range(f->fd, (off_t)f->writeback, (off_t)(f->at - f->writeback), SYNC_FILE_RANGE_WRITE);
+    f->writeback = f->at;
 }
 
 int fileout_open(FileOut *f, const char *dir, const char *name, size_t prefix)
@@ -97,6 +113,7 @@ static void flush_out(FileOut *f)
     if (f->buf.len && !f->failed) {
         f->crc = crc32_update(f->crc, f->buf.data, f->buf.len);
         if (write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
+        else wrote_out(f, f->buf.len);
     }
     f->buf.len = 0;
 }
@@ -109,6 +126,7 @@ void fileout_write(FileOut *f, const void *p, size_t n)
     if (n >= FILEOUT_BUFFER) {
         f->crc = crc32_update(f->crc, p, n);
         if (!f->failed && write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
+        else if (!f->failed) wrote_out(f, n);
         return;
     }
     buf_append(&f->buf, p, n);
@@ -135,6 +153,7 @@ static void copy_spill(FileOut *f, FileOut *s)
         ssize_t n = copy_file_range(s->fd, &in, f->fd, NULL, left > (1u << 30) ? (1u << 30) : left, 0);
         if (n > 0) {
             left -= (uint64_t)n;
+            wrote_out(f, (uint64_t)n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -154,6 +173,7 @@ static void copy_spill(FileOut *f, FileOut *s)
             break;
         }
         if (write_all(f->fd, chunk, (size_t)n, f->path) != 0) fail(f, "write");
+        else wrote_out(f, (uint64_t)n);
         in += n;
         left -= (uint64_t)n;
     }
