@@ -337,6 +337,8 @@ size_t worker_runs(const Worker *w, const char *const **paths)
 
 uint64_t worker_run_bytes(const Worker *w) { return w->run_bytes; }
 
+void worker_end_reading(Worker *w) { tokenmap_free(&w->token_terms); }
+
 void worker_free(Worker *w)
 {
     if (!w) return;

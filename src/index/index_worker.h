@@ -130,6 +130,9 @@ int worker_index(Worker *w, Batch *b);
 MemIndex *worker_postings(Worker *w);
 size_t worker_runs(const Worker *w, const char *const **paths);
 uint64_t worker_run_bytes(const Worker *w);
+/* Frees what only reading needed (the token cache): once every batch is
+ * indexed, before its postings are written. */
+void worker_end_reading(Worker *w);
 void worker_free(Worker *w); /* removes its runs */
 
 #endif

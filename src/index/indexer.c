@@ -281,6 +281,10 @@ static void free_workers(Run *r)
 }
 
 /* The last batch in, every batch written, the workers stopped. */
+/* Waits for every batch, then frees what only reading needed: the
+ * batches and the workers' token caches (a few hundred MB for a large
+ * corpus). malloc keeps freed memory (main.c), so writing the term files
+ * then takes it instead of pages the kernel must first zero. */
 static int drain(Run *r)
 {
     int rc = submit(r);
@@ -288,6 +292,8 @@ static int drain(Run *r)
         if (retire(r) != 0) rc = -1;
     }
     stop_workers(r);
+    for (size_t i = 0; i < r->nslots; i++) batch_free(&r->slot[i].batch);
+    for (int i = 0; r->wt && i < r->nworkers; i++) worker_end_reading(r->wt[i].w);
     return rc;
 }
 
