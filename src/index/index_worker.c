@@ -72,14 +72,16 @@ void batch_free(Batch *b)
 
 /* ---- a worker ---- */
 
-/* The folded tokens of one field of a passage, resolved to term ids as a
- * batch. A field's tokens are cached under its key byte and the token. */
+/* A token met for the first time, its term analysed, waiting for the
+ * term's id (resolve_rest). */
 typedef struct {
-    uint32_t tok;  /* the token's index */
-    uint32_t hash; /* hash_bytes of its term's field key */
+    uint32_t tok;      /* the token's index */
+    uint32_t hash;     /* hash_bytes of its term's field key */
     uint32_t off, len; /* that key, in Tokens.keys */
 } NewTerm;
 
+/* The folded tokens of one field of a passage, resolved to term ids as a
+ * batch. A field's tokens are cached under its key byte and the token. */
 typedef struct {
     FoldedTokens f;      /* the tokens (after the field byte), their places and positions */
     uint32_t *hash;      /* per token: hash_bytes of it */

@@ -280,11 +280,11 @@ static void free_workers(Run *r)
     r->wt = NULL;
 }
 
-/* The last batch in, every batch written, the workers stopped. */
-/* Waits for every batch, then frees what only reading needed: the
- * batches and the workers' token caches (a few hundred MB for a large
- * corpus). malloc keeps freed memory (main.c), so writing the term files
- * then takes it instead of pages the kernel must first zero. */
+/* The last batch in, every batch written, the workers stopped. Then what
+ * only reading needed is freed: the batches and the workers' token caches
+ * (a few hundred MB for a large corpus). malloc keeps freed memory
+ * (main.c), so writing the term files takes it instead of pages the
+ * kernel must first zero. */
 static int drain(Run *r)
 {
     int rc = submit(r);
