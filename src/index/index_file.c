@@ -96,6 +96,15 @@ static void wrote_out(FileOut *f, uint64_t n)
     f->writeback = f->at;
 }
 
+/* Writes p[0..n) at the file's end: counted, or f failed (nothing after
+ * a failure). */
+static void write_out(FileOut *f, const void *p, size_t n)
+{
+    if (f->failed) return;
+    if (write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
+    else wrote_out(f, n);
+}
+
 int fileout_open(FileOut *f, const char *dir, const char *name, size_t prefix)
 {
     return open_out(f, dir, name, prefix, 0);
@@ -112,8 +121,7 @@ static void flush_out(FileOut *f)
 {
     if (f->buf.len && !f->failed) {
         f->crc = crc32_update(f->crc, f->buf.data, f->buf.len);
-        if (write_all(f->fd, f->buf.data, f->buf.len, f->path) != 0) fail(f, "write");
-        else wrote_out(f, f->buf.len);
+        write_out(f, f->buf.data, f->buf.len);
     }
     f->buf.len = 0;
 }
@@ -125,8 +133,7 @@ void fileout_write(FileOut *f, const void *p, size_t n)
     if (f->buf.len + n > FILEOUT_BUFFER) flush_out(f);
     if (n >= FILEOUT_BUFFER) {
         f->crc = crc32_update(f->crc, p, n);
-        if (!f->failed && write_all(f->fd, p, n, f->path) != 0) fail(f, "write");
-        else if (!f->failed) wrote_out(f, n);
+        write_out(f, p, n);
         return;
     }
     buf_append(&f->buf, p, n);
@@ -172,8 +179,7 @@ static void copy_spill(FileOut *f, FileOut *s)
             fail(f, "read back the spill for");
             break;
         }
-        if (write_all(f->fd, chunk, (size_t)n, f->path) != 0) fail(f, "write");
-        else wrote_out(f, (uint64_t)n);
+        write_out(f, chunk, (size_t)n);
         in += n;
         left -= (uint64_t)n;
     }

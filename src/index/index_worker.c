@@ -145,11 +145,11 @@ static int analyse_fresh(Worker *w, size_t i)
     if (!n) return 0;
     buf_reserve(&b->keys, FIELD_KEY_MAX);
     char *key = (char *)b->keys.data + b->keys.len;
-    NewTerm *e = &b->fresh[b->nfresh++];
-    *e = (NewTerm){(uint32_t)i, 0, (uint32_t)b->keys.len, (uint32_t)field_key(field, term, n, key)};
-    e->hash = hash_bytes(key, e->len);
-    b->keys.len += e->len;
-    memindex_term_prefetch(&w->mem, e->hash);
+    size_t len = field_key(field, term, n, key);
+    uint32_t h = hash_bytes(key, len);
+    b->fresh[b->nfresh++] = (NewTerm){(uint32_t)i, h, (uint32_t)b->keys.len, (uint32_t)len};
+    b->keys.len += len;
+    memindex_term_prefetch(&w->mem, h);
     return 1;
 }
 
