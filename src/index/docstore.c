@@ -33,6 +33,7 @@
  * 1M synthetic passages and of simplewiki). */
 #define STORE_MIN_MATCH 6
 #define DIR_ENTRY 24
+#define STORE_PREFIX 8 /* u32 blocks, u32 passages: known at the end, written then */
 
 /* With a helper thread, full blocks are compressed in the background while
  * the indexer goes on: a ring of QUEUE slots, filled in order by the
@@ -51,9 +52,8 @@ enum { SLOT_FREE, SLOT_FULL, SLOT_DONE };
 
 struct DocStoreWriter {
     Buf raw;         /* the block being filled */
-    Buf dir;         /* directory entries so far */
-    FileOut data;    /* spill: compressed blocks so far */
-    char *path;      /* the directory store.bin goes into */
+    Buf dir;         /* directory entries so far, written after the blocks */
+    FileOut data;    /* store.bin, its compressed blocks written as they come */
     ZSTD_CCtx *comp; /* used by the one thread that compresses */
     uint32_t npassages, nblocks;
     uint32_t block_first; /* first passage of the open block */
@@ -152,11 +152,10 @@ static void collect(DocStoreWriter *w, int wait)
 DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
 {
     DocStoreWriter *w = xcalloc(1, sizeof(DocStoreWriter));
-    if (fileout_open_spill(&w->data, dir, "store-blocks.tmp") != 0) {
+    if (fileout_open(&w->data, dir, "store.bin", STORE_PREFIX) != 0) {
         free(w);
         return NULL;
     }
-    w->path = xstrdup(dir);
     w->comp = docstore_compressor_new();
     w->failed = !w->comp;
     if (!threaded) return w;
@@ -227,7 +226,6 @@ static void free_writer(DocStoreWriter *w)
     fileout_discard(&w->data);
     buf_free(&w->raw);
     buf_free(&w->dir);
-    free(w->path);
     free(w);
 }
 
@@ -240,17 +238,9 @@ int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
         free_writer(w);
         return -1;
     }
-    FileOut f;
-    if (fileout_open(&f, w->path, "store.bin", 0) != 0) {
-        free_writer(w);
-        return -1;
-    }
     uint32_t head[2] = {w->nblocks, w->npassages};
-    fileout_write(&f, head, sizeof head);
-    fileout_write(&f, w->dir.data, w->dir.len);
-    int rc = fileout_append_spill(&f, &w->data);
-    if (rc == 0) rc = fileout_close(&f, "STOR", NULL, bytes);
-    else fileout_discard(&f);
+    fileout_write(&w->data, w->dir.data, w->dir.len);
+    int rc = fileout_close(&w->data, "STOR", head, bytes);
     free_writer(w);
     return rc;
 }
@@ -263,15 +253,23 @@ void docstore_abort(DocStoreWriter *w)
 
 /* ---- reader ---- */
 
+/* The directory: the payload's last nblocks entries (docstore_check has
+ * checked that they fit). The blocks lie between the prefix and it. */
+static const uint8_t *directory(const uint8_t *p, size_t len)
+{
+    return p + len - (size_t)rd_u32(p) * DIR_ENTRY;
+}
+
 int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
 {
-    if (len < 8) return -1;
+    if (len < STORE_PREFIX) return -1;
     uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
-    if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - 8) return -1;
-    uint64_t data_len = len - 8 - (uint64_t)nblocks * DIR_ENTRY;
+    if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - STORE_PREFIX) return -1;
+    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY;
+    const uint8_t *dir = directory(p, len);
     uint32_t prev_first = 0;
     for (uint32_t b = 0; b < nblocks; b++) {
-        const uint8_t *e = p + 8 + (size_t)b * DIR_ENTRY;
+        const uint8_t *e = dir + (size_t)b * DIR_ENTRY;
         uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
         uint64_t off = rd_u64(e + 8);
         if ((b == 0 && first != 0) || (b > 0 && first <= prev_first) || first >= n) return -1;
@@ -282,12 +280,12 @@ int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
 }
 
 /* Block holding pid: the last whose first passage is <= pid. */
-static uint32_t find_block(const uint8_t *p, uint32_t nblocks, uint32_t pid)
+static uint32_t find_block(const uint8_t *dir, uint32_t nblocks, uint32_t pid)
 {
     uint32_t lo = 0, hi = nblocks;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (rd_u32(p + 8 + (size_t)mid * DIR_ENTRY) <= pid) lo = mid;
+        if (rd_u32(dir + (size_t)mid * DIR_ENTRY) <= pid) lo = mid;
         else hi = mid;
     }
     return lo;
@@ -303,13 +301,13 @@ void docstore_cursor_free(DocStoreCursor *c)
 }
 
 /* Decompresses block b into c and notes where each of its texts lies. */
-static int load_block(DocStoreCursor *c, const uint8_t *p, uint32_t b)
+static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t b)
 {
     uint32_t nblocks = rd_u32(p);
-    const uint8_t *e = p + 8 + (size_t)b * DIR_ENTRY;
+    const uint8_t *e = directory(p, len) + (size_t)b * DIR_ENTRY;
     uint32_t raw = rd_u32(e + 4), clen = rd_u32(e + 16);
     uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : rd_u32(p + 4); /* the next block's first */
-    const uint8_t *data = p + 8 + (size_t)nblocks * DIR_ENTRY + rd_u64(e + 8);
+    const uint8_t *data = p + STORE_PREFIX + rd_u64(e + 8);
     c->block = UINT32_MAX;
     c->raw.len = c->spans.len = 0;
     buf_reserve(&c->raw, raw);
@@ -333,11 +331,11 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, uint32_t b)
 
 int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t pid, const char **text, size_t *tlen)
 {
-    (void)len; /* bounds were verified by docstore_check at open */
+    /* bounds were verified by docstore_check at open */
     uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
     int rc = pid < n ? 0 : -1;
     if (rc == 0 && (c->block == UINT32_MAX || pid < c->first || pid - c->first >= c->spans.len / 8))
-        rc = load_block(c, p, find_block(p, nblocks, pid));
+        rc = load_block(c, p, len, find_block(directory(p, len), nblocks, pid));
     if (rc == 0 && pid - c->first >= c->spans.len / 8) rc = -1;
     if (rc != 0) {
         err_set("index text store is corrupt near passage %u (rebuild with: search index)", pid);

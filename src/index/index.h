@@ -577,10 +577,10 @@ int index_check(const Index *ix, IndexCheck *r);
 /* ---- docstore.c ---- */
 
 typedef struct DocStoreWriter DocStoreWriter;
-/* Writes dir/store.bin; the compressed blocks go to a spill file until
- * the directory that precedes them is known. threaded: full blocks are
- * compressed by a helper thread while the caller goes on (the bytes
- * written are the same). NULL, err_msg set, if the spill cannot be made. */
+/* Writes dir/store.bin, its compressed blocks as they are made and the
+ * directory after them at the end. threaded: full blocks are compressed
+ * by a helper thread while the caller goes on (the bytes written are the
+ * same). NULL, err_msg set, if the file cannot be made. */
 DocStoreWriter *docstore_writer_new(const char *dir, int threaded);
 /* A zstd context that compresses a block as the store does (level, table
  * size), or NULL; freed with ZSTD_freeCCtx. For bench/store_codec. */

@@ -16,7 +16,7 @@
 #include <zlib.h>
 
 #define FILE_MAGIC "PSGINDEX"
-#define FILE_VERSION 5
+#define FILE_VERSION 6
 #define HEADER_BYTES 32
 
 static void path_join(char *out, size_t cap, const char *dir, const char *name)
