@@ -111,6 +111,32 @@ static uint64_t key_prefix(const uint8_t *k, size_t len)
     return v;
 }
 
+/* positions.bin's header (load_lexicon checks each term's block table). */
+static int load_positions(Segment *sg)
+{
+    const MappedFile *m = &sg->posi;
+    if (m->len < POSITIONS_HEADER || rd_u64(m->payload) != sg->stats.terms)
+        return corrupt(sg, "positions.bin", "term count does not match");
+    sg->stats.positions = rd_u64(m->payload + 8);
+    if (sg->stats.positions < sg->stats.postings) return corrupt(sg, "positions.bin", "too few positions");
+    if (sg->stats.terms == 0 && m->len != POSITIONS_HEADER) return corrupt(sg, "positions.bin", "wrong size");
+    return 0;
+}
+
+/* Term i's block table in positions.bin, once entries i and i + 1 have
+ * placed its positions in bounds and in order. */
+static int check_positions(Segment *sg, uint64_t i)
+{
+    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
+    uint64_t off = rd_u64(e + 32), df = rd_u32(e + 12);
+    if (positions_check_term(sg->posi.payload + off, positions_end(sg, i) - off,
+                             (uint32_t)((df + BLOCK_SIZE - 1) / BLOCK_SIZE)) != 0)
+        return corrupt(sg, "positions.bin", "bad block table");
+    return 0;
+}
+
+/* Every entry, its key's order and its positions' block table, in one
+ * pass: each page of the mapping is touched once, and let go of after. */
 static int load_lexicon(Segment *sg)
 {
     const MappedFile *m = &sg->lex;
@@ -125,8 +151,11 @@ static int load_lexicon(Segment *sg)
     uint64_t postings = 0, pos_prev = 0;
     for (uint64_t i = 0; i < sg->stats.terms; i++) {
         const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-        if (check_entry(sg, i, &pos_prev) != 0) return -1;
-        if ((i & 0xffff) == 0) file_release_below(m, e);
+        if (check_entry(sg, i, &pos_prev) != 0 || (i && check_positions(sg, i - 1) != 0)) return -1;
+        if ((i & 0xffff) == 0) {
+            file_release_below(m, e);
+            file_release_below(&sg->posi, sg->posi.payload + pos_prev);
+        }
         uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
         if (prev && key_cmp(prev, prev_len, sg->lex_pool + toff, tlen) >= 0)
             return corrupt(sg, "lexicon.bin", "terms out of order");
@@ -135,31 +164,8 @@ static int load_lexicon(Segment *sg)
         prev_len = tlen;
         postings += rd_u32(e + 12);
     }
+    if (sg->stats.terms && check_positions(sg, sg->stats.terms - 1) != 0) return -1;
     if (postings != sg->stats.postings) return corrupt(sg, "lexicon.bin", "posting count does not match");
-    return 0;
-}
-
-/* positions.bin: its header, then every term's block table (the lexicon
- * has placed the terms in bounds and in order already). */
-static int load_positions(Segment *sg)
-{
-    const MappedFile *m = &sg->posi;
-    if (m->len < POSITIONS_HEADER || rd_u64(m->payload) != sg->stats.terms)
-        return corrupt(sg, "positions.bin", "term count does not match");
-    sg->stats.positions = rd_u64(m->payload + 8);
-    if (sg->stats.positions < sg->stats.postings) return corrupt(sg, "positions.bin", "too few positions");
-    if (sg->stats.terms == 0 && m->len != POSITIONS_HEADER) return corrupt(sg, "positions.bin", "wrong size");
-    for (uint64_t i = 0; i < sg->stats.terms; i++) {
-        const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-        uint64_t off = rd_u64(e + 32), df = rd_u32(e + 12);
-        if (positions_check_term(m->payload + off, positions_end(sg, i) - off,
-                                 (uint32_t)((df + BLOCK_SIZE - 1) / BLOCK_SIZE)) != 0)
-            return corrupt(sg, "positions.bin", "bad block table");
-        if ((i & 0xffff) == 0) {
-            file_release_below(m, m->payload + off);
-            file_release_below(&sg->lex, e);
-        }
-    }
     return 0;
 }
 
@@ -215,8 +221,8 @@ static int map_all(Segment *sg)
 {
     if (file_map(sg->dir, "meta.bin", "META", &sg->meta) || load_meta(sg)) return -1;
     if (file_map(sg->dir, "postings.bin", "POST", &sg->post)) return -1;
-    if (file_map(sg->dir, "positions.bin", "POSI", &sg->posi)) return -1;
-    if (file_map(sg->dir, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg) || load_positions(sg)) return -1;
+    if (file_map(sg->dir, "positions.bin", "POSI", &sg->posi) || load_positions(sg)) return -1;
+    if (file_map(sg->dir, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg)) return -1;
     /* each file is let go of as it is checked (file_release) */
     file_release(&sg->lex);
     file_release(&sg->posi);
