@@ -230,6 +230,10 @@ int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *
 void fileout_discard(FileOut *f); /* closes and removes it */
 /* Maps dir/name and checks magic, kind, version, length and CRC32. */
 int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out);
+/* The same without reading the payload back for its CRC32: for a file
+ * this process has just written and fsynced, whose CRC32 it computed from
+ * the bytes as it wrote them. */
+int file_map_written(const char *dir, const char *name, const char kind[4], MappedFile *out);
 /* Drops a mapping's pages (those wholly below upto) from the process;
  * they stay in the page cache and the next access maps them again.
  * Checks that walk a large index from end to end call it as they go, so
@@ -325,6 +329,10 @@ typedef struct {
 typedef struct Segment Segment;
 
 Segment *segment_open(const char *dir);
+/* A segment this process has just written: every check of segment_open
+ * but the files' CRC32s, which were computed as the files were written
+ * (re-reading them from the page cache would verify no disk). */
+Segment *segment_open_written(const char *dir);
 void segment_close(Segment *sg);
 const IndexStats *segment_stats(const Segment *sg);
 const char *segment_dir(const Segment *sg);

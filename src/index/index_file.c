@@ -285,7 +285,8 @@ static int payload_crc(const char *path, int fd, uint64_t len, uint32_t *crc)
     return 0;
 }
 
-static int check_header(const char *path, int fd, const uint8_t *m, size_t size, const char kind[4], MappedFile *out)
+static int check_header(const char *path, int fd, const uint8_t *m, size_t size, const char kind[4], int check_crc,
+                        MappedFile *out)
 {
     if (size < HEADER_BYTES) return corrupt(path, "shorter than its header");
     if (memcmp(m, FILE_MAGIC, 8) != 0) return corrupt(path, "bad magic number");
@@ -299,14 +300,14 @@ static int check_header(const char *path, int fd, const uint8_t *m, size_t size,
     uint64_t len = rd_u64(m + 16);
     if (len != size - HEADER_BYTES) return corrupt(path, "truncated or extended (length mismatch)");
     uint32_t crc;
-    if (payload_crc(path, fd, len, &crc) != 0) return -1;
-    if (rd_u32(m + 24) != crc) return corrupt(path, "checksum mismatch");
+    if (check_crc && payload_crc(path, fd, len, &crc) != 0) return -1;
+    if (check_crc && rd_u32(m + 24) != crc) return corrupt(path, "checksum mismatch");
     out->payload = m + HEADER_BYTES;
     out->len = len;
     return 0;
 }
 
-int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out)
+static int map_checked(const char *dir, const char *name, const char kind[4], int check_crc, MappedFile *out)
 {
     char path[4096];
     path_join(path, sizeof path, dir, name);
@@ -329,10 +330,20 @@ int file_map(const char *dir, const char *name, const char kind[4], MappedFile *
     }
     out->map = m;
     out->size = size;
-    int rc = check_header(path, fd, m, size, kind, out);
+    int rc = check_header(path, fd, m, size, kind, check_crc, out);
     close(fd);
     if (rc != 0) file_unmap(out);
     return rc;
+}
+
+int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out)
+{
+    return map_checked(dir, name, kind, 1, out);
+}
+
+int file_map_written(const char *dir, const char *name, const char kind[4], MappedFile *out)
+{
+    return map_checked(dir, name, kind, 0, out);
 }
 
 void file_release_below(const MappedFile *f, const void *upto)

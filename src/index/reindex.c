@@ -238,7 +238,7 @@ static int merge_range(Plan *pl, size_t from, size_t to, Publication *pub, const
     if (!dir) return -1;
     uint64_t bytes;
     int rc = segment_merge(segs, dels, to - from, dir, o->threads, o->reorder, &bytes);
-    Segment *sg = rc == 0 ? segment_open(dir) : NULL;
+    Segment *sg = rc == 0 ? segment_open_written(dir) : NULL;
     free(dir);
     if (!sg) return -1;
     rep->merged += to - from;
@@ -286,7 +286,7 @@ int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const cha
     memset(&pl, 0, sizeof pl);
     int rc = p ? plan_previous(&pl, p, rep) : 0;
     if (rc == 0 && new_dir) {
-        Segment *sg = segment_open(new_dir);
+        Segment *sg = segment_open_written(new_dir);
         if (sg) pl.s[pl.n++] = (PlanSegment){sg, NULL, new_number, 1, 0};
         else rc = -1;
         rep->changes++;

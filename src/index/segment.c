@@ -1,7 +1,8 @@
 /*
  * segment.c: opens one segment (a directory of the seven files) and
- * answers look-ups in it. Every file is CRC-checked by file_map(); the structure is then
- * validated here (every offset and count in bounds, terms sorted) so that
+ * answers look-ups in it. Every file is CRC-checked by file_map() (but
+ * a segment's writer, reopening it, has its CRCs from writing it); the
+ * structure is then validated here (every offset and count in bounds, terms sorted) so that
  * the query code can trust what it reads without re-checking each access.
  */
 #include "index/index.h"
@@ -22,6 +23,7 @@
 
 struct Segment {
     char *dir;                   /* the generation directory */
+    int written;                 /* segment_open_written: CRC32s not read back */
     MappedFile meta, lex, post, posi, pass, arts, store;
     IndexStats stats;
     const uint8_t *lex_entries;  /* nterms x LEX_ENTRY */
@@ -217,20 +219,25 @@ static int load_articles(Segment *sg)
     return 0;
 }
 
+static int map(Segment *sg, const char *name, const char kind[4], MappedFile *out)
+{
+    return sg->written ? file_map_written(sg->dir, name, kind, out) : file_map(sg->dir, name, kind, out);
+}
+
 static int map_all(Segment *sg)
 {
-    if (file_map(sg->dir, "meta.bin", "META", &sg->meta) || load_meta(sg)) return -1;
-    if (file_map(sg->dir, "postings.bin", "POST", &sg->post)) return -1;
-    if (file_map(sg->dir, "positions.bin", "POSI", &sg->posi) || load_positions(sg)) return -1;
-    if (file_map(sg->dir, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg)) return -1;
+    if (map(sg, "meta.bin", "META", &sg->meta) || load_meta(sg)) return -1;
+    if (map(sg, "postings.bin", "POST", &sg->post)) return -1;
+    if (map(sg, "positions.bin", "POSI", &sg->posi) || load_positions(sg)) return -1;
+    if (map(sg, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg)) return -1;
     /* each file is let go of as it is checked (file_release) */
     file_release(&sg->lex);
     file_release(&sg->posi);
-    if (file_map(sg->dir, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
+    if (map(sg, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
     file_release(&sg->arts);
-    if (file_map(sg->dir, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
+    if (map(sg, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
     file_release(&sg->pass);
-    if (file_map(sg->dir, "store.bin", "STOR", &sg->store)) return -1;
+    if (map(sg, "store.bin", "STOR", &sg->store)) return -1;
     if (docstore_check(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages) != 0)
         return corrupt(sg, "store.bin", "bad block directory");
     file_release(&sg->store);
@@ -252,14 +259,18 @@ static void unmap_all(Segment *sg)
     sg->lex_sample = NULL;
 }
 
-Segment *segment_open(const char *dir)
+static Segment *open_segment(const char *dir, int written)
 {
     Segment *sg = xcalloc(1, sizeof *sg);
     sg->dir = xstrdup(dir);
+    sg->written = written;
     if (map_all(sg) == 0) return sg;
     segment_close(sg);
     return NULL;
 }
+
+Segment *segment_open(const char *dir) { return open_segment(dir, 0); }
+Segment *segment_open_written(const char *dir) { return open_segment(dir, 1); }
 
 void segment_close(Segment *sg)
 {
