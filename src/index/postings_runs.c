@@ -223,17 +223,28 @@ static int read_bytes(Source *s, Buf *out, uint64_t n)
     return 0;
 }
 
-/* The length of k's first passage, which the term writer reads for its
- * first posting's tf-part: a rare term's one or two passages lie anywhere
- * in the lengths (4 MB for 1M passages), and perf put two thirds of
- * encode_term's time on that load. k's bytes were fetched AHEAD / 2 keys
- * ago; its first gap (pid + 1) is a varint of one or two bytes for any
- * pid below 16384, and three for the rest. */
-static void prefetch_length(const Source *s, const MemKey *k)
+/* The lengths of k's first passages, which the term writer reads for
+ * their tf-parts: a rare term's few passages lie anywhere in the lengths
+ * (4 MB for 1M passages), and perf put two thirds of encode_term's time on
+ * those loads. k's bytes were fetched AHEAD / 2 keys ago; a posting there
+ * is a gap (the first is pid + 1), a tf and tf positions (postings_mem.c),
+ * so the first few passages are found by reading a few varints. */
+#define LENGTHS_AHEAD 4
+static void prefetch_lengths(const Source *s, const MemKey *k)
 {
-    const uint8_t *q = k->data;
-    uint64_t gap;
-    if (rd_varint(q, q + k->len, &gap) && gap >= 1) __builtin_prefetch(&s->lengths[gap - 1]);
+    const uint8_t *q = k->data, *end = q + k->len;
+    uint64_t pid = UINT64_MAX;
+    for (uint32_t i = 0; i < k->df && i < LENGTHS_AHEAD; i++) {
+        uint64_t gap, tf, pos;
+        size_t n = rd_varint(q, end, &gap);
+        if (!n || !gap) return;
+        q += n;
+        pid += gap;
+        __builtin_prefetch(&s->lengths[pid]);
+        if (i + 1 == k->df || i + 1 == LENGTHS_AHEAD || !(n = rd_varint(q, end, &tf)) || tf > (uint64_t)(end - q)) return;
+        for (q += n; tf--; q += n)
+            if (!(n = rd_varint(q, end, &pos))) return;
+    }
 }
 
 /* Moves to the next key: 0, or 1 with done set at the end, or -1. */
@@ -245,7 +256,7 @@ static int source_next(Source *s)
             __builtin_prefetch(s->keys[s->next + AHEAD].data);
             __builtin_prefetch(s->keys[s->next + AHEAD].key);
         }
-        if (s->lengths && s->next + AHEAD / 2 < s->n) prefetch_length(s, &s->keys[s->next + AHEAD / 2]);
+        if (s->lengths && s->next + AHEAD / 2 < s->n) prefetch_lengths(s, &s->keys[s->next + AHEAD / 2]);
         const MemKey *k = &s->keys[s->next++];
         s->key = k->key;
         s->klen = k->klen;
