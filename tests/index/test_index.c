@@ -186,14 +186,15 @@ static void test_select_largest(void)
     }
 }
 
-/* term_floors on lists long enough to be cut down by a histogram first:
- * parts spread out, packed into one bucket, and all equal, against a
- * sort. */
-static void test_floors_of_long_lists(void)
+/* term_floors, whose lists are cut down by a histogram before each
+ * selection (the histogram is left zeroed for the next call): parts
+ * spread out, packed into one bucket, and all equal, on short and long
+ * lists one after another, against a sort. */
+static void test_floors(void)
 {
     static float parts[60000], sorted[60000];
-    for (int iter = 0; iter < 12; iter++) {
-        size_t n = 8001 + (size_t)tc_rand() % 52000;
+    for (int iter = 0; iter < 48; iter++) {
+        size_t n = 1 + (size_t)tc_rand() % (iter % 4 == 3 ? 60000 : iter % 4 == 2 ? 3000 : 300);
         for (size_t i = 0; i < n; i++) {
             uint32_t r = tc_rand() % 1000000;
             parts[i] = iter % 3 == 0 ? (float)r / 1e6f : iter % 3 == 1 ? 0.5f + (float)(r % 1000) * 1e-6f : 0.25f;
@@ -202,7 +203,8 @@ static void test_floors_of_long_lists(void)
         qsort(sorted, n, sizeof *sorted, cmp_float_desc);
         float floors[TERM_FLOORS];
         term_floors(parts, n, floors);
-        for (size_t r = 0; r < TERM_FLOORS; r++) CHECK(floors[r] == sorted[term_floor_rank(r) - 1]);
+        for (size_t r = 0; r < TERM_FLOORS; r++)
+            CHECK(floors[r] == (term_floor_rank(r) <= n ? sorted[term_floor_rank(r) - 1] : 0.0f));
     }
 }
 
@@ -278,7 +280,7 @@ int main(void)
     ix = tc_build_or_report(&corpus, "index", 3000, 400, 60);
     if (!ix) return 1;
     static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_lookup_shared_prefixes),
-                                     T(test_stored_floors), T(test_select_largest), T(test_floors_of_long_lists), T(test_cursor_iterates_all),
+                                     T(test_stored_floors), T(test_select_largest), T(test_floors), T(test_cursor_iterates_all),
                                      T(test_cursor_advance), T(test_records)};
     int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);
     index_close(ix);
