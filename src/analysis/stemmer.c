@@ -52,6 +52,14 @@ const char *analyzer_languages(void)
     return languages;
 }
 
+int analysis_language_known(const char *language)
+{
+    if (strcmp(language, "none") == 0) return 1;
+    struct sb_stemmer *sb = sb_stemmer_new(language, "UTF_8");
+    sb_stemmer_delete(sb);
+    return sb != NULL;
+}
+
 /* ---- stemming ---- */
 
 Stemmer *stemmer_new(const char *language)

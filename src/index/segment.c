@@ -64,7 +64,8 @@ static int load_meta(Segment *sg)
     memcpy(&s->impact_b, p + 60, 4);
     if (!(s->impact_k1 >= 0 && s->impact_b >= 0 && s->impact_b <= 1)) return corrupt(sg, "meta.bin", "bad impact parameters");
     memcpy(s->analysis.language, p + 64, 32);
-    if (s->analysis.language[31] != 0) return corrupt(sg, "meta.bin", "bad language name");
+    if (s->analysis.language[31] != 0 || !analysis_language_known(s->analysis.language))
+        return corrupt(sg, "meta.bin", "bad language name");
     if (s->passages >= UINT32_MAX || s->articles >= UINT32_MAX || s->articles > s->passages)
         return corrupt(sg, "meta.bin", "impossible counts");
     return 0;

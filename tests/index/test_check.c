@@ -183,6 +183,36 @@ static void test_written_segment_skips_only_the_crc(void)
     free(path);
 }
 
+/* meta.bin's language name (payload bytes 64..96) set to ctx. */
+static void set_language(uint8_t *payload, size_t len, void *ctx)
+{
+    if (len < 96) return;
+    memset(payload + 64, 0, 32);
+    memcpy(payload + 64, ctx, strlen(ctx));
+}
+
+/* A language the stemmer does not know is damage found at open (queries
+ * could not be analysed as the index was), "none" or a libstemmer alias
+ * opens. */
+static void test_unknown_language(void)
+{
+    static const struct { const char *name; int opens; } cases[] = {
+        {"klingon", 0}, {"", 0}, {"none", 1}, {"porter", 1}, {"english", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        restore();
+        CHECK_EQ_INT(rewrite("meta.bin", set_language, (void *)cases[i].name), 0);
+        IndexCheck r;
+        int rc = check_index(&r);
+        if (cases[i].opens) {
+            CHECK_EQ_INT(rc, 0);
+        } else {
+            CHECK_EQ_INT(rc, -2);
+            CHECK(strstr(err_msg(), "meta.bin") && strstr(err_msg(), "bad language name"));
+        }
+    }
+    restore();
+}
+
 static void flip_random(uint8_t *payload, size_t len, void *ctx)
 {
     (void)ctx;
@@ -223,7 +253,12 @@ int main(void)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "cp -a '%s' '%s.sound'", gen_dir, gen_dir);
     if (!gen_dir || system(cmd) != 0) return 1;
-    static const TestCase cases[] = {T(test_sound_index), T(test_block_bound_below_a_posting), T(test_floor_above_its_rank), T(test_store_damage), T(test_written_segment_skips_only_the_crc),
+    static const TestCase cases[] = {T(test_sound_index),
+                                     T(test_block_bound_below_a_posting),
+                                     T(test_floor_above_its_rank),
+                                     T(test_store_damage),
+                                     T(test_written_segment_skips_only_the_crc),
+                                     T(test_unknown_language),
                                      T(test_random_damage_never_crashes)};
     int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);
     free(gen_dir);
