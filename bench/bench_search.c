@@ -178,6 +178,19 @@ int main(int argc, char **argv)
     int passes = pv ? atoi(pv) : 1, repeat = rv ? atoi(rv) : 1;
     if (passes < 1) passes = 1;
     if (repeat < 1) repeat = 1;
+    /* Diagnostics of where a cold query's time goes (bench/README.md):
+     * BENCH_FLUSH=MB writes that many MB before each timed run, pushing
+     * everything out of the caches; BENCH_WARM=ALG runs the same query with
+     * another algorithm, untimed, just before, so its data (lexicon,
+     * postings, lengths) is in the caches but not the timed code's state. */
+    const char *fv = getenv("BENCH_FLUSH"), *wv = getenv("BENCH_WARM");
+    size_t flush = fv ? (size_t)atol(fv) << 20 : 0;
+    volatile uint8_t *flush_buf = flush ? xcalloc(flush, 1) : NULL;
+    const Algorithm *warm_alg = wv && *wv ? algorithm_find(wv) : NULL;
+    if (wv && *wv && !warm_alg) {
+        fprintf(stderr, "bench_search: unknown algorithm %s\n", wv);
+        return 2;
+    }
     char *list = xstrdup(algs);
     for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
         const Algorithm *alg = algorithm_find(name);
@@ -207,10 +220,13 @@ int main(int argc, char **argv)
          * runs each query N times in a row instead of once, so that the
          * later runs find its data in the caches: not what the reports
          * measure, but it shows the CPU's work with far less noise, for
-         * comparing two builds. */
+         * comparing two builds. BENCH_FLUSH and BENCH_WARM act before each
+         * of those runs. */
         for (int pass = 0; pass < passes; pass++)
             for (size_t i = 0; i < nq; i++)
                 for (int rep = 0; rep < repeat; rep++) {
+                    for (size_t z = 0; z < flush; z += 64) flush_buf[z]++;
+                    if (warm_alg) run_one(&b, warm_alg, qs[i].text);
                     double s = now_seconds();
                     run_one(&b, alg, qs[i].text);
                     double t = (now_seconds() - s) * 1e6;
@@ -246,6 +262,7 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     free(list);
+    free((void *)flush_buf);
     for (size_t i = 0; i < nq; i++) {
         free(qs[i].qid);
         free(qs[i].text);
