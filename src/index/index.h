@@ -510,10 +510,15 @@ static inline uint32_t cursor_seek(PostingCursor *c, uint32_t target)
     c->i = block_find(c->ids, c->i, target);
     return c->pid = c->ids[c->i];
 }
-uint32_t cursor_tf(PostingCursor *c);
 /* The current block's tfs minus one (decoded on first use), for bulk
  * scoring of c->ids[c->i .. c->n); NULL if the block is corrupt. */
 const uint32_t *cursor_block_tfs(PostingCursor *c);
+/* The current posting's tf; inline, as it runs once per candidate found,
+ * and the block's tfs are usually decoded already. */
+static inline uint32_t cursor_tf(PostingCursor *c)
+{
+    return (c->tfs_decoded ? c->tfs : cursor_block_tfs(c))[c->i] + 1;
+}
 /* Finds, without decoding, the block that would hold target (the first
  * whose last id is >= target) and makes it the block that the block-max
  * accessors below describe. Returns its last id, or PID_END past the end. */

@@ -126,8 +126,6 @@ const uint32_t *cursor_block_tfs(PostingCursor *c)
     return c->tfs;
 }
 
-uint32_t cursor_tf(PostingCursor *c) { return cursor_block_tfs(c)[c->i] + 1; }
-
 uint32_t cursor_shallow(PostingCursor *c, uint32_t target)
 {
     uint32_t b = c->sblock;

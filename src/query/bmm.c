@@ -157,45 +157,41 @@ static inline void collect_word(SearchContext *c, ScoreSum drop, uint32_t *m, ui
     }
 }
 
-/* Drops the candidates that cannot beat threshold even with bound more. */
-static uint32_t prune(SearchContext *c, uint32_t m, float bound, float threshold)
-{
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < m; i++) {
-        c->cand[kept] = c->cand[i];
-        c->cand_sum[kept] = c->cand_sum[i];
-        kept += (score_value(c->cand_sum[i]) + bound) * PARTIAL_SLACK > threshold;
-    }
-    return kept;
-}
-
 /* Completes the window's m candidates with the non-essential terms a term
- * at a time, the highest bound first, pruning before each (the window's
- * bounds are in prefix[]); then offers the survivors in passage order.
- * Each term's cursor walks forward through the candidates once, where
- * completing them one by one would visit every term per candidate. A
- * candidate beyond the term's decoded block first tries the bound of the
- * block that would hold it: the window's bound is the largest of several
- * blocks', and most blocks cannot help. */
+ * at a time, the highest bound first (the window's bounds are in
+ * prefix[]); then offers the survivors in passage order. Each term's
+ * cursor walks forward through the candidates once, where completing them
+ * one by one would visit every term per candidate, and the same pass drops
+ * the candidates that cannot make the top k even with this term and those
+ * left (by drop_level's integer cut: one pass over the candidates per
+ * term, not a pruning pass and then a seeking one). A candidate beyond the
+ * term's decoded block first tries the bound of the block that would hold
+ * it: the window's bound is the largest of several blocks', and most
+ * blocks cannot help. */
 static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
 {
     const uint32_t *lengths = segment_lengths(c->seg);
     float threshold = topk_threshold(top);
     for (size_t j = ne; j-- > 0 && m;) {
-        m = prune(c, m, c->prefix[j + 1], threshold);
-        uint32_t t = c->order[j];
+        ScoreSum cut = drop_level(c, j + 1, threshold);
+        uint32_t t = c->order[j], kept = 0;
         PostingCursor *cur = &c->cur[t];
         float w = c->qt[t]->weight;
         for (uint32_t i = 0; i < m; i++) {
             uint32_t pid = c->cand[i];
+            ScoreSum sum = c->cand_sum[i];
+            if (sum <= cut) continue;
+            c->cand[kept] = pid;
+            c->cand_sum[kept++] = sum;
             if (cur->pid < pid && cur->ids[cur->n - 1] < pid) { /* a block not decoded: can its bound help? */
                 cursor_shallow(cur, pid);
-                if ((score_value(c->cand_sum[i]) + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold)
+                if ((score_value(sum) + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold)
                     continue;
             }
             if (cursor_seek(cur, pid) != pid) continue;
-            c->cand_sum[i] += score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, lengths[pid])));
+            c->cand_sum[kept - 1] = sum + score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, lengths[pid])));
         }
+        m = kept;
     }
     threshold = topk_threshold(top); /* -1 while the heap fills; changes only on a push */
     for (uint32_t i = 0; i < m; i++) {
