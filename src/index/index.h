@@ -511,7 +511,8 @@ static inline uint32_t cursor_seek(PostingCursor *c, uint32_t target)
     return c->pid = c->ids[c->i];
 }
 /* The current block's tfs minus one (decoded on first use), for bulk
- * scoring of c->ids[c->i .. c->n); NULL if the block is corrupt. */
+ * scoring of c->ids[c->i .. c->n); a block that fails to decode reads as
+ * zeros and marks the cursor corrupt. */
 const uint32_t *cursor_block_tfs(PostingCursor *c);
 /* The current posting's tf; inline, as it runs once per candidate found,
  * and the block's tfs are usually decoded already. */

@@ -123,8 +123,9 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     *words |= touched;
 }
 
-/* The largest essential sum that surely cannot make the top k at
- * threshold t with the non-essential terms order[0..ne): below
+/* The largest partial sum that surely cannot make the top k at threshold
+ * t with the terms order[0..ne) still to add (a window's non-essential
+ * terms when candidates are collected; fewer as they complete): below
  * (t / slack - prefix[ne]) by a margin of t * 1e-5, far wider than the
  * float rounding of the exact test (about 1e-7 relative), so a dropped sum
  * would have failed that test too; sums just above go on to it. Most
@@ -181,7 +182,7 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
             uint32_t pid = c->cand[i];
             ScoreSum sum = c->cand_sum[i];
             if (sum <= cut) continue;
-            c->cand[kept] = pid;
+            c->cand[kept] = pid; /* kept, and its sum completed below if the term has it */
             c->cand_sum[kept++] = sum;
             if (cur->pid < pid && cur->ids[cur->n - 1] < pid) { /* a block not decoded: can its bound help? */
                 cursor_shallow(cur, pid);
