@@ -88,9 +88,10 @@ typedef struct {
 } Bench;
 
 /* "open": what a query does before its algorithm scores anything: the
- * analysis and look-ups, the threshold's seed, opening the cursors. Run
- * here rather than through search_run, which sends a one-word query to
- * the conjunctive scorer; its mismatches count every query with hits. */
+ * analysis and look-ups, the threshold's seed (where search_run seeds),
+ * opening the cursors. Run here rather than through search_run, which
+ * sends a one-word query to the conjunctive scorer; its mismatches count
+ * every query with hits. */
 static int open_only(const SearchContext *cc, TopK *top)
 {
     SearchContext *c = (SearchContext *)cc;

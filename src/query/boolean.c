@@ -338,8 +338,7 @@ float search_tree_score_at(SearchContext *c, uint32_t gpid, const ScorePart *par
 static int run_segment(const Algorithm *alg, const SearchContext *ctx, TopK *top)
 {
     if (alg->run == search_exhaustive) return ctx->q->flat ? alg->run(ctx, top) : search_tree_exhaustive(ctx, top);
-    /* a union, or one word: each of its terms' scores is a lower bound */
-    if (ctx->q->flat || (ctx->q->conjunctive && ctx->q->n == 1)) search_seed_threshold((SearchContext *)ctx, top);
+    search_seed_threshold((SearchContext *)ctx, top);
     /* a conjunction of words: leapfrogging from the rarest list with block
      * maxima beats the general tree scorer (about 2x on 1M passages) */
     if (ctx->q->conjunctive) return search_and(ctx, top);

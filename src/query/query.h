@@ -337,10 +337,11 @@ float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
 int search_check_cursors(const SearchContext *c, size_t n);
 
 /* threshold.c: */
-/* Raises top's floor, before the flat query in ctx is searched, to a
- * score k live passages of this segment are known to reach (from each
- * term's best blocks alone). Does nothing when that does not hold for the
- * final top k (group mode, bounds not exact for these BM25 parameters). */
+/* Raises top's floor, before the query in ctx is searched, to a score k
+ * live passages of this segment are known to reach (from each term's best
+ * blocks alone). Does nothing when that does not hold for the final top k
+ * (a query other than a union or one word, group mode, bounds not exact
+ * for these BM25 parameters). */
 void search_seed_threshold(SearchContext *c, TopK *top);
 
 /* An algorithm fills top with the k best passages of the union of the

@@ -101,6 +101,8 @@ static int stored_is_exact(const SearchContext *c, size_t i, size_t k)
 void search_seed_threshold(SearchContext *c, TopK *top)
 {
     size_t k = top->k;
+    /* only a union, or one word, scores a passage at least any one term's score */
+    if (!(c->q->flat || (c->q->conjunctive && c->q->n == 1))) return;
     if (top->group || !c->exact_maxima) return;
     size_t m = k > BLOCK_SIZE / 2 ? 2 : 1; /* some postings of the best block score low */
     uint64_t keys[SEED_BLOCKS_MAX * BLOCK_SIZE];
