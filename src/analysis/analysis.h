@@ -138,5 +138,9 @@ const char *analyzer_languages(void);
 /* 1 when analyzer_new would accept the language name (a libstemmer name
  * or alias, or "none"); an index names one, and its reader checks it. */
 int analysis_language_known(const char *language);
+/* The name to store for a language given in any case ("English" ->
+ * "english", "NONE" -> "none"; a libstemmer alias such as "en" as
+ * given), or NULL when analyzer_new would refuse it. */
+const char *analysis_language_name(const char *language);
 
 #endif

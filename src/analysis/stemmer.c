@@ -16,6 +16,7 @@
 #include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <threads.h>
 
 #define STEM_CACHE_MAX (1u << 18) /* terms; about 25 MB at worst */
@@ -58,6 +59,17 @@ int analysis_language_known(const char *language)
     struct sb_stemmer *sb = sb_stemmer_new(language, "UTF_8");
     sb_stemmer_delete(sb);
     return sb != NULL;
+}
+
+/* A name in any case maps to libstemmer's lower-case one, so "English"
+ * and "english" make the same index (the name is stored in it, and an
+ * update compares it); libstemmer itself only knows the lower case. */
+const char *analysis_language_name(const char *language)
+{
+    if (strcasecmp(language, "none") == 0) return "none";
+    for (const char **l = sb_stemmer_list(); *l; l++)
+        if (strcasecmp(language, *l) == 0) return *l;
+    return analysis_language_known(language) ? language : NULL; /* an alias, such as "en" */
 }
 
 /* ---- stemming ---- */

@@ -52,6 +52,25 @@ static int parse_memory(const char *s, size_t *out)
     return 0;
 }
 
+/* --language: "help" lists the names on stdout (returns 1); a name in
+ * any case is stored as libstemmer spells it; an unknown one is refused
+ * here, before the build touches the index (returns -1). */
+static int set_language(const char *val, AnalysisConfig *a)
+{
+    if (!strcmp(val, "help")) {
+        for (const char *l = analyzer_languages(); *l; l++) putchar(*l == ' ' ? '\n' : *l);
+        printf("\nnone\n");
+        return 1;
+    }
+    const char *name = analysis_language_name(val);
+    if (!name || strlen(name) >= sizeof a->language) {
+        fprintf(stderr, "search: unknown stemmer language '%s' (known: %s none)\n", val, analyzer_languages());
+        return -1;
+    }
+    snprintf(a->language, sizeof a->language, "%s", name);
+    return 0;
+}
+
 static int need_arg(int i, int argc, const char *opt)
 {
     if (i + 1 < argc) return 0;
@@ -74,7 +93,10 @@ int cmd_index(int argc, char **argv)
             const char *val = argv[++i];
             if (!strcmp(a, "--corpus")) corpus = val;
             else if (!strcmp(a, "--index")) dir = val;
-            else if (!strcmp(a, "--language")) snprintf(o.analysis.language, sizeof o.analysis.language, "%s", val);
+            else if (!strcmp(a, "--language")) {
+                int rc = set_language(val, &o.analysis);
+                if (rc) return rc > 0 ? 0 : EXIT_ERROR;
+            }
             else if (!strcmp(a, "--memory")) {
                 if (parse_memory(val, &o.memory)) return EXIT_ERROR;
             } else if (!strcmp(a, "--threads")) {

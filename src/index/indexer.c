@@ -94,6 +94,7 @@ struct Run {
     /* workers; threaded when there are several */
     WorkerThread *wt;
     int nworkers, threaded, stop;
+    int nthreads; /* threads started, which stop_workers joins */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -241,17 +242,22 @@ static int start_workers(Run *r, const char *segdir)
     for (int i = 0; i < r->nworkers; i++) {
         r->wt[i].run = r;
         r->wt[i].w = worker_new(&o->analysis, share, segdir, i);
-        if (!r->wt[i].w) return -1;
+        if (!r->wt[i].w) {
+            r->nworkers = i; /* drain and free_workers touch only the workers made */
+            r->threaded = 0; /* and no thread was started */
+            return -1;
+        }
     }
     if (!r->threaded) return 0;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
-    for (int i = 0; i < r->nworkers; i++)
+    for (int i = 0; i < r->nworkers; i++) {
         if (pthread_create(&r->wt[i].thread, NULL, worker_main, &r->wt[i]) != 0) {
             err_set("cannot start an indexing thread");
-            r->nworkers = i; /* the ones started are joined */
-            return -1;
+            return -1; /* the threads started are joined, and every worker freed */
         }
+        r->nthreads = i + 1;
+    }
     return 0;
 }
 
@@ -262,7 +268,7 @@ static void stop_workers(Run *r)
         r->stop = 1;
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
-        for (int i = 0; i < r->nworkers; i++) pthread_join(r->wt[i].thread, NULL);
+        for (int i = 0; i < r->nthreads; i++) pthread_join(r->wt[i].thread, NULL);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
         r->threaded = 0;
@@ -363,6 +369,12 @@ static int build_segment(Run *r, const char *corpus, const char *segdir)
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *rep)
 {
     memset(rep, 0, sizeof *rep);
+    /* An analysis the workers could not run (an unknown language) is
+     * refused before the build takes the index's lock or clears anything
+     * in it. */
+    Analyzer *an = analyzer_new(&o->analysis);
+    if (!an) return -1;
+    analyzer_free(an);
     Run r = {0};
     r.opt = o;
     r.rep = rep;

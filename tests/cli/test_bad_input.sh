@@ -82,6 +82,23 @@ expect_exit 2 "unknown index option" "$SEARCH" index --bogus
 ok "unknown index option: one-line error" one_line_error
 expect_exit 2 "--passage-words 0" "$SEARCH" index --corpus "$S" --index "$TMP/x4" --passage-words 0
 ok "--passage-words 0: one-line error" one_line_error
+# an unknown stemmer language once crashed the build (exit 139) after it
+# had started; now it is refused before the index is touched
+for lang in klingon "" "$(head -c 100 /dev/zero | tr '\0' x)"; do
+    expect_exit 2 "--language '$lang'" "$SEARCH" index --corpus "$S" --index "$TMP/x5" --language "$lang"
+    ok "--language '$lang': one-line error" one_line_error
+    ok "--language '$lang': the error lists the known names" grep -q "unknown stemmer language.*known: .*english.* none" "$TMP/err"
+    ok "--language '$lang': no index directory made" test ! -e "$TMP/x5"
+done
+expect_exit 0 "--language help" "$SEARCH" index --language help
+ok "--language help: one name a line, english and none among them" \
+    sh -c "grep -qx english '$TMP/out' && grep -qx none '$TMP/out' && test \$(wc -l <'$TMP/out') -gt 10"
+# a name in any case is libstemmer's lower-case name, stored as such: an
+# update with the lower case finds the same analysis
+expect_exit 0 "--language English" "$SEARCH" index --corpus "$S" --index "$TMP/x5" --language English --quiet
+expect_exit 0 "then --language english" "$SEARCH" index --corpus "$S" --index "$TMP/x5" --language english
+ok "English and english: the same analysis, nothing rebuilt" grep -q "up to date" "$TMP/err"
+expect_exit 0 "--language NONE" "$SEARCH" index --corpus "$S" --index "$TMP/x6" --language NONE --quiet
 
 # ---- damaged index files ----
 BASE=$TMP/base

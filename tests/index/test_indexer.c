@@ -210,4 +210,37 @@ static void test_many_runs(void)
     rmdir(dir);
 }
 
-TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run), T(test_many_runs))
+/* A language libstemmer does not know (nor its case: libstemmer's names
+ * are lower case) is a clear error, with one worker or several, and the
+ * index directory is not touched: the workers' analyzers once failed
+ * after the build had started and drain used the missing ones. */
+static void test_unknown_language(void)
+{
+    char dir[] = "/tmp/test_indexer.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char corpus[600], idx[600], cmd[700];
+    snprintf(corpus, sizeof corpus, "%s/docs.tsv", dir);
+    snprintf(idx, sizeof idx, "%s/idx", dir);
+    FILE *f = fopen(corpus, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("a\tTitle\tsome words to index\n", f);
+    fclose(f);
+    static const char *const names[] = {"klingon", "", "English"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        for (int threads = 1; threads <= 4; threads += 3) {
+            IndexerOptions o;
+            indexer_options_default(&o);
+            snprintf(o.analysis.language, sizeof o.analysis.language, "%s", names[i]);
+            o.threads = threads;
+            IndexerReport r;
+            CHECK_EQ_INT(indexer_build(corpus, idx, &o, &r), -1);
+            CHECK(strstr(err_msg(), "unknown stemmer language") && strstr(err_msg(), "english"));
+            CHECK(access(idx, F_OK) != 0);
+        }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run), T(test_many_runs),
+          T(test_unknown_language))
