@@ -11,6 +11,8 @@
 #include "corpus/corpus.h"
 #include "util/util.h"
 
+#include <assert.h>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -129,19 +131,33 @@ static void emit_windows(Spans *s, const char *t, size_t start, size_t body, siz
         if (trim_end(t, start, b) > start) push(s, start, heads, trim_end(t, start, b));
         return;
     }
+    /* e and sw: the end of the sentence at i and its words from i. A
+     * run-on sentence is cut into windows while e and sw are carried over:
+     * finding them again from each cut would rescan to the sentence's end
+     * once per window, quadratic in a paragraph without sentence ends. */
+    size_t e = i, sw = 0;
     while (i < b) {
-        size_t e = sentence_end(t, i, b);
-        size_t sw = count_words(t, i, e);
+        if (i == e) {
+            e = sentence_end(t, i, b);
+            sw = count_words(t, i, e);
+        }
         if (words > 0 && words + sw > max_words) { /* close the window before this sentence */
             push(s, wstart, heads, trim_end(t, wstart, i));
             wstart = i;
             words = 0;
         }
         if (sw > max_words) { /* a run-on sentence: cut at words */
-            size_t cut = word_cut(t, i, e, max_words - words);
+            /* words is 0 here (the window was just closed), so the cut
+             * is at the start of word max_words + 1 (sw > max_words says
+             * there is one): [i, cut) holds max_words words, and the
+             * sentence's end seen from the cut is still e (no sentence
+             * end lies between i and e) */
+            assert(words == 0);
+            size_t cut = word_cut(t, i, e, max_words);
+            assert(cut > i && cut < e);
             push(s, wstart, heads, trim_end(t, wstart, cut));
             wstart = i = cut;
-            words = 0;
+            sw -= max_words;
             continue;
         }
         words += sw;

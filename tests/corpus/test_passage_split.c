@@ -6,6 +6,7 @@
 #include "util/util.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 
 static size_t words_in(const char *t, size_t a, size_t b)
@@ -57,6 +58,209 @@ static const char *span_text(const char *text, const PassageSpan *s, size_t i)
     memcpy(buf, text + s[i].start, n);
     buf[n] = 0;
     return buf;
+}
+
+/* ---- a reference split ----
+ * passage_split.c's rules written plainly, as they were before windows of a
+ * long sentence carried its end over: every window finds its sentence's end
+ * and counts its words again from where it starts, byte by byte. The fast
+ * split must give exactly the same spans on every input. */
+
+static size_t ref_sentence_end(const char *t, size_t i, size_t b)
+{
+    for (; i < b; i++)
+        if ((t[i] == '.' || t[i] == '!' || t[i] == '?') && (i + 1 == b || is_blank((unsigned char)t[i + 1]))) {
+            for (i++; i < b && is_blank((unsigned char)t[i]); i++) {}
+            return i;
+        }
+    return b;
+}
+
+/* Where word max_words + 1 of [a, b) starts, or b. */
+static size_t ref_word_cut(const char *t, size_t a, size_t b, size_t max_words)
+{
+    for (size_t i = a; i < b; i++)
+        if (words_in(t, a, i + 1) == max_words + 1) return i;
+    return b;
+}
+
+static size_t ref_trim_end(const char *t, size_t a, size_t b)
+{
+    while (b > a && is_blank((unsigned char)t[b - 1])) b--;
+    return b;
+}
+
+static void ref_push(PassageSpan *v, size_t *n, size_t start, size_t heads, size_t end)
+{
+    v[*n].start = start;
+    v[*n].end = end;
+    v[*n].heads = heads < start ? start : heads > end ? end : heads;
+    ++*n;
+}
+
+static void ref_windows(PassageSpan *v, size_t *n, const char *t, size_t start, size_t body, size_t heads,
+                        size_t b, size_t max_words)
+{
+    size_t wstart = start, words = words_in(t, start, body), i = body;
+    while (i < b) {
+        size_t e = ref_sentence_end(t, i, b), sw = words_in(t, i, e);
+        if (words > 0 && words + sw > max_words) {
+            ref_push(v, n, wstart, heads, ref_trim_end(t, wstart, i));
+            wstart = i;
+            words = 0;
+        }
+        if (sw > max_words) {
+            size_t cut = ref_word_cut(t, i, e, max_words - words);
+            ref_push(v, n, wstart, heads, ref_trim_end(t, wstart, cut));
+            wstart = i = cut;
+            words = 0;
+            continue;
+        }
+        words += sw;
+        i = e;
+    }
+    if (ref_trim_end(t, wstart, b) > wstart) ref_push(v, n, wstart, heads, ref_trim_end(t, wstart, b));
+}
+
+/* Lines, headings joining the paragraph after them, the passages-file
+ * title (text[0..heading_end)) as a heading line. v holds len + 1 spans
+ * (each span has a non-blank byte of its own). */
+static size_t ref_split(const char *t, size_t len, size_t heading_end, size_t max_words, PassageSpan *v)
+{
+    size_t n = 0, pending = (size_t)-1, i = 0;
+    while (i < len) {
+        size_t stop = heading_end && heading_end >= i && heading_end < len ? heading_end : len, e = i;
+        while (e < stop && t[e] != '\n') e++;
+        size_t a = i, b = ref_trim_end(t, i, e);
+        while (a < b && is_blank((unsigned char)t[a])) a++;
+        if (a < b) {
+            if ((heading_end && e == heading_end) || line_is_heading(t + a, b - a)) {
+                if (pending == (size_t)-1) pending = a;
+            } else {
+                size_t start = pending != (size_t)-1 ? pending : a;
+                ref_windows(v, &n, t, start, a, ref_trim_end(t, start, a), b, max_words);
+                pending = (size_t)-1;
+            }
+        }
+        i = e + 1;
+    }
+    if (pending != (size_t)-1) ref_windows(v, &n, t, pending, pending, pending, ref_trim_end(t, pending, len), max_words);
+    return n;
+}
+
+static uint32_t rng_next(uint32_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 17, *x ^= *x << 5;
+    return *x;
+}
+
+/* A random article: words (ASCII, UTF-8, dotted ones that end no
+ * sentence), blanks and line ends (CRLF too), sentence ends, heading
+ * lines, huge words and long runs without a sentence end. */
+static size_t random_article(uint32_t *x, char *t, size_t cap)
+{
+    static const char *const pieces[] = {
+        "alpha", "be", "c", "ünïcödé", "日本語", "x1.5", "e.g.", "U.S.A", "word", "—", "(aside)",
+        " ", " ", " ", "  ", "\t", "\n", "\r\n", "\n\n", " \r\n \n", "\v\f",
+        ". ", "! ", "?\n", ".", "...", ".\t", "?!  ",
+        "\n# A Heading\n", "\nShort Title Words\n", "\n  • The Benefits\n", "\n5. Numbered:\n", "\nQuestion here?\n",
+    };
+    size_t n = 0, goal = rng_next(x) % cap;
+    while (n < goal) {
+        uint32_t r = rng_next(x) % 100;
+        if (r < 3) { /* a huge word */
+            size_t w = 1 + rng_next(x) % 700;
+            for (size_t k = 0; k < w && n < cap; k++) t[n++] = (char)('a' + k % 26);
+        } else if (r < 8) { /* a run of words with no sentence end */
+            size_t w = rng_next(x) % 60;
+            for (size_t k = 0; k < w && n + 4 <= cap; k++) memcpy(t + n, k % 7 ? "wd " : "é\t ", 4), n += k % 7 ? 3 : 4;
+        } else {
+            const char *p = pieces[rng_next(x) % (sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(p);
+            if (n + l > cap) break;
+            memcpy(t + n, p, l);
+            n += l;
+        }
+    }
+    return n;
+}
+
+static int same_spans(const PassageSpan *a, size_t na, const PassageSpan *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].heads != b[i].heads) return 0;
+    return 1;
+}
+
+/* The split gives exactly the reference's spans: on random articles with
+ * every kind of line and sentence, as plain text and as passages-file rows
+ * (a title ending at a tab), for small and default window sizes. */
+static void split_matches_reference(void)
+{
+    enum { CAP = 6000 };
+    static const size_t limits[] = {1, 2, 3, 5, 10, 40, PASSAGE_WORDS_DEFAULT};
+    char *t = xmalloc(CAP);
+    PassageSpan *want = xmalloc((CAP + 1) * sizeof *want);
+    uint32_t x = 88172645u;
+    int differ = 0;
+    for (int iter = 0; iter < 1500; iter++) {
+        size_t len = random_article(&x, t, CAP), heading_end = 0;
+        if (iter % 3 == 0 && len > 0) { /* a passages-file row: the title ends at a tab */
+            heading_end = rng_next(&x) % len;
+            t[heading_end] = '\t';
+        }
+        size_t max_words = limits[rng_next(&x) % (sizeof limits / sizeof *limits)];
+        PassageSpan *got;
+        size_t n = split_checked(t, len, heading_end, max_words, 0, &got);
+        size_t nw = ref_split(t, len, heading_end, max_words, want);
+        if (!same_spans(got, n, want, nw) && differ++ < 3)
+            fprintf(stderr, "  article %d (%zu bytes, max_words %zu, heading_end %zu): %zu spans, reference %zu\n", iter,
+                    len, max_words, heading_end, n, nw);
+        free(got);
+    }
+    CHECK_EQ_INT(differ, 0);
+    free(want);
+    free(t);
+}
+
+/* The CPU time of splitting text reps times, in seconds. */
+static double split_seconds(const char *text, size_t len, size_t max_words, int reps)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+    for (int r = 0; r < reps; r++) {
+        PassageSpan *s;
+        passages_split(text, len, 0, max_words, &s);
+        free(s);
+    }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+}
+
+/* A paragraph without a sentence end is cut at words into windows in time
+ * linear in its length: splitting 8 times as much text takes about as long
+ * as splitting the eighth 8 times, where rescanning to the paragraph's end
+ * for every window took 8 times as long (the issue's 16 MB took 100 s).
+ * Timed as CPU time, the best of 5 each, against a bound of 3 so that a
+ * busy machine does not fail it (linear: 1.0; the rescan: 8.9). Windows of
+ * 10 words make the rescan's work show at these sizes, where the issue's
+ * 250-word ones needed megabytes. */
+static void long_paragraph_split_is_linear(void)
+{
+    enum { SMALL = 64 << 10, BIG = 8 * SMALL };
+    char *t = xmalloc(BIG);
+    for (size_t i = 0; i < BIG; i++) t[i] = i % 6 == 5 ? ' ' : (char)('a' + i % 6);
+    double small = 1e9, big = 1e9;
+    for (int round = 0; round < 5; round++) {
+        double s = split_seconds(t, SMALL, 10, 8), b = split_seconds(t, BIG, 10, 1);
+        if (s < small) small = s;
+        if (b < big) big = b;
+    }
+    if (!(big < 3 * small))
+        fprintf(stderr, "  8 x %d KB took %.4f s, %d KB once %.4f s (%.1fx)\n", SMALL >> 10, small, BIG >> 10, big, big / small);
+    CHECK(big < 3 * small);
+    free(t);
 }
 
 static void heading_joins_paragraph(void)
@@ -427,4 +631,4 @@ static void count_words_matches_bytes(void)
 TEST_MAIN("passage_split", T(count_words_matches_bytes), T(heading_joins_paragraph), T(consecutive_headings_join), T(paragraphs_single_newlines),
           T(paragraphs_blank_lines), T(crlf_line_endings), T(long_paragraph_windows), T(run_on_sentence_cut_at_word),
           T(trailing_heading_alone), T(empty_and_blank_texts), T(tsv_title_heading_end), T(heads_mark_leading_headings), T(headings_on_seed_lines),
-          T(titles_from_file_names), T(seed_corpus))
+          T(titles_from_file_names), T(seed_corpus), T(split_matches_reference), T(long_paragraph_split_is_linear))
