@@ -173,6 +173,16 @@ static int read_article_file(Walk *w, const char *path, const char *id, const st
 
 static int skip_entry(const struct dirent *d) { return d->d_name[0] != '.'; }
 
+/* Why a file that is there is not read as an article. */
+static const char *not_regular(const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode)) return "not a regular file (a directory)";
+    if (S_ISFIFO(st->st_mode)) return "not a regular file (a FIFO)";
+    if (S_ISSOCK(st->st_mode)) return "not a regular file (a socket)";
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) return "not a regular file (a device)";
+    return "not a regular file";
+}
+
 static int walk_dir(Walk *w, const char *dir)
 {
     struct dirent **list;
@@ -194,10 +204,12 @@ static int walk_dir(Walk *w, const char *dir)
             /* lstat: symlinked directories are not followed, so no loops */
             if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
                 rc = walk_dir(w, path);
-            } else if (has_article_ext(list[i]->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                rc = read_article_file(w, path, path + strlen(w->root) + 1, &st);
             } else if (has_article_ext(list[i]->d_name)) {
-                rc = skip_file(w, path, errno ? strerror(errno) : "not a regular file");
+                /* errno only after a failed stat: a FIFO named x.txt once
+                 * got whatever an earlier call had left there */
+                if (stat(path, &st) != 0) rc = skip_file(w, path, strerror(errno));
+                else if (S_ISREG(st.st_mode)) rc = read_article_file(w, path, path + strlen(w->root) + 1, &st);
+                else rc = skip_file(w, path, not_regular(&st));
             }
             free(path);
         }

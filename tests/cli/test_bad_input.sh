@@ -64,6 +64,12 @@ ok "--strict: one-line error naming the file" sh -c "grep -q empty.txt '$TMP/err
 ok "--strict: one-line error" one_line_error
 ok "--strict: no generation left behind" test -z "$(ls "$TMP/sidx" 2>/dev/null | grep gen-)"
 expect_exit 0 "without --strict the same corpus indexes" "$SEARCH" index --corpus "$S" --index "$TMP/sidx" --quiet
+# a FIFO named like an article was once "No such file or directory" (a stale errno)
+mkdir -p "$TMP/fifo"
+printf 'A fine article.\n' >"$TMP/fifo/good.txt"
+mkfifo "$TMP/fifo/x.txt"
+expect_exit 0 "a corpus with a FIFO named x.txt" "$SEARCH" index --corpus "$TMP/fifo" --index "$TMP/fidx" --quiet
+ok "the FIFO's warning says what is true" grep -q 'x\.txt: not a regular file (a FIFO)$' "$TMP/err"
 
 expect_exit 2 "corpus path that does not exist" "$SEARCH" index --corpus "$TMP/no-such-corpus" --index "$TMP/x1" --quiet
 ok "missing corpus: one-line error" one_line_error

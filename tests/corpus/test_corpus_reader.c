@@ -6,7 +6,9 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -334,6 +336,39 @@ static void unreadable_file(void)
     check_skip_then_strict(root, "b.txt");
 }
 
+/* A .txt name on something that is not a regular file is skipped with
+ * what is true of it; the message once gave a stale errno (a FIFO was
+ * "No such file or directory"). */
+static void special_files(void)
+{
+    static const struct { const char *name, *why; } cases[] = {
+        {"fifo.txt", "not a regular file (a FIFO)"},
+        {"sock.md", "not a regular file (a socket)"},
+        {"dir.txt", "not a regular file (a directory)"},
+        {"gone.txt", "No such file or directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char root[256], path[320];
+        snprintf(root, sizeof root, "%s/special%zu", tmp_dir(), i);
+        write_str(root, "a.txt", "A good article, with text.\n");
+        snprintf(path, sizeof path, "%s/%s", root, cases[i].name);
+        if (i == 0) CHECK_EQ_INT(mkfifo(path, 0644), 0);
+        if (i == 1) {
+            int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+            struct sockaddr_un sa = {.sun_family = AF_UNIX};
+            CHECK(fd >= 0 && strlen(path) < sizeof sa.sun_path);
+            snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+            CHECK_EQ_INT(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+            close(fd);
+        }
+        if (i == 2) CHECK_EQ_INT(symlink(".", path), 0); /* a link: the walk does not enter it */
+        if (i == 3) CHECK_EQ_INT(symlink("no-such-target.txt", path), 0);
+        check_skip_then_strict(root, cases[i].name);
+        CHECK(strstr(err_msg(), cases[i].why) != NULL);
+        if (!strstr(err_msg(), cases[i].why)) fprintf(stderr, "  got: %s\n", err_msg());
+    }
+}
+
 static void callback_stops_walk(void)
 {
     char root[256];
@@ -560,5 +595,5 @@ static void cleanup(void)
 }
 
 TEST_MAIN("corpus_reader", T(directory_walk), T(strict_mode), T(too_large_skipped), T(unreadable_file),
-          T(callback_stops_walk), T(missing_and_empty_corpora), T(tsv_plain_and_gzip), T(tsv_large_offsets),
-          T(tsv_damaged), T(cleanup))
+          T(special_files), T(callback_stops_walk), T(missing_and_empty_corpora), T(tsv_plain_and_gzip),
+          T(tsv_large_offsets), T(tsv_damaged), T(cleanup))
