@@ -51,7 +51,8 @@ void usage(FILE *f)
             "  --reorder          give similar articles near numbers (graph bisection) in\n"
             "                     every segment written: a slower build, for a smaller\n"
             "                     index and faster queries\n"
-            "  --strict           fail on any unreadable, empty or binary article file\n"
+            "  --strict           fail on any unreadable, empty or binary article file, or\n"
+            "                     passages-file row that is malformed or holds a NUL byte\n"
             "  --quiet            no progress or report\n"
             "\n"
             "Exit status: 0 with hits, 1 with none, 2 on error.\n",

@@ -282,12 +282,20 @@ static int read_line(LineReader *r)
     }
     if (!r->len && r->next == r->offset) return 0;
     if (r->next == r->offset) r->next = r->offset + r->len; /* last line without '\n' */
-    r->buf[r->len] = 0;
-    if (memchr(r->buf, 0, r->len)) {
-        err_set("binary data (NUL byte) in the line at offset %llu", (unsigned long long)r->offset);
+    r->buf[r->len] = 0; /* a NUL inside is tsv_row's to skip, with the line's number */
+    return 1;
+}
+
+/* A row that is not an article: a warning normally, an error under --strict. */
+static int bad_row(Walk *w, const char *path, uint64_t lineno, const char *why)
+{
+    w->stats->skipped++;
+    if (w->opt->strict) {
+        err_set("%s: line %llu: %s", path, (unsigned long long)lineno, why);
         return -1;
     }
-    return 1;
+    fprintf(stderr, "search: warning: %s: line %llu: %s, skipped\n", path, (unsigned long long)lineno, why);
+    return 0;
 }
 
 static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, const struct stat *st)
@@ -295,19 +303,12 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, co
     size_t len = r->len;
     if (len && r->buf[len - 1] == '\r') len--;
     if (only_space(r->buf, len)) return 0;
+    /* one bad row costs that row, as one bad file of a directory costs
+     * that file: the strings below end at a NUL */
+    if (memchr(r->buf, 0, r->len)) return bad_row(w, path, lineno, "binary data (a NUL byte)");
     char *tab1 = memchr(r->buf, '\t', len);
     char *tab2 = tab1 ? memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - r->buf)) : NULL;
-    char where[64];
-    snprintf(where, sizeof where, "line %llu", (unsigned long long)lineno);
-    if (!tab2) {
-        w->stats->skipped++;
-        if (w->opt->strict) {
-            err_set("%s: %s: expected id<TAB>title<TAB>text", path, where);
-            return -1;
-        }
-        fprintf(stderr, "search: warning: %s: %s: expected id<TAB>title<TAB>text, skipped\n", path, where);
-        return 0;
-    }
+    if (!tab2) return bad_row(w, path, lineno, "expected id<TAB>title<TAB>text");
     *tab1 = 0;
     char *title = xstrndup(tab1 + 1, (size_t)(tab2 - tab1 - 1));
     const char *text = tab1 + 1;

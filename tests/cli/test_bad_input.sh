@@ -84,6 +84,17 @@ printf 'no tabs here\nnone here either\n' >"$TMP/badrows.tsv"
 expect_exit 2 "passages file with no valid rows" "$SEARCH" index --corpus "$TMP/badrows.tsv" --index "$TMP/x3" --quiet
 ok "no valid rows: error last, after the warnings" sh -c "tail -n 1 '$TMP/err' | grep -q '^search: '"
 ok "no valid rows: no CURRENT" test ! -e "$TMP/x3/CURRENT"
+# one NUL byte once failed the whole build; now it costs its row, as a
+# malformed row does (an error under --strict)
+printf 'r1\tOne\tfirst zebrafish row\nr2\tTwo\tbad \000 zebrafish row\nr3\tThree\tlast zebrafish row\n' >"$TMP/nul.tsv"
+expect_exit 0 "a passages file with a NUL in one row" "$SEARCH" index --corpus "$TMP/nul.tsv" --index "$TMP/x8" --quiet
+ok "the NUL row: one warning naming the file and line" \
+    sh -c "test \$(wc -l <'$TMP/err') -eq 1 && grep -q 'nul\.tsv: line 2: binary data (a NUL byte), skipped' '$TMP/err'"
+expect_exit 0 "the other rows are indexed" "$SEARCH" --index "$TMP/x8" --json zebrafish
+ok "the other rows: r1 and r3" test "$(jq -r .article "$TMP/out" | sort | tr '\n' ' ')" = "r1 r3 "
+expect_exit 2 "--strict: a NUL row is an error" "$SEARCH" index --corpus "$TMP/nul.tsv" --index "$TMP/x9" --strict --quiet
+ok "--strict NUL row: the error names the line" sh -c "grep -q 'nul\.tsv: line 2' '$TMP/err'"
+ok "--strict NUL row: one line" one_line_error
 expect_exit 2 "unknown index option" "$SEARCH" index --bogus
 ok "unknown index option: one-line error" one_line_error
 expect_exit 2 "--passage-words 0" "$SEARCH" index --corpus "$S" --index "$TMP/x4" --passage-words 0

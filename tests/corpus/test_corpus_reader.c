@@ -576,15 +576,32 @@ static void tsv_damaged(void)
     free(g);
     buf_free(&all);
 
-    /* a NUL byte in a plain passages file */
-    static const char nul[] = "a\tA\tfine row.\nb\tB\tbad \0 row.\n";
+    /* a NUL byte in a passages file, plain or gzip: that row is skipped
+     * (it once failed the whole build), the rows after it are read; under
+     * strict it is an error naming the file and line */
+    static const char nul[] = "a\tA\tfine row.\nb\tB\tbad \0 row.\n\0\nc\tC\tlast row.\n";
     write_bytes(tmp_dir(), "nul.tsv", nul, sizeof nul - 1);
-    char p[256];
+    char p[256], pgz[256];
     snprintf(p, sizeof p, "%s/nul.tsv", tmp_dir());
-    Collect c;
-    CorpusStats st;
-    CHECK_EQ_INT(read_corpus(p, 0, &c, &st), -1);
-    collect_free(&c);
+    snprintf(pgz, sizeof pgz, "%s/nul.tsv.gz", tmp_dir());
+    write_gzip(pgz, nul, sizeof nul - 1);
+    const char *paths[] = {p, pgz};
+    for (int i = 0; i < 2; i++) {
+        Collect c;
+        CorpusStats st;
+        CHECK_EQ_INT(read_corpus(paths[i], 0, &c, &st), 0);
+        CHECK_EQ_INT(c.n, 2);
+        if (c.n == 2) {
+            CHECK_EQ_STR(c.v[0].id, "a");
+            CHECK_EQ_STR(c.v[1].id, "c");
+            check_base(&c.v[1], nul, sizeof nul - 1);
+        }
+        CHECK_EQ_INT(st.skipped, 2);
+        collect_free(&c);
+        CHECK_EQ_INT(read_corpus(paths[i], 1, &c, &st), -1);
+        CHECK(strstr(err_msg(), paths[i]) && strstr(err_msg(), "line 2: binary data (a NUL byte)"));
+        collect_free(&c);
+    }
 }
 
 static void cleanup(void)
