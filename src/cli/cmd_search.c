@@ -142,10 +142,15 @@ static int only_excludes(const Query *q)
     return 1;
 }
 
-/* Runs one query; returns hits printed, or -1 on error. */
+/* run_query: the query itself cannot be run (too many terms; err_msg()
+ * says why), which a --queries run skips, unlike an error of the index or
+ * the output. */
+#define QUERY_REFUSED (-2)
+
+/* Runs one query; returns hits printed, QUERY_REFUSED, or -1 on error. */
 static long run_query(Engine *e, const char *text, const char *qid)
 {
-    if (query_parse_with(e->an, e->ix, &e->bm25, &e->args->qo, text, &e->q) != 0) return -1;
+    if (query_parse_with(e->an, e->ix, &e->bm25, &e->args->qo, text, &e->q) != 0) return QUERY_REFUSED;
     if (e->q.notes.len)
         fprintf(stderr, "search: %s%s%.*s", e->args->queries ? qid : "", e->args->queries ? ": " : "",
                 (int)e->q.notes.len, (const char *)e->q.notes.data);
@@ -170,7 +175,7 @@ static int run_query_file(Engine *e, const char *path)
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
-    long lineno = 0, total = 0;
+    long lineno = 0, total = 0, refused = 0;
     int rc = 0;
     while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
         lineno++;
@@ -184,11 +189,23 @@ static int run_query_file(Engine *e, const char *path)
         }
         *tab = 0;
         long n = run_query(e, tab + 1, line);
-        if (n < 0) rc = -1;
-        else total += n;
+        if (n == QUERY_REFUSED) {
+            /* one bad query does not cost the others, but the run lacks it:
+             * named here, and the exit status says so at the end */
+            fprintf(stderr, "search: warning: query %s (%s line %ld) skipped: %s\n", line, path, lineno, err_msg());
+            refused++;
+        } else if (n < 0)
+            rc = -1;
+        else
+            total += n;
     }
     free(line);
     if (f != stdin) fclose(f);
+    if (rc == 0 && refused) {
+        err_set("%ld %s skipped (see the warnings above): the run lacks %s", refused,
+                refused == 1 ? "query was" : "queries were", refused == 1 ? "it" : "them");
+        rc = -1;
+    }
     return rc == 0 ? (total > 0 ? EXIT_HITS : EXIT_NO_HITS) : -1;
 }
 

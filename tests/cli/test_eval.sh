@@ -45,6 +45,13 @@ cp "$TMP/out" "$TMP/a"
 expect_exit 0 "eval running the queries" "$SEARCH" eval --qrels "$TMP/sq" --queries "$TMP/queries" --index "$IDX"
 ok "the same measures either way" cmp -s "$TMP/out" "$TMP/a"
 ok "each query's article is first: MRR 1" test "$(all recip_rank)" = 1.0000
+# a query the engine refuses (over the term limit) is named, and the
+# measures of a run that lacks it are not printed
+awk 'BEGIN { printf "1\tsuicidal ideation\nbig\t"; for (i = 0; i < 1100; i++) printf "w%d ", i; printf "\n" }' \
+    >"$TMP/longq"
+expect_exit 2 "eval with a query over the term limit" "$SEARCH" eval --qrels "$TMP/sq" --queries "$TMP/longq" --index "$IDX"
+ok "... names the query" grep -q "query big .* skipped" "$TMP/err"
+ok "... prints no measures" test ! -s "$TMP/out"
 
 # the ranking regression test
 C=${SHARED:-../shared}/collections/cranfield

@@ -134,6 +134,18 @@ printf 'no tab on this line\n' >"$TMP/badq.tsv"
 bad "queries line without a tab" --index "$IDX" --queries "$TMP/badq.tsv"
 printf '1\tzzzzqqq\n' >"$TMP/noq.tsv"
 expect_exit 1 "--queries with no hits at all exits 1" "$SEARCH" --index "$IDX" --queries "$TMP/noq.tsv"
+# a query over the term limit once stopped the whole run without naming
+# itself: now it is skipped with a warning naming its qid, the others
+# run, and the exit status (2) says the run lacks it
+awk 'BEGIN { printf "1\tketamine depression\nbig7\t"; for (i = 0; i < 1100; i++) printf "w%d ", i;
+             printf "\n2\tsuicidal ideation\n" }' >"$TMP/longq.tsv"
+expect_exit 2 "--queries with a query over the term limit" "$SEARCH" --index "$IDX" --queries "$TMP/longq.tsv" -k 3
+ok "over the limit: the other queries ran" test "$(awk '{print $1}' "$TMP/out" | uniq | tr '\n' ' ')" = "1 2 "
+ok "over the limit: the run is valid" valid_trec "$TMP/out" 3
+ok "over the limit: a warning names the qid and the reason" \
+    grep -q "^search: warning: query big7 (.*longq.tsv line 2) skipped: query has more than 1024 terms" "$TMP/err"
+ok "over the limit: the last line says the run lacks it" \
+    sh -c "test \$(wc -l <'$TMP/err') -eq 2 && tail -n 1 '$TMP/err' | grep -q '^search: 1 query was skipped'"
 
 # ---- text output ----
 expect_exit 0 "text output" "$SEARCH" --index "$IDX" --no-color "suicidal ideation"
