@@ -260,23 +260,37 @@ static const uint8_t *directory(const uint8_t *p, size_t len)
     return p + len - (size_t)rd_u32(p) * DIR_ENTRY;
 }
 
+/* The most content a zstd frame of clen bytes can give: each of its blocks
+ * gives at most ZSTD_BLOCKSIZE_MAX bytes and takes at least 4 of the frame
+ * (a 3-byte block header and the one byte an RLE block repeats). */
+static uint64_t zstd_content_bound(uint32_t clen) { return (uint64_t)clen / 4 * ZSTD_BLOCKSIZE_MAX; }
+
+/* Checks the directory against the file, once at open, so that no length
+ * read from it is trusted later: the blocks lie back to back from the
+ * start of the block area to the directory (as the writer appends them),
+ * and each block's uncompressed length is one its compressed bytes can
+ * give and holds at least a length byte per text. A damaged length would
+ * otherwise size the buffer a block is decompressed into (up to 4 GiB).
+ * load_block checks the length against the frame's own when it reads the
+ * frame; the frames are not read here, so that an open does not touch
+ * every page of the store. */
 int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
 {
     if (len < STORE_PREFIX) return -1;
     uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
     if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - STORE_PREFIX) return -1;
-    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY;
+    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY, next_off = 0;
     const uint8_t *dir = directory(p, len);
-    uint32_t prev_first = 0;
     for (uint32_t b = 0; b < nblocks; b++) {
         const uint8_t *e = dir + (size_t)b * DIR_ENTRY;
         uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
-        uint64_t off = rd_u64(e + 8);
-        if ((b == 0 && first != 0) || (b > 0 && first <= prev_first) || first >= n) return -1;
-        if (off > data_len || clen > data_len - off || raw == 0) return -1;
-        prev_first = first;
+        uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : n; /* the next block's first */
+        if ((b == 0 && first != 0) || next <= first || next > n) return -1;
+        if (rd_u64(e + 8) != next_off || clen == 0 || clen > data_len - next_off) return -1;
+        if (raw < next - first || raw > zstd_content_bound(clen)) return -1;
+        next_off += clen;
     }
-    return (n == 0) == (nblocks == 0) ? 0 : -1;
+    return next_off == data_len && (n == 0) == (nblocks == 0) ? 0 : -1;
 }
 
 /* Block holding pid: the last whose first passage is <= pid. */
@@ -310,6 +324,9 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t 
     const uint8_t *data = p + STORE_PREFIX + rd_u64(e + 8);
     c->block = UINT32_MAX;
     c->raw.len = c->spans.len = 0;
+    /* the frame states its content size (the writer knows it): a length
+     * that disagrees is damage, refused before it sizes the buffer */
+    if (ZSTD_getFrameContentSize(data, clen) != raw) return -1;
     buf_reserve(&c->raw, raw);
     if (!c->dec && !(c->dec = ZSTD_createDCtx())) return -1;
     size_t got = ZSTD_decompressDCtx(c->dec, c->raw.data, raw, data, clen);

@@ -21,16 +21,12 @@ static size_t next_text(char text[TEXT_MAX])
     return len;
 }
 
-/* Writes a store of n random passages into a fresh directory and reads
- * store.bin back: its payload (after the frame, which file_map checked). */
-static Buf make_store(int threaded, uint32_t n)
+/* Writes a store of n random passages into dir; the bytes written, or 0. */
+static uint64_t write_store(const char *dir, int threaded, uint32_t n)
 {
-    char dir[] = "/tmp/test_docstore.XXXXXX";
-    Buf payload = {0};
-    CHECK(mkdtemp(dir) != NULL);
     DocStoreWriter *w = docstore_writer_new(dir, threaded);
     CHECK(w != NULL);
-    if (!w) return payload;
+    if (!w) return 0;
     char text[TEXT_MAX];
     tc_seed = 99;
     for (uint32_t i = 0; i < n; i++) {
@@ -39,6 +35,17 @@ static Buf make_store(int threaded, uint32_t n)
     }
     uint64_t bytes = 0;
     CHECK_EQ_INT(docstore_finish(w, &bytes), 0);
+    return bytes;
+}
+
+/* Writes a store of n random passages into a fresh directory and reads
+ * store.bin back: its payload (after the frame, which file_map checked). */
+static Buf make_store(int threaded, uint32_t n)
+{
+    char dir[] = "/tmp/test_docstore.XXXXXX";
+    Buf payload = {0};
+    CHECK(mkdtemp(dir) != NULL);
+    uint64_t bytes = write_store(dir, threaded, n);
     MappedFile f;
     CHECK_EQ_INT(file_map(dir, "store.bin", "STOR", &f), 0);
     CHECK_EQ_INT(bytes, f.size);
@@ -144,6 +151,85 @@ static void test_blocks_are_zstd_frames(void)
     buf_free(&store);
 }
 
+/* A length in the block directory sizes the buffer its block is
+ * decompressed into (the damage fuzzer had one of 4 GiB allocated). Each
+ * block's uncompressed length, compressed length and offset, damaged with
+ * the file's CRCs rewritten (as tests/fuzz/fuzz_index.c does, so only
+ * the store's own checks stand in the way), is a clean error: refused at
+ * open (docstore_check) when the compressed bytes could not give it or the
+ * blocks no longer lie back to back, else when the block is read, and
+ * never a buffer larger than the store's genuine blocks need. */
+static void test_damaged_block_lengths(void)
+{
+    char dir[] = "/tmp/test_docstore.XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/store.bin", dir);
+    uint32_t n = 300;
+    write_store(dir, 0, n);
+    uint8_t *orig = NULL, *d = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(read_file(path, 1u << 30, (char **)&orig, &len), 0);
+    uint32_t nblocks = orig ? rd_u32(orig + 32) : 0;
+    CHECK(nblocks > 10);
+    size_t dir_at = len - (size_t)nblocks * 24, max_raw = 0;
+    for (uint32_t b = 0; b < nblocks; b++)
+        if (rd_u32(orig + dir_at + b * 24 + 4) > max_raw) max_raw = rd_u32(orig + dir_at + b * 24 + 4);
+    uint32_t blocks[] = {0, nblocks / 2, nblocks - 1};
+    int refused_at_open = 0, refused_at_read = 0;
+    for (size_t bi = 0; nblocks > 10 && bi < 3; bi++) {
+        uint32_t b = blocks[bi];
+        uint8_t *e = orig + dir_at + (size_t)b * 24;
+        uint32_t raw = rd_u32(e + 4), clen = rd_u32(e + 16), off = rd_u32(e + 8);
+        struct {
+            size_t field;  /* offset in the directory entry */
+            uint32_t value;
+            int at_open;   /* 1: the directory alone shows it */
+        } damage[] = {
+            {4, 0xffffffffu, 1}, {4, 0xfffffff0u, 1}, {4, 0x80000000u, 1}, {4, raw ^ (1u << 24), 0},
+            {4, raw * 2, 0},     {4, raw + 1, 0},      {4, raw - 1, 0},      {4, 0, 1},
+            {16, clen + 1, 1},   {16, clen - 1, 1},    {16, 0, 1},           {16, 0xffffffffu, 1},
+            {8, off + 1, 1},     {8, 0xffffffffu, 1},
+        };
+        for (size_t k = 0; k < sizeof damage / sizeof *damage; k++) {
+            d = malloc(len);
+            memcpy(d, orig, len);
+            memcpy(d + dir_at + (size_t)b * 24 + damage[k].field, &damage[k].value, 4);
+            tc_fix_crc(d, len);
+            FILE *fp = fopen(path, "wb");
+            CHECK(fp && fwrite(d, 1, len, fp) == len);
+            if (fp) fclose(fp);
+            free(d);
+            MappedFile f;
+            CHECK_EQ_INT(file_map(dir, "store.bin", "STOR", &f), 0); /* the CRCs hold */
+            int rc = docstore_check(f.payload, f.len, n);
+            if (damage[k].at_open && rc == 0)
+                fprintf(stderr, "  block %u: field +%zu = %u passed the open\n", b, damage[k].field, damage[k].value);
+            CHECK(rc != 0 || !damage[k].at_open);
+            refused_at_open += rc != 0;
+            if (rc == 0) { /* the block's first passage, with the cursor a search uses */
+                DocStoreCursor c;
+                docstore_cursor_init(&c);
+                const char *text;
+                size_t tlen;
+                uint32_t pid = rd_u32(f.payload + f.len - (size_t)nblocks * 24 + (size_t)b * 24);
+                int read = docstore_read(&c, f.payload, f.len, pid, &text, &tlen);
+                CHECK_EQ_INT(read, -1);
+                refused_at_read += read != 0;
+                if (c.raw.cap > 2 * max_raw)
+                    fprintf(stderr, "  block %u: field +%zu = %u: a buffer of %zu bytes\n", b, damage[k].field,
+                            damage[k].value, c.raw.cap);
+                CHECK(c.raw.cap <= 2 * max_raw);
+                docstore_cursor_free(&c);
+            }
+            file_unmap(&f);
+        }
+    }
+    CHECK(refused_at_open > 0 && refused_at_read > 0); /* both checks were reached */
+    free(orig);
+    unlink(path);
+    CHECK_EQ_INT(rmdir(dir), 0);
+}
+
 static void test_empty_store(void)
 {
     Buf a = make_store(1, 0);
@@ -152,4 +238,4 @@ static void test_empty_store(void)
 }
 
 TEST_MAIN("docstore", T(test_round_trip_and_same_bytes), T(test_cursor),
-          T(test_blocks_are_zstd_frames), T(test_empty_store))
+          T(test_blocks_are_zstd_frames), T(test_empty_store), T(test_damaged_block_lengths))
