@@ -58,6 +58,9 @@ typedef struct {
 /* Prints hits[0..n) of the query in ctx (ctx->q). qid is for TREC output. */
 int print_hits(SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
                const char *qid);
+/* 1 when s can be a field of a TREC run line as it is: not empty, no
+ * white space or control bytes (a qid or a run tag). */
+int trec_token(const char *s);
 /* Writes s as a JSON string literal (escaped, invalid UTF-8 replaced). */
 void json_string(FILE *f, const char *s, size_t n);
 

@@ -85,6 +85,10 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
         else s->algorithm = val;
     }
     if (s->queries) s->out.mode = OUT_TREC;
+    if (s->queries && !trec_token(s->out.tag)) { /* it is every run line's last field */
+        fprintf(stderr, "search: --tag wants one word without spaces or control characters (got '%s')\n", s->out.tag);
+        return -1;
+    }
     if (s->queries && (s->out.per_article || s->out.explain)) {
         fprintf(stderr, "search: --per-article and --explain do not apply to a TREC run (--queries)\n");
         return -1;
@@ -188,11 +192,23 @@ static int run_query_file(Engine *e, const char *path)
             break;
         }
         *tab = 0;
-        long n = run_query(e, tab + 1, line);
+        /* the qid is a run line's first field: blanks around it are
+         * dropped (white space between fields is one separator anyway),
+         * blanks inside it refused */
+        char *qid = line;
+        while (*qid == ' ') qid++;
+        for (char *end = tab; end > qid && end[-1] == ' ';) *--end = 0;
+        if (!trec_token(qid)) {
+            err_set("%s: line %ld: the qid '%s' is empty or holds white space or control characters", path,
+                    lineno, qid);
+            rc = -1;
+            break;
+        }
+        long n = run_query(e, tab + 1, qid);
         if (n == QUERY_REFUSED) {
             /* one bad query does not cost the others, but the run lacks it:
              * named here, and the exit status says so at the end */
-            fprintf(stderr, "search: warning: query %s (%s line %ld) skipped: %s\n", line, path, lineno, err_msg());
+            fprintf(stderr, "search: warning: query %s (%s line %ld) skipped: %s\n", qid, path, lineno, err_msg());
             refused++;
         } else if (n < 0)
             rc = -1;

@@ -109,9 +109,39 @@ static void print_json_hit(const Printer *pr, size_t rank, size_t sub, const Hit
     printf("}\n");
 }
 
+/* A byte a TREC run cannot hold as it is: trec_eval, awk and split()
+ * cut run lines at white space. */
+static int trec_unsafe(unsigned char c) { return c <= ' ' || c == 0x7F; }
+
+int trec_token(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (trec_unsafe((unsigned char)*p)) return 0;
+    return *s != 0;
+}
+
+/* An article id as one token of a run line (README "Searching"): white
+ * space and control bytes as %XX, the rest as it is. A passages file's
+ * ids may hold spaces, and a directory's are paths, which may too. '%'
+ * itself is kept, so that an id that was a token already (the ids of
+ * every TREC collection) is written unchanged and matches qrels as they
+ * are; the price is that ids "a b" and "a%20b" would be written alike. */
+static void trec_docid(FILE *f, const char *id, size_t n)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!trec_unsafe((unsigned char)id[i])) continue;
+        fprintf(f, "%.*s%%%02X", (int)(i - done), id + done, (unsigned char)id[i]);
+        done = i + 1;
+    }
+    fprintf(f, "%.*s", (int)(n - done), id + done);
+}
+
 static void print_trec_hit(FILE *f, const char *qid, size_t rank, const Hit *h, const ArticleInfo *a, const char *tag)
 {
-    fprintf(f, "%s Q0 %.*s %zu %.6f %s\n", qid, (int)a->id_len, a->id, rank, h->score, tag);
+    fprintf(f, "%s Q0 ", qid);
+    trec_docid(f, a->id, a->id_len);
+    fprintf(f, " %zu %.6f %s\n", rank, h->score, tag);
 }
 
 /* One passage: rank is the hit's (or its article's) rank, sub its place

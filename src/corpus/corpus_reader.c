@@ -309,6 +309,9 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, co
     char *tab1 = memchr(r->buf, '\t', len);
     char *tab2 = tab1 ? memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - r->buf)) : NULL;
     if (!tab2) return bad_row(w, path, lineno, "expected id<TAB>title<TAB>text");
+    /* an article needs a name: a TREC run line, an update's matching of
+     * rows, a hit's "article" all go by it */
+    if (tab1 == r->buf) return bad_row(w, path, lineno, "empty id");
     *tab1 = 0;
     char *title = xstrndup(tab1 + 1, (size_t)(tab2 - tab1 - 1));
     const char *text = tab1 + 1;

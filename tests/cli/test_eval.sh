@@ -52,6 +52,19 @@ awk 'BEGIN { printf "1\tsuicidal ideation\nbig\t"; for (i = 0; i < 1100; i++) pr
 expect_exit 2 "eval with a query over the term limit" "$SEARCH" eval --qrels "$TMP/sq" --queries "$TMP/longq" --index "$IDX"
 ok "... names the query" grep -q "query big .* skipped" "$TMP/err"
 ok "... prints no measures" test ! -s "$TMP/out"
+# an id with a space is written doc%20one in a run (README "Searching"):
+# qrels name it so, and eval matches it whether it runs the queries or
+# reads the run file, as trec_eval would
+printf 'doc one\tOne\tzebrafish alpha\nother\tTwo\tzebrafish zebrafish beta\n' >"$TMP/ws.tsv"
+expect_exit 0 "index an id with a space" "$SEARCH" index --corpus "$TMP/ws.tsv" --index "$TMP/wsidx" --quiet
+printf '1\tzebrafish alpha\n' >"$TMP/wsq"
+printf '1 0 doc%%20one 1\n' >"$TMP/wsqrels"
+expect_exit 0 "eval running the queries over it" "$SEARCH" eval --qrels "$TMP/wsqrels" --queries "$TMP/wsq" --index "$TMP/wsidx"
+ok "... the judged document is found first: MRR 1" test "$(all recip_rank)" = 1.0000
+cp "$TMP/out" "$TMP/a"
+"$SEARCH" --index "$TMP/wsidx" --queries "$TMP/wsq" >"$TMP/ws.run"
+expect_exit 0 "eval of that run file" "$SEARCH" eval --qrels "$TMP/wsqrels" "$TMP/ws.run"
+ok "... the same measures" cmp -s "$TMP/out" "$TMP/a"
 
 # the ranking regression test
 C=${SHARED:-../shared}/collections/cranfield

@@ -146,6 +146,34 @@ ok "over the limit: a warning names the qid and the reason" \
     grep -q "^search: warning: query big7 (.*longq.tsv line 2) skipped: query has more than 1024 terms" "$TMP/err"
 ok "over the limit: the last line says the run lacks it" \
     sh -c "test \$(wc -l <'$TMP/err') -eq 2 && tail -n 1 '$TMP/err' | grep -q '^search: 1 query was skipped'"
+# docids with white space once broke run lines into more than six fields:
+# white space and control bytes are written %XX, the rest (a '%' too) as is
+printf 'doc one\tOne\tzebrafish one\n100%%pure\tTwo\tzebrafish two\nx\001y\tThree\tzebrafish three\n' >"$TMP/ws.tsv"
+expect_exit 0 "index ids with spaces" "$SEARCH" index --corpus "$TMP/ws.tsv" --index "$TMP/wsidx" --quiet
+printf '1\tzebrafish\n' >"$TMP/wsq.tsv"
+expect_exit 0 "a run over ids with spaces" "$SEARCH" --index "$TMP/wsidx" --queries "$TMP/wsq.tsv"
+ok "ids with spaces: a valid run" valid_trec "$TMP/out" 10
+ok "ids with spaces: %XX for white space and control bytes only" \
+    test "$(awk '{print $3}' "$TMP/out" | sort | tr '\n' ' ')" = "100%pure doc%20one x%01y "
+mkdir -p "$TMP/wsdir/sub dir"
+printf 'zebrafish here\n' >"$TMP/wsdir/sub dir/my file.txt"
+printf 'zebrafish too\n' >"$TMP/wsdir/$(printf 'tab\tname').txt"
+printf 'zebrafish also\n' >"$TMP/wsdir/$(printf 'new\nline').txt"
+expect_exit 0 "index paths with white space" "$SEARCH" index --corpus "$TMP/wsdir" --index "$TMP/wsdidx" --quiet
+expect_exit 0 "a run over paths with white space" "$SEARCH" --index "$TMP/wsdidx" --queries "$TMP/wsq.tsv"
+ok "paths with white space: a valid run" valid_trec "$TMP/out" 10
+ok "paths with white space: %20, %09, %0A" \
+    test "$(awk '{print $3}' "$TMP/out" | sort | tr '\n' ' ')" = "new%0Aline.txt sub%20dir/my%20file.txt tab%09name.txt "
+# the run's other fields are refused when they are not one token
+bad "--tag with a space" --index "$TMP/wsidx" --queries "$TMP/wsq.tsv" --tag "my tag"
+ok "--tag with a space: the message says why" grep -q -- "--tag wants one word" "$TMP/err"
+bad "an empty --tag" --index "$TMP/wsidx" --queries "$TMP/wsq.tsv" --tag ""
+printf 'q 1\tzebrafish\n' >"$TMP/spq.tsv"
+bad "a qid with a space" --index "$TMP/wsidx" --queries "$TMP/spq.tsv"
+ok "a qid with a space: the message names the line" grep -q "spq.tsv: line 1: the qid 'q 1'" "$TMP/err"
+printf ' 7 \tzebrafish\n' >"$TMP/spq.tsv"
+expect_exit 0 "blanks around a qid are dropped" "$SEARCH" --index "$TMP/wsidx" --queries "$TMP/spq.tsv"
+ok "blanks around a qid: qid 7" test "$(awk '{print $1}' "$TMP/out" | sort -u)" = 7
 
 # ---- text output ----
 expect_exit 0 "text output" "$SEARCH" --index "$IDX" --no-color "suicidal ideation"

@@ -602,6 +602,21 @@ static void tsv_damaged(void)
         CHECK(strstr(err_msg(), paths[i]) && strstr(err_msg(), "line 2: binary data (a NUL byte)"));
         collect_free(&c);
     }
+
+    /* a row without an id is skipped: nothing could name its article (a
+     * TREC run line had an empty field) */
+    write_str(tmp_dir(), "noid.tsv", "\tNo Id\tsome text\nz\tZ\tmore text\n");
+    snprintf(p, sizeof p, "%s/noid.tsv", tmp_dir());
+    Collect c;
+    CorpusStats st;
+    CHECK_EQ_INT(read_corpus(p, 0, &c, &st), 0);
+    CHECK_EQ_INT(c.n, 1);
+    if (c.n == 1) CHECK_EQ_STR(c.v[0].id, "z");
+    CHECK_EQ_INT(st.skipped, 1);
+    collect_free(&c);
+    CHECK_EQ_INT(read_corpus(p, 1, &c, &st), -1);
+    CHECK(strstr(err_msg(), "line 1: empty id") != NULL);
+    collect_free(&c);
 }
 
 static void cleanup(void)
