@@ -13,7 +13,7 @@ static void report(const IndexerReport *r)
         fprintf(stderr,
                 "updated: %llu articles unchanged (%llu files not read), %llu added, %llu changed, %llu removed; "
                 "%zu segments merged, %zu in the index%s\n",
-                (unsigned long long)r->unchanged + r->unread, (unsigned long long)r->unread,
+                (unsigned long long)r->unchanged, (unsigned long long)r->unread,
                 (unsigned long long)r->added, (unsigned long long)r->changed, (unsigned long long)r->removed,
                 r->merged, r->segments, r->up_to_date ? " (up to date: nothing written)" : "");
     } else if (r->why_full) {
@@ -132,6 +132,9 @@ int cmd_index(int argc, char **argv)
         print_error();
         return EXIT_ERROR;
     }
+    if (r.recovered[0])
+        fprintf(stderr, "search: warning: %s/CURRENT did not name a commit that opens; updated %s, the newest that does\n",
+                dir, r.recovered);
     if (!quiet) report(&r);
     return 0;
 }

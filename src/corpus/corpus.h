@@ -32,10 +32,25 @@ typedef struct {
     int64_t file_mtime;
 } Article;
 
-/* Incremental reindexing asks, before a file is read, whether it changed
- * since it was indexed: id is the article id of an article file, NULL for
- * a passages file (all its rows). Returning 1 skips the file unread. */
-typedef int (*unchanged_fn)(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime);
+/* A file's stamp: a hash of its size, mtime, ctime, inode and device,
+ * never 0. Restoring an old copy with its old mtime (cp -p, rsync -a, mv
+ * of a backup) changes the ctime or the inode, so an equal stamp means the
+ * very file, unmodified. Unless the file was changed too recently to
+ * tell: a later write in the same clock tick would leave every field as
+ * it is (git's "racy clean" problem). So a file whose mtime or ctime is
+ * not safely before `now` (CLOCK_REALTIME_COARSE in ns, read before the
+ * stat; with a margin of 10 ms, or 2 s on a filesystem that keeps whole
+ * seconds) gets 0: unknown, read it next time. */
+struct stat;
+uint64_t file_stamp(const struct stat *st, int64_t now);
+/* CLOCK_REALTIME_COARSE in ns, the clock file timestamps come from. */
+int64_t stamp_clock(void);
+
+/* The corpus reader asks, before a file is read, whether it is the one
+ * the index holds: id is the article id of an article file, NULL for a
+ * passages file (all its rows); stamp is its file_stamp. Returning 1
+ * skips the file unread. It is asked of every file. */
+typedef int (*unchanged_fn)(void *ctx, const char *id, const char *path, uint64_t stamp);
 
 typedef struct {
     size_t max_file_bytes; /* larger article files are skipped */
@@ -55,6 +70,12 @@ typedef struct {
     uint64_t bytes;       /* source bytes read */
     uint64_t unchanged;   /* files skipped as unchanged */
 } CorpusStats;
+
+/* The corpus path as the reader uses it, and as article paths start:
+ * "." components, repeated and trailing slashes dropped ("./docs.tsv" and
+ * "docs.tsv", "corpus/" and "corpus" are one). Symbolic links and ".." are
+ * kept as given. Caller frees. */
+char *corpus_clean_path(const char *path);
 
 /* Reads a directory tree or a passages file. Problems with single files are
  * warned about on stderr and skipped (errors under strict). Returns 0, -1

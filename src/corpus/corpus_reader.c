@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 
 void corpus_options_default(CorpusOptions *o)
@@ -32,6 +33,8 @@ typedef struct {
     void *ctx;
     CorpusStats *stats;
     const char *root; /* the corpus directory, to make relative ids */
+    size_t id_at;     /* where an article id starts in its path */
+    int64_t now;      /* stamp_clock() before the first stat */
 } Walk;
 
 /* A per-file problem: a warning normally, an error under --strict. */
@@ -137,10 +140,28 @@ static int only_space(const char *s, size_t n)
 }
 
 static int64_t mtime_ns(const struct stat *st) { return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec; }
+static int64_t ctime_ns(const struct stat *st) { return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec; }
+
+int64_t stamp_clock(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME_COARSE, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+uint64_t file_stamp(const struct stat *st, int64_t now)
+{
+    int64_t m = mtime_ns(st), c = ctime_ns(st), latest = m > c ? m : c;
+    int whole_seconds = m % 1000000000 == 0 && c % 1000000000 == 0;
+    if (latest >= now - (whole_seconds ? 2000000000 : 10000000)) return 0;
+    uint64_t f[5] = {(uint64_t)st->st_size, (uint64_t)m, (uint64_t)c, (uint64_t)st->st_ino, (uint64_t)st->st_dev};
+    uint64_t h = hash64(f, sizeof f, 0x5354414d50ull);
+    return h ? h : 1;
+}
 
 static int read_article_file(Walk *w, const char *path, const char *id, const struct stat *st)
 {
-    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, id, path, (uint64_t)st->st_size, mtime_ns(st))) {
+    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, id, path, file_stamp(st, w->now))) {
         w->stats->unchanged++;
         return 0;
     }
@@ -173,6 +194,38 @@ static int read_article_file(Walk *w, const char *path, const char *id, const st
 
 static int skip_entry(const struct dirent *d) { return d->d_name[0] != '.'; }
 
+/* dir/name, without a "./" in front or a doubled slash. */
+static char *join_path(const char *dir, const char *name)
+{
+    if (!strcmp(dir, ".")) return xstrdup(name);
+    size_t dl = strlen(dir), need = dl + strlen(name) + 2;
+    char *path = xmalloc(need);
+    snprintf(path, need, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
+    return path;
+}
+
+char *corpus_clean_path(const char *path)
+{
+    size_t n = strlen(path);
+    char *out = xmalloc(n + 2), *o = out;
+    int absolute = path[0] == '/';
+    if (absolute) *o++ = '/';
+    for (const char *p = path; *p;) {
+        while (*p == '/') p++;
+        const char *e = p;
+        while (*e && *e != '/') e++;
+        if (e > p && !(e - p == 1 && *p == '.')) {
+            if (o > out && o[-1] != '/') *o++ = '/';
+            memcpy(o, p, (size_t)(e - p));
+            o += e - p;
+        }
+        p = e;
+    }
+    if (o == out) *o++ = '.';
+    *o = 0;
+    return out;
+}
+
 /* Why a file that is there is not read as an article. */
 static const char *not_regular(const struct stat *st)
 {
@@ -197,9 +250,7 @@ static int walk_dir(Walk *w, const char *dir)
     int rc = 0;
     for (int i = 0; i < n; i++) {
         if (rc == 0) {
-            size_t need = strlen(dir) + strlen(list[i]->d_name) + 2;
-            char *path = xmalloc(need);
-            snprintf(path, need, "%s/%s", dir, list[i]->d_name);
+            char *path = join_path(dir, list[i]->d_name);
             struct stat st;
             /* lstat: symlinked directories are not followed, so no loops */
             if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -208,7 +259,7 @@ static int walk_dir(Walk *w, const char *dir)
                 /* errno only after a failed stat: a FIFO named x.txt once
                  * got whatever an earlier call had left there */
                 if (stat(path, &st) != 0) rc = skip_file(w, path, strerror(errno));
-                else if (S_ISREG(st.st_mode)) rc = read_article_file(w, path, path + strlen(w->root) + 1, &st);
+                else if (S_ISREG(st.st_mode)) rc = read_article_file(w, path, path + w->id_at, &st);
                 else rc = skip_file(w, path, not_regular(&st));
             }
             free(path);
@@ -337,7 +388,7 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, co
 
 static int read_tsv(Walk *w, const char *path, const struct stat *st)
 {
-    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, NULL, path, (uint64_t)st->st_size, mtime_ns(st))) {
+    if (w->opt->unchanged && w->opt->unchanged(w->opt->unchanged_ctx, NULL, path, file_stamp(st, w->now))) {
         w->stats->unchanged++;
         return 0;
     }
@@ -375,10 +426,9 @@ int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *c
         err_set("cannot read corpus %s: %s", path, strerror(errno));
         return -1;
     }
-    char *root = xstrdup(path);
-    size_t n = strlen(root);
-    while (n > 1 && root[n - 1] == '/') root[--n] = 0;
-    Walk w = {o, fn, ctx, stats, root};
+    char *root = corpus_clean_path(path);
+    size_t rl = strlen(root);
+    Walk w = {o, fn, ctx, stats, root, !strcmp(root, ".") ? 0 : rl + (root[rl - 1] != '/'), stamp_clock()};
     int rc;
     if (S_ISDIR(st.st_mode)) {
         rc = walk_dir(&w, root);

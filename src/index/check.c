@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #define CHECK_MAX_REPORTED 20
 
@@ -183,6 +184,19 @@ static void check_deletes(const Segment *sg, const Deletes *d, IndexCheck *r)
     deletes_free(&again);
 }
 
+/* sources.bin, when the commit has one (older ones do not): searches
+ * never read it, but a damaged one makes every update read all files. */
+static void check_sources(const Index *ix, IndexCheck *r)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sources.bin", index_commit_dir(ix));
+    struct stat st;
+    if (stat(path, &st) != 0) return;
+    Sources s;
+    if (sources_read(&s, index_commit_dir(ix)) != 0) problem(r, "%s", err_msg());
+    sources_free(&s);
+}
+
 int index_check(const Index *ix, IndexCheck *r)
 {
     memset(r, 0, sizeof *r);
@@ -191,5 +205,6 @@ int index_check(const Index *ix, IndexCheck *r)
         if (index_deletes(ix, i)) check_deletes(index_segment(ix, i), index_deletes(ix, i), r);
     }
     r->segments = index_nsegments(ix);
+    check_sources(ix, r);
     return r->problems ? -1 : 0;
 }

@@ -423,6 +423,8 @@ typedef struct Index Index;
 
 /* Opens the commit CURRENT names in root. */
 Index *index_open(const char *root);
+/* Opens the given commit directory of root. */
+Index *index_open_commit(const char *root, const char *commit);
 void index_close(Index *ix);
 /* Statistics of the live passages: N, articles, postings and total length
  * leave the deleted out (BM25 sees exactly what a full rebuild would). */
@@ -736,6 +738,10 @@ int publish_commit(Publication *p, const Manifest *m);
 void publish_abort(Publication *p);
 /* Reads CURRENT: the live commit directory (caller frees) or NULL. */
 char *publish_current(const char *root);
+/* The newest commit directory that opens as an index (caller frees), or
+ * NULL: what an update starts from when CURRENT is damaged. *ncommits
+ * gets how many published commits there are. */
+char *publish_newest(const char *root, size_t *ncommits);
 
 /* ---- bisection.c ---- */
 
@@ -786,12 +792,13 @@ typedef struct {
     /* an incremental reindex: */
     int incremental;      /* 1: the live commit was updated */
     const char *why_full; /* else why not, when there was one */
-    uint64_t unchanged, added, changed, removed; /* articles */
+    uint64_t unchanged, added, changed, removed; /* articles (unchanged: read or not) */
     uint64_t unread;      /* files skipped as unchanged unread */
     uint64_t changes;     /* segments added or with new deletes */
     size_t merged;        /* segments merged into others */
     size_t segments;      /* in the new commit */
     int up_to_date;       /* nothing changed: no new commit */
+    char recovered[32];   /* CURRENT was damaged: the commit updated instead */
     uint64_t runs, run_bytes; /* postings written to runs, past the memory budget */
 } IndexerReport;
 
@@ -803,24 +810,48 @@ uint64_t article_hash(const char *title, const char *text, size_t len);
 /* Builds a new index of corpus into dir and publishes it atomically. */
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *r);
 
+/* ---- sources.c ---- */
+
+/* The corpus files a commit was made from, each with the stamp it had
+ * when read (corpus.h: file_stamp; 0 = unknown, never taken as unchanged).
+ * Kind 'A': an article file, by article id; 'F': a passages file, by path. */
+typedef struct {
+    StrMap keys;     /* kind + name -> entry + 1 */
+    uint64_t *stamp; /* per entry */
+    size_t n, cap;
+} Sources;
+
+void sources_init(Sources *s);
+void sources_free(Sources *s);
+void sources_put(Sources *s, char kind, const char *name, uint64_t stamp);
+/* The stamp recorded for the file, 0 when none. */
+uint64_t sources_get(const Sources *s, char kind, const char *name);
+int sources_equal(const Sources *a, const Sources *b);
+/* commit/sources.bin; reading a missing or damaged one gives -1 and an
+ * empty s (usable: every file is then read). */
+int sources_write(const Sources *s, const char *commit);
+int sources_read(Sources *s, const char *commit);
+
 /* ---- reindex.c ---- */
 
 /* The live commit's articles, to compare the corpus with. */
 typedef struct Previous Previous;
 /* NULL when there is nothing to update (no index, --full) or it cannot be
  * (*why_full says why). */
-Previous *previous_open(const char *dir, const IndexerOptions *o, const char **why_full);
+Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport *rep);
 void previous_close(Previous *p);
-/* The corpus reader's unchanged_fn: a file as it was indexed. */
-int previous_unchanged_file(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime);
+/* 1 when the file (corpus.h's unchanged_fn) is the one the live commit
+ * was made from: its articles are kept unread. */
+int previous_unchanged_file(Previous *p, const char *id, const char *path, uint64_t stamp, IndexerReport *rep);
 /* 1 when the article is the previous version's twin (skip it), else 0
- * (index it: new or changed); counts it in rep. */
-int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *rep);
+ * (index it: new or changed); counts it in rep. hash is article_hash,
+ * start where its first passage starts in its file. */
+int previous_match(Previous *p, const char *id, uint64_t hash, const char *path, uint64_t start, IndexerReport *rep);
 /* Publishes the next commit: p's segments (p may be NULL: a full build)
  * with the articles not seen deleted, the new segment when new_dir is
- * given, merged by the policy. Publishes nothing when nothing changed;
- * ends pub either way. */
-int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const IndexerOptions *o,
-                   IndexerReport *rep);
+ * given, merged by the policy, and src, the files it was made from.
+ * Publishes nothing when nothing changed; ends pub either way. */
+int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const Sources *src,
+                   const IndexerOptions *o, IndexerReport *rep);
 
 #endif

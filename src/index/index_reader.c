@@ -133,6 +133,17 @@ static int open_segments(Index *ix, const Manifest *m)
     return 0;
 }
 
+Index *index_open_commit(const char *root, const char *commit)
+{
+    Index *ix = xcalloc(1, sizeof *ix);
+    ix->root = xstrdup(root);
+    ix->commit = xstrdup(commit);
+    Manifest m;
+    if (manifest_read(commit, &m) == 0 && open_segments(ix, &m) == 0) return ix;
+    index_close(ix);
+    return NULL;
+}
+
 Index *index_open(const char *root)
 {
     /* A reindex may publish a new commit and delete this one's files

@@ -80,6 +80,7 @@ struct Run {
     const IndexerOptions *opt;
     IndexBuilder b;
     Previous *prev;        /* the live commit, when updating it */
+    Sources sources;       /* the files read or kept, for the new commit */
     IndexerReport *rep;
     /* reading */
     uint32_t next_pid;     /* ids handed out so far */
@@ -203,9 +204,13 @@ static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
     uint64_t hash = article_hash(a->title, a->text, a->len);
-    if (r->prev && previous_match(r->prev, a->id, hash, r->rep)) return 0;
     PassageSpan *spans;
     size_t n = passages_split(a->text, a->len, a->heading_end, r->opt->passage_words, &spans);
+    /* kept only when a rebuild would record it the same: path and place too */
+    if (r->prev && previous_match(r->prev, a->id, hash, a->path, a->base + (n ? spans[0].start : 0), r->rep)) {
+        free(spans);
+        return 0;
+    }
     r->strings += strlen(a->id) + strlen(a->path) + strlen(a->title);
     if ((uint64_t)r->next_pid + n >= UINT32_MAX - 1 || r->strings > (1ull << 31)) {
         free(spans);
@@ -222,6 +227,15 @@ static int on_article(void *ctx, const Article *a)
     free(spans);
     r->next_pid += (uint32_t)n;
     return bt->arena.len >= r->batch_bytes ? submit(r) : 0;
+}
+
+/* Every corpus file is recorded with its stamp for the new commit's
+ * sources, then, when updating, skipped if the live commit holds it. */
+static int on_file(void *ctx, const char *id, const char *path, uint64_t stamp)
+{
+    Run *r = ctx;
+    sources_put(&r->sources, id ? 'A' : 'F', id ? id : path, stamp);
+    return r->prev && previous_unchanged_file(r->prev, id, path, stamp, r->rep);
 }
 
 /* Workers, with threads when there are several. Each gets an equal share
@@ -347,8 +361,8 @@ static int build_segment(Run *r, const char *corpus, const char *segdir)
     CorpusOptions co;
     corpus_options_default(&co);
     co.strict = o->strict;
-    co.unchanged = r->prev ? previous_unchanged_file : NULL;
-    co.unchanged_ctx = r->prev;
+    co.unchanged = on_file;
+    co.unchanged_ctx = r;
     CorpusStats cs = {0};
     if (rc == 0) rc = corpus_read(corpus, &co, on_article, r, &cs);
     if (drain(r) != 0) rc = -1;
@@ -381,8 +395,9 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     r.started = now_seconds();
     Publication pub;
     if (publish_begin(&pub, dir) != 0) return -1;
+    sources_init(&r.sources);
     /* read under the build lock: the commit updated is the live one */
-    r.prev = previous_open(dir, o, &rep->why_full);
+    r.prev = previous_open(dir, o, rep);
     rep->incremental = r.prev != NULL;
     uint32_t number = 0;
     char *segdir = publish_segment(&pub, &number);
@@ -393,10 +408,11 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
         segdir = NULL;
         rc = 0;
     }
-    if (rc == 0) rc = reindex_commit(r.prev, &pub, number, segdir, o, rep);
+    if (rc == 0) rc = reindex_commit(r.prev, &pub, number, segdir, &r.sources, o, rep);
     else publish_abort(&pub);
     free(segdir);
     previous_close(r.prev);
+    sources_free(&r.sources);
     rep->seconds = now_seconds() - r.started;
     return rc == 0 ? 0 : -1;
 }

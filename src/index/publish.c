@@ -11,18 +11,25 @@
  * build fails), then deletes older commits and the segments the live one
  * does not list. A reader opens whatever CURRENT names, so it sees the old
  * index or the new one, never a mix; a crash at any point leaves CURRENT
- * naming a complete commit. Leftover ".tmp-PID" directories of processes
- * that no longer run are removed by the next build. Builds hold an
- * exclusive flock on INDEX/LOCK from start to publication, so two builds
- * never interleave their renames and deletes; the kernel drops the lock
- * when a build dies.
+ * naming a complete commit. Builds hold an exclusive flock on INDEX/LOCK
+ * from start to publication, so two builds never interleave their renames
+ * and deletes; the kernel drops the lock when a build dies. So every
+ * ".tmp-PID" directory a build finds is a dead build's (whatever process
+ * now has that PID) and is removed.
+ *
+ * Nothing is removed that might be the last good copy: a build removes no
+ * commit or segment before its own is published, and when CURRENT is
+ * missing or its commit does not open, it updates the newest commit that
+ * does (publish_newest). Only names this file makes
+ * are ever removed ("gen-N", "seg-N", either with ".tmp-PID"), and a
+ * directory that is not an index and holds anything else is refused, so a
+ * mistyped --index never clears a user's directory.
  */
 #include "index/index.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -68,7 +75,7 @@ static void remove_tree(const char *path)
     if (d) {
         struct dirent *e;
         while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            if (e->d_name[0] == '.') continue; /* ".", "..", and hidden files (.gitkeep) we never touch */
             char *p = join(path, e->d_name);
             unlink(p);
             free(p);
@@ -78,16 +85,42 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
-/* "gen-000012" -> 12 (prefix "gen-"); 0 when the name is not one. */
-static unsigned long name_number(const char *name, const char *prefix)
+/* Digits only, at most 18 of them: s[0..*len) read as a number. */
+static int digits(const char *s, size_t *len, unsigned long long *n)
 {
-    size_t pl = strlen(prefix);
-    if (strncmp(name, prefix, pl) != 0) return 0;
-    char *end;
-    unsigned long n = strtoul(name + pl, &end, 10);
-    return end != name + pl && *end == 0 ? n : 0;
+    size_t i = 0;
+    *n = 0;
+    while (s[i] >= '0' && s[i] <= '9' && i < 18) *n = *n * 10 + (unsigned)(s[i++] - '0');
+    *len = i;
+    return i > 0 && !(s[i] >= '0' && s[i] <= '9');
 }
-static unsigned long gen_number(const char *name) { return name_number(name, "gen-"); }
+
+/* A name this file makes: "gen-N" or "seg-N" (kind 'g' or 's'), maybe
+ * with ".tmp-PID" (*tmp set). Returns N, or 0 when the name is not ours. */
+static unsigned long our_name(const char *name, char *kind, int *tmp)
+{
+    size_t len;
+    unsigned long long n, pid;
+    if (strncmp(name, "gen-", 4) != 0 && strncmp(name, "seg-", 4) != 0) return 0;
+    if (!digits(name + 4, &len, &n) || n == 0 || n > UINT32_MAX) return 0;
+    const char *rest = name + 4 + len;
+    *kind = name[0];
+    *tmp = *rest != 0;
+    if (!*tmp) return (unsigned long)n;
+    if (strncmp(rest, ".tmp-", 5) != 0 || !digits(rest + 5, &len, &pid) || rest[5 + len] != 0) return 0;
+    return (unsigned long)n;
+}
+
+/* "gen-000012" -> 12; 0 when the name is not a published commit's. */
+static unsigned long gen_number(const char *name)
+{
+    char kind;
+    int tmp;
+    unsigned long n = our_name(name, &kind, &tmp);
+    return kind == 'g' && !tmp ? n : 0;
+}
+
+static size_t list_commits(const char *root, char ***out);
 
 char *publish_current(const char *root)
 {
@@ -95,7 +128,14 @@ char *publish_current(const char *root)
     FILE *f = fopen(path, "r");
     if (!f) {
         struct stat st;
+        char **names;
+        size_t n = list_commits(root, &names);
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
         if (stat(root, &st) != 0) err_set("no index at %s (build one with: search index --index %s)", root, root);
+        else if (n)
+            err_set("index %s is damaged: no CURRENT file (search index repairs it: it updates the newest commit "
+                    "that opens)", root);
         else err_set("%s is not an index (no CURRENT file; build one with: search index --index %s)", root, root);
         free(path);
         return NULL;
@@ -106,10 +146,52 @@ char *publish_current(const char *root)
     free(path);
     name[strcspn(name, "\n")] = 0;
     if (!ok || gen_number(name) == 0) {
-        err_set("index %s is corrupt: CURRENT does not name a commit (rebuild with: search index --full)", root);
+        err_set("index %s is damaged: CURRENT does not name a commit (search index repairs it: it updates the "
+                "newest commit that opens)", root);
         return NULL;
     }
     return join(root, name);
+}
+
+/* Published commits, newest first (caller frees each and the list). */
+static size_t list_commits(const char *root, char ***out)
+{
+    *out = NULL;
+    size_t n = 0;
+    DIR *d = opendir(root);
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (gen_number(e->d_name)) {
+            *out = xrealloc(*out, (n + 1) * sizeof **out);
+            (*out)[n++] = xstrdup(e->d_name);
+        }
+    closedir(d);
+    for (size_t i = 1; i < n; i++) /* insertion sort, descending: commits are few */
+        for (size_t j = i; j > 0 && gen_number((*out)[j - 1]) < gen_number((*out)[j]); j--) {
+            char *t = (*out)[j];
+            (*out)[j] = (*out)[j - 1];
+            (*out)[j - 1] = t;
+        }
+    return n;
+}
+
+char *publish_newest(const char *root, size_t *ncommits)
+{
+    char **names, *found = NULL;
+    size_t n = list_commits(root, &names);
+    *ncommits = n;
+    for (size_t i = 0; i < n; i++) {
+        char *commit = join(root, names[i]);
+        Index *ix = found ? NULL : index_open_commit(root, commit);
+        if (ix) found = commit;
+        else free(commit);
+        index_close(ix);
+        free(names[i]);
+    }
+    free(names);
+    if (!found) err_set("no commit of index %s opens", root);
+    return found;
 }
 
 /* The highest commit or segment number present, so the next is new. */
@@ -120,12 +202,9 @@ static unsigned long highest_number(const char *root)
     if (!d) return 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        char name[256];
-        snprintf(name, sizeof name, "%s", e->d_name);
-        char *dot = strstr(name, ".tmp-");
-        if (dot) *dot = 0;
-        unsigned long n = gen_number(name);
-        if (!n) n = name_number(name, "seg-");
+        char kind;
+        int tmp;
+        unsigned long n = our_name(e->d_name, &kind, &tmp);
         if (n > max) max = n;
     }
     closedir(d);
@@ -139,8 +218,11 @@ static int in_manifest(const Manifest *m, unsigned long seg)
     return 0;
 }
 
-/* Removes commits other than keep, segments keep does not list, and dead
- * builds' temporaries. */
+/* Removes dead builds' temporaries (the caller holds the build lock and
+ * has none of its own yet, or none left: every one is a dead build's),
+ * and, when keep names a commit whose manifest reads, the other commits
+ * and the segments it does not list. With keep NULL or unreadable, no
+ * commit or segment is removed. */
 static void remove_stale(const char *root, const char *keep)
 {
     Manifest m, *live = NULL;
@@ -148,23 +230,18 @@ static void remove_stale(const char *root, const char *keep)
         char *commit = join(root, keep);
         if (manifest_read(commit, &m) == 0) live = &m;
         free(commit);
-        if (!live) return; /* cannot tell which segments are live: keep all */
     }
     DIR *d = opendir(root);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d))) {
-        const char *tmp = strstr(e->d_name, ".tmp-");
-        int stale;
-        if (tmp) {
-            long pid = strtol(tmp + 5, NULL, 10);
-            stale = pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-        } else if (gen_number(e->d_name)) {
-            stale = !keep || strcmp(e->d_name, keep) != 0;
-        } else {
-            unsigned long seg = name_number(e->d_name, "seg-");
-            stale = seg && !in_manifest(live, seg);
-        }
+        char kind;
+        int tmp, stale = 0;
+        unsigned long n = our_name(e->d_name, &kind, &tmp);
+        if (!n) continue;
+        if (tmp) stale = 1;
+        else if (live && kind == 'g') stale = strcmp(e->d_name, keep) != 0;
+        else if (live) stale = !in_manifest(live, n);
         if (stale) {
             char *p = join(root, e->d_name);
             remove_tree(p);
@@ -172,6 +249,28 @@ static void remove_stale(const char *root, const char *keep)
         }
     }
     closedir(d);
+}
+
+/* A directory that is not an index yet (no CURRENT, no LOCK: every build
+ * leaves both) must be empty but for hidden files: anything else, even
+ * named like ours, means --index names a user's directory. */
+static int check_foreign(const char *root)
+{
+    DIR *d = opendir(root);
+    if (!d) return 0;
+    struct dirent *e;
+    char foreign[256] = "";
+    int index = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue; /* ".", "..", and hidden files (.gitkeep) we never touch */
+        if (!strcmp(e->d_name, "CURRENT") || !strcmp(e->d_name, "LOCK")) index = 1;
+        else if (!foreign[0]) snprintf(foreign, sizeof foreign, "%s", e->d_name);
+    }
+    closedir(d);
+    if (index || !foreign[0]) return 0;
+    err_set("%s is not an index and is not empty (it holds '%s'); give --index a new or empty directory", root,
+            foreign);
+    return -1;
 }
 
 static int take_lock(const char *root)
@@ -193,19 +292,36 @@ static int take_lock(const char *root)
     return fd;
 }
 
+/* The build under way, whose temporaries an exit removes: the allocator
+ * exits on out-of-memory (util.c) from whichever thread ran out. */
+static Publication *building;
+
+static void remove_temporaries(const Publication *p)
+{
+    if (p->tmpdir && p->tmpdir[0]) remove_tree(p->tmpdir);
+    for (size_t i = 0; i < p->nsegs; i++) remove_tree(p->seg_tmp[i]); /* new, never listed */
+}
+
+static void remove_building(void)
+{
+    if (building) remove_temporaries(building);
+}
+
 int publish_begin(Publication *p, const char *root)
 {
+    static int registered;
+    if (!registered) registered = atexit(remove_building) == 0;
     memset(p, 0, sizeof *p);
     p->lock_fd = -1;
     if (mkdirs(root) != 0) {
         err_set("cannot create index directory %s: %s", root, strerror(errno));
         return -1;
     }
+    if (check_foreign(root) != 0) return -1;
     if ((p->lock_fd = take_lock(root)) < 0) return -1;
-    char *cur = publish_current(root);
-    const char *live = cur ? strrchr(cur, '/') + 1 : NULL;
-    remove_stale(root, live);
-    free(cur);
+    /* Only temporaries: the live commit may be damaged, and an older one
+     * the last good copy. Old commits go once the new one is published. */
+    remove_stale(root, NULL);
     char name[64], final[32];
     p->next = highest_number(root) + 1;
     snprintf(final, sizeof final, "gen-%06lu", p->next++);
@@ -219,6 +335,7 @@ int publish_begin(Publication *p, const char *root)
         publish_abort(p);
         return -1;
     }
+    building = p;
     return 0;
 }
 
@@ -347,8 +464,8 @@ int publish_commit(Publication *p, const Manifest *m)
 
 void publish_abort(Publication *p)
 {
-    if (p->tmpdir && p->tmpdir[0]) remove_tree(p->tmpdir);
-    for (size_t i = 0; i < p->nsegs; i++) remove_tree(p->seg_tmp[i]); /* new, never listed */
+    if (building == p) building = NULL;
+    remove_temporaries(p);
     for (size_t i = 0; i < MANIFEST_MAX_SEGMENTS; i++) free(p->seg_tmp[i]);
     if (p->lock_fd >= 0) close(p->lock_fd); /* releases the lock */
     free(p->root);

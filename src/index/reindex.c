@@ -5,10 +5,13 @@
  * changed ones, merged down so that segments stay few.
  *
  * An article is matched to its previous version by id (for duplicate ids,
- * in corpus order). A file whose size and modification time are those it
- * was indexed with is not even read; otherwise the article's hash of title
- * and text decides. A previous article the corpus no longer has is
- * removed.
+ * in corpus order) and kept only when a rebuild would record it exactly
+ * so: the same title and text (their hash), read from the same path, at
+ * the same place in it (a passages file's row moves when a row before it
+ * grows). A file is not even read when the live commit's sources.bin
+ * holds its stamp (sources.c): for a passages file, only when every live
+ * article was read from it. A previous article the corpus no longer has
+ * is removed.
  *
  * Merge policy: segments are kept oldest first; after adding the new one,
  * the newest two are merged while the newer holds at least a quarter of
@@ -36,6 +39,7 @@ struct Previous {
     uint32_t *next;    /* next entry with the same id + 1, or 0 */
     uint8_t *state;
     size_t n;
+    Sources sources;   /* the files the live commit was made from */
 };
 
 /* Every live article of the previous commit, in segment order, and a map
@@ -67,27 +71,42 @@ static void add_entries(Previous *p)
     }
 }
 
-Previous *previous_open(const char *dir, const IndexerOptions *o, const char **why_full)
+/* The live commit, or when CURRENT is missing or its commit does not
+ * open, the newest commit that does (said in rep->recovered). */
+static Index *open_live(const char *dir, IndexerReport *rep)
 {
-    *why_full = NULL;
-    if (o->full) return NULL;
     char *cur = publish_current(dir);
-    if (!cur) return NULL; /* no index yet */
+    Index *ix = cur ? index_open(dir) : NULL;
     free(cur);
-    Index *ix = index_open(dir);
-    if (!ix) {
-        *why_full = "the previous index cannot be read";
-        return NULL;
+    if (ix) return ix;
+    size_t ncommits;
+    char *newest = publish_newest(dir, &ncommits);
+    if (newest) {
+        ix = index_open_commit(dir, newest);
+        snprintf(rep->recovered, sizeof rep->recovered, "%s", strrchr(newest, '/') + 1);
+    } else if (ncommits) {
+        rep->why_full = "no commit of the previous index can be read";
     }
+    free(newest);
+    return ix;
+}
+
+Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport *rep)
+{
+    rep->why_full = NULL;
+    if (o->full) return NULL;
+    Index *ix = open_live(dir, rep);
+    if (!ix) return NULL; /* none yet, or none readable */
     const IndexStats *s = index_stats(ix);
     if (s->passage_words != o->passage_words || !analysis_config_equal(&s->analysis, &o->analysis)) {
-        *why_full = "the analysis settings changed";
+        rep->why_full = "the analysis settings changed";
         index_close(ix);
         return NULL;
     }
     Previous *p = xcalloc(1, sizeof *p);
     p->ix = ix;
     add_entries(p);
+    sources_read(&p->sources, index_commit_dir(ix)); /* none or damaged: every file is read */
     return p;
 }
 
@@ -100,6 +119,7 @@ void previous_close(Previous *p)
     free(p->aid);
     free(p->next);
     free(p->state);
+    sources_free(&p->sources);
     free(p);
 }
 
@@ -117,32 +137,38 @@ static long unmatched(const Previous *p, const char *id, size_t len)
     return -1;
 }
 
-int previous_unchanged_file(void *ctx, const char *id, const char *path, uint64_t size, int64_t mtime)
+static int same_path(const ArticleInfo *a, const char *path)
 {
-    Previous *p = ctx;
+    return a->path_len == strlen(path) && !memcmp(a->path, path, a->path_len);
+}
+
+/* The stored start of the article's first passage. */
+static uint64_t first_start(const Previous *p, size_t e, const ArticleInfo *a)
+{
+    PassageInfo pi;
+    return segment_passage(index_segment(p->ix, p->seg[e]), a->first_passage, &pi) == 0 ? pi.start : UINT64_MAX;
+}
+
+int previous_unchanged_file(Previous *p, const char *id, const char *path, uint64_t stamp, IndexerReport *rep)
+{
     ArticleInfo a;
+    if (!stamp || sources_get(&p->sources, id ? 'A' : 'F', id ? id : path) != stamp) return 0;
     if (id) {
         long e = unmatched(p, id, strlen(id));
-        if (e < 0 || article_of(p, (size_t)e, &a) != 0 || a.size != size || a.mtime != mtime) return 0;
+        if (e < 0 || article_of(p, (size_t)e, &a) != 0 || !same_path(&a, path)) return 0;
         p->state[e] = KEPT;
+        rep->unchanged++;
         return 1;
     }
-    /* a passages file: unchanged when every row indexed from it says so */
-    size_t plen = strlen(path), rows = 0;
-    for (size_t e = 0; e < p->n; e++) {
-        if (p->state[e] != UNSEEN || article_of(p, e, &a) != 0) continue;
-        if (a.path_len != plen || memcmp(a.path, path, plen) != 0) continue;
-        if (a.size != size || a.mtime != mtime) return 0;
-        rows++;
-    }
-    if (!rows) return 0;
+    /* A passages file is the whole corpus: every live article came from it. */
     for (size_t e = 0; e < p->n; e++)
-        if (p->state[e] == UNSEEN && article_of(p, e, &a) == 0 && a.path_len == plen && !memcmp(a.path, path, plen))
-            p->state[e] = KEPT;
+        if (p->state[e] != UNSEEN || article_of(p, e, &a) != 0 || !same_path(&a, path)) return 0;
+    memset(p->state, KEPT, p->n);
+    rep->unchanged += p->n;
     return 1;
 }
 
-int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *rep)
+int previous_match(Previous *p, const char *id, uint64_t hash, const char *path, uint64_t start, IndexerReport *rep)
 {
     long e = unmatched(p, id, strlen(id));
     ArticleInfo a;
@@ -150,7 +176,7 @@ int previous_match(Previous *p, const char *id, uint64_t hash, IndexerReport *re
         rep->added++;
         return 0;
     }
-    if (article_of(p, (size_t)e, &a) == 0 && a.hash == hash) {
+    if (article_of(p, (size_t)e, &a) == 0 && a.hash == hash && same_path(&a, path) && first_start(p, (size_t)e, &a) == start) {
         p->state[e] = KEPT;
         rep->unchanged++;
         return 1;
@@ -265,8 +291,9 @@ static int apply_policy(Plan *pl, Publication *pub, const IndexerOptions *o, Ind
     return 0;
 }
 
-static int write_commit(const Plan *pl, Publication *pub, Manifest *m)
+static int write_commit(const Plan *pl, Publication *pub, const Sources *src, Manifest *m)
 {
+    if (sources_write(src, pub->tmpdir) != 0) return -1;
     m->n = pl->n;
     for (size_t i = 0; i < pl->n; i++) {
         m->number[i] = pl->s[i].number;
@@ -279,8 +306,8 @@ static int write_commit(const Plan *pl, Publication *pub, Manifest *m)
     return 0;
 }
 
-int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const IndexerOptions *o,
-                   IndexerReport *rep)
+int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const char *new_dir, const Sources *src,
+                   const IndexerOptions *o, IndexerReport *rep)
 {
     Plan pl;
     memset(&pl, 0, sizeof pl);
@@ -291,14 +318,16 @@ int reindex_commit(Previous *p, Publication *pub, uint32_t new_number, const cha
         else rc = -1;
         rep->changes++;
     }
-    rep->up_to_date = rc == 0 && p && !rep->changes && !o->optimize; /* nothing to commit */
+    /* nothing to commit, not even new stamps of files read again */
+    rep->up_to_date = rc == 0 && p && !rep->changes && !o->optimize && sources_equal(src, &p->sources) &&
+                      !rep->recovered[0];
     if (rc == 0 && !rep->up_to_date) rc = apply_policy(&pl, pub, o, rep);
     if (rc == 0 && !rep->up_to_date && pl.n == 0) {
         err_set("the corpus has no articles left to index");
         rc = -1;
     }
     Manifest m;
-    if (rc == 0 && !rep->up_to_date) rc = write_commit(&pl, pub, &m);
+    if (rc == 0 && !rep->up_to_date) rc = write_commit(&pl, pub, src, &m);
     rep->segments = pl.n;
     while (pl.n) drop(&pl, pl.n - 1); /* unmaps the new segments before publishing renames them */
     if (rc == 0 && !rep->up_to_date) return publish_commit(pub, &m); /* aborts itself on failure */

@@ -143,7 +143,7 @@ damaged() {
 copy() { F=$TMP/dmg/$D/$1; cp "$BASE/$D/$1" "$F"; }
 rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"
 for D in "$GEN" "$SEG"; do
-for f in $(cd "$BASE/$D" && ls); do
+for f in $(cd "$BASE/$D" && ls | grep -v '^sources.bin$'); do # sources.bin: below
     copy "$f"; size=$(wc -c <"$F")
     truncate -s $((size / 2)) "$F"
     damaged "$f truncated to half" "$f" "$GEN"
@@ -165,6 +165,16 @@ damaged "manifest.bin missing" manifest.bin "$GEN"
 ok "manifest.bin missing: the error says how to rebuild" grep -q "rebuild with: search index --full" "$TMP/err"
 mv "$TMP/manifest.bin" "$TMP/dmg/$GEN/manifest.bin"
 expect_exit 0 "the restored copy works" "$SEARCH" --index "$TMP/dmg" ketamine
+# sources.bin only tells an update which files it need not read: searches
+# never read it, check reports it, and the next update rewrites it.
+flip_byte "$TMP/dmg/$GEN/sources.bin" 12
+expect_exit 0 "sources.bin damaged: search still answers" "$SEARCH" --index "$TMP/dmg" ketamine
+expect_exit 2 "sources.bin damaged: check reports it" "$SEARCH" check --index "$TMP/dmg"
+ok "... naming the file" grep -q "sources.bin is corrupt" "$TMP/err"
+expect_exit 0 "sources.bin damaged: an update succeeds" "$SEARCH" index --corpus corpus --index "$TMP/dmg"
+ok "... reading every file" grep -q "(0 files not read)" "$TMP/err"
+expect_exit 0 "... and the index checks sound again" "$SEARCH" check --index "$TMP/dmg"
+rm -rf "$TMP/dmg"; cp -R "$BASE" "$TMP/dmg"
 damaged_current() { # the CURRENT file itself
     expect_exit 2 "$1" "$SEARCH" --index "$TMP/dmg" ketamine
     ok "$1: one-line error" one_line_error
