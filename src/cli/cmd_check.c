@@ -1,19 +1,48 @@
 /*
- * cmd_check.c: `search check [--index DIR]` verifies an index: every
- * file's checksum and structure (as opening does), then every posting,
- * position, record and stored text (index_check). Prints what it checked,
- * or the problems; exit 0 when sound, 2 when not.
+ * cmd_check.c: `search check [--index DIR] [--corpus PATH]` verifies an
+ * index: every file's checksum and structure (as opening does), then every
+ * posting, position, record and stored text (index_check). With --corpus,
+ * also that it holds exactly that corpus's articles now (corpus_compare):
+ * the proof that an index is current. Exit 0 when sound (and current), 1
+ * when sound but not current, 2 when damaged or on error.
  */
 #include "cli/cli.h"
 
+/* Whether the index holds exactly the corpus's articles now. */
+static int check_corpus(const char *dir, const char *corpus)
+{
+    CorpusDiff d;
+    if (corpus_compare(dir, corpus, &d) != 0) {
+        print_error();
+        buf_free(&d.report);
+        return EXIT_ERROR;
+    }
+    int current = !d.added && !d.changed && !d.removed;
+    if (current) {
+        printf("%s: current: the %llu articles of %s are the index's, unchanged\n", dir, (unsigned long long)d.same,
+               corpus);
+    } else {
+        fwrite(d.report.data, 1, d.report.len, stdout);
+        if (d.noted > CORPUS_DIFF_MAX_NOTED) printf("... and %llu more\n", (unsigned long long)(d.noted - CORPUS_DIFF_MAX_NOTED));
+        printf("%s: not current: of %llu articles of %s, %llu unchanged, %llu not in the index, %llu changed; "
+               "%llu indexed articles not in the corpus (update with: search index --corpus %s --index %s)\n",
+               dir, (unsigned long long)d.articles, corpus, (unsigned long long)d.same, (unsigned long long)d.added,
+               (unsigned long long)d.changed, (unsigned long long)d.removed, corpus, dir);
+    }
+    buf_free(&d.report);
+    return current ? EXIT_HITS : EXIT_NO_HITS;
+}
+
 int cmd_check(int argc, char **argv)
 {
-    const char *dir = DEFAULT_INDEX;
+    const char *dir = DEFAULT_INDEX, *corpus = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--index") && i + 1 < argc) {
             dir = argv[++i];
+        } else if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
+            corpus = argv[++i];
         } else {
-            fprintf(stderr, "search: usage: search check [--index DIR]\n");
+            fprintf(stderr, "search: usage: search check [--index DIR] [--corpus PATH]\n");
             return EXIT_ERROR;
         }
     }
@@ -36,5 +65,6 @@ int cmd_check(int argc, char **argv)
     }
     buf_free(&r.report);
     index_close(ix);
-    return rc == 0 ? EXIT_HITS : EXIT_ERROR;
+    if (rc != 0) return EXIT_ERROR;
+    return corpus ? check_corpus(dir, corpus) : EXIT_HITS;
 }

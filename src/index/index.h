@@ -847,6 +847,21 @@ int previous_unchanged_file(Previous *p, const char *id, const char *path, uint6
  * (index it: new or changed); counts it in rep. hash is article_hash,
  * start where its first passage starts in its file. */
 int previous_match(Previous *p, const char *id, uint64_t hash, const char *path, uint64_t start, IndexerReport *rep);
+/* Whether the live commit of index dir holds exactly the articles of
+ * corpus, read in full and compared as an update compares them: ids,
+ * titles and texts (their hash), paths and places. d->report names the
+ * first differences, one per line. -1 with err_msg when the index or the
+ * corpus cannot be read. */
+#define CORPUS_DIFF_MAX_NOTED 20
+typedef struct {
+    uint64_t articles;                /* in the corpus */
+    uint64_t same, added, changed, removed; /* added: not in the index; removed: not in the corpus */
+    uint64_t skipped;                 /* corpus files or rows that could not be read */
+    uint64_t noted;                   /* differences, of which the first are in report */
+    Buf report;
+} CorpusDiff;
+int corpus_compare(const char *dir, const char *corpus, CorpusDiff *d);
+
 /* Publishes the next commit: p's segments (p may be NULL: a full build)
  * with the articles not seen deleted, the new segment when new_dir is
  * given, merged by the policy, and src, the files it was made from.

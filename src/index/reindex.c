@@ -22,6 +22,7 @@
  * writes has its articles in bisection order: merges reorder, and a new
  * segment no merge took is rewritten so.
  */
+#include "corpus/corpus.h"
 #include "index/index.h"
 
 #include <stdio.h>
@@ -91,6 +92,16 @@ static Index *open_live(const char *dir, IndexerReport *rep)
     return ix;
 }
 
+/* Takes ix over. */
+static Previous *previous_of(Index *ix)
+{
+    Previous *p = xcalloc(1, sizeof *p);
+    p->ix = ix;
+    add_entries(p);
+    sources_read(&p->sources, index_commit_dir(ix)); /* none or damaged: every file is read */
+    return p;
+}
+
 Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport *rep)
 {
     rep->why_full = NULL;
@@ -103,11 +114,7 @@ Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport 
         index_close(ix);
         return NULL;
     }
-    Previous *p = xcalloc(1, sizeof *p);
-    p->ix = ix;
-    add_entries(p);
-    sources_read(&p->sources, index_commit_dir(ix)); /* none or damaged: every file is read */
-    return p;
+    return previous_of(ix);
 }
 
 void previous_close(Previous *p)
@@ -184,6 +191,63 @@ int previous_match(Previous *p, const char *id, uint64_t hash, const char *path,
     p->state[e] = CHANGED;
     rep->changed++;
     return 0;
+}
+
+/* ---- is the index current? ---- */
+
+typedef struct {
+    Previous *p;
+    CorpusDiff *d;
+    uint32_t passage_words;
+    IndexerReport rep; /* previous_match's counts */
+} Comparison;
+
+static void note(CorpusDiff *d, const char *what, const char *id, size_t len)
+{
+    if (++d->noted > CORPUS_DIFF_MAX_NOTED) return;
+    char line[600];
+    int n = snprintf(line, sizeof line, "%s: %.*s\n", what, (int)(len > 500 ? 500 : len), id);
+    buf_append(&d->report, line, (size_t)n);
+}
+
+static int compare_article(void *ctx, const Article *a)
+{
+    Comparison *c = ctx;
+    PassageSpan *spans;
+    size_t n = passages_split(a->text, a->len, a->heading_end, c->passage_words, &spans);
+    uint64_t added = c->rep.added;
+    uint64_t start = a->base + (n ? spans[0].start : 0);
+    free(spans);
+    c->d->articles++;
+    if (previous_match(c->p, a->id, article_hash(a->title, a->text, a->len), a->path, start, &c->rep)) return 0;
+    note(c->d, c->rep.added != added ? "not in the index" : "changed since indexed", a->id, strlen(a->id));
+    return 0;
+}
+
+int corpus_compare(const char *dir, const char *corpus, CorpusDiff *d)
+{
+    memset(d, 0, sizeof *d);
+    Index *ix = index_open(dir);
+    if (!ix) return -1;
+    Comparison c = {previous_of(ix), d, index_stats(ix)->passage_words, {0}};
+    CorpusOptions co;
+    corpus_options_default(&co); /* every file read: the stamps are not the proof here */
+    CorpusStats cs;
+    int rc = corpus_read(corpus, &co, compare_article, &c, &cs);
+    if (rc == 0) {
+        for (size_t e = 0; e < c.p->n; e++) {
+            if (c.p->state[e] != UNSEEN) continue;
+            ArticleInfo a;
+            if (article_of(c.p, e, &a) == 0) note(d, "not in the corpus", a.id, a.id_len);
+            d->removed++;
+        }
+        d->same = c.rep.unchanged;
+        d->added = c.rep.added;
+        d->changed = c.rep.changed;
+        d->skipped = cs.skipped;
+    }
+    previous_close(c.p);
+    return rc;
 }
 
 /* ---- the next commit ---- */
