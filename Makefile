@@ -130,6 +130,35 @@ fuzz: fuzz-deps
 	  grep -E '^#[0-9]+.*DONE' $(BUILD)/fuzz/$$name.log | tail -n 1; echo "$$name: no failures"; \
 	done
 
+# Longer fuzzing, outside `make test`: each target for FUZZ_LONG_SECONDS
+# from its seeds and what earlier runs kept, with a random seed (libFuzzer
+# logs it), then for FUZZ_SHORT_SECONDS with inputs of FUZZ_SHORT_LEN
+# bytes at most, from the start (-len_control=0: libFuzzer's limit grows
+# from the seeds' few bytes too slowly to get there: fuzz_index was at 12
+# after two minutes), a dozen of fuzz_index's edits at once (it found a
+# 4 GiB allocation that way). A hang is reported after a minute on one
+# input (libFuzzer's default, 20 minutes, outlasts the run). Failures as
+# for `make fuzz`.
+FUZZ_LONG_SECONDS  ?= 600
+FUZZ_SHORT_SECONDS ?= $(shell expr $(FUZZ_LONG_SECONDS) / 5)
+FUZZ_SHORT_LEN     ?= 64
+.PHONY: fuzz-long
+fuzz-long: fuzz-deps
+	$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
+	  for pass in long short; do \
+	    if [ $$pass = long ]; then opts="-max_total_time=$(FUZZ_LONG_SECONDS)"; \
+	    else opts="-max_total_time=$(FUZZ_SHORT_SECONDS) -max_len=$(FUZZ_SHORT_LEN) -len_control=0"; fi; \
+	    log=$(BUILD)/fuzz/$$name.$$pass.log; \
+	    echo "fuzzing $$name: $$opts"; \
+	    ( cd $(BUILD)/fuzz && ./$$name $$opts -timeout=60 -print_final_stats=0 \
+	        $$name.corpus $(CURDIR)/tests/fuzz/$${name#fuzz_}_seeds ) >$$log 2>&1 \
+	      || { tail -n 40 $$log; echo "$$name: FAILED (log: $$log)"; exit 1; }; \
+	    grep -E '^#[0-9]+.*DONE' $$log | tail -n 1; echo "$$name ($$pass): no failures"; \
+	  done; \
+	done
+
 # Benchmarks (bench/README.md). bench_search times our engine in process.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
