@@ -30,7 +30,7 @@ static size_t put_str(Batch *b, const char *s, size_t n)
     return off;
 }
 
-void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n)
+void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n, int borrow)
 {
     if (b->nart == b->art_cap) {
         b->art_cap = b->art_cap ? 2 * b->art_cap : 64;
@@ -48,7 +48,8 @@ void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spa
     x->id = put_str(b, a->id, x->id_len);
     x->path = put_str(b, a->path, x->path_len);
     x->title = put_str(b, a->title, x->title_len + 1); /* with its NUL: analysed as a string */
-    x->text = put_str(b, a->text, a->len);
+    x->text = borrow ? 0 : put_str(b, a->text, a->len);
+    x->borrowed = borrow ? a->text : NULL;
     x->len = a->len;
     x->base = a->base;
     x->title_end = a->title_end;
@@ -323,8 +324,13 @@ int worker_index(Worker *w, Batch *b)
     for (size_t i = 0; i < b->nart; i++) {
         const BatchArticle *a = &b->art[i];
         title_terms(w, batch_str(b, a->title));
-        for (size_t j = a->first_span; j < a->first_span + a->nspans; j++)
-            b->lengths[j] = passage_terms(w, pid++, batch_str(b, a->text), a->title_end, &b->spans[j]);
+        const char *text = batch_text(b, a);
+        for (size_t j = a->first_span; j < a->first_span + a->nspans; j++) {
+            b->lengths[j] = passage_terms(w, pid++, text, a->title_end, &b->spans[j]);
+            /* a long article is a batch of its own, of any size: within
+             * the budget only if it may spill as it goes */
+            if (a->nspans > 64 && (j - a->first_span) % 16 == 15 && spill(w) != 0) return -1;
+        }
     }
     return spill(w);
 }

@@ -26,6 +26,7 @@ typedef struct {
     uint64_t file_size, hash;
     int64_t file_mtime;
     size_t first_span, nspans;        /* its passages in the batch's spans */
+    const char *borrowed;             /* the text, when not copied to the arena */
 } BatchArticle;
 
 typedef struct {
@@ -39,10 +40,15 @@ typedef struct {
 } Batch;
 
 void batch_clear(Batch *b);
-/* Copies a, and passages split from it, into the batch. */
-void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n);
+/* Copies a, and passages split from it, into the batch; with borrow set,
+ * all but the text, which must then stay valid until the batch is done. */
+void batch_add(Batch *b, const Article *a, uint64_t hash, const PassageSpan *spans, size_t n, int borrow);
 void batch_free(Batch *b);
 static inline const char *batch_str(const Batch *b, size_t off) { return (const char *)b->arena.data + off; }
+static inline const char *batch_text(const Batch *b, const BatchArticle *a)
+{
+    return a->borrowed ? a->borrowed : batch_str(b, a->text);
+}
 
 /* ---- token_map.c: a worker's cache from folded token to term id ---- */
 

@@ -141,7 +141,7 @@ static void write_records(Run *r, const Batch *bt)
     IndexBuilder *b = &r->b;
     for (size_t i = 0; i < bt->nart; i++) {
         const BatchArticle *a = &bt->art[i];
-        const char *text = batch_str(bt, a->text);
+        const char *text = batch_text(bt, a);
         uint32_t first = b->npassages;
         for (size_t j = 0; j < a->nspans; j++) {
             const PassageSpan *sp = &bt->spans[a->first_span + j];
@@ -217,16 +217,24 @@ static int on_article(void *ctx, const Article *a)
         err_set("corpus too large for one index (over 4 billion passages or 2 GB of names)");
         return -1;
     }
+    /* An article larger than a batch is a batch of its own, its text not
+     * copied but borrowed from the reader until it is indexed: so the
+     * memory it takes beyond the budget is its text, once. */
+    int big = a->len >= r->batch_bytes;
     Batch *bt;
-    if (filling(r, &bt) != 0) {
+    if ((big && submit(r) != 0) || filling(r, &bt) != 0) {
         free(spans);
         return -1;
     }
     if (bt->nart == 0) bt->first_pid = r->next_pid;
-    batch_add(bt, a, hash, spans, n);
+    batch_add(bt, a, hash, spans, n, big);
     free(spans);
     r->next_pid += (uint32_t)n;
-    return bt->arena.len >= r->batch_bytes ? submit(r) : 0;
+    if (!big) return bt->arena.len >= r->batch_bytes ? submit(r) : 0;
+    if (submit(r) != 0) return -1;
+    while (r->retired < r->filled)
+        if (retire(r) != 0) return -1;
+    return 0;
 }
 
 /* Every corpus file is recorded with its stamp for the new commit's

@@ -263,12 +263,16 @@ expect_exit 0 "a new index in a directory with only hidden files" "$SEARCH" inde
 # a build that runs out of memory leaves no temporaries
 B=$TMP/bigc; mkdir "$B"
 awk 'BEGIN { for (i = 0; i < 3000000; i++) printf "w%d ", i % 50000; print "." }' >"$B/a.txt"
-(ulimit -v 100000; exec "$SEARCH" index --corpus "$B" --index "$TMP/oom" --threads 1 --quiet) 2>"$TMP/err"; rc=$?
-if [ "$rc" -eq 2 ] && grep -q "out of memory" "$TMP/err"; then
+for v in 100000 60000 40000; do # KiB of address space: the first that runs out
+    rm -rf "$TMP/oom"
+    (ulimit -v $v; exec "$SEARCH" index --corpus "$B" --index "$TMP/oom" --threads 1 --quiet) 2>"$TMP/err"; rc=$?
+    [ "$rc" -eq 0 ] || break
+done
+if [ "$rc" -eq 2 ] && grep -q "out of memory" "$TMP/err" && [ -e "$TMP/oom/LOCK" ]; then
     ok "out of memory: no temporaries left" test -z "$(cd "$TMP/oom" && ls -d *.tmp-* 2>/dev/null)"
     ok "... and no commit" test ! -e "$TMP/oom/CURRENT"
 else
-    skip "the build did not run out of memory under ulimit -v 100000 (exit $rc)"
+    skip "no build ran out of memory under ulimit -v (last exit $rc: $(head -c 200 "$TMP/err"))"
 fi
 
 # ---- a memory budget and threads do not change the index ----
