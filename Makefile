@@ -3,6 +3,8 @@
 #   make            build ./search (installs missing Debian packages when root)
 #   make test       unit + end-to-end tests, then all again under ASan+UBSan
 #   make check-asan only the sanitizer pass
+#   make soak       the differential update test for many rounds and seeds
+#   make fuzz-long  each fuzzer for 10 minutes
 #   make bench      benchmarks (see bench/README.md)
 #   make effectiveness  MAP, nDCG@10, ... on cranfield/cisi/cacm, ours and peers
 #   make install PREFIX=/usr/local
@@ -103,6 +105,18 @@ check-asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=build-asan sh tests/run.sh
+
+# The differential update test at length, outside `make test` (which runs
+# its 200 rounds): SOAK_ROUNDS rounds for each seed in SOAK_SEEDS, under
+# ASan+UBSan. A failing round keeps its corpus and indexes for a look.
+SOAK_ROUNDS ?= 2000
+SOAK_SEEDS  ?= 1 2 3 4 5
+.PHONY: soak
+soak: test-deps
+	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" build-asan/tests/index/test_update_diff
+	@for s in $(SOAK_SEEDS); do \
+	  DIFF_ROUNDS=$(SOAK_ROUNDS) DIFF_SEED=$$s build-asan/tests/index/test_update_diff || exit 1; \
+	done
 
 # Fuzzing (libFuzzer, with ASan+UBSan): each target in tests/fuzz runs for
 # FUZZ_SECONDS from its seeds; a crash, a sanitizer report or a failed
