@@ -10,7 +10,10 @@ void usage(FILE *f)
     fprintf(f,
             "usage: search [options] QUERY...      rank passages by BM25 for QUERY\n"
             "       search index [options]         (re)build the index from a corpus\n"
-            "       search check [--index DIR]     verify every checksum, posting and record\n"
+            "       search check [--index DIR] [--corpus PATH]\n"
+            "                                      verify every checksum, posting and record;\n"
+            "                                      with --corpus, that the index holds exactly\n"
+            "                                      that corpus's articles now (exit 1 if not)\n"
             "       search eval --qrels FILE RUN   trec_eval's measures of a TREC run\n"
             "       search eval --qrels FILE --queries FILE [search options]\n"
             "                                      run the queries, then measure them\n"
