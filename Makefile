@@ -3,6 +3,7 @@
 #   make            build ./search (installs missing Debian packages when root)
 #   make test       unit + end-to-end tests, then all again under ASan+UBSan
 #   make check-asan only the sanitizer pass
+#   make check-tsan the threaded tests under ThreadSanitizer (in make test too)
 #   make soak       the differential update test for many rounds and seeds
 #   make fuzz-long  each fuzzer for 10 minutes
 #   make bench      benchmarks (see bench/README.md)
@@ -99,12 +100,32 @@ test: test-deps
 	$(MAKE) --no-print-directory unit
 	BUILD=$(BUILD) sh tests/run.sh
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory check-tsan
 	$(MAKE) --no-print-directory fuzz
 
 check-asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=build-asan sh tests/run.sh
+
+# ThreadSanitizer: the tests whose code runs threads (the indexer's
+# workers, the text store's compression helper, bisection's threads, and
+# one index searched from four threads at once), built with
+# -fsanitize=thread into build-tsan. A race report fails the run; the
+# suppressions file says why each entry it holds is safe.
+TSAN_FLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+TSAN_TESTS  = index/test_indexer index/test_docstore index/test_bisection index/test_reindex \
+              query/test_concurrent_search
+TSAN_OPTS   = halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp
+TSAN_BUILD ?= build-tsan
+.PHONY: check-tsan
+check-tsan: deps
+	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/%)
+	@for t in $(TSAN_TESTS); do \
+	  TSAN_OPTIONS="$(TSAN_OPTS)" $(TSAN_BUILD)/tests/$$t >$(TSAN_BUILD)/tests/$$t.log 2>&1 \
+	    || { cat $(TSAN_BUILD)/tests/$$t.log; echo "$$t: FAILED under ThreadSanitizer"; exit 1; }; \
+	  tail -n 1 $(TSAN_BUILD)/tests/$$t.log; \
+	done
 
 # The differential update test at length, outside `make test` (which runs
 # its 200 rounds): SOAK_ROUNDS rounds for each seed in SOAK_SEEDS, under
@@ -226,4 +247,4 @@ install: all
 	install -m 755 search $(DESTDIR)$(PREFIX)/bin/search
 
 clean:
-	rm -rf build build-asan search
+	rm -rf build build-asan build-tsan search

@@ -13,8 +13,8 @@
 #include "analysis/analysis.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <string.h>
-#include <threads.h>
 
 static const char *const STOPWORDS[] = {
     "a", "about", "above", "after", "again", "against", "all", "am",
@@ -50,7 +50,10 @@ static const char *const STOPWORDS[] = {
  * the check runs on every token when stop words are on. */
 static uint8_t table[TABLE_SLOTS]; /* index into STOPWORDS + 1, 0 = empty */
 static uint8_t lengths[NSTOPWORDS];
-static once_flag table_once = ONCE_FLAG_INIT;
+/* pthread_once, not C11's call_once: glibc's call_once reaches pthread_once
+ * inside libc, where ThreadSanitizer cannot see it, so every worker's first
+ * look-up was reported as racing with the table's building. */
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 _Static_assert(NSTOPWORDS < 255 && 2 * NSTOPWORDS < TABLE_SLOTS, "stop word table too small");
 
 static void build_table(void)
@@ -67,7 +70,7 @@ static void build_table(void)
 int is_stopword(const char *term, size_t len)
 {
     if (len == 0 || len > STOPWORD_MAX_LEN) return 0;
-    call_once(&table_once, build_table);
+    pthread_once(&table_once, build_table);
     size_t i = hash_bytes(term, len) & (TABLE_SLOTS - 1);
     for (; table[i]; i = (i + 1) & (TABLE_SLOTS - 1)) {
         size_t w = table[i] - 1u;

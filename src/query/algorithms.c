@@ -5,6 +5,8 @@
  */
 #include "query/query.h"
 
+#include <pthread.h>
+
 static const Algorithm algorithms[] = {
     {"bmm", "block-max MaxScore over windows, scored in bulk", search_bmm},
     {"bmw", "block-max WAND", search_bmw},
@@ -24,13 +26,22 @@ const Algorithm *algorithm_find(const char *name)
 
 const Algorithm *algorithm_default(void) { return &algorithms[0]; }
 
+static char names[256];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void build_names(void)
+{
+    for (size_t i = 0; i < NALG; i++) {
+        if (i) strcat(names, ", ");
+        strcat(names, algorithms[i].name);
+    }
+}
+
+/* Built once, under pthread_once: searches on several threads may all
+ * name the list in an error at once, and two threads appending to it
+ * together would garble it. */
 const char *algorithm_names(void)
 {
-    static char names[256];
-    if (!names[0])
-        for (size_t i = 0; i < NALG; i++) {
-            if (i) strcat(names, ", ");
-            strcat(names, algorithms[i].name);
-        }
+    pthread_once(&names_once, build_names);
     return names;
 }
