@@ -4,6 +4,8 @@
  *   corpus_reader.c  walks a directory of articles (.txt/.md, any depth) or
  *                    reads a passages file id<TAB>title<TAB>text (plain or
  *                    gzip, through zlib), handing out one Article at a time
+ *   jsonl_reader.c   reads a stream of JSON lines {"id": ..., "text": ...}
+ *                    into the same Articles, one document a line
  *   passage_split.c  cuts an article into passages: paragraphs, headings
  *                    joined to the paragraph after them, long paragraphs
  *                    windowed at sentence boundaries
@@ -13,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct {
     const char *id;     /* stable article id: path relative to the corpus
@@ -71,6 +74,11 @@ typedef struct {
     uint64_t unchanged;   /* files skipped as unchanged */
 } CorpusStats;
 
+/* A source of articles, handing them to fn as corpus_read does (stats
+ * filled, o->unchanged asked of each file before it is read, if the source
+ * has files): the indexer reads through one (indexer_build_from). */
+typedef int (*article_source_fn)(void *src, const CorpusOptions *o, article_fn fn, void *ctx, CorpusStats *stats);
+
 /* The corpus path as the reader uses it, and as article paths start:
  * "." components, repeated and trailing slashes dropped ("./docs.tsv" and
  * "docs.tsv", "corpus/" and "corpus" are one). Symbolic links and ".." are
@@ -82,6 +90,23 @@ char *corpus_clean_path(const char *path);
  * with err_msg() set, or the callback's non-zero value. */
 int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *ctx,
                 CorpusStats *stats);
+
+/* ---- jsonl_reader.c ---- */
+
+/* Reads JSON lines from in, one document a line: an object with "id" (a
+ * string, or a number taken as its text) and "text" (a string), in any
+ * order, other fields skipped; blank lines skipped. Each document goes to
+ * fn as the row id<TAB><TAB>text of a passages file would from
+ * corpus_read: no title, tab, newlines, the other white-space controls and
+ * NUL as spaces, base the text's offset in that file; path is name (also
+ * what messages call the stream), file size and time 0. A document without
+ * text is counted as skipped; one with an empty id, or a line over
+ * o->max_file_bytes, is warned about on stderr and skipped, an error under
+ * o->strict. A malformed line stops the reading with err_msg() "NAME line
+ * N: what is wrong". o->unchanged is never asked: a stream has no stamp.
+ * Returns 0, -1 with err_msg() set (also when no document had an id and
+ * text), or the callback's non-zero value. */
+int jsonl_read(FILE *in, const char *name, const CorpusOptions *o, article_fn fn, void *ctx, CorpusStats *stats);
 
 /* Title made from a file name: directory and extension dropped, '-' and
  * '_' turned into spaces, first letter upper-cased. Caller frees. */

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "corpus/corpus.h"
 #include "util/util.h"
 
 #ifdef __SSE2__
@@ -781,6 +782,12 @@ typedef struct {
                        for smaller postings and faster unions */
     size_t memory;  /* budget for the postings being built: past it they
                        go to runs on disk (default: a quarter of RAM) */
+    int grow_passage_words; /* 1: passage_words rises to the longest
+                       article's words (and is recorded so), so no paragraph
+                       is windowed: a one-paragraph article is one passage
+                       (sbg-index, whose benchmark counts documents). Always
+                       a full build: the size is known only at the end, and
+                       an update's segments would disagree on it */
 } IndexerOptions;
 
 #define INDEXER_MIN_MEMORY ((size_t)1 << 20)
@@ -809,6 +816,10 @@ size_t indexer_default_memory(void);
 uint64_t article_hash(const char *title, const char *text, size_t len);
 /* Builds a new index of corpus into dir and publishes it atomically. */
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *r);
+/* The same with the articles from source(src, ...): a stream (jsonl_read)
+ * is indexed as it is read, with no file to stamp or copy. */
+int indexer_build_from(article_source_fn source, void *src, const char *dir, const IndexerOptions *o,
+                       IndexerReport *r);
 
 /* ---- sources.c ---- */
 

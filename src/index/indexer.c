@@ -1,7 +1,8 @@
 /*
  * indexer.c: the indexing pipeline, start to finish.
  *
- *   corpus_read -> batches of articles, split into numbered passages
+ *   corpus_read (or another article source) -> batches of articles, split
+ *     into numbered passages
  *     -> workers (index_worker.c, one per thread): analysis and postings,
  *        runs on disk past the memory budget
  *     -> in batch order: passage and article records, text store
@@ -204,8 +205,14 @@ static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
     uint64_t hash = article_hash(a->title, a->text, a->len);
+    size_t words = r->opt->passage_words;
+    if (r->opt->grow_passage_words) { /* no window smaller than the article */
+        size_t w = count_words(a->text, 0, a->len);
+        if (w > words) words = w;
+        if (words > r->b.passage_words) r->b.passage_words = words >= UINT32_MAX ? UINT32_MAX : (uint32_t)words;
+    }
     PassageSpan *spans;
-    size_t n = passages_split(a->text, a->len, a->heading_end, r->opt->passage_words, &spans);
+    size_t n = passages_split(a->text, a->len, a->heading_end, words, &spans);
     /* kept only when a rebuild would record it the same: path and place too */
     if (r->prev && previous_match(r->prev, a->id, hash, a->path, a->base + (n ? spans[0].start : 0), r->rep)) {
         free(spans);
@@ -360,7 +367,7 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
 
 /* Reads the corpus into a new segment in segdir; writes nothing there
  * (and returns 1) when no article needed indexing. */
-static int build_segment(Run *r, const char *corpus, const char *segdir)
+static int build_segment(Run *r, article_source_fn source, void *src, const char *segdir)
 {
     const IndexerOptions *o = r->opt;
     IndexerReport *rep = r->rep;
@@ -372,7 +379,7 @@ static int build_segment(Run *r, const char *corpus, const char *segdir)
     co.unchanged = on_file;
     co.unchanged_ctx = r;
     CorpusStats cs = {0};
-    if (rc == 0) rc = corpus_read(corpus, &co, on_article, r, &cs);
+    if (rc == 0) rc = source(src, &co, on_article, r, &cs);
     if (drain(r) != 0) rc = -1;
     progress(r, 1);
     rep->articles = r->b.narticles;
@@ -388,7 +395,23 @@ static int build_segment(Run *r, const char *corpus, const char *segdir)
     return rc;
 }
 
+typedef struct {
+    const char *path;
+} CorpusPath;
+
+static int read_corpus(void *src, const CorpusOptions *co, article_fn fn, void *ctx, CorpusStats *stats)
+{
+    return corpus_read(((CorpusPath *)src)->path, co, fn, ctx, stats);
+}
+
 int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, IndexerReport *rep)
+{
+    CorpusPath src = {corpus};
+    return indexer_build_from(read_corpus, &src, dir, o, rep);
+}
+
+int indexer_build_from(article_source_fn source, void *src, const char *dir, const IndexerOptions *o,
+                       IndexerReport *rep)
 {
     memset(rep, 0, sizeof *rep);
     /* An analysis the workers could not run (an unknown language) is
@@ -405,11 +428,11 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     if (publish_begin(&pub, dir) != 0) return -1;
     sources_init(&r.sources);
     /* read under the build lock: the commit updated is the live one */
-    r.prev = previous_open(dir, o, rep);
+    r.prev = o->grow_passage_words ? NULL : previous_open(dir, o, rep);
     rep->incremental = r.prev != NULL;
     uint32_t number = 0;
     char *segdir = publish_segment(&pub, &number);
-    int rc = segdir ? build_segment(&r, corpus, segdir) : -1;
+    int rc = segdir ? build_segment(&r, source, src, segdir) : -1;
     if (rc == 1) { /* nothing new: no segment */
         publish_drop_segment(&pub, number);
         free(segdir);

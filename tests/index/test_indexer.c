@@ -245,6 +245,128 @@ static void test_unknown_language(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
+/* ---- a stream through indexer_build_from ---- */
+
+typedef struct {
+    FILE *in;
+} Stream;
+
+static int read_stream(void *src, const CorpusOptions *co, article_fn fn, void *ctx, CorpusStats *stats)
+{
+    return jsonl_read(((Stream *)src)->in, "stream", co, fn, ctx, stats);
+}
+
+/* The segment's meta.bin passage size (FORMAT.md: the u32 after five u64
+ * counts), or 0. */
+static uint32_t meta_passage_words(const char *seg)
+{
+    char path[1024], *d;
+    size_t n;
+    snprintf(path, sizeof path, "%s/meta.bin", seg);
+    if (read_file(path, 1u << 20, &d, &n) != 0) return 0;
+    uint32_t w = 0;
+    if (n >= 32 + 44) memcpy(&w, d + 32 + 40, 4);
+    free(d);
+    return w;
+}
+
+/* JSON lines indexed as they are read, with grow_passage_words (as
+ * sbg-index does): each document is one passage, the passage size rises to
+ * the longest one's words (over the floor given) and is recorded so, and
+ * the segment is byte for byte that of the equivalent passages file built
+ * with that passage size, but for articles.bin (the path "stream" where the
+ * other has the file's, and no file size or time). With 1 and 3 threads.
+ * A second build into the same directory rebuilds rather than updates (an
+ * update's segments could disagree on the passage size). */
+static void test_stream_whole_documents(void)
+{
+    char dir[] = "/tmp/test_indexer.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char tsv[600], idx[600];
+    snprintf(tsv, sizeof tsv, "%s/docs.tsv", dir);
+    Buf json = {0}, rows = {0};
+    uint32_t longest = 0;
+    tc_seed = 5;
+    for (uint32_t d = 0; d < 300; d++) {
+        uint32_t words = d == 150 ? 1700 : 1 + tc_rand() % 400;
+        if (words > longest) longest = words;
+        buf_printf(&json, "{\"id\": \"d%u\", \"text\": \"", d);
+        buf_printf(&rows, "d%u\t\t", d);
+        for (uint32_t i = 0; i < words; i++) {
+            uint32_t w = tc_word(500);
+            /* sentences and paragraph breaks: one passage all the same */
+            const char *sep = i + 1 == words ? "" : i % 40 == 39 ? ".\\n\\n" : i % 9 == 8 ? ". " : " ";
+            const char *row_sep = i + 1 == words ? "" : i % 40 == 39 ? ".  " : i % 9 == 8 ? ". " : " ";
+            buf_printf(&json, "w%u%s", w, sep);
+            buf_printf(&rows, "w%u%s", w, row_sep);
+        }
+        buf_printf(&json, "\"}\n");
+        buf_printf(&rows, "\n");
+    }
+    FILE *f = fopen(tsv, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(rows.data, 1, rows.len, f);
+    fclose(f);
+
+    IndexerOptions o;
+    indexer_options_default(&o);
+    IndexerReport r;
+    o.passage_words = longest;
+    snprintf(idx, sizeof idx, "%s/from-file", dir);
+    CHECK_EQ_INT(indexer_build(tsv, idx, &o, &r), 0);
+    char *want = tc_segment_dir(idx);
+    CHECK(want != NULL);
+    CHECK_EQ_INT(r.passages, r.articles);
+
+    for (int threads = 1; threads <= 3; threads += 2) {
+        o.passage_words = 1000; /* the floor: the longest has 1700 words */
+        o.grow_passage_words = 1;
+        o.threads = threads;
+        snprintf(idx, sizeof idx, "%s/from-stream-%d", dir, threads);
+        for (int build = 0; build < 2; build++) {
+            Stream s = {fmemopen(json.data, json.len, "r")};
+            CHECK(s.in != NULL);
+            if (!s.in) break;
+            CHECK_EQ_INT(indexer_build_from(read_stream, &s, idx, &o, &r), 0);
+            fclose(s.in);
+            CHECK_EQ_INT(r.articles, 300);
+            CHECK_EQ_INT(r.passages, 300);
+            CHECK_EQ_INT(r.incremental, 0);
+        }
+        Index *ix = index_open(idx);
+        CHECK(ix != NULL);
+        if (ix) {
+            CHECK_EQ_INT(index_nsegments(ix), 1);
+            CHECK_EQ_INT(index_stats(ix)->passage_words, longest);
+            ArticleInfo a;
+            CHECK_EQ_INT(index_article(ix, 0, &a), 0);
+            CHECK(a.path_len == 6 && !memcmp(a.path, "stream", 6) && a.size == 0 && a.mtime == 0);
+            index_close(ix);
+        }
+        char *got = tc_segment_dir(idx);
+        CHECK(got != NULL);
+        if (got) CHECK_EQ_INT(meta_passage_words(got), longest);
+        for (size_t i = 0; want && got && i < sizeof files / sizeof *files; i++) {
+            if (!strcmp(files[i], "articles.bin")) continue;
+            char a[1024], b[1024];
+            snprintf(a, sizeof a, "%s/%s", want, files[i]);
+            snprintf(b, sizeof b, "%s/%s", got, files[i]);
+            if (!same_file(a, b)) {
+                fprintf(stderr, "  %s differs from the passages file's with %d threads\n", files[i], threads);
+                check_failed_in_test++;
+            }
+        }
+        free(got);
+    }
+    free(want);
+    buf_free(&json);
+    buf_free(&rows);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
 /* AddressSanitizer and ThreadSanitizer: their shadow memory inflates the
  * peak RSS (under TSan a 20 MB article peaked at 175 MB). */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -303,4 +425,5 @@ static void test_long_article_within_budget(void)
 }
 
 TEST_MAIN("indexer", T(test_same_index_any_threads_and_memory), T(test_damaged_run), T(test_many_runs),
+          T(test_stream_whole_documents),
           T(test_unknown_language), T(test_long_article_within_budget))
