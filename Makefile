@@ -14,7 +14,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 # Always on, whatever CFLAGS the caller passes (the sanitizer build does).
-REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Isrc -Itests -D_GNU_SOURCE -pthread
+REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Itests -D_GNU_SOURCE -pthread
 LDLIBS   += -lstemmer -lz -lzstd -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -22,8 +22,8 @@ SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # Debian packages: the header that proves each one is there.
 DEB_PKGS    = libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev
 DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/utf8proc.h
-TEST_PKGS   = jq
-TEST_TOOLS  = jq
+TEST_PKGS   = jq pkg-config
+TEST_TOOLS  = jq pkg-config
 
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -31,9 +31,14 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HEADERS  := $(wildcard src/*/*.h) tests/check.h
+HEADERS  := $(wildcard src/*/*.h) include/libsearch.h tests/check.h
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+# The shared library's version: its soname changes with the major number,
+# on any change to the API that breaks a program built against the old.
+SO_MAJOR  = 1
+SO_VERSION = 1.0.0
 
-.PHONY: effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder help
+.PHONY: lib uninstall effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder help
 .DELETE_ON_ERROR:
 
 all: deps search
@@ -69,6 +74,22 @@ $(BUILD)/%.o: %.c $(HEADERS)
 $(BUILD)/libsearch.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+
+# The shared library is built from position-independent copies of the
+# objects, so the static library and ./search keep the code they had.
+# Only the srch_* functions of include/libsearch.h are exported.
+$(BUILD)/pic/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/libsearch.so.$(SO_VERSION): $(PIC_OBJ) include/libsearch.map
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libsearch.so.$(SO_MAJOR) \
+	  -Wl,--version-script=include/libsearch.map -o $@ $(PIC_OBJ) $(LDLIBS)
+
+# The pkg-config file names PREFIX, so it is made by install itself.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(SO_VERSION)|' -e 's|@LIBS@|$(LDLIBS)|'
+
+lib: $(BUILD)/libsearch.a $(BUILD)/libsearch.so.$(SO_VERSION)
 
 # The front end is built into $(BUILD) and copied to ./search for the default build.
 $(BUILD)/search: $(CLI_OBJ) $(BUILD)/libsearch.a
@@ -110,12 +131,13 @@ check-asan: test-deps
 
 # ThreadSanitizer: the tests whose code runs threads (the indexer's
 # workers, the text store's compression helper, bisection's threads, and
-# one index searched from four threads at once), built with
+# one index searched from four threads at once, through the internals and
+# through the public API), built with
 # -fsanitize=thread into build-tsan. A race report fails the run; the
 # suppressions file says why each entry it holds is safe.
 TSAN_FLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS  = index/test_indexer index/test_docstore index/test_bisection index/test_reindex \
-              query/test_concurrent_search
+              query/test_concurrent_search api/test_api
 TSAN_OPTS   = halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp
 TSAN_BUILD ?= build-tsan
 .PHONY: check-tsan
@@ -242,9 +264,22 @@ effectiveness: bench-deps all
 sweep: all
 	sh bench/effectiveness/sweep.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+# DESTDIR stages the files for a package; PREFIX is where they will live.
+install: all lib
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 search $(DESTDIR)$(PREFIX)/bin/search
+	install -m 644 $(BUILD)/libsearch.a $(DESTDIR)$(PREFIX)/lib/libsearch.a
+	install -m 755 $(BUILD)/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION)
+	ln -sf libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_MAJOR)
+	ln -sf libsearch.so.$(SO_MAJOR) $(DESTDIR)$(PREFIX)/lib/libsearch.so
+	install -m 644 include/libsearch.h $(DESTDIR)$(PREFIX)/include/libsearch.h
+	$(PC_SED) include/libsearch.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/search $(DESTDIR)$(PREFIX)/lib/libsearch.a \
+	  $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_MAJOR) \
+	  $(DESTDIR)$(PREFIX)/lib/libsearch.so $(DESTDIR)$(PREFIX)/include/libsearch.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
 
 clean:
 	rm -rf build build-asan build-tsan search

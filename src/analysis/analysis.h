@@ -135,6 +135,8 @@ size_t analyzer_term(Analyzer *a, const char *word, size_t len, char out[TERM_MA
 
 /* Space-separated list of the languages libstemmer knows (static string). */
 const char *analyzer_languages(void);
+/* The same as a NULL-terminated list, "none" last. */
+const char *const *analysis_language_list(void);
 /* 1 when analyzer_new would accept the language name (a libstemmer name
  * or alias, or "none"); an index names one, and its reader checks it. */
 int analysis_language_known(const char *language);

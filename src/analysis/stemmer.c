@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ struct Stemmer {
 /* ---- the language list ---- */
 
 static char languages[1024];
-static once_flag languages_once = ONCE_FLAG_INIT;
+/* pthread_once, not C11 call_once, which ThreadSanitizer cannot see into
+ * (stopwords.c) */
+static pthread_once_t languages_once = PTHREAD_ONCE_INIT;
 
 static void build_languages(void)
 {
@@ -46,10 +49,27 @@ static void build_languages(void)
     languages[n] = '\0';
 }
 
+static const char *language_list[64];
+static pthread_once_t language_list_once = PTHREAD_ONCE_INIT;
+
+static void build_language_list(void)
+{
+    size_t n = 0;
+    for (const char **l = sb_stemmer_list(); *l && n + 2 < sizeof language_list / sizeof *language_list; l++)
+        language_list[n++] = *l;
+    language_list[n] = "none";
+}
+
+const char *const *analysis_language_list(void)
+{
+    pthread_once(&language_list_once, build_language_list);
+    return language_list;
+}
+
 /* Built once: libstemmer's list is fixed for the life of the process. */
 const char *analyzer_languages(void)
 {
-    call_once(&languages_once, build_languages);
+    pthread_once(&languages_once, build_languages);
     return languages;
 }
 

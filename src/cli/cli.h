@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "libsearch.h"
 #include "corpus/corpus.h"
 #include "index/index.h"
 #include "query/query.h"
@@ -40,6 +41,12 @@ int parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int parse_float(const char *opt, const char *s, double lo, double hi, float *out);
 /* Prints "search: <msg>" for the library's last error. */
 void print_error(void);
+/* The public API's build callbacks as the CLI shows them: warnings as
+ * "search: warning: ..." lines, progress on one line rewritten (cmd_index.c). */
+void cli_warning(void *ctx, const char *message);
+void cli_progress(void *ctx, const srch_progress *p);
+/* The same for a build run through the indexer itself (sbg-index). */
+void cli_index_progress(void *ctx, uint64_t articles, uint64_t passages, uint64_t bytes, double seconds, int final);
 
 /* ---- output.c ---- */
 
@@ -55,9 +62,8 @@ typedef struct {
                            per_article passages */
 } OutputOptions;
 
-/* Prints hits[0..n) of the query in ctx (ctx->q). qid is for TREC output. */
-int print_hits(SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
-               const char *qid);
+/* Prints the hits of a query; qid is for TREC output. */
+void print_hits(const srch_hits *hits, const OutputOptions *o, const char *qid);
 /* 1 when s can be a field of a TREC run line as it is: not empty, no
  * white space or control bytes (a qid or a run tag). */
 int trec_token(const char *s);

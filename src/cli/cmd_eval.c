@@ -101,7 +101,10 @@ int cmd_eval(int argc, char **argv)
         } else {
             EvalResult r;
             eval_compute(&qrels, &run, a.complete, &r);
-            eval_print(stdout, &r, run.tag, a.per_query);
+            Buf text = {0};
+            eval_format(&text, &r, run.tag, a.per_query);
+            fwrite(text.data, 1, text.len, stdout);
+            buf_free(&text);
             rc = r.n ? EXIT_HITS : EXIT_NO_HITS;
             if (!r.n) fprintf(stderr, "search: no query of the run has judgments in %s\n", a.qrels);
             eval_result_free(&r);

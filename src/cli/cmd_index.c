@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void report(const IndexerReport *r)
+static void report(const srch_build_report *r)
 {
     double mb = r->source_bytes / 1e6;
-    if (r->incremental) {
+    if (r->updated) {
         fprintf(stderr,
                 "updated: %llu articles unchanged (%llu files not read), %llu added, %llu changed, %llu removed; "
                 "%zu segments merged, %zu in the index%s\n",
-                (unsigned long long)r->unchanged, (unsigned long long)r->unread,
+                (unsigned long long)r->unchanged, (unsigned long long)r->files_not_read,
                 (unsigned long long)r->added, (unsigned long long)r->changed, (unsigned long long)r->removed,
                 r->merged, r->segments, r->up_to_date ? " (up to date: nothing written)" : "");
     } else if (r->why_full) {
@@ -29,6 +29,27 @@ static void report(const IndexerReport *r)
             (unsigned long long)r->terms, (unsigned long long)r->postings, mb, r->index_bytes / 1e6,
             r->source_bytes ? 100.0 * (double)r->index_bytes / (double)r->source_bytes : 0.0, r->seconds,
             r->seconds > 0 ? mb / r->seconds : 0.0);
+}
+
+void cli_warning(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "search: warning: %s\n", message);
+}
+
+void cli_index_progress(void *ctx, uint64_t articles, uint64_t passages, uint64_t bytes, double seconds, int final)
+{
+    srch_progress p = {articles, passages, bytes, seconds};
+    cli_progress(ctx, &p);
+    if (final) fputc('\n', stderr);
+}
+
+void cli_progress(void *ctx, const srch_progress *p)
+{
+    (void)ctx;
+    double mb = p->bytes / 1e6;
+    fprintf(stderr, "\r  indexing: %llu articles, %llu passages, %.1f MB, %.1f MB/s", (unsigned long long)p->articles,
+            (unsigned long long)p->passages, mb, p->seconds > 0 ? mb / p->seconds : 0.0);
 }
 
 /* "512M", "2G", "65536K" or bytes -> bytes; -1 with a message if not a
@@ -55,7 +76,7 @@ static int parse_memory(const char *s, size_t *out)
 /* --language: "help" lists the names on stdout (returns 1); a name in
  * any case is stored as libstemmer spells it; an unknown one is refused
  * here, before the build touches the index (returns -1). */
-static int set_language(const char *val, AnalysisConfig *a)
+static int set_language(const char *val, const char **language)
 {
     if (!strcmp(val, "help")) {
         for (const char *l = analyzer_languages(); *l; l++) putchar(*l == ' ' ? '\n' : *l);
@@ -63,11 +84,11 @@ static int set_language(const char *val, AnalysisConfig *a)
         return 1;
     }
     const char *name = analysis_language_name(val);
-    if (!name || strlen(name) >= sizeof a->language) {
+    if (!name || strlen(name) >= sizeof ((AnalysisConfig *)0)->language) {
         fprintf(stderr, "search: unknown stemmer language '%s' (known: %s none)\n", val, analyzer_languages());
         return -1;
     }
-    snprintf(a->language, sizeof a->language, "%s", name);
+    *language = name;
     return 0;
 }
 
@@ -81,8 +102,8 @@ static int need_arg(int i, int argc, const char *opt)
 int cmd_index(int argc, char **argv)
 {
     const char *corpus = DEFAULT_CORPUS, *dir = DEFAULT_INDEX;
-    IndexerOptions o;
-    indexer_options_default(&o);
+    srch_build_options o;
+    srch_build_options_init(&o);
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -94,7 +115,7 @@ int cmd_index(int argc, char **argv)
             if (!strcmp(a, "--corpus")) corpus = val;
             else if (!strcmp(a, "--index")) dir = val;
             else if (!strcmp(a, "--language")) {
-                int rc = set_language(val, &o.analysis);
+                int rc = set_language(val, &o.language);
                 if (rc) return rc > 0 ? 0 : EXIT_ERROR;
             }
             else if (!strcmp(a, "--memory")) {
@@ -105,9 +126,9 @@ int cmd_index(int argc, char **argv)
             } else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;
             else o.passage_words = (uint32_t)v;
         } else if (!strcmp(a, "--stopwords")) {
-            o.analysis.stopwords = 1;
+            o.stopwords = 1;
         } else if (!strcmp(a, "--no-stopwords")) {
-            o.analysis.stopwords = 0;
+            o.stopwords = 0;
         } else if (!strcmp(a, "--full")) {
             o.full = 1;
         } else if (!strcmp(a, "--optimize")) {
@@ -126,13 +147,17 @@ int cmd_index(int argc, char **argv)
             return EXIT_ERROR;
         }
     }
-    o.progress = !quiet && isatty(2);
-    IndexerReport r;
-    if (indexer_build(corpus, dir, &o, &r) != 0) {
-        print_error();
+    o.progress = !quiet && isatty(2) ? cli_progress : NULL;
+    o.warning = cli_warning;
+    srch_build_report r;
+    srch_error err;
+    srch_code rc = srch_build(corpus, dir, &o, &r, &err);
+    if (o.progress) fputc('\n', stderr); /* ends the progress line */
+    if (rc != SRCH_OK) {
+        fprintf(stderr, "search: %s\n", err.message);
         return EXIT_ERROR;
     }
-    if (r.recovered[0])
+    if (r.recovered)
         fprintf(stderr, "search: warning: %s/CURRENT did not name a commit that opens; updated %s, the newest that does\n",
                 dir, r.recovered);
     if (!quiet) report(&r);

@@ -60,7 +60,8 @@ static int sbg_index(int argc, char **argv)
      * than it, so it is one passage */
     o.passage_words = 100000;
     o.grow_passage_words = 1;
-    o.progress = !quiet && isatty(2);
+    o.progress = !quiet && isatty(2) ? cli_index_progress : NULL;
+    o.warn = cli_warning;
     IndexerReport r;
     if (indexer_build_from(read_stdin, NULL, dir, &o, &r) != 0) {
         fprintf(stderr, "search: sbg-index: %s\n", err_msg());

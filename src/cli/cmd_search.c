@@ -1,8 +1,7 @@
 /*
- * cmd_search.c: `search QUERY` and `search --queries FILE`.
- * Opens the index (building it from corpus/ first when there is none),
- * analyses the query as the index was analysed, runs the chosen algorithm
- * and prints the hits.
+ * cmd_search.c: `search QUERY` and `search --queries FILE`, over the
+ * public API: opens the index (building it from corpus/ first when there
+ * is none), runs each query through one searcher and prints the hits.
  */
 #include "cli/cli.h"
 
@@ -14,25 +13,20 @@
 typedef struct {
     const char *dir;
     const char *queries; /* --queries FILE */
-    const char *algorithm;
-    long k;
-    float k1, b;
     int color;           /* -1: decide by isatty */
-    QueryOptions qo;     /* field boosts, prefix expansion bound */
+    srch_search_options so;
     OutputOptions out;
     Buf text;            /* the query words joined */
+    srch_index *ix;      /* once open */
 } SearchArgs;
 
 static int parse_args(int argc, char **argv, SearchArgs *s)
 {
     memset(s, 0, sizeof *s);
     s->dir = DEFAULT_INDEX;
-    s->k = 10;
-    s->k1 = BM25_K1_DEFAULT;
-    s->b = BM25_B_DEFAULT;
     s->color = -1;
     s->out.tag = "search";
-    query_options_default(&s->qo);
+    srch_search_options_init(&s->so);
     int words_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -64,25 +58,25 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
         i++;
         if (!strcmp(a, "-k")) {
             if (parse_long(a, val, 1, 1000000, &v)) return -1;
-            s->k = v;
+            s->so.k = (size_t)v;
         } else if (!strcmp(a, "--k1")) {
-            if (parse_float(a, val, 0.0, 100.0, &s->k1)) return -1;
+            if (parse_float(a, val, 0.0, 100.0, &s->so.k1)) return -1;
         } else if (!strcmp(a, "--b")) {
-            if (parse_float(a, val, 0.0, 1.0, &s->b)) return -1;
+            if (parse_float(a, val, 0.0, 1.0, &s->so.b)) return -1;
         } else if (!strcmp(a, "--per-article")) {
             if (parse_long(a, val, 1, 1000, &v)) return -1;
             s->out.per_article = (size_t)v;
         } else if (!strcmp(a, "--title-boost")) {
-            if (parse_float(a, val, 0.0, 100.0, &s->qo.title)) return -1;
+            if (parse_float(a, val, 0.0, 100.0, &s->so.title_boost)) return -1;
         } else if (!strcmp(a, "--heading-boost")) {
-            if (parse_float(a, val, 0.0, 100.0, &s->qo.heading)) return -1;
+            if (parse_float(a, val, 0.0, 100.0, &s->so.heading_boost)) return -1;
         } else if (!strcmp(a, "--max-expansions")) {
             if (parse_long(a, val, 1, QUERY_MAX_TERMS, &v)) return -1;
-            s->qo.max_expansions = (uint32_t)v;
+            s->so.max_expansions = (uint32_t)v;
         } else if (!strcmp(a, "--index")) s->dir = val;
         else if (!strcmp(a, "--queries")) s->queries = val;
         else if (!strcmp(a, "--tag")) s->out.tag = val;
-        else s->algorithm = val;
+        else s->so.algorithm = val;
     }
     if (s->queries) s->out.mode = OUT_TREC;
     if (s->queries && !trec_token(s->out.tag)) { /* it is every run line's last field */
@@ -99,81 +93,74 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
     }
     buf_put_u8(&s->text, 0);
     s->out.color = s->color >= 0 ? s->color : (isatty(1) && !getenv("NO_COLOR"));
+    /* a TREC run ranks articles by their best passage, and needs no text */
+    s->so.per_article = s->queries ? 1 : (uint32_t)s->out.per_article;
+    s->so.ids_only = s->queries != NULL;
+    s->so.explain = s->out.explain;
     return 0;
 }
 
 /* No index yet: build one from corpus/ (the first run of a fresh clone). */
-static Index *open_or_build(const char *dir)
+static srch_code open_or_build(const char *dir, srch_index **ix, srch_error *err)
 {
-    char *cur = publish_current(dir);
-    if (cur) {
-        free(cur);
-        return index_open(dir);
-    }
     struct stat st;
     char current[4096];
     snprintf(current, sizeof current, "%s/CURRENT", dir);
     /* only the default index is built implicitly, and never over a damaged one */
-    if (stat(current, &st) == 0 || strcmp(dir, DEFAULT_INDEX) != 0 || stat(DEFAULT_CORPUS, &st) != 0)
-        return index_open(dir);
-    fprintf(stderr, "search: no index in %s; building it from %s/ first\n", dir, DEFAULT_CORPUS);
-    IndexerOptions o;
-    indexer_options_default(&o);
-    IndexerReport r;
-    if (indexer_build(DEFAULT_CORPUS, dir, &o, &r) != 0) return NULL;
-    fprintf(stderr, "search: indexed %llu articles into %llu passages in %.2f s\n",
-            (unsigned long long)r.articles, (unsigned long long)r.passages, r.seconds);
-    return index_open(dir);
+    int build = strcmp(dir, DEFAULT_INDEX) == 0 && stat(DEFAULT_CORPUS, &st) == 0 && stat(current, &st) != 0;
+    if (build) {
+        char *newest = publish_current(dir); /* a damaged CURRENT: say so, do not build over it */
+        size_t ncommits = 0;
+        char *any = newest ? NULL : publish_newest(dir, &ncommits);
+        build = !newest && ncommits == 0;
+        free(newest);
+        free(any);
+    }
+    if (build) {
+        fprintf(stderr, "search: no index in %s; building it from %s/ first\n", dir, DEFAULT_CORPUS);
+        srch_build_options o;
+        srch_build_options_init(&o);
+        o.warning = cli_warning;
+        srch_build_report r;
+        if (srch_build(DEFAULT_CORPUS, dir, &o, &r, err) != SRCH_OK) return err->code;
+        fprintf(stderr, "search: indexed %llu articles into %llu passages in %.2f s\n",
+                (unsigned long long)r.articles, (unsigned long long)r.passages, r.seconds);
+    }
+    return srch_open(dir, ix, err);
 }
 
-typedef struct {
-    const Index *ix;
-    Analyzer *an;
-    const Algorithm *alg;
-    Bm25 bm25;
-    TopK top;
-    Query q;
-    SearchContext ctx;
-    const SearchArgs *args;
-} Engine;
-
-/* 1 when every clause of the query is an excluded one: it matches nothing. */
-static int only_excludes(const Query *q)
-{
-    if (q->nnodes == 0 || q->nodes[0].child < 0) return 0;
-    for (int32_t c = q->nodes[0].child; c >= 0; c = q->nodes[c].next)
-        if (q->nodes[c].occur != OCC_MUST_NOT) return 0;
-    return 1;
-}
-
-/* run_query: the query itself cannot be run (too many terms; err_msg()
- * says why), which a --queries run skips, unlike an error of the index or
- * the output. */
+/* run_query: the query itself cannot be run (too many terms; err says
+ * why), which a --queries run skips, unlike an error of the index or the
+ * output. */
 #define QUERY_REFUSED (-2)
 
 /* Runs one query; returns hits printed, QUERY_REFUSED, or -1 on error. */
-static long run_query(Engine *e, const char *text, const char *qid)
+static long run_query(srch_searcher *se, const SearchArgs *a, const char *text, const char *qid, srch_error *err)
 {
-    if (query_parse_with(e->an, e->ix, &e->bm25, &e->args->qo, text, &e->q) != 0) return QUERY_REFUSED;
-    if (e->q.notes.len)
-        fprintf(stderr, "search: %s%s%.*s", e->args->queries ? qid : "", e->args->queries ? ": " : "",
-                (int)e->q.notes.len, (const char *)e->q.notes.data);
-    e->ctx.q = &e->q;
-    topk_clear(&e->top);
-    long n = -1;
-    if (search_run(e->alg, &e->ctx, &e->top) == 0) {
-        n = (long)topk_sorted(&e->top);
-        if (print_hits(&e->ctx, e->an, e->top.heap, (size_t)n, &e->args->out, qid) != 0) n = -1;
-        e->top.n = 0;
+    srch_hits *h;
+    srch_code rc = srch_search(se, text, &a->so, &h, err);
+    if (rc == SRCH_BAD_QUERY) return QUERY_REFUSED;
+    if (rc != SRCH_OK) return -1;
+    const char *notes = srch_hits_notes(h);
+    if (*notes) fprintf(stderr, "search: %s%s%s", a->queries ? qid : "", a->queries ? ": " : "", notes);
+    print_hits(h, &a->out, qid);
+    long n = (long)srch_hits_count(h);
+    if (!a->queries && n == 0 && (srch_hits_flags(h) & SRCH_QUERY_NO_TERMS)) {
+        srch_index_info info;
+        srch_index_stats(a->ix, &info);
+        fprintf(stderr, "search: the query has no searchable words%s\n", info.stopwords ? " (only stop words)" : "");
+    } else if (!a->queries && n == 0 && (srch_hits_flags(h) & SRCH_QUERY_ONLY_EXCLUDES)) {
+        fprintf(stderr, "search: the query only excludes words (-word, NOT word); add a word to search for\n");
     }
+    srch_hits_free(h);
     return n;
 }
 
-static int run_query_file(Engine *e, const char *path)
+static int run_query_file(srch_searcher *se, const SearchArgs *a, const char *path, srch_error *err)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f) {
-        err_set("cannot open queries file %s: %s", path, strerror(errno));
+        snprintf(err->message, sizeof err->message, "cannot open queries file %s: %s", path, strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -187,7 +174,7 @@ static int run_query_file(Engine *e, const char *path)
         if (got == 0) continue;
         char *tab = strchr(line, '\t');
         if (!tab || tab == line || (size_t)got != strlen(line)) {
-            err_set("%s: line %ld: expected qid<TAB>query text", path, lineno);
+            snprintf(err->message, sizeof err->message, "%s: line %ld: expected qid<TAB>query text", path, lineno);
             rc = -1;
             break;
         }
@@ -199,16 +186,17 @@ static int run_query_file(Engine *e, const char *path)
         while (*qid == ' ') qid++;
         for (char *end = tab; end > qid && end[-1] == ' ';) *--end = 0;
         if (!trec_token(qid)) {
-            err_set("%s: line %ld: the qid '%s' is empty or holds white space or control characters", path,
-                    lineno, qid);
+            snprintf(err->message, sizeof err->message,
+                     "%s: line %ld: the qid '%.100s' is empty or holds white space or control characters", path,
+                     lineno, qid);
             rc = -1;
             break;
         }
-        long n = run_query(e, tab + 1, qid);
+        long n = run_query(se, a, tab + 1, qid, err);
         if (n == QUERY_REFUSED) {
             /* one bad query does not cost the others, but the run lacks it:
              * named here, and the exit status says so at the end */
-            fprintf(stderr, "search: warning: query %s (%s line %ld) skipped: %s\n", qid, path, lineno, err_msg());
+            fprintf(stderr, "search: warning: query %s (%s line %ld) skipped: %s\n", qid, path, lineno, err->message);
             refused++;
         } else if (n < 0)
             rc = -1;
@@ -218,8 +206,8 @@ static int run_query_file(Engine *e, const char *path)
     free(line);
     if (f != stdin) fclose(f);
     if (rc == 0 && refused) {
-        err_set("%ld %s skipped (see the warnings above): the run lacks %s", refused,
-                refused == 1 ? "query was" : "queries were", refused == 1 ? "it" : "them");
+        snprintf(err->message, sizeof err->message, "%ld %s skipped (see the warnings above): the run lacks %s",
+                 refused, refused == 1 ? "query was" : "queries were", refused == 1 ? "it" : "them");
         rc = -1;
     }
     return rc == 0 ? (total > 0 ? EXIT_HITS : EXIT_NO_HITS) : -1;
@@ -235,49 +223,32 @@ int cmd_search_to(int argc, char **argv, FILE *trec)
         return EXIT_ERROR;
     }
     s.out.trec = trec;
-    Engine e = {0};
-    e.args = &s;
-    e.alg = s.algorithm ? algorithm_find(s.algorithm) : algorithm_default();
-    if (!e.alg) {
-        fprintf(stderr, "search: unknown algorithm '%s' (known: %s)\n", s.algorithm, algorithm_names());
+    srch_error err = {SRCH_OK, ""};
+    srch_index *ix = NULL;
+    srch_searcher *se = NULL;
+    int rc = EXIT_ERROR;
+    if (s.so.algorithm && !algorithm_find(s.so.algorithm)) { /* before the index is opened, or built */
+        fprintf(stderr, "search: unknown algorithm '%s' (known: %s)\n", s.so.algorithm, algorithm_names());
         buf_free(&s.text);
         return EXIT_ERROR;
     }
-    Index *ix = open_or_build(s.dir);
-    int rc = EXIT_ERROR;
-    if (ix) {
-        e.ix = ix;
-        e.an = analyzer_new(&index_stats(ix)->analysis);
-        if (e.an) {
-            bm25_init(&e.bm25, s.k1, s.b, index_stats(ix));
-            topk_init(&e.top, (size_t)s.k, s.queries || s.out.per_article ? ix : NULL);
-            query_init(&e.q);
-            search_context_init(&e.ctx, ix, &e.bm25);
-            if (s.queries) {
-                rc = run_query_file(&e, s.queries);
-            } else {
-                long n = run_query(&e, (const char *)s.text.data, "1");
-                if (n == 0 && e.q.n == 0)
-                    fprintf(stderr, "search: the query has no searchable words%s\n",
-                            index_stats(ix)->analysis.stopwords ? " (only stop words)" : "");
-                else if (n == 0 && only_excludes(&e.q))
-                    fprintf(stderr, "search: the query only excludes words (-word, NOT word); "
-                                    "add a word to search for\n");
-                rc = n < 0 ? -1 : n > 0 ? EXIT_HITS : EXIT_NO_HITS;
-            }
-            topk_free(&e.top);
-            query_free(&e.q);
-            search_context_free(&e.ctx);
-            analyzer_free(e.an);
+    if (open_or_build(s.dir, &ix, &err) == SRCH_OK && srch_searcher_new(ix, &se, &err) == SRCH_OK) {
+        s.ix = ix;
+        if (s.queries) {
+            rc = run_query_file(se, &s, s.queries, &err);
+        } else {
+            long n = run_query(se, &s, (const char *)s.text.data, "1", &err);
+            rc = n < 0 ? -1 : n > 0 ? EXIT_HITS : EXIT_NO_HITS;
         }
-        if (rc < 0 || !e.an) rc = EXIT_ERROR;
+        if (rc < 0) rc = EXIT_ERROR;
     }
-    if (rc == EXIT_ERROR) print_error();
+    if (rc == EXIT_ERROR) fprintf(stderr, "search: %s\n", err.message[0] ? err.message : "error");
     if (fflush(stdout) != 0 && rc != EXIT_ERROR) {
         fprintf(stderr, "search: cannot write output\n");
         rc = EXIT_ERROR;
     }
-    index_close(ix);
+    srch_searcher_free(se);
+    srch_close(ix);
     buf_free(&s.text);
     return rc;
 }

@@ -50,62 +50,56 @@ static void put_text(const char *s, size_t n)
     buf_free(&b);
 }
 
-typedef struct {
-    SearchContext *ctx;
-    Analyzer *an;
-    const OutputOptions *o;
-    SnippetStyle st;
-    Buf text, snip, explain;
-} Printer;
-
-static void print_text_article(const Printer *pr, size_t rank, float score, const ArticleInfo *a)
+static void print_text_article(const OutputOptions *o, const srch_hit *h, double score)
 {
-    int color = pr->o->color;
-    printf("%s%2zu. %.4f%s  ", color ? "\033[1m" : "", rank, score, color ? "\033[0m" : "");
-    put_text(a->title, a->title_len);
+    int color = o->color;
+    printf("%s%2zu. %.4f%s  ", color ? "\033[1m" : "", h->rank, score, color ? "\033[0m" : "");
+    put_text(h->title, h->title_len);
     printf("\n    %s", color ? "\033[2m" : "");
-    put_text(a->path, a->path_len);
+    put_text(h->path, h->path_len);
 }
 
 /* The passage line (after the article's lines), its snippet, its explanation. */
-static void print_text_passage(const Printer *pr, const PassageInfo *p, const Hit *h, int with_score)
+static void print_text_passage(const OutputOptions *o, const srch_hit *h)
 {
-    const char *dim = pr->o->color ? "\033[2m" : "", *off = pr->o->color ? "\033[0m" : "";
-    if (with_score)
-        printf("    %spassage %u, bytes %llu-%llu, score %.4f%s", dim, p->ordinal + 1, (unsigned long long)p->start,
-               (unsigned long long)p->end, h->score, off);
+    const char *dim = o->color ? "\033[2m" : "", *off = o->color ? "\033[0m" : "";
+    if (h->article_hit)
+        printf("    %spassage %u, bytes %llu-%llu, score %.4f%s", dim, h->passage, (unsigned long long)h->start,
+               (unsigned long long)h->end, h->score, off);
     else
-        printf(", passage %u, bytes %llu-%llu%s", p->ordinal + 1, (unsigned long long)p->start,
-               (unsigned long long)p->end, off);
-    printf("\n    %s\n", (const char *)pr->snip.data);
-    if (pr->o->explain) fwrite(pr->explain.data, 1, pr->explain.len, stdout);
+        printf(", passage %u, bytes %llu-%llu%s", h->passage, (unsigned long long)h->start,
+               (unsigned long long)h->end, off);
+    char *snip = srch_snippet(h, 360, o->color ? "\033[1;31m" : "**", o->color ? "\033[0m" : "**");
+    printf("\n    %s\n", snip);
+    srch_free(snip);
+    if (o->explain && h->explain_text) fputs(h->explain_text, stdout);
 }
 
-static void print_json_hit(const Printer *pr, size_t rank, size_t sub, const Hit *h, const ArticleInfo *a,
-                           const PassageInfo *p, const Span *m, size_t nm)
+static void print_json_hit(const OutputOptions *o, const srch_hit *h)
 {
-    printf("{\"rank\":%zu,", rank);
-    if (sub) printf("\"article_hit\":%zu,", sub);
+    printf("{\"rank\":%zu,", h->rank);
+    if (h->article_hit) printf("\"article_hit\":%zu,", h->article_hit);
     printf("\"score\":%.6f,\"id\":", h->score);
     char id[64];
-    int idl = snprintf(id, sizeof id, "#%u", p->ordinal + 1);
+    int idl = snprintf(id, sizeof id, "#%u", h->passage);
     Buf full = {0};
-    buf_append(&full, a->id, a->id_len);
+    buf_append(&full, h->id, h->id_len);
     buf_append(&full, id, (size_t)idl);
     json_string(stdout, (const char *)full.data, full.len);
     buf_free(&full);
     printf(",\"article\":");
-    json_string(stdout, a->id, a->id_len);
-    printf(",\"passage\":%u,\"path\":", p->ordinal + 1);
-    json_string(stdout, a->path, a->path_len);
+    json_string(stdout, h->id, h->id_len);
+    printf(",\"passage\":%u,\"path\":", h->passage);
+    json_string(stdout, h->path, h->path_len);
     printf(",\"title\":");
-    json_string(stdout, a->title, a->title_len);
-    printf(",\"start\":%llu,\"end\":%llu,\"text\":", (unsigned long long)p->start, (unsigned long long)p->end);
-    json_string(stdout, (const char *)pr->text.data, pr->text.len);
+    json_string(stdout, h->title, h->title_len);
+    printf(",\"start\":%llu,\"end\":%llu,\"text\":", (unsigned long long)h->start, (unsigned long long)h->end);
+    json_string(stdout, h->text, h->text_len);
     printf(",\"highlights\":[");
-    for (size_t i = 0; i < nm; i++) printf("%s[%zu,%zu]", i ? "," : "", m[i].start, m[i].end);
+    for (size_t i = 0; i < h->nhighlights; i++)
+        printf("%s[%zu,%zu]", i ? "," : "", h->highlights[i].start, h->highlights[i].end);
     printf("]");
-    if (pr->o->explain) printf(",\"explain\":%.*s", (int)pr->explain.len, (const char *)pr->explain.data);
+    if (o->explain && h->explain_json) printf(",\"explain\":%s", h->explain_json);
     printf("}\n");
 }
 
@@ -137,78 +131,34 @@ static void trec_docid(FILE *f, const char *id, size_t n)
     fprintf(f, "%.*s", (int)(n - done), id + done);
 }
 
-static void print_trec_hit(FILE *f, const char *qid, size_t rank, const Hit *h, const ArticleInfo *a, const char *tag)
+static void print_trec_hit(FILE *f, const char *qid, const srch_hit *h, const char *tag)
 {
     fprintf(f, "%s Q0 ", qid);
-    trec_docid(f, a->id, a->id_len);
-    fprintf(f, " %zu %.6f %s\n", rank, h->score, tag);
+    trec_docid(f, h->id, h->id_len);
+    fprintf(f, " %zu %.6f %s\n", h->rank, h->score, tag);
 }
 
-/* One passage: rank is the hit's (or its article's) rank, sub its place
- * within the article (0 when hits are passages). */
-static int print_passage(Printer *pr, size_t rank, size_t sub, const Hit *h)
+void print_hits(const srch_hits *hits, const OutputOptions *o, const char *qid)
 {
-    PassageInfo p;
-    ArticleInfo a;
-    index_passage(pr->ctx->ix, h->pid, &p);
-    index_article(pr->ctx->ix, p.article, &a);
-    if (index_passage_text(pr->ctx->ix, h->pid, &pr->text) != 0) return -1;
-    pr->explain.len = 0;
-    if (pr->o->explain) explain_hit(pr->ctx, h->pid, pr->o->mode == OUT_JSON, "      ", &pr->explain);
-    Span *m;
-    size_t nm = snippet_matches(pr->an, pr->ctx->q, (const char *)pr->text.data, pr->text.len, &m);
-    if (pr->o->mode == OUT_JSON) {
-        print_json_hit(pr, rank, sub, h, &a, &p, m, nm);
-    } else {
-        snippet_make((const char *)pr->text.data, pr->text.len, m, nm, &pr->st, &pr->snip);
-        if (!sub) print_text_article(pr, rank, h->score, &a);
-        print_text_passage(pr, &p, h, sub != 0);
-        if (!sub || pr->o->per_article == sub) printf("\n");
-    }
-    free(m);
-    return 0;
-}
-
-/* An article hit: its best passages (every passage of it scored). */
-static int print_article(Printer *pr, size_t rank, const Hit *best)
-{
-    PassageInfo p;
-    ArticleInfo a;
-    index_passage(pr->ctx->ix, best->pid, &p);
-    index_article(pr->ctx->ix, p.article, &a);
-    TopK top;
-    topk_init(&top, pr->o->per_article, NULL);
-    int rc = search_tree_range(pr->ctx, &top, a.first_passage, a.first_passage + a.npassages - 1);
-    size_t n = rc == 0 ? topk_sorted(&top) : 0;
-    if (rc == 0 && pr->o->mode != OUT_JSON) {
-        print_text_article(pr, rank, best->score, &a);
-        printf("\n");
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) rc = print_passage(pr, rank, i + 1, &top.heap[i]);
-    if (rc == 0 && pr->o->mode != OUT_JSON && n < pr->o->per_article) printf("\n");
-    topk_free(&top);
-    return rc;
-}
-
-int print_hits(SearchContext *ctx, Analyzer *an, const Hit *hits, size_t n, const OutputOptions *o,
-               const char *qid)
-{
-    if (o->mode == OUT_TREC) {
-        for (size_t i = 0; i < n; i++) {
-            PassageInfo p;
-            ArticleInfo a;
-            index_passage(ctx->ix, hits[i].pid, &p);
-            index_article(ctx->ix, p.article, &a);
-            print_trec_hit(o->trec ? o->trec : stdout, qid, i + 1, &hits[i], &a, o->tag);
+    size_t n = srch_hits_count(hits);
+    for (size_t i = 0; i < n; i++) {
+        const srch_hit *h = srch_hits_get(hits, i);
+        if (o->mode == OUT_TREC) {
+            print_trec_hit(o->trec ? o->trec : stdout, qid, h, o->tag);
+        } else if (o->mode == OUT_JSON) {
+            print_json_hit(o, h);
+        } else if (!o->per_article) {
+            print_text_article(o, h, h->score);
+            print_text_passage(o, h);
+            printf("\n");
+        } else {
+            if (h->article_hit == 1) { /* an article: its line, then its best passages */
+                print_text_article(o, h, h->score);
+                printf("\n");
+            }
+            print_text_passage(o, h);
+            const srch_hit *next = i + 1 < n ? srch_hits_get(hits, i + 1) : NULL;
+            if (!next || next->article_hit == 1) printf("\n"); /* after an article's last passage */
         }
-        return 0;
     }
-    Printer pr = {ctx, an, o, {360, o->color ? "\033[1;31m" : "**", o->color ? "\033[0m" : "**"}, {0}, {0}, {0}};
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = o->per_article ? print_article(&pr, i + 1, &hits[i]) : print_passage(&pr, i + 1, 0, &hits[i]);
-    buf_free(&pr.text);
-    buf_free(&pr.snip);
-    buf_free(&pr.explain);
-    return rc;
 }

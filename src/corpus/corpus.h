@@ -55,9 +55,14 @@ int64_t stamp_clock(void);
  * skips the file unread. It is asked of every file. */
 typedef int (*unchanged_fn)(void *ctx, const char *id, const char *path, uint64_t stamp);
 
+/* A one-line warning about a file or row skipped (no newline). */
+typedef void (*warn_fn)(void *ctx, const char *message);
+
 typedef struct {
     size_t max_file_bytes; /* larger article files are skipped */
     int strict;            /* 1: a skipped file is an error */
+    warn_fn warn;          /* NULL: skips are only counted */
+    void *warn_ctx;
     unchanged_fn unchanged; /* NULL: read everything */
     void *unchanged_ctx;
 } CorpusOptions;
@@ -86,7 +91,7 @@ typedef int (*article_source_fn)(void *src, const CorpusOptions *o, article_fn f
 char *corpus_clean_path(const char *path);
 
 /* Reads a directory tree or a passages file. Problems with single files are
- * warned about on stderr and skipped (errors under strict). Returns 0, -1
+ * warned about (o->warn) and skipped (errors under strict). Returns 0, -1
  * with err_msg() set, or the callback's non-zero value. */
 int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *ctx,
                 CorpusStats *stats);
@@ -101,7 +106,7 @@ int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *c
  * NUL as spaces, base the text's offset in that file; path is name (also
  * what messages call the stream), file size and time 0. A document without
  * text is counted as skipped; one with an empty id, or a line over
- * o->max_file_bytes, is warned about on stderr and skipped, an error under
+ * o->max_file_bytes, is warned about (o->warn) and skipped, an error under
  * o->strict. A malformed line stops the reading with err_msg() "NAME line
  * N: what is wrong". o->unchanged is never asked: a stream has no stamp.
  * Returns 0, -1 with err_msg() set (also when no document had an id and

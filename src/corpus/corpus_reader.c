@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -37,6 +38,18 @@ typedef struct {
     int64_t now;      /* stamp_clock() before the first stat */
 } Walk;
 
+static void warn(Walk *w, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void warn(Walk *w, const char *fmt, ...)
+{
+    if (!w->opt->warn) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    w->opt->warn(w->opt->warn_ctx, line);
+}
+
 /* A per-file problem: a warning normally, an error under --strict. */
 static int skip_file(Walk *w, const char *path, const char *why)
 {
@@ -45,7 +58,7 @@ static int skip_file(Walk *w, const char *path, const char *why)
         err_set("%s: %s", path, why);
         return -1;
     }
-    fprintf(stderr, "search: warning: skipping %s: %s\n", path, why);
+    warn(w, "skipping %s: %s", path, why);
     return 0;
 }
 
@@ -345,7 +358,7 @@ static int bad_row(Walk *w, const char *path, uint64_t lineno, const char *why)
         err_set("%s: line %llu: %s", path, (unsigned long long)lineno, why);
         return -1;
     }
-    fprintf(stderr, "search: warning: %s: line %llu: %s, skipped\n", path, (unsigned long long)lineno, why);
+    warn(w, "%s: line %llu: %s, skipped", path, (unsigned long long)lineno, why);
     return 0;
 }
 

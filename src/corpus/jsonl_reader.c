@@ -358,7 +358,11 @@ static int skip_doc(Reader *rd, uint64_t lineno, const char *why)
         err_set("%s line %llu: %s", rd->name, (unsigned long long)lineno, why);
         return -1;
     }
-    fprintf(stderr, "search: warning: %s line %llu: %s, skipped\n", rd->name, (unsigned long long)lineno, why);
+    if (rd->opt->warn) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s line %llu: %s, skipped", rd->name, (unsigned long long)lineno, why);
+        rd->opt->warn(rd->opt->warn_ctx, msg);
+    }
     return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/util.h"
+
 /* One judgment ("qid 0 docid rel") or one run line ("qid Q0 docid rank
  * score tag"): qid and docid point into the owner's string pool. */
 typedef struct {
@@ -59,6 +61,6 @@ void eval_compute(const EvalSet *qrels, const EvalSet *run, int complete, EvalRe
 void eval_result_free(EvalResult *r);
 /* trec_eval's layout: "measure<TAB>qid<TAB>value" lines, per query when
  * per_query is set, then "all". */
-void eval_print(FILE *f, const EvalResult *r, const char *tag, int per_query);
+void eval_format(Buf *b, const EvalResult *r, const char *tag, int per_query);
 
 #endif

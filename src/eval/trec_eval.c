@@ -318,18 +318,18 @@ void eval_result_free(EvalResult *r)
     memset(r, 0, sizeof *r);
 }
 
-static void print_query(FILE *f, const EvalQuery *e)
+static void format_query(Buf *b, const EvalQuery *e)
 {
-    fprintf(f, "%-22s\t%s\t%u\n", "num_ret", e->qid, e->ret);
-    fprintf(f, "%-22s\t%s\t%u\n", "num_rel", e->qid, e->rel);
-    fprintf(f, "%-22s\t%s\t%u\n", "num_rel_ret", e->qid, e->rel_ret);
-    for (int m = 0; m < NMEASURES; m++) fprintf(f, "%-22s\t%s\t%.4f\n", eval_measure_names[m], e->qid, e->m[m]);
+    buf_printf(b, "%-22s\t%s\t%u\n", "num_ret", e->qid, e->ret);
+    buf_printf(b, "%-22s\t%s\t%u\n", "num_rel", e->qid, e->rel);
+    buf_printf(b, "%-22s\t%s\t%u\n", "num_rel_ret", e->qid, e->rel_ret);
+    for (int m = 0; m < NMEASURES; m++) buf_printf(b, "%-22s\t%s\t%.4f\n", eval_measure_names[m], e->qid, e->m[m]);
 }
 
-void eval_print(FILE *f, const EvalResult *r, const char *tag, int per_query)
+void eval_format(Buf *b, const EvalResult *r, const char *tag, int per_query)
 {
-    for (size_t i = 0; per_query && i < r->n; i++) print_query(f, &r->q[i]);
-    fprintf(f, "%-22s\tall\t%s\n", "runid", tag && *tag ? tag : "run");
-    fprintf(f, "%-22s\tall\t%zu\n", "num_q", r->n);
-    print_query(f, &r->all);
+    for (size_t i = 0; per_query && i < r->n; i++) format_query(b, &r->q[i]);
+    buf_printf(b, "%-22s\tall\t%s\n", "runid", tag && *tag ? tag : "run");
+    buf_printf(b, "%-22s\tall\t%zu\n", "num_q", r->n);
+    format_query(b, &r->all);
 }

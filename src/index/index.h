@@ -771,7 +771,11 @@ int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t
 typedef struct {
     AnalysisConfig analysis;
     uint32_t passage_words;
-    int progress;   /* 1: progress on stderr */
+    /* progress: called about twice a second while reading and once at the
+     * end (final set); warn: each file or row skipped. Either may be NULL. */
+    void (*progress)(void *ctx, uint64_t articles, uint64_t passages, uint64_t bytes, double seconds, int final);
+    void (*warn)(void *ctx, const char *message);
+    void *ctx;
     int strict;     /* 1: skipped corpus files are errors */
     int threads;    /* threads to use (default: the online CPUs); the
                        index is the same whatever the number */

@@ -131,9 +131,7 @@ static void progress(Run *r, int final)
     double now = now_seconds();
     if (!r->opt->progress || (!final && now - r->last_progress < 0.5)) return;
     r->last_progress = now;
-    double mb = r->source_bytes / 1e6, secs = now - r->started;
-    fprintf(stderr, "\r  indexing: %u articles, %u passages, %.1f MB, %.1f MB/s%s", r->b.narticles,
-            r->b.npassages, mb, secs > 0 ? mb / secs : 0.0, final ? "\n" : "");
+    r->opt->progress(r->opt->ctx, r->b.narticles, r->b.npassages, r->source_bytes, now - r->started, final);
 }
 
 /* The records of a finished batch, in corpus order. */
@@ -376,6 +374,8 @@ static int build_segment(Run *r, article_source_fn source, void *src, const char
     CorpusOptions co;
     corpus_options_default(&co);
     co.strict = o->strict;
+    co.warn = o->warn;
+    co.warn_ctx = o->ctx;
     co.unchanged = on_file;
     co.unchanged_ctx = r;
     CorpusStats cs = {0};

@@ -343,11 +343,12 @@ static int write_current(const char *root, const char *final)
 {
     char *tmp = join(root, "CURRENT.tmp"), *cur = join(root, "CURRENT");
     int rc = -1;
-    FILE *f = fopen(tmp, "w");
-    if (f) {
-        int ok = fprintf(f, "%s\n", final) > 0;
-        ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-        ok &= fclose(f) == 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        char line[64];
+        size_t n = (size_t)snprintf(line, sizeof line, "%s\n", final);
+        int ok = write(fd, line, n) == (ssize_t)n && fsync(fd) == 0;
+        ok &= close(fd) == 0;
         if (ok && rename(tmp, cur) == 0) rc = 0;
     }
     if (rc != 0) {

@@ -88,11 +88,10 @@ static void test_layout(void)
     CHECK_EQ_INT(eval_parse_run(RUN, strlen(RUN), "mem", &r), 0);
     EvalResult e;
     eval_compute(&q, &r, 0, &e);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    eval_print(f, &e, r.tag, 1);
-    fclose(f);
+    Buf b = {0};
+    eval_format(&b, &e, r.tag, 1);
+    buf_put_u8(&b, 0);
+    char *text = (char *)b.data;
     CHECK(strstr(text, "map                   \t1\t0.7000\n") != NULL);
     CHECK(strstr(text, "map                   \tall\t0.3500\n") != NULL);
     CHECK(strstr(text, "num_q                 \tall\t2\n") != NULL);

@@ -1,0 +1,274 @@
+/*
+ * libsearch.h: BM25 passage search as a library. The one public header.
+ *
+ * An index is a directory made by srch_build from a corpus (a directory of
+ * .txt/.md articles, or a passages file of id<TAB>title<TAB>text lines,
+ * plain or gzip). Articles are split into passages, analysed (UTF-8
+ * tokenizer, case and accent folding, Snowball stemming) and ranked with
+ * BM25. Building again updates the index, touching only what changed; a
+ * search sees the old index or the new one, never a mix.
+ *
+ *     srch_index *ix;
+ *     srch_error err;
+ *     if (srch_open("index", &ix, &err) != SRCH_OK) { puts(err.message); return 2; }
+ *     srch_searcher *s;
+ *     srch_searcher_new(ix, &s, &err);
+ *     srch_hits *hits;
+ *     if (srch_search(s, "suicidal ideation", NULL, &hits, &err) == SRCH_OK) {
+ *         for (size_t i = 0; i < srch_hits_count(hits); i++) {
+ *             const srch_hit *h = srch_hits_get(hits, i);
+ *             printf("%.4f %.*s\n", h->score, (int)h->title_len, h->title);
+ *         }
+ *         srch_hits_free(hits);
+ *     }
+ *     srch_searcher_free(s);
+ *     srch_close(ix);
+ *
+ * Link with `pkg-config --cflags --libs libsearch`.
+ *
+ * Threads: an open srch_index may be shared by any number of threads; a
+ * srch_searcher is one thread's at a time (make one per thread). Builds
+ * of one index directory are serialised by a lock (SRCH_BUSY).
+ *
+ * Errors: every function that can fail returns a srch_code and, when its
+ * srch_error pointer is not NULL, fills it with the code and a one-line
+ * message. The library writes nothing to stdout or stderr of its own:
+ * warnings and progress go to the callbacks a caller passes.
+ *
+ * Strings handed out (titles, paths, texts) are UTF-8 as found in the
+ * corpus, with a length and not necessarily NUL-terminated; they live as
+ * long as the object that holds them.
+ */
+#ifndef LIBSEARCH_H
+#define LIBSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SRCH_VERSION "1.0.0"
+#define SRCH_VERSION_NUMBER 1000000 /* major * 1000000 + minor * 1000 + patch */
+
+/* The library's version, which may differ from the header's. */
+const char *srch_version(void);
+
+/* ---- errors ---- */
+
+typedef enum {
+    SRCH_OK = 0,
+    SRCH_NOT_FOUND = 1, /* no index (or corpus, or file) at the path given */
+    SRCH_CORRUPT = 2,   /* the index is damaged; the message names the file */
+    SRCH_IO = 3,        /* reading or writing failed (permissions, disk full, ...) */
+    SRCH_BAD_QUERY = 4, /* a query the engine refuses (too many terms, ...) */
+    SRCH_BAD_ARG = 5,   /* an invalid argument or option value */
+    SRCH_NOMEM = 6,     /* out of memory */
+    SRCH_BUSY = 7,      /* another build of this index is running */
+    SRCH_ERROR = 8      /* anything else */
+} srch_code;
+
+typedef struct {
+    srch_code code;
+    char message[512]; /* one line, no trailing newline */
+} srch_error;
+
+/* A short name for a code ("corrupt", "busy", ...). */
+const char *srch_code_name(srch_code code);
+
+/* ---- opening an index ---- */
+
+typedef struct srch_index srch_index;
+
+/* Opens the live commit of the index in dir, read-only. */
+srch_code srch_open(const char *dir, srch_index **out, srch_error *err);
+void srch_close(srch_index *ix);
+
+typedef struct {
+    uint64_t passages;      /* live passages (N of BM25) */
+    uint64_t articles;      /* live articles */
+    uint64_t terms;         /* distinct terms, summed over segments */
+    uint64_t segments;
+    double avg_length;      /* mean passage length in tokens */
+    const char *language;   /* the stemmer, "none" for none */
+    int stopwords;          /* 1 when stop words were dropped */
+    uint32_t passage_words; /* passage size the index was built with */
+    const char *commit;     /* the commit directory open, e.g. "gen-000012" */
+} srch_index_info;
+
+/* Statistics of the open commit; the strings live as long as ix. */
+void srch_index_stats(const srch_index *ix, srch_index_info *out);
+
+/* ---- searching ---- */
+
+typedef struct srch_searcher srch_searcher;
+
+/* A searcher of ix: the analyser, scorer and buffers one thread's queries
+ * reuse. ix must outlive it. */
+srch_code srch_searcher_new(srch_index *ix, srch_searcher **out, srch_error *err);
+void srch_searcher_free(srch_searcher *s);
+
+typedef struct {
+    size_t k;               /* hits wanted (articles with per_article); default 10 */
+    size_t offset;          /* hits skipped first, for paging; default 0 */
+    const char *algorithm;  /* "bmm" (default), "bmw", "maxscore", "wand", "exhaustive" */
+    float k1, b;            /* BM25; default 1.2 and 0.75 */
+    float title_boost;      /* weight of the title field for unfielded words; 0 = off */
+    float heading_boost;    /* likewise for headings */
+    uint32_t max_expansions; /* terms a prefix query expands to at most; default 128 */
+    uint32_t per_article;   /* 0: hits are passages; N: hits are articles ranked by
+                               their best passage, each with its N best passages */
+    int explain;            /* 1: each hit says why it scored what it did */
+    int ids_only;           /* 1: hits without text, highlights or explanation (a TREC run
+                               needs ids and scores only, and saves reading every text) */
+} srch_search_options;
+
+/* The defaults above. */
+void srch_search_options_init(srch_search_options *o);
+
+typedef struct {
+    size_t start, end;      /* a byte range in the hit's text */
+} srch_span;
+
+typedef struct {
+    size_t rank;            /* 1-based, counting from the first hit of all (offset included);
+                               with per_article, the article's rank */
+    size_t article_hit;     /* with per_article: the passage's place in its article's
+                               list, from 1; else 0 */
+    double score;           /* BM25 */
+    uint32_t passage;       /* the passage's number within its article, from 1 */
+    uint64_t passage_id;    /* index-wide ids (change when the index is updated) */
+    uint64_t article_id;
+    const char *id;         /* the article id: its path in the corpus directory, or the
+                               passages file's id column */
+    size_t id_len;
+    const char *path;       /* the file it was read from */
+    size_t path_len;
+    const char *title;
+    size_t title_len;
+    uint64_t start, end;    /* the passage's byte range in that file */
+    const char *text;       /* the passage's text */
+    size_t text_len;
+    const srch_span *highlights; /* the query's words in text, in order */
+    size_t nhighlights;
+    const char *explain_json; /* with explain: a JSON object (k1, b, length, mean_length,
+                                 parts: field, term or phrase, tf, idf, boost, score) */
+    const char *explain_text; /* the same as lines for people; NULL without explain */
+} srch_hit;
+
+typedef struct srch_hits srch_hits;
+
+/* Runs query (the query syntax of search(1): words, "phrases"~N, +required,
+ * -excluded, AND/OR/NOT, (groups), prefix*, title:/heading:/body: fields).
+ * opts NULL: the defaults. *out holds the hits, even none. */
+srch_code srch_search(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **out,
+                      srch_error *err);
+size_t srch_hits_count(const srch_hits *h);
+const srch_hit *srch_hits_get(const srch_hits *h, size_t i);
+/* What the query made of the words: notes (e.g. a prefix that expanded to
+ * more terms than allowed), or "" when there are none. */
+const char *srch_hits_notes(const srch_hits *h);
+/* SRCH_QUERY_* flags: why a query has no hits when it can have none. */
+#define SRCH_QUERY_NO_TERMS 1      /* no searchable words (e.g. only stop words) */
+#define SRCH_QUERY_ONLY_EXCLUDES 2 /* every clause excludes */
+int srch_hits_flags(const srch_hits *h);
+void srch_hits_free(srch_hits *h);
+
+/* How many live passages the query matches. */
+srch_code srch_count(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
+                     srch_error *err);
+
+/* The best window of the hit's text, at most max_bytes long, white space
+ * collapsed, the highlights wrapped in open and close (e.g. "**"). The
+ * caller frees it with srch_free. NULL when out of memory. */
+char *srch_snippet(const srch_hit *h, size_t max_bytes, const char *open, const char *close);
+void srch_free(void *p);
+
+/* ---- building and updating ---- */
+
+typedef struct {
+    uint64_t articles, passages; /* read so far */
+    uint64_t bytes;              /* source bytes read so far */
+    double seconds;
+} srch_progress;
+
+typedef struct {
+    const char *language;  /* Snowball stemmer ("english", default), or "none" */
+    int stopwords;         /* 1: drop English stop words; default 0 */
+    uint32_t passage_words; /* passage size in words; default 250 */
+    int threads;           /* default: the CPUs online */
+    size_t memory;         /* bytes the build may hold before it spills runs to disk;
+                              default a quarter of RAM; at least 1 MiB */
+    int full;              /* 1: rebuild from scratch instead of updating */
+    int optimize;          /* 1: merge the index into one segment */
+    int reorder;           /* 1: number articles by graph bisection (smaller, faster) */
+    int strict;            /* 1: an unreadable, empty or binary file is an error */
+    /* Called about twice a second while reading, and once at the end. */
+    void (*progress)(void *ctx, const srch_progress *p);
+    /* Called for each skipped file or row, with a one-line message. */
+    void (*warning)(void *ctx, const char *message);
+    void *ctx;
+} srch_build_options;
+
+void srch_build_options_init(srch_build_options *o);
+/* The names srch_build_options.language takes, NULL-terminated. */
+const char *const *srch_languages(void);
+
+typedef struct {
+    int updated;            /* 1: the live index was updated; 0: built from scratch */
+    int up_to_date;         /* nothing changed: nothing written */
+    const char *why_full;   /* when an update was not possible, why (or NULL) */
+    const char *recovered;  /* CURRENT was damaged: the commit updated instead, or NULL */
+    uint64_t unchanged, added, changed, removed; /* articles, when updating */
+    uint64_t files_not_read; /* files skipped as provably unchanged */
+    uint64_t articles, passages, terms, postings, skipped; /* what the new segment holds */
+    uint64_t source_bytes, index_bytes;
+    uint64_t runs, run_bytes; /* postings spilled to disk past the memory budget */
+    size_t segments, merged;
+    double seconds;
+} srch_build_report;
+
+/* Builds or updates the index in dir from corpus, and publishes it
+ * atomically: a failed or interrupted build leaves the last good index.
+ * The report's strings are static. */
+srch_code srch_build(const char *corpus, const char *dir, const srch_build_options *opts, srch_build_report *rep,
+                     srch_error *err);
+
+/* ---- checking ---- */
+
+typedef struct {
+    uint64_t terms, postings, positions, passages, articles; /* verified */
+    uint64_t problems;       /* 0: sound */
+    const char *report;      /* the first problems, a line each */
+    /* with a corpus: */
+    int corpus_checked;
+    uint64_t corpus_articles, same, added, changed, removed; /* as srch_build would count them */
+    const char *differences; /* the first differences, a line each ("changed since indexed: id") */
+} srch_check_report;
+
+/* Verifies every checksum, posting, position, record and text of the
+ * index; with corpus (may be NULL), also that it holds exactly the
+ * corpus's articles now. SRCH_OK when the checks could run (look at
+ * problems and the differences); the report's strings live until
+ * srch_check_report_free. */
+srch_code srch_check(const char *dir, const char *corpus, srch_check_report *rep, srch_error *err);
+void srch_check_report_free(srch_check_report *rep);
+
+/* ---- evaluation ---- */
+
+typedef struct {
+    double map, ndcg10, p10, recall100, recall1000, mrr; /* means over queries, as trec_eval */
+    size_t queries;
+} srch_eval_result;
+
+/* Scores a TREC run file against a qrels file, as trec_eval does (with
+ * complete set, queries with judgments and no results count as zeros:
+ * trec_eval -c). */
+srch_code srch_eval(const char *qrels, const char *run, int complete, srch_eval_result *out, srch_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * api.h: what the files of the public API (include/libsearch.h) share:
+ * turning the library's error message into a srch_error.
+ *
+ *   errors.c    codes, their names, the version
+ *   index.c     srch_open, srch_close, srch_index_stats
+ *   searcher.c  srch_search and its hits, srch_count, srch_snippet
+ *   build.c     srch_build
+ *   check.c     srch_check
+ *   eval.c      srch_eval
+ */
+#ifndef API_H
+#define API_H
+
+#include "libsearch.h"
+#include "index/index.h"
+#include "query/query.h"
+
+struct srch_index {
+    Index *ix;
+    char *commit_name; /* e.g. "gen-000012" */
+};
+
+/* Fills err (may be NULL) from err_msg(), with code unless it is
+ * SRCH_ERROR, in which case the code is read off the message: the
+ * internal layers report a one-line message, whose wording for damage
+ * ("corrupt", "damaged"), a missing path and a held lock is fixed and
+ * tested. Returns the code. */
+srch_code api_fail(srch_error *err, srch_code code);
+/* The same with a message of the API's own. */
+srch_code api_fail_msg(srch_error *err, srch_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+srch_code api_ok(srch_error *err);
+
+#endif
