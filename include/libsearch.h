@@ -33,7 +33,10 @@
  * Errors: every function that can fail returns a srch_code and, when its
  * srch_error pointer is not NULL, fills it with the code and a one-line
  * message. The library writes nothing to stdout or stderr of its own:
- * warnings and progress go to the callbacks a caller passes.
+ * warnings and progress go to the callbacks a caller passes. One
+ * exception remains: when memory runs out, the library prints one line
+ * and exits the process with status 2 (SRCH_NOMEM is reserved for when
+ * allocation failures are returned instead).
  *
  * Strings handed out (titles, paths, texts) are UTF-8 as found in the
  * corpus, with a length and not necessarily NUL-terminated; they live as
