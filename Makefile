@@ -255,6 +255,13 @@ bench-quick: bench-deps all
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh --quick
 
+# Open + one query on 1M and 10M synthetic passages (bench/open.sh; the
+# first run makes the 10M corpus and index, 7 GB, in about 10 minutes).
+.PHONY: bench-open
+bench-open: bench-deps all
+	$(MAKE) --no-print-directory $(BUILD)/bench/open_bench
+	sh bench/open.sh
+
 # Ranking quality on the judged collections (bench/effectiveness/), and the
 # parameter sweep the defaults were chosen by.
 effectiveness: bench-deps all

@@ -148,7 +148,9 @@ static void print_positions_json(const Index *ix, const FileBytes *fb)
     const IndexStats *s = index_stats(ix);
     size_t len;
     segment_positions_base(index_segment(ix, 0), &len);
-    uint64_t first, title = segment_prefix_range(index_segment(ix, 0), "\001", 1, &first), heading = segment_prefix_range(index_segment(ix, 0), "\002", 1, &first);
+    uint64_t first, title = 0, heading = 0;
+    segment_prefix_range(index_segment(ix, 0), "\001", 1, &first, &title);
+    segment_prefix_range(index_segment(ix, 0), "\002", 1, &first, &heading);
     printf(",\"positions_file\":%llu,\"positions\":%llu,\"positions_bytes\":%zu,\"positions_bytes_per_position\":%.4f,"
            "\"title_terms\":%llu,\"heading_terms\":%llu}\n",
            (unsigned long long)fb->positions, (unsigned long long)s->positions, len, per(len, s->positions),

@@ -1,8 +1,11 @@
 /*
  * check.c: `search check`, a deep verification of an index, in the spirit
- * of Lucene's CheckIndex. Opening an index already verifies every file's
- * frame and CRC32 and the structure the readers rely on (counts, offsets,
- * sorted terms); this goes through all the data itself:
+ * of Lucene's CheckIndex. Opening an index checks the files' frames, the
+ * small files' CRC32s and the counts at the head of each payload, and the
+ * readers check each entry, record and block as they read it; this first
+ * verifies the rest of each segment (segment_verify: every file's CRC32,
+ * every lexicon entry and the terms' order, every record and block
+ * directory), then goes through all the data itself:
  *
  *   every term's postings decode, ids increase and stay below N, the count
  *   is its df, its largest tf is the lexicon's, every posting lies within
@@ -42,6 +45,7 @@ typedef struct {
     PositionCursor pos;
     float *parts;     /* the term's tf-parts, for its floors */
     size_t parts_cap;
+    int skipped;      /* a term's postings were not read: no totals */
 } Checker;
 
 /* One posting against its block's stored bounds and its positions. */
@@ -88,7 +92,7 @@ static void check_term(Checker *k, uint64_t i)
     const char *s;
     size_t len;
     TermInfo t;
-    segment_term_at(k->sg, i, &s, &len, &t);
+    segment_term_at(k->sg, i, &s, &len, &t); /* 1: segment_verify checked every entry */
     const char *word;
     size_t wl;
     int field = key_field(s, len, &word, &wl);
@@ -97,6 +101,15 @@ static void check_term(Checker *k, uint64_t i)
              field == FIELD_BODY ? "" : ":", (int)wl, word);
     PostingCursor c;
     cursor_open(&c, k->sg, &t);
+    if (c.corrupt && t.nblocks > 1 && !(c.floors[0] <= t.max_tf_part && c.floors[1] <= c.floors[0] &&
+                                         c.floors[2] <= c.floors[1] && c.floors[2] >= 0)) {
+        /* the cursor refuses the term (a query would prune by them) */
+        problem(k->r, "term '%s': stored floor of its 10 best is %g, of its 100 best %g, of its 1000 best %g: not in "
+                "rank order under its best tf-part %g", term, (double)c.floors[0], (double)c.floors[1],
+                (double)c.floors[2], (double)t.max_tf_part);
+        k->skipped = 1;
+        return;
+    }
     positions_open(&k->pos, k->sg, &t);
     if (t.df > k->parts_cap) {
         free(k->parts);
@@ -147,25 +160,31 @@ static void check_records(Checker *k)
     docstore_cursor_free(&c);
 }
 
-static void check_segment(const Segment *sg, IndexCheck *r)
+/* -1 when the segment did not verify: nothing else of it is read. */
+static int check_segment(const Segment *sg, IndexCheck *r)
 {
     const IndexStats *s = segment_stats(sg);
+    if (segment_verify(sg) != 0) {
+        problem(r, "%s", err_msg());
+        return -1;
+    }
     uint64_t postings = r->postings, positions = r->positions;
-    Checker k = {sg, r, index_avgdl(s->total_length, s->passages), {0}, NULL, 0};
+    Checker k = {sg, r, index_avgdl(s->total_length, s->passages), {0}, NULL, 0, 0};
     positions_init(&k.pos);
     for (uint64_t i = 0; i < s->terms; i++) check_term(&k, i);
     positions_free(&k.pos);
     free(k.parts);
     r->terms += s->terms;
-    if (r->postings - postings != s->postings)
+    if (!k.skipped && r->postings - postings != s->postings)
         problem(r, "%s: %llu postings in all, meta.bin says %llu", segment_dir(sg),
                 (unsigned long long)(r->postings - postings), (unsigned long long)s->postings);
-    if (r->positions - positions != s->positions)
+    if (!k.skipped && r->positions - positions != s->positions)
         problem(r, "%s: %llu positions in all, meta.bin says %llu", segment_dir(sg),
                 (unsigned long long)(r->positions - positions), (unsigned long long)s->positions);
     check_records(&k);
     r->passages += s->passages;
     r->articles += s->articles;
+    return 0;
 }
 
 /* The deletes' per-term counts, counted again from the postings. */
@@ -201,8 +220,8 @@ int index_check(const Index *ix, IndexCheck *r)
 {
     memset(r, 0, sizeof *r);
     for (size_t i = 0; i < index_nsegments(ix); i++) {
-        check_segment(index_segment(ix, i), r);
-        if (index_deletes(ix, i)) check_deletes(index_segment(ix, i), index_deletes(ix, i), r);
+        if (check_segment(index_segment(ix, i), r) == 0 && index_deletes(ix, i))
+            check_deletes(index_segment(ix, i), index_deletes(ix, i), r);
     }
     r->segments = index_nsegments(ix);
     check_sources(ix, r);

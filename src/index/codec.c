@@ -214,7 +214,31 @@ static void unpack_rows_sse2(const uint8_t *p, unsigned b, uint32_t *out)
     rows_init(&r, p, b);
     for (unsigned row = 0; row < 32; row++) _mm_storeu_si128((__m128i *)(void *)(out + 4 * row), rows_next(&r));
 }
+
+/* The same, returning 0 when a value is above top (b < 32: the values are
+ * below 2^31, so a signed compare orders them). */
+static int unpack_rows_sse2_upto(const uint8_t *p, unsigned b, uint32_t *out, uint32_t top)
+{
+    RowReader r;
+    rows_init(&r, p, b);
+    const __m128i t = _mm_set1_epi32((int)top);
+    __m128i over = _mm_setzero_si128();
+    for (unsigned row = 0; row < 32; row++) {
+        __m128i v = rows_next(&r);
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * row), v);
+        over = _mm_or_si128(over, _mm_cmpgt_epi32(v, t));
+    }
+    return _mm_movemask_epi8(over) == 0;
+}
 #endif
+
+/* 1 when none of v[0..n) is above top. */
+static int all_upto(const uint32_t *v, size_t n, uint32_t top)
+{
+    uint32_t over = 0;
+    for (size_t i = 0; i < n; i++) over |= v[i] > top;
+    return !over;
+}
 
 void buf_put_packed(Buf *b, const uint32_t *v, size_t n)
 {
@@ -237,6 +261,26 @@ size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out)
 #endif
     }
     return 1 + 16 * (size_t)b;
+}
+
+size_t bp128_decode_upto(const uint8_t *in, size_t avail, uint32_t *out, uint32_t top)
+{
+    if (avail < 1 || in[0] > 32) return 0;
+    unsigned b = in[0];
+    if (((uint64_t)1 << b) - 1 <= top) return bp128_decode(in, avail, out); /* the width keeps every value in */
+    if (avail - 1 < 16 * (size_t)b) return 0;
+#if defined(__SSE2__)
+    if (b < 32) return unpack_rows_sse2_upto(in + 1, b, out, top) ? 1 + 16 * (size_t)b : 0;
+#endif
+    unpack_rows_scalar(in + 1, b, out);
+    return all_upto(out, BLOCK_SIZE, top) ? 1 + 16 * (size_t)b : 0;
+}
+
+size_t bp_decode_upto(const uint8_t *in, size_t avail, uint32_t *out, size_t n, uint32_t top)
+{
+    size_t used = bp_decode(in, avail, out, n);
+    if (!used || ((uint64_t)1 << in[0]) - 1 <= top) return used;
+    return all_upto(out, n, top) ? used : 0;
 }
 
 /* For tests: the scalar unpacking must agree with the SIMD one. */

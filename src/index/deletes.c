@@ -77,7 +77,7 @@ int deletes_count_terms(Deletes *d, const Segment *sg)
         const char *key;
         size_t len;
         TermInfo ti;
-        segment_term_at(sg, t, &key, &len, &ti);
+        if (segment_term_at(sg, t, &key, &len, &ti) != 1) return -1;
         cursor_open(&c, sg, &ti);
         uint32_t n = 0;
         for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) n += (uint32_t)bit_get(d->passage_bits, pid);
@@ -143,26 +143,33 @@ static uint64_t popcount_bits(const uint64_t *w, size_t n)
 }
 
 /* Bits past the last passage (article) must be clear, an article's
- * passages deleted exactly when it is, and the counts add up. */
+ * passages deleted exactly when it is, and the counts add up. Only the
+ * deleted articles' records are read, so that an open costs what the
+ * deletes do, not what the segment does: their passage ranges, in order
+ * and apart, all deleted and as many as the passages' bitmap holds, are
+ * then exactly the deleted passages. -1 with err_msg set when an article
+ * record is corrupt, -2 when the bits disagree. */
 static int check_bits(const Deletes *d, const Segment *sg)
 {
-    if (d->npassages % 64 && d->passage_bits[d->npassages / 64] >> (d->npassages % 64)) return -1;
-    if (d->narticles % 64 && d->article_bits[d->narticles / 64] >> (d->narticles % 64)) return -1;
-    if (popcount_bits(d->passage_bits, words_for(d->npassages)) != d->passages) return -1;
-    if (popcount_bits(d->article_bits, words_for(d->narticles)) != d->articles) return -1;
-    uint64_t passages = 0, length = 0;
+    if (d->npassages % 64 && d->passage_bits[d->npassages / 64] >> (d->npassages % 64)) return -2;
+    if (d->narticles % 64 && d->article_bits[d->narticles / 64] >> (d->narticles % 64)) return -2;
+    if (popcount_bits(d->passage_bits, words_for(d->npassages)) != d->passages) return -2;
+    if (popcount_bits(d->article_bits, words_for(d->narticles)) != d->articles) return -2;
+    uint64_t passages = 0, length = 0, next = 0; /* the first passage the next deleted article may have */
     const uint32_t *len = segment_lengths(sg);
-    for (uint32_t a = 0; a < d->narticles; a++) {
-        ArticleInfo ai;
-        segment_article(sg, a, &ai);
-        int del = bit_get(d->article_bits, a);
-        for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
-            if (bit_get(d->passage_bits, p) != del) return -1;
-            passages += (uint64_t)del;
-            length += del ? len[p] : 0;
+    for (size_t w = 0; w < words_for(d->narticles); w++)
+        for (uint64_t bits = d->article_bits[w]; bits; bits &= bits - 1) {
+            ArticleInfo ai;
+            if (segment_article(sg, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits)), &ai) != 0) return -1;
+            if (ai.first_passage < next) return -2;
+            for (uint32_t p = ai.first_passage; p < ai.first_passage + ai.npassages; p++) {
+                if (!bit_get(d->passage_bits, p)) return -2;
+                length += len[p];
+            }
+            passages += ai.npassages;
+            next = (uint64_t)ai.first_passage + ai.npassages;
         }
-    }
-    return passages == d->passages && length == d->length ? 0 : -1;
+    return passages == d->passages && length == d->length ? 0 : -2;
 }
 
 static int check_terms(Deletes *d, const Segment *sg)
@@ -172,12 +179,12 @@ static int check_terms(Deletes *d, const Segment *sg)
         TermInfo ti;
         const char *key;
         size_t len;
-        if ((i && d->term_ord[i] <= d->term_ord[i - 1]) || d->term_ord[i] >= s->terms) return -1;
-        segment_term_at(sg, d->term_ord[i], &key, &len, &ti);
-        if (d->term_count[i] == 0 || d->term_count[i] > ti.df) return -1;
+        if ((i && d->term_ord[i] <= d->term_ord[i - 1]) || d->term_ord[i] >= s->terms) return -2;
+        if (segment_term_at(sg, d->term_ord[i], &key, &len, &ti) != 1) return -1; /* the lexicon's: err_msg says */
+        if (d->term_count[i] == 0 || d->term_count[i] > ti.df) return -2;
         d->postings += d->term_count[i];
     }
-    return d->postings <= s->postings ? 0 : -1;
+    return d->postings <= s->postings ? 0 : -2;
 }
 
 int deletes_read(Deletes *d, const char *dir, const char *name, const Segment *sg)
@@ -211,9 +218,10 @@ int deletes_read(Deletes *d, const char *dir, const char *name, const Segment *s
         d->term_ord[i] = rd_u32(p);
         d->term_count[i] = rd_u32(p + 4);
     }
-    if (check_bits(d, sg) != 0) bad(dir, name, "deleted passages and articles do not agree");
-    else if (check_terms(d, sg) != 0) bad(dir, name, "bad deleted postings counts");
-    else rc = 0;
+    int bits = check_bits(d, sg), terms = bits ? 0 : check_terms(d, sg);
+    if (bits == -2) bad(dir, name, "deleted passages and articles do not agree");
+    else if (terms == -2) bad(dir, name, "bad deleted postings counts");
+    else rc = bits || terms ? -1 : 0; /* -1: a record of the segment's, err_msg set */
 out:
     file_unmap(&m);
     if (rc != 0) deletes_free(d);

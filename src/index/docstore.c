@@ -253,8 +253,8 @@ void docstore_abort(DocStoreWriter *w)
 
 /* ---- reader ---- */
 
-/* The directory: the payload's last nblocks entries (docstore_check has
- * checked that they fit). The blocks lie between the prefix and it. */
+/* The directory: the payload's last nblocks entries (docstore_check_header
+ * has checked that they fit). The blocks lie between the prefix and it. */
 static const uint8_t *directory(const uint8_t *p, size_t len)
 {
     return p + len - (size_t)rd_u32(p) * DIR_ENTRY;
@@ -265,35 +265,50 @@ static const uint8_t *directory(const uint8_t *p, size_t len)
  * (a 3-byte block header and the one byte an RLE block repeats). */
 static uint64_t zstd_content_bound(uint32_t clen) { return (uint64_t)clen / 4 * ZSTD_BLOCKSIZE_MAX; }
 
-/* Checks the directory against the file, once at open, so that no length
- * read from it is trusted later: the blocks lie back to back from the
- * start of the block area to the directory (as the writer appends them),
- * and each block's uncompressed length is one its compressed bytes can
- * give and holds at least a length byte per text. A damaged length would
- * otherwise size the buffer a block is decompressed into (up to 4 GiB).
- * load_block checks the length against the frame's own when it reads the
- * frame; the frames are not read here, so that an open does not touch
- * every page of the store. */
-int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
+int docstore_check_header(const uint8_t *p, size_t len, uint32_t npassages)
 {
     if (len < STORE_PREFIX) return -1;
     uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
     if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - STORE_PREFIX) return -1;
-    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY, next_off = 0;
-    const uint8_t *dir = directory(p, len);
-    for (uint32_t b = 0; b < nblocks; b++) {
-        const uint8_t *e = dir + (size_t)b * DIR_ENTRY;
-        uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
-        uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : n; /* the next block's first */
-        if ((b == 0 && first != 0) || next <= first || next > n) return -1;
-        if (rd_u64(e + 8) != next_off || clen == 0 || clen > data_len - next_off) return -1;
-        if (raw < next - first || raw > zstd_content_bound(clen)) return -1;
-        next_off += clen;
-    }
-    return next_off == data_len && (n == 0) == (nblocks == 0) ? 0 : -1;
+    return (n == 0) == (nblocks == 0) ? 0 : -1;
 }
 
-/* Block holding pid: the last whose first passage is <= pid. */
+/* Directory entry b against the file and its neighbour, before any length
+ * in it is trusted: its passages are a non-empty range inside the store's;
+ * its frame lies in the block area and ends where the next block starts
+ * (or the area ends: the writer appends them back to back), and its
+ * uncompressed length is one its compressed bytes can give and holds at
+ * least a length byte per text. A damaged length would otherwise size
+ * the buffer a block is decompressed into (up to 4 GiB). load_block checks
+ * the length against the frame's own when it reads the frame. */
+static int entry_check(const uint8_t *p, size_t len, uint32_t b)
+{
+    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
+    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY;
+    const uint8_t *e = directory(p, len) + (size_t)b * DIR_ENTRY;
+    uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
+    uint64_t off = rd_u64(e + 8);
+    int last = b + 1 == nblocks;
+    uint32_t next = last ? n : rd_u32(e + DIR_ENTRY); /* the next block's first */
+    uint64_t next_off = last ? data_len : rd_u64(e + DIR_ENTRY + 8);
+    if ((b == 0 && first != 0) || next <= first || next > n) return -1;
+    if ((b == 0 && off != 0) || off > data_len || clen == 0 || clen > data_len - off || off + clen != next_off)
+        return -1;
+    return raw < next - first || raw > zstd_content_bound(clen) ? -1 : 0;
+}
+
+/* Every entry, as entry_check does for one when it is read (search check,
+ * merges, the writer's reopen). */
+int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
+{
+    if (docstore_check_header(p, len, npassages) != 0) return -1;
+    for (uint32_t b = 0; b < rd_u32(p); b++)
+        if (entry_check(p, len, b) != 0) return -1;
+    return 0;
+}
+
+/* Block holding pid: the last whose first passage is <= pid (load_block
+ * checks that it is). */
 static uint32_t find_block(const uint8_t *dir, uint32_t nblocks, uint32_t pid)
 {
     uint32_t lo = 0, hi = nblocks;
@@ -318,12 +333,13 @@ void docstore_cursor_free(DocStoreCursor *c)
 static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t b)
 {
     uint32_t nblocks = rd_u32(p);
+    c->block = UINT32_MAX;
+    c->raw.len = c->spans.len = 0;
+    if (b >= nblocks || entry_check(p, len, b) != 0) return -1;
     const uint8_t *e = directory(p, len) + (size_t)b * DIR_ENTRY;
     uint32_t raw = rd_u32(e + 4), clen = rd_u32(e + 16);
     uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : rd_u32(p + 4); /* the next block's first */
     const uint8_t *data = p + STORE_PREFIX + rd_u64(e + 8);
-    c->block = UINT32_MAX;
-    c->raw.len = c->spans.len = 0;
     /* the frame states its content size (the writer knows it): a length
      * that disagrees is damage, refused before it sizes the buffer */
     if (ZSTD_getFrameContentSize(data, clen) != raw) return -1;
@@ -348,7 +364,8 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t 
 
 int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t pid, const char **text, size_t *tlen)
 {
-    /* bounds were verified by docstore_check at open */
+    /* the header was checked at open (docstore_check_header), the entry
+     * is checked by load_block */
     uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
     int rc = pid < n ? 0 : -1;
     if (rc == 0 && (c->block == UINT32_MAX || pid < c->first || pid - c->first >= c->spans.len / 8))

@@ -75,6 +75,12 @@ size_t bp_decode(const uint8_t *in, size_t avail, uint32_t *out, size_t n);
 size_t bp128_encode(const uint32_t *in, uint8_t *out);
 size_t bp128_encode_scalar(const uint32_t *in, uint8_t *out); /* the same bytes, lane by lane */
 size_t bp128_decode(const uint8_t *in, size_t avail, uint32_t *out);
+/* The same for a run none of whose values may be above top (a block's
+ * tfs against its stored largest): 0 when one is, as for corrupt data.
+ * The check rides along the unpacking, a compare per four values (a
+ * second pass over them cost 3% of a k=1000 union). */
+size_t bp128_decode_upto(const uint8_t *in, size_t avail, uint32_t *out, uint32_t top);
+size_t bp_decode_upto(const uint8_t *in, size_t avail, uint32_t *out, size_t n, uint32_t top);
 /* Appends n values (1..BLOCK_SIZE) to b: a full block with bp128_encode,
  * fewer with bp_encode. Packed in place, where packing into a scratch
  * block and copying cost a memmove call per few dozen bytes (3.8% of a
@@ -231,10 +237,14 @@ int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *
 void fileout_discard(FileOut *f); /* closes and removes it */
 /* Maps dir/name and checks magic, kind, version, length and CRC32. */
 int file_map(const char *dir, const char *name, const char kind[4], MappedFile *out);
-/* The same without reading the payload back for its CRC32: for a file
- * this process has just written and fsynced, whose CRC32 it computed from
- * the bytes as it wrote them. */
-int file_map_written(const char *dir, const char *name, const char kind[4], MappedFile *out);
+/* The same without reading the payload for its CRC32 (only the header's
+ * is checked): for the large files of a segment, whose readers check
+ * every length and offset they use, so that opening an index costs the
+ * same whatever its size; file_verify reads the CRC32 later. */
+int file_map_lazy(const char *dir, const char *name, const char kind[4], MappedFile *out);
+/* The payload's CRC32 of a file mapped by file_map_lazy, read in full
+ * (search check, and a merge before it reads a segment). */
+int file_verify(const char *dir, const char *name, const MappedFile *f);
 /* Drops a mapping's pages (those wholly below upto) from the process;
  * they stay in the page cache and the next access maps them again.
  * Checks that walk a large index from end to end call it as they go, so
@@ -329,25 +339,41 @@ typedef struct {
 /* One segment: an immutable directory of the seven files (FORMAT.md). */
 typedef struct Segment Segment;
 
+/* Opens a segment, reading only what is small (segment.c says what);
+ * every large payload is checked as it is read. */
 Segment *segment_open(const char *dir);
-/* A segment this process has just written: every check of segment_open
- * but the files' CRC32s, which were computed as the files were written
- * (re-reading them from the page cache would verify no disk). */
+/* A segment this process has just written: segment_verify's checks at
+ * once, but the files' CRC32s, which were computed as the files were
+ * written (re-reading them from the page cache would verify no disk). */
 Segment *segment_open_written(const char *dir);
+/* Everything segment_open left to the readers, at once: every file's
+ * CRC32 (but a written segment's), every lexicon entry and the keys'
+ * order, every record and block directory. 0, or -1 with err_msg naming
+ * the file. For search check, and a merge before it reads a segment. */
+int segment_verify(const Segment *sg);
+/* Sets err_msg to "index file DIR/FILE is corrupt: WHY (rebuild ...)",
+ * WHY formatted; returns -1. */
+int segment_corrupt(const Segment *sg, const char *file, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void segment_close(Segment *sg);
 const IndexStats *segment_stats(const Segment *sg);
 const char *segment_dir(const Segment *sg);
 const uint32_t *segment_lengths(const Segment *sg); /* passage lengths, N entries */
-/* 1 and *out filled when the key is in the lexicon, else 0. */
+/* 1 and *out filled when the key is in the lexicon, 0 when it is not,
+ * -1 (err_msg set) when a lexicon entry it reads is corrupt. */
 int segment_lookup(const Segment *sg, const char *key, size_t len, TermInfo *out);
-/* The i-th key in lexicon order (for prefix expansion and checks). */
+/* The i-th key in lexicon order (for prefix expansion and checks): 1, 0
+ * past the end, -1 when its entry is corrupt. */
 int segment_term_at(const Segment *sg, uint64_t i, const char **key, size_t *len, TermInfo *out);
 /* The lexicon range of the keys that start with prefix (memcmp order):
- * returns how many, *first the index of the first. */
-uint64_t segment_prefix_range(const Segment *sg, const char *prefix, size_t len, uint64_t *first);
+ * *first the index of the first, *count how many; -1 when corrupt. */
+int segment_prefix_range(const Segment *sg, const char *prefix, size_t len, uint64_t *first, uint64_t *count);
+/* A passage's and an article's record, checked as they are read: -1 for
+ * an id out of range, or (err_msg set) a corrupt record; *out is then
+ * zeroed, its strings empty. */
 int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out);
 int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out);
-/* The passage's text into out (replacing its contents); -1 if corrupt. */
+/* The passage's text into out (replacing its contents); -1 if corrupt,
+ * its passage and article records included. */
 int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out);
 /* The same through a cursor (docstore.c): cheap in id order. */
 int segment_passage_read(const Segment *sg, uint32_t pid, DocStoreCursor *c, const char **text, size_t *len);
@@ -362,10 +388,12 @@ typedef struct {
     uint64_t *at, *end; /* per segment: its next entry, the end of its range */
 } LexMerge;
 
-/* Over the keys starting with prefix (len 0: every key). */
-void lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len);
+/* Over the keys starting with prefix (len 0: every key); -1 when a
+ * lexicon is corrupt (lexmerge_free m all the same). */
+int lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len);
 /* The next key: returns 1 with *key, *len set and, per segment i, has[i]
- * and (when it has the key) info[i]; 0 at the end. */
+ * and (when it has the key) info[i]; 0 at the end; -1 when an entry is
+ * corrupt. */
 int lexmerge_next(LexMerge *m, const char **key, size_t *len, uint8_t *has, TermInfo *info);
 void lexmerge_free(LexMerge *m);
 
@@ -441,12 +469,15 @@ const Deletes *index_deletes(const Index *ix, size_t i);  /* NULL: none */
 const char *index_commit_dir(const Index *ix);
 /* The live df of a key over all segments; the key's entry in the first
  * segment goes to *first (when not NULL), returning in *in_first whether
- * it has one (a query starts on that segment: no second look-up). */
+ * it has one (a query starts on that segment: no second look-up).
+ * INDEX_DF_CORRUPT (err_msg set) when a lexicon entry it reads is. */
+#define INDEX_DF_CORRUPT UINT64_MAX
 uint64_t index_df(const Index *ix, const char *key, size_t len, TermInfo *first, int *in_first);
 /* Calls fn for each distinct key starting with prefix, in key order, with
- * its live df (keys all of whose postings are deleted are left out). */
-void index_prefix_each(const Index *ix, const char *prefix, size_t len,
-                       void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx);
+ * its live df (keys all of whose postings are deleted are left out).
+ * -1 (err_msg set) when a lexicon entry it reads is corrupt. */
+int index_prefix_each(const Index *ix, const char *prefix, size_t len,
+                      void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx);
 /* Global passage id -> segment and its id there; -1 when out of range. */
 int index_locate(const Index *ix, uint32_t pid, size_t *seg, uint32_t *local);
 int index_deleted(const Index *ix, uint32_t pid);
@@ -585,10 +616,11 @@ typedef struct {
     Buf report; /* the first problems, a line each */
 } IndexCheck;
 
-/* Goes through every term's postings and positions, the passage and
- * article records and the text store of an open index (whose files'
- * checksums index_open verified). Returns 0 when all is consistent, else
- * -1 with the problems in r->report (caller frees it). */
+/* Verifies each segment of an open index (segment_verify: the CRC32s and
+ * structure an open leaves to the readers), then goes through every
+ * term's postings and positions, the passage and article records and the
+ * text store. Returns 0 when all is consistent, else -1 with the problems
+ * in r->report (caller frees it). */
 int index_check(const Index *ix, IndexCheck *r);
 
 /* ---- docstore.c ---- */
@@ -606,8 +638,11 @@ void docstore_add(DocStoreWriter *w, const char *text, size_t len);
 /* Writes store.bin (adding its size to *bytes); frees w. */
 int docstore_finish(DocStoreWriter *w, uint64_t *bytes);
 void docstore_abort(DocStoreWriter *w); /* frees w, removes its files */
-/* Reader side: verifies a store payload's directory against the passage
- * count; copies passage pid's text into out (-1, err_msg set, if corrupt). */
+/* Reader side: checks a store payload's head against the passage count
+ * (at open; each directory entry is checked when its block is read), or
+ * its whole directory (docstore_check); copies passage pid's text into
+ * out (-1, err_msg set, if corrupt). */
+int docstore_check_header(const uint8_t *payload, size_t len, uint32_t npassages);
 int docstore_check(const uint8_t *payload, size_t len, uint32_t npassages);
 int docstore_get(const uint8_t *payload, size_t len, uint32_t pid, Buf *out);
 void docstore_cursor_init(DocStoreCursor *c);

@@ -2,7 +2,12 @@
  * index_file.c: the frame every index file shares (FORMAT.md, "File
  * frame"): a 32-byte header with magic, kind, version, payload length and
  * CRC32s, then the payload. Writers fsync before returning; readers map
- * the file read-only and verify everything before any byte is trusted.
+ * the file read-only and check its header. The payload's CRC32 is read
+ * at open for the small files (file_map); the large ones are mapped with
+ * file_map_lazy, so that an open does not read every byte of the index,
+ * and verified in full by file_verify when all of them is read anyway
+ * (search check, merges). FORMAT.md, "File frame", says what a reader
+ * checks where.
  */
 #include "index/index.h"
 
@@ -341,9 +346,30 @@ int file_map(const char *dir, const char *name, const char kind[4], MappedFile *
     return map_checked(dir, name, kind, 1, out);
 }
 
-int file_map_written(const char *dir, const char *name, const char kind[4], MappedFile *out)
+int file_map_lazy(const char *dir, const char *name, const char kind[4], MappedFile *out)
 {
     return map_checked(dir, name, kind, 0, out);
+}
+
+/* The file is read again by its name (with pread, as above); a segment's
+ * files are never rewritten, so the name still holds the mapped bytes, and
+ * a size that differs from the mapping's says it does not. */
+int file_verify(const char *dir, const char *name, const MappedFile *f)
+{
+    char path[4096];
+    path_join(path, sizeof path, dir, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        err_set("cannot open index file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    uint32_t crc = 0;
+    int rc = fstat(fd, &st) != 0 || (uint64_t)st.st_size != f->size ? corrupt(path, "changed since it was opened")
+                                                                     : payload_crc(path, fd, f->len, &crc);
+    close(fd);
+    if (rc == 0 && rd_u32(f->map + 24) != crc) rc = corrupt(path, "checksum mismatch");
+    return rc;
 }
 
 void file_release_below(const MappedFile *f, const void *upto)

@@ -204,7 +204,9 @@ uint64_t index_df(const Index *ix, const char *key, size_t len, TermInfo *first,
     if (in_first) *in_first = 0;
     for (size_t i = 0; i < ix->nseg; i++) {
         TermInfo ti;
-        if (!segment_lookup(ix->seg[i], key, len, &ti)) continue;
+        int found = segment_lookup(ix->seg[i], key, len, &ti);
+        if (found < 0) return INDEX_DF_CORRUPT;
+        if (!found) continue;
         if (i == 0 && first) {
             *first = ti;
             *in_first = 1;
@@ -214,16 +216,17 @@ uint64_t index_df(const Index *ix, const char *key, size_t len, TermInfo *first,
     return df;
 }
 
-void index_prefix_each(const Index *ix, const char *prefix, size_t len,
-                       void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx)
+int index_prefix_each(const Index *ix, const char *prefix, size_t len,
+                      void (*fn)(void *ctx, const char *key, size_t len, uint64_t df), void *ctx)
 {
     LexMerge m;
-    lexmerge_init(&m, (const Segment *const *)ix->seg, ix->nseg, prefix, len);
+    int rc = lexmerge_init(&m, (const Segment *const *)ix->seg, ix->nseg, prefix, len);
     uint8_t *has = xmalloc(ix->nseg);
     TermInfo *info = xmalloc(ix->nseg * sizeof *info);
     const char *key;
     size_t kl;
-    while (lexmerge_next(&m, &key, &kl, has, info)) {
+    while (rc == 0 && (rc = lexmerge_next(&m, &key, &kl, has, info)) == 1) {
+        rc = 0;
         uint64_t df = 0;
         for (size_t i = 0; i < ix->nseg; i++)
             if (has[i]) df += info[i].df - (ix->del[i] ? deletes_of_term(ix->del[i], info[i].ord) : 0);
@@ -232,6 +235,7 @@ void index_prefix_each(const Index *ix, const char *prefix, size_t len,
     free(has);
     free(info);
     lexmerge_free(&m);
+    return rc;
 }
 
 /* The last segment whose first id (in base[], passage or article ids) is
@@ -267,6 +271,7 @@ int index_passage(const Index *ix, uint32_t pid, PassageInfo *out)
 {
     size_t s;
     uint32_t l;
+    memset(out, 0, sizeof *out); /* what a caller that ignores a failure finds */
     if (index_locate(ix, pid, &s, &l) != 0 || segment_passage(ix->seg[s], l, out) != 0) return -1;
     out->article += ix->abase[s];
     return 0;
@@ -274,6 +279,8 @@ int index_passage(const Index *ix, uint32_t pid, PassageInfo *out)
 
 int index_article(const Index *ix, uint32_t aid, ArticleInfo *out)
 {
+    memset(out, 0, sizeof *out);
+    out->id = out->path = out->title = "";
     if (aid >= ix->abase[ix->nseg]) return -1;
     size_t s = segment_of(ix->abase, ix->nseg, aid);
     if (segment_article(ix->seg[s], aid - ix->abase[s], out) != 0) return -1;

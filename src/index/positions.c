@@ -97,13 +97,22 @@ void positions_init(PositionCursor *p)
 void positions_open(PositionCursor *p, const Segment *sg, const TermInfo *t)
 {
     size_t len;
-    const uint8_t *q = segment_positions_base(sg, &len) + t->positions_off;
+    const uint8_t *q = segment_positions_base(sg, &len) + t->positions_off; /* in bounds: the lexicon entry's check */
     uint64_t table = t->nblocks > 1 ? (uint64_t)t->nblocks * 4 : 0;
+    p->block = UINT32_MAX;
+    /* An open reads no block table: here the table must fit in the
+     * term's bytes (decode_block checks the two ends it reads), or the
+     * term gets no blocks and every positions_of on it reports the damage. */
+    if (table >= t->positions_len || t->nblocks == 0) {
+        p->table = p->data = NULL;
+        p->len = 0;
+        p->nblocks = 0;
+        return;
+    }
     p->table = table ? q : NULL;
     p->data = q + table;
-    p->len = t->positions_len - table; /* index_open checked that the table fits */
+    p->len = t->positions_len - table;
     p->nblocks = t->nblocks;
-    p->block = UINT32_MAX;
 }
 
 void positions_free(PositionCursor *p)

@@ -6,8 +6,18 @@
  * blocks. The directory lets a cursor skip whole blocks without decoding
  * them (cursor_advance) and gives the block-max data pruning needs; the
  * floors give threshold.c a start. Term frequencies are decoded only when
- * asked for. A block that fails to decode, or whose ids are not increasing
- * and inside the collection, marks the cursor corrupt and ends it.
+ * asked for.
+ *
+ * The bytes are checked as they are read (an open does not read them):
+ * the lexicon entry placed the term's bytes in the file; a block must lie
+ * inside them and decode to exactly its bytes, its ids increasing from
+ * the previous block's last id to its own directory entry's and inside the
+ * collection, its tfs within its stored largest tf; the floors must be in
+ * the order their ranks give and below the term's largest tf-part. Any
+ * failure marks the cursor corrupt and ends it, and the search reports
+ * it. A directory entry is checked when its block or the next one is
+ * decoded (the next block's ids count from its last id), so a damaged one
+ * that a skip relies on is found by the block the skip lands on.
  */
 #include "index/index.h"
 
@@ -82,7 +92,12 @@ void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t)
     c->df = t->df;
     c->corrupt = 0;
     c->npassages = (uint32_t)segment_stats(sg)->passages;
-    if (c->nblocks == 0 || load_block(c, 0) != 0) {
+    /* a floor above a better rank's (or the term's best) would prune true
+     * hits; !(a <= b) also refuses a NaN */
+    int floors_ok = 1;
+    for (size_t r = 0; r < TERM_FLOORS; r++)
+        floors_ok &= c->floors[r] >= 0 && c->floors[r] <= (r ? c->floors[r - 1] : t->max_tf_part);
+    if (c->nblocks == 0 || !floors_ok || load_block(c, 0) != 0) {
         end_cursor(c, c->nblocks != 0);
         return;
     }
@@ -117,7 +132,15 @@ const uint32_t *cursor_block_tfs(PostingCursor *c)
     if (!c->tfs_decoded) {
         size_t avail = c->tf_end - c->tf_at;
         const uint8_t *p = c->data + c->tf_at;
-        if (!(c->n == BLOCK_SIZE ? bp128_decode(p, avail, c->tfs) : bp_decode(p, avail, c->tfs, c->n))) {
+        /* the tfs end the block, and none is above the block's stored
+         * largest (65535: that or more), which every bound pruning used
+         * was computed from */
+        uint32_t max_tf = rd_u16(c->dir + (size_t)c->block * DIR_ENTRY + 12);
+        uint32_t top = max_tf == 65535 ? UINT32_MAX : max_tf - 1; /* tfs are stored less one; 0: nothing fits */
+        size_t used = max_tf == 0                ? 0
+                      : c->n == BLOCK_SIZE ? bp128_decode_upto(p, avail, c->tfs, top)
+                                           : bp_decode_upto(p, avail, c->tfs, c->n, top);
+        if (used != avail) {
             c->corrupt = 1;
             memset(c->tfs, 0, sizeof c->tfs);
         }

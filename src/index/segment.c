@@ -1,12 +1,28 @@
 /*
  * segment.c: opens one segment (a directory of the seven files) and
- * answers look-ups in it. Every file is CRC-checked by file_map() (but
- * a segment's writer, reopening it, has its CRCs from writing it); the
- * structure is then validated here (every offset and count in bounds, terms sorted) so that
- * the query code can trust what it reads without re-checking each access.
+ * answers look-ups in it.
+ *
+ * An open reads what is small and what every query needs whole: the
+ * files' headers, meta.bin (with its CRC32) and the counts at the head of
+ * each payload, checked against meta.bin and the file lengths. It does not
+ * read the large payloads (lexicon entries, postings, positions, passage
+ * and article records, the text store), so that it costs the same
+ * whatever the segment's size. Each of those is checked when it is read,
+ * before any length or offset in it is used: a lexicon entry when a
+ * look-up or a walk reads it (its key inside the pool, its postings and
+ * positions inside their files), a record when it is asked for, a block
+ * of postings, positions or text when it is decoded (postings.c,
+ * positions.c, docstore.c). Damage is then an error naming the file,
+ * never a read out of bounds. What a bound cannot catch (a byte of a key
+ * or a title, a tf inside its block's bound) is caught by the CRC32s,
+ * which segment_verify reads: search check and every merge call it. The
+ * writer, reopening the segment it has just written, skips only the
+ * CRC32s (segment_open_written).
  */
 #include "index/index.h"
 
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,18 +34,30 @@
  * 8 bytes per 32 keys: 435 KB for 1.74M keys), so that a look-up's binary
  * search runs in that small array and ends in one run of 32 entries; over
  * the whole lexicon its last dozen steps were each a cache miss in the
- * entries and another in the pool. */
+ * entries and another in the pool. Gathering it reads a 32nd of the
+ * entries and touches every page of them, which is what an open must not
+ * do: it is gathered by the LEX_SAMPLE_AFTER-th look-up of the segment,
+ * when its cost is shared by as many look-ups. */
 #define LEX_SAMPLE 32
+#define LEX_SAMPLE_AFTER 256
+
+/* What look-ups learn and keep: the only part of a segment that changes
+ * after the open, through atomics, so one open segment serves any number
+ * of threads. */
+typedef struct {
+    _Atomic(uint64_t *) sample; /* key_prefix of every LEX_SAMPLE-th key, or NULL */
+    atomic_uint lookups;        /* look-ups counted until the sample is gathered */
+} LexCache;
 
 struct Segment {
-    char *dir;                   /* the generation directory */
+    char *dir;                   /* the segment directory */
     int written;                 /* segment_open_written: CRC32s not read back */
     MappedFile meta, lex, post, posi, pass, arts, store;
     IndexStats stats;
     const uint8_t *lex_entries;  /* nterms x LEX_ENTRY */
     const uint8_t *lex_pool;     /* term bytes */
     uint64_t lex_pool_len;
-    uint64_t *lex_sample;        /* key_prefix of every LEX_SAMPLE-th key */
+    LexCache *cache;
     const uint8_t *pass_records; /* N x PASSAGE_RECORD */
     const uint32_t *lengths;     /* N passage lengths (4-byte aligned) */
     uint32_t *lengths_copy;      /* set when the mapping was not aligned */
@@ -42,6 +70,16 @@ static int corrupt(const Segment *sg, const char *file, const char *why)
 {
     err_set("index file %s/%s is corrupt: %s (rebuild with: search index)", sg->dir, file, why);
     return -1;
+}
+
+int segment_corrupt(const Segment *sg, const char *file, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return corrupt(sg, file, why);
 }
 
 static int load_meta(Segment *sg)
@@ -71,6 +109,8 @@ static int load_meta(Segment *sg)
     return 0;
 }
 
+/* ---- the lexicon ---- */
+
 /* The term's positions: its offset in the lexicon, its end the next
  * term's offset (or the end of the file). */
 static uint64_t positions_end(const Segment *sg, uint64_t i)
@@ -78,28 +118,59 @@ static uint64_t positions_end(const Segment *sg, uint64_t i)
     return i + 1 < sg->stats.terms ? rd_u64(sg->lex_entries + (i + 1) * LEX_ENTRY + 32) : sg->posi.len;
 }
 
-/* One entry's bounds: term in the pool, postings and positions in their
- * files (positions in lexicon order, one after another). */
-static int check_entry(Segment *sg, uint64_t i, uint64_t *pos_prev)
+/* Entry i's key, inside the pool and 1 to FIELD_KEY_MAX bytes long; NULL
+ * (err_msg set) when it is not. */
+static const uint8_t *entry_key(const Segment *sg, uint64_t i, size_t *len)
 {
     const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12);
-    uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24), pos_off = rd_u64(e + 32);
+    uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
+    if (toff + tlen > sg->lex_pool_len || tlen == 0 || tlen > FIELD_KEY_MAX) {
+        corrupt(sg, "lexicon.bin", "term out of bounds");
+        return NULL;
+    }
+    *len = (size_t)tlen;
+    return sg->lex_pool + toff;
+}
+
+/* Entry i's bounds, all of which a reader of the term relies on: its key
+ * in the pool, its postings (with their directory) in postings.bin, its
+ * positions before the next term's and in positions.bin (terms' positions
+ * lie one after another in lexicon order, and every term has some), its
+ * df and largest tf-part possible. */
+static int check_entry(const Segment *sg, uint64_t i)
+{
+    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
+    uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12), pos_off = rd_u64(e + 32);
     uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
     uint64_t dir = nblocks > 1 ? TERM_FLOORS * 4 + nblocks * 16 : 0; /* floors and directory */
+    size_t tlen;
     float part;
     memcpy(&part, e + 28, 4);
     if (!(part >= 0 && part <= 1)) return corrupt(sg, "lexicon.bin", "bad term maximum");
-    if (toff + tlen > sg->lex_pool_len || tlen == 0 || tlen > FIELD_KEY_MAX)
-        return corrupt(sg, "lexicon.bin", "term out of bounds");
+    if (!entry_key(sg, i, &tlen)) return -1;
+    if (df == 0 || df > sg->stats.passages) return corrupt(sg, "lexicon.bin", "bad document frequency");
     if (off > sg->post.len || plen > sg->post.len - off || dir > plen)
         return corrupt(sg, "lexicon.bin", "postings out of bounds");
-    if (df == 0 || df > sg->stats.passages) return corrupt(sg, "lexicon.bin", "bad document frequency");
-    /* every term has a position, so offsets strictly increase */
-    if (i ? pos_off <= *pos_prev : pos_off != POSITIONS_HEADER)
+    if (i ? pos_off <= POSITIONS_HEADER : pos_off != POSITIONS_HEADER)
         return corrupt(sg, "lexicon.bin", "positions out of order");
-    if (pos_off > sg->posi.len) return corrupt(sg, "lexicon.bin", "positions out of bounds");
-    *pos_prev = pos_off;
+    if (pos_off >= positions_end(sg, i) || positions_end(sg, i) > sg->posi.len)
+        return corrupt(sg, "lexicon.bin", "positions out of bounds");
+    return 0;
+}
+
+static int term_info(const Segment *sg, uint64_t i, TermInfo *out)
+{
+    if (check_entry(sg, i) != 0) return -1;
+    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
+    out->postings_off = rd_u64(e);
+    out->postings_len = rd_u32(e + 8);
+    out->df = rd_u32(e + 12);
+    out->max_tf = rd_u32(e + 16);
+    out->nblocks = (out->df + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    memcpy(&out->max_tf_part, e + 28, 4);
+    out->positions_off = rd_u64(e + 32);
+    out->positions_len = positions_end(sg, i) - out->positions_off;
+    out->ord = i;
     return 0;
 }
 
@@ -114,7 +185,8 @@ static uint64_t key_prefix(const uint8_t *k, size_t len)
     return v;
 }
 
-/* positions.bin's header (load_lexicon checks each term's block table). */
+/* positions.bin's header (its terms' block tables are checked as they are
+ * read: positions_open). */
 static int load_positions(Segment *sg)
 {
     const MappedFile *m = &sg->posi;
@@ -126,9 +198,21 @@ static int load_positions(Segment *sg)
     return 0;
 }
 
+/* The lexicon's head: its term count is meta.bin's, and the entries fit. */
+static int load_lexicon(Segment *sg)
+{
+    const MappedFile *m = &sg->lex;
+    if (m->len < 8 || rd_u64(m->payload) != sg->stats.terms || sg->stats.terms > (m->len - 8) / LEX_ENTRY)
+        return corrupt(sg, "lexicon.bin", "term count does not match");
+    sg->lex_entries = m->payload + 8;
+    sg->lex_pool = sg->lex_entries + sg->stats.terms * LEX_ENTRY;
+    sg->lex_pool_len = m->len - 8 - sg->stats.terms * LEX_ENTRY;
+    return 0;
+}
+
 /* Term i's block table in positions.bin, once entries i and i + 1 have
  * placed its positions in bounds and in order. */
-static int check_positions(Segment *sg, uint64_t i)
+static int check_positions(const Segment *sg, uint64_t i)
 {
     const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
     uint64_t off = rd_u64(e + 32), df = rd_u32(e + 12);
@@ -138,40 +222,37 @@ static int check_positions(Segment *sg, uint64_t i)
     return 0;
 }
 
-/* Every entry, its key's order and its positions' block table, in one
- * pass: each page of the mapping is touched once, and let go of after. */
-static int load_lexicon(Segment *sg)
+/* The whole lexicon: every entry, the keys' order and each term's
+ * positions block table, in one pass: each page of the mapping is touched
+ * once, and let go of after. */
+static int verify_lexicon(const Segment *sg)
 {
-    const MappedFile *m = &sg->lex;
-    if (m->len < 8 || rd_u64(m->payload) != sg->stats.terms || sg->stats.terms > (m->len - 8) / LEX_ENTRY)
-        return corrupt(sg, "lexicon.bin", "term count does not match");
-    sg->lex_entries = m->payload + 8;
-    sg->lex_pool = sg->lex_entries + sg->stats.terms * LEX_ENTRY;
-    sg->lex_pool_len = m->len - 8 - sg->stats.terms * LEX_ENTRY;
-    sg->lex_sample = xmalloc((sg->stats.terms / LEX_SAMPLE + 1) * sizeof *sg->lex_sample);
     const uint8_t *prev = NULL;
     size_t prev_len = 0;
-    uint64_t postings = 0, pos_prev = 0;
+    uint64_t postings = 0;
     for (uint64_t i = 0; i < sg->stats.terms; i++) {
         const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-        if (check_entry(sg, i, &pos_prev) != 0 || (i && check_positions(sg, i - 1) != 0)) return -1;
+        if (check_entry(sg, i) != 0 || check_positions(sg, i) != 0) return -1;
         if ((i & 0xffff) == 0) {
-            file_release_below(m, e);
-            file_release_below(&sg->posi, sg->posi.payload + pos_prev);
+            file_release_below(&sg->lex, e);
+            file_release_below(&sg->posi, sg->posi.payload + rd_u64(e + 32));
         }
-        uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
-        if (prev && key_cmp(prev, prev_len, sg->lex_pool + toff, tlen) >= 0)
-            return corrupt(sg, "lexicon.bin", "terms out of order");
-        if (i % LEX_SAMPLE == 0) sg->lex_sample[i / LEX_SAMPLE] = key_prefix(sg->lex_pool + toff, tlen);
-        prev = sg->lex_pool + toff;
+        size_t tlen = 0;
+        const uint8_t *key = entry_key(sg, i, &tlen); /* in bounds: check_entry */
+        if (prev && key_cmp(prev, prev_len, key, tlen) >= 0) return corrupt(sg, "lexicon.bin", "terms out of order");
+        prev = key;
         prev_len = tlen;
         postings += rd_u32(e + 12);
     }
-    if (sg->stats.terms && check_positions(sg, sg->stats.terms - 1) != 0) return -1;
     if (postings != sg->stats.postings) return corrupt(sg, "lexicon.bin", "posting count does not match");
+    file_release(&sg->lex);
+    file_release(&sg->posi);
     return 0;
 }
 
+/* ---- records ---- */
+
+/* passages.bin's size, which its count fixes, and where the lengths are. */
 static int load_passages(Segment *sg)
 {
     const MappedFile *m = &sg->pass;
@@ -187,18 +268,10 @@ static int load_passages(Segment *sg)
         memcpy(sg->lengths_copy, lp, n * 4);
         sg->lengths = sg->lengths_copy;
     }
-    uint64_t total = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        const uint8_t *r = sg->pass_records + i * PASSAGE_RECORD;
-        if (rd_u32(r) >= sg->stats.articles || rd_u64(r + 8) > rd_u64(r + 16))
-            return corrupt(sg, "passages.bin", "bad passage record");
-        if ((i & 0xffff) == 0) file_release_below(m, r);
-        total += sg->lengths[i];
-    }
-    if (total != sg->stats.total_length) return corrupt(sg, "passages.bin", "lengths do not add up");
     return 0;
 }
 
+/* articles.bin's head: its count is meta.bin's and the records fit. */
 static int load_articles(Segment *sg)
 {
     const MappedFile *m = &sg->arts;
@@ -208,41 +281,118 @@ static int load_articles(Segment *sg)
     sg->art_records = m->payload + 8;
     sg->art_pool = sg->art_records + n * ARTICLE_RECORD;
     sg->art_pool_len = m->len - 8 - n * ARTICLE_RECORD;
-    for (uint64_t i = 0; i < n; i++) {
-        const uint8_t *r = sg->art_records + i * ARTICLE_RECORD;
-        for (int f = 0; f < 3; f++)
-            if ((uint64_t)rd_u32(r + 8 * f) + rd_u32(r + 8 * f + 4) > sg->art_pool_len)
-                return corrupt(sg, "articles.bin", "string out of bounds");
-        if ((uint64_t)rd_u32(r + 24) + rd_u32(r + 28) > sg->stats.passages)
-            return corrupt(sg, "articles.bin", "passage range out of bounds");
-        if ((i & 0xffff) == 0) file_release_below(m, r);
-    }
     return 0;
 }
 
-static int map(Segment *sg, const char *name, const char kind[4], MappedFile *out)
+static const char *const no_string = "";
+
+int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out)
 {
-    return sg->written ? file_map_written(sg->dir, name, kind, out) : file_map(sg->dir, name, kind, out);
+    memset(out, 0, sizeof *out); /* what a caller that ignores a failure finds */
+    out->id = out->path = out->title = no_string;
+    if (aid >= sg->stats.articles) return -1;
+    const uint8_t *r = sg->art_records + (size_t)aid * ARTICLE_RECORD;
+    for (int f = 0; f < 3; f++)
+        if ((uint64_t)rd_u32(r + 8 * f) + rd_u32(r + 8 * f + 4) > sg->art_pool_len)
+            return segment_corrupt(sg, "articles.bin", "article %u: string out of bounds", aid);
+    if ((uint64_t)rd_u32(r + 24) + rd_u32(r + 28) > sg->stats.passages)
+        return segment_corrupt(sg, "articles.bin", "article %u: passage range out of bounds", aid);
+    const char *pool = (const char *)sg->art_pool;
+    out->id = pool + rd_u32(r);
+    out->id_len = rd_u32(r + 4);
+    out->path = pool + rd_u32(r + 8);
+    out->path_len = rd_u32(r + 12);
+    out->title = pool + rd_u32(r + 16);
+    out->title_len = rd_u32(r + 20);
+    out->first_passage = rd_u32(r + 24);
+    out->npassages = rd_u32(r + 28);
+    out->size = rd_u64(r + 32);
+    out->mtime = (int64_t)rd_u64(r + 40);
+    out->hash = rd_u64(r + 48);
+    return 0;
 }
+
+/* A passage's record is checked against its article's: the article's
+ * range holds the passage, at the place the record says. */
+int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out)
+{
+    memset(out, 0, sizeof *out);
+    if (pid >= sg->stats.passages) return -1;
+    const uint8_t *r = sg->pass_records + (size_t)pid * PASSAGE_RECORD;
+    uint32_t article = rd_u32(r), ordinal = rd_u32(r + 4);
+    uint64_t start = rd_u64(r + 8), end = rd_u64(r + 16);
+    if (article >= sg->stats.articles || start > end)
+        return segment_corrupt(sg, "passages.bin", "passage %u: bad record", pid);
+    const uint8_t *a = sg->art_records + (size_t)article * ARTICLE_RECORD;
+    uint32_t first = rd_u32(a + 24), n = rd_u32(a + 28);
+    if (pid < first || pid - first >= n || ordinal != pid - first)
+        return segment_corrupt(sg, "passages.bin", "passage %u: not where its article's record (articles.bin) puts it",
+                               pid);
+    out->article = article;
+    out->ordinal = ordinal;
+    out->start = start;
+    out->end = end;
+    return 0;
+}
+
+/* Every record, as segment_passage and segment_article check one, and the
+ * lengths' sum against meta.bin. */
+static int verify_records(const Segment *sg)
+{
+    uint64_t total = 0;
+    for (uint32_t a = 0; a < sg->stats.articles; a++) {
+        ArticleInfo ai;
+        if (segment_article(sg, a, &ai) != 0) return -1;
+        if ((a & 0xffff) == 0) file_release_below(&sg->arts, sg->art_records + (size_t)a * ARTICLE_RECORD);
+    }
+    for (uint32_t p = 0; p < sg->stats.passages; p++) {
+        PassageInfo pi;
+        if (segment_passage(sg, p, &pi) != 0) return -1;
+        if ((p & 0xffff) == 0) file_release_below(&sg->pass, sg->pass_records + (size_t)p * PASSAGE_RECORD);
+        total += sg->lengths[p];
+    }
+    file_release(&sg->arts);
+    file_release(&sg->pass);
+    if (total != sg->stats.total_length) return corrupt(sg, "passages.bin", "lengths do not add up");
+    return 0;
+}
+
+/* ---- open, verify ---- */
 
 static int map_all(Segment *sg)
 {
-    if (map(sg, "meta.bin", "META", &sg->meta) || load_meta(sg)) return -1;
-    if (map(sg, "postings.bin", "POST", &sg->post)) return -1;
-    if (map(sg, "positions.bin", "POSI", &sg->posi) || load_positions(sg)) return -1;
-    if (map(sg, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg)) return -1;
-    /* each file is let go of as it is checked (file_release) */
-    file_release(&sg->lex);
-    file_release(&sg->posi);
-    if (map(sg, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
-    file_release(&sg->arts);
-    if (map(sg, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
-    file_release(&sg->pass);
-    if (map(sg, "store.bin", "STOR", &sg->store)) return -1;
-    if (docstore_check(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages) != 0)
+    if (file_map(sg->dir, "meta.bin", "META", &sg->meta) || load_meta(sg)) return -1;
+    if (file_map_lazy(sg->dir, "postings.bin", "POST", &sg->post)) return -1;
+    if (file_map_lazy(sg->dir, "positions.bin", "POSI", &sg->posi) || load_positions(sg)) return -1;
+    if (file_map_lazy(sg->dir, "lexicon.bin", "LEXI", &sg->lex) || load_lexicon(sg)) return -1;
+    if (file_map_lazy(sg->dir, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
+    if (file_map_lazy(sg->dir, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
+    if (file_map_lazy(sg->dir, "store.bin", "STOR", &sg->store)) return -1;
+    if (docstore_check_header(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages) != 0)
         return corrupt(sg, "store.bin", "bad block directory");
-    file_release(&sg->store);
     return 0;
+}
+
+/* Everything but the CRC32s: what an open checks at once and what it
+ * leaves to the readers, for every entry, record and block directory. */
+static int verify_structure(const Segment *sg)
+{
+    if (verify_lexicon(sg) != 0 || verify_records(sg) != 0) return -1;
+    int rc = docstore_check(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages);
+    file_release(&sg->store);
+    return rc == 0 ? 0 : corrupt(sg, "store.bin", "bad block directory");
+}
+
+int segment_verify(const Segment *sg)
+{
+    const struct {
+        const char *name;
+        const MappedFile *f;
+    } lazy[] = {{"postings.bin", &sg->post}, {"positions.bin", &sg->posi}, {"lexicon.bin", &sg->lex},
+                {"articles.bin", &sg->arts}, {"passages.bin", &sg->pass},  {"store.bin", &sg->store}};
+    for (size_t i = 0; !sg->written && i < sizeof lazy / sizeof *lazy; i++)
+        if (file_verify(sg->dir, lazy[i].name, lazy[i].f) != 0) return -1;
+    return verify_structure(sg);
 }
 
 static void unmap_all(Segment *sg)
@@ -256,8 +406,9 @@ static void unmap_all(Segment *sg)
     file_unmap(&sg->store);
     free(sg->lengths_copy);
     sg->lengths_copy = NULL;
-    free(sg->lex_sample);
-    sg->lex_sample = NULL;
+    if (sg->cache) free(atomic_load(&sg->cache->sample));
+    free(sg->cache);
+    sg->cache = NULL;
 }
 
 static Segment *open_segment(const char *dir, int written)
@@ -265,7 +416,10 @@ static Segment *open_segment(const char *dir, int written)
     Segment *sg = xcalloc(1, sizeof *sg);
     sg->dir = xstrdup(dir);
     sg->written = written;
-    if (map_all(sg) == 0) return sg;
+    sg->cache = xcalloc(1, sizeof *sg->cache);
+    atomic_init(&sg->cache->sample, NULL);
+    atomic_init(&sg->cache->lookups, 0);
+    if (map_all(sg) == 0 && (!written || verify_structure(sg) == 0)) return sg;
     segment_close(sg);
     return NULL;
 }
@@ -297,80 +451,113 @@ const uint8_t *segment_positions_base(const Segment *sg, size_t *len)
     return sg->posi.payload;
 }
 
-static void term_info(const Segment *sg, uint64_t i, TermInfo *out)
-{
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    out->postings_off = rd_u64(e);
-    out->postings_len = rd_u32(e + 8);
-    out->df = rd_u32(e + 12);
-    out->max_tf = rd_u32(e + 16);
-    out->nblocks = (out->df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    memcpy(&out->max_tf_part, e + 28, 4);
-    out->positions_off = rd_u64(e + 32);
-    out->positions_len = positions_end(sg, i) - out->positions_off;
-    out->ord = i;
-}
-
 int segment_term_at(const Segment *sg, uint64_t i, const char **term, size_t *len, TermInfo *out)
 {
     if (i >= sg->stats.terms) return 0;
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    *term = (const char *)sg->lex_pool + rd_u32(e + 20);
-    *len = rd_u32(e + 24);
-    if (out) term_info(sg, i, out);
+    const uint8_t *key = entry_key(sg, i, len);
+    if (!key || (out && term_info(sg, i, out) != 0)) return -1;
+    *term = (const char *)key;
     return 1;
 }
 
-/* key_cmp of term i's key with key. */
-static int entry_cmp(const Segment *sg, uint64_t i, const uint8_t *key, size_t len)
+/* key_cmp of term i's key with key into *c; -1 when the entry's key is
+ * out of bounds. */
+static int entry_cmp(const Segment *sg, uint64_t i, const uint8_t *key, size_t len, int *c)
 {
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    return key_cmp(sg->lex_pool + rd_u32(e + 20), rd_u32(e + 24), key, len);
+    size_t tlen;
+    const uint8_t *t = entry_key(sg, i, &tlen);
+    if (!t) return -1;
+    *c = key_cmp(t, tlen, key, len);
+    return 0;
 }
 
-int segment_lookup(const Segment *sg, const char *term, size_t len, TermInfo *out)
+/* The sample (LEX_SAMPLE), gathered now; NULL when a sampled key is out
+ * of bounds (look-ups then search the entries and report it if they meet
+ * it). */
+static uint64_t *gather_sample(const Segment *sg)
 {
-    const uint8_t *key = (const uint8_t *)term;
-    uint64_t pre = key_prefix(key, len), n = sg->stats.terms;
-    /* the run of LEX_SAMPLE keys that would hold it: after the last
-     * sampled key not above it */
-    uint64_t lo = 0, hi = n ? (n - 1) / LEX_SAMPLE + 1 : 0;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2, s = sg->lex_sample[mid];
-        int c = s != pre ? (s < pre ? -1 : 1) : entry_cmp(sg, mid * LEX_SAMPLE, key, len);
-        if (c <= 0) lo = mid + 1;
-        else hi = mid;
+    uint64_t *s = xmalloc((sg->stats.terms / LEX_SAMPLE + 1) * sizeof *s);
+    for (uint64_t i = 0; i < sg->stats.terms; i += LEX_SAMPLE) {
+        size_t len;
+        const uint8_t *key = entry_key(sg, i, &len);
+        if (!key) {
+            free(s);
+            return NULL;
+        }
+        s[i / LEX_SAMPLE] = key_prefix(key, len);
     }
-    if (lo == 0) return 0; /* before the first key */
-    lo = (lo - 1) * LEX_SAMPLE;
-    hi = lo + LEX_SAMPLE < n ? lo + LEX_SAMPLE : n;
+    uint64_t *none = NULL;
+    if (!atomic_compare_exchange_strong(&sg->cache->sample, &none, s)) { /* another thread's came first */
+        free(s);
+        s = none;
+    }
+    return s;
+}
+
+/* The sample, once this segment has served LEX_SAMPLE_AFTER look-ups;
+ * NULL before. */
+static const uint64_t *lex_sample(const Segment *sg)
+{
+    uint64_t *s = atomic_load_explicit(&sg->cache->sample, memory_order_acquire);
+    if (s) return s;
+    unsigned n = atomic_fetch_add_explicit(&sg->cache->lookups, 1, memory_order_relaxed);
+    return n + 1 == LEX_SAMPLE_AFTER ? gather_sample(sg) : NULL;
+}
+
+/* Binary search for key in entries [lo, hi): 1 with *out filled, 0 when
+ * absent, -1 when an entry it compares is out of bounds. */
+static int search_entries(const Segment *sg, uint64_t lo, uint64_t hi, const uint8_t *key, size_t len, TermInfo *out)
+{
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        int c = entry_cmp(sg, mid, key, len);
-        if (c == 0) {
-            term_info(sg, mid, out);
-            return 1;
-        }
+        int c;
+        if (entry_cmp(sg, mid, key, len, &c) != 0) return -1;
+        if (c == 0) return term_info(sg, mid, out) == 0 ? 1 : -1;
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
     return 0;
 }
 
+int segment_lookup(const Segment *sg, const char *term, size_t len, TermInfo *out)
+{
+    const uint8_t *key = (const uint8_t *)term;
+    uint64_t n = sg->stats.terms;
+    const uint64_t *sample = lex_sample(sg);
+    if (!sample) return search_entries(sg, 0, n, key, len, out);
+    /* the run of LEX_SAMPLE keys that would hold it: after the last
+     * sampled key not above it */
+    uint64_t pre = key_prefix(key, len), lo = 0, hi = n ? (n - 1) / LEX_SAMPLE + 1 : 0;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2, s = sample[mid];
+        int c = s < pre ? -1 : 1;
+        if (s == pre && entry_cmp(sg, mid * LEX_SAMPLE, key, len, &c) != 0) return -1;
+        if (c <= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return 0; /* before the first key */
+    lo = (lo - 1) * LEX_SAMPLE;
+    return search_entries(sg, lo, lo + LEX_SAMPLE < n ? lo + LEX_SAMPLE : n, key, len, out);
+}
+
 /* The first term for which before(term) is false; before must be true for
- * a prefix of the lexicon and false after it. */
-static uint64_t partition(const Segment *sg, const uint8_t *key, size_t klen, int (*before)(int c, size_t tlen, size_t klen))
+ * a prefix of the lexicon and false after it. -1 when a key it reads is
+ * out of bounds. */
+static int partition(const Segment *sg, const uint8_t *key, size_t klen, int (*before)(int c, size_t tlen, size_t klen),
+                     uint64_t *at)
 {
     uint64_t lo = 0, hi = sg->stats.terms;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        const uint8_t *e = sg->lex_entries + mid * LEX_ENTRY;
-        size_t tlen = rd_u32(e + 24);
-        int c = memcmp(sg->lex_pool + rd_u32(e + 20), key, tlen < klen ? tlen : klen);
+        size_t tlen;
+        const uint8_t *t = entry_key(sg, mid, &tlen);
+        if (!t) return -1;
+        int c = memcmp(t, key, tlen < klen ? tlen : klen);
         if (before(c, tlen, klen)) lo = mid + 1;
         else hi = mid;
     }
-    return lo;
+    *at = lo;
+    return 0;
 }
 
 /* c compares a term's first bytes with the prefix's. Before the range: a
@@ -384,59 +571,49 @@ static int not_after_range(int c, size_t tlen, size_t klen)
     return c <= 0;
 }
 
-uint64_t segment_prefix_range(const Segment *sg, const char *prefix, size_t len, uint64_t *first)
+int segment_prefix_range(const Segment *sg, const char *prefix, size_t len, uint64_t *first, uint64_t *count)
 {
-    *first = partition(sg, (const uint8_t *)prefix, len, before_range);
-    return partition(sg, (const uint8_t *)prefix, len, not_after_range) - *first;
-}
-
-int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out)
-{
-    if (pid >= sg->stats.passages) return -1;
-    const uint8_t *r = sg->pass_records + (size_t)pid * PASSAGE_RECORD;
-    out->article = rd_u32(r);
-    out->ordinal = rd_u32(r + 4);
-    out->start = rd_u64(r + 8);
-    out->end = rd_u64(r + 16);
-    return 0;
-}
-
-int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out)
-{
-    if (aid >= sg->stats.articles) return -1;
-    const uint8_t *r = sg->art_records + (size_t)aid * ARTICLE_RECORD;
-    const char *pool = (const char *)sg->art_pool;
-    out->id = pool + rd_u32(r);
-    out->id_len = rd_u32(r + 4);
-    out->path = pool + rd_u32(r + 8);
-    out->path_len = rd_u32(r + 12);
-    out->title = pool + rd_u32(r + 16);
-    out->title_len = rd_u32(r + 20);
-    out->first_passage = rd_u32(r + 24);
-    out->npassages = rd_u32(r + 28);
-    out->size = rd_u64(r + 32);
-    out->mtime = (int64_t)rd_u64(r + 40);
-    out->hash = rd_u64(r + 48);
+    uint64_t end;
+    *first = *count = 0;
+    if (partition(sg, (const uint8_t *)prefix, len, before_range, first) != 0 ||
+        partition(sg, (const uint8_t *)prefix, len, not_after_range, &end) != 0)
+        return -1;
+    *count = end > *first ? end - *first : 0; /* a damaged order could put it before */
     return 0;
 }
 
 int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out)
 {
-    return docstore_get(sg->store.payload, sg->store.len, pid, out);
+    PassageInfo p;
+    ArticleInfo a;
+    /* the hit's records first: a caller showing it reads them too, and
+     * not every caller checks what those calls return */
+    if (segment_passage(sg, pid, &p) != 0 || segment_article(sg, p.article, &a) != 0) return -1;
+    if (docstore_get(sg->store.payload, sg->store.len, pid, out) != 0)
+        return segment_corrupt(sg, "store.bin", "the text of passage %u does not decode", pid);
+    return 0;
 }
 
 int segment_passage_read(const Segment *sg, uint32_t pid, DocStoreCursor *c, const char **text, size_t *len)
 {
-    return docstore_read(c, sg->store.payload, sg->store.len, pid, text, len);
+    if (docstore_read(c, sg->store.payload, sg->store.len, pid, text, len) != 0)
+        return segment_corrupt(sg, "store.bin", "the text of passage %u does not decode", pid);
+    return 0;
 }
 
-void lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len)
+int lexmerge_init(LexMerge *m, const Segment *const *segs, size_t n, const char *prefix, size_t len)
 {
     m->seg = segs;
     m->n = n;
     m->at = xmalloc(2 * (n ? n : 1) * sizeof *m->at);
     m->end = m->at + n;
-    for (size_t i = 0; i < n; i++) m->end[i] = segment_prefix_range(segs[i], prefix, len, &m->at[i]) + m->at[i];
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t count;
+        if (segment_prefix_range(segs[i], prefix, len, &m->at[i], &count) != 0) rc = -1;
+        m->end[i] = m->at[i] + count;
+    }
+    return rc;
 }
 
 /* Segments are few: the smallest next key is found by a scan. */
@@ -447,17 +624,21 @@ int lexmerge_next(LexMerge *m, const char **key, size_t *len, uint8_t *has, Term
     for (size_t i = 0; i < m->n; i++) {
         const char *k;
         size_t kl;
-        if (m->at[i] < m->end[i] && segment_term_at(m->seg[i], m->at[i], &k, &kl, NULL) &&
-            (!best || key_cmp(k, kl, best, best_len) < 0))
-            best = k, best_len = kl;
+        if (m->at[i] >= m->end[i]) continue;
+        if (segment_term_at(m->seg[i], m->at[i], &k, &kl, NULL) != 1) return -1;
+        if (!best || key_cmp(k, kl, best, best_len) < 0) best = k, best_len = kl;
     }
     if (!best) return 0;
     for (size_t i = 0; i < m->n; i++) {
         const char *k;
         size_t kl;
-        has[i] = m->at[i] < m->end[i] && segment_term_at(m->seg[i], m->at[i], &k, &kl, &info[i]) &&
-                 key_cmp(k, kl, best, best_len) == 0;
-        m->at[i] += has[i];
+        has[i] = 0;
+        if (m->at[i] >= m->end[i]) continue;
+        if (segment_term_at(m->seg[i], m->at[i], &k, &kl, NULL) != 1) return -1;
+        if (key_cmp(k, kl, best, best_len) != 0) continue;
+        if (segment_term_at(m->seg[i], m->at[i], &k, &kl, &info[i]) != 1) return -1;
+        has[i] = 1;
+        m->at[i]++;
     }
     *key = best; /* still valid: the segments stay mapped */
     *len = best_len;

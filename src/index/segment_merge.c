@@ -10,6 +10,12 @@
  * segments that have it (a k-way merge of their sorted lexicons), put in
  * the new id order and encoded again by the same writer a fresh build
  * uses, with block maxima for the merged segment's own mean length.
+ *
+ * A merge reads every byte of its inputs, and what it writes is trusted
+ * from then on, so each input is verified first (segment_verify: its
+ * files' CRC32s, every entry and record): damage stops the merge with the
+ * error naming the file, where a search would only meet the parts it
+ * reads.
  */
 #include "index/index.h"
 
@@ -80,7 +86,14 @@ static void keywalk_open(KeyWalk *k, const Input *in, size_t n)
     lexmerge_init(&k->m, k->segs, n, "", 0);
 }
 
-static int keywalk_next(KeyWalk *k) { return lexmerge_next(&k->m, &k->key, &k->kl, k->has, k->info); }
+/* 1 with the next key; 0 at the end, or with *rc = -1 at a corrupt
+ * entry (which segment_verify leaves none of). */
+static int keywalk_next(KeyWalk *k, int *rc)
+{
+    int got = lexmerge_next(&k->m, &k->key, &k->kl, k->has, k->info);
+    if (got < 0) *rc = -1;
+    return got == 1;
+}
 
 static void keywalk_close(KeyWalk *k)
 {
@@ -114,7 +127,7 @@ static int term_lists(Input *in, size_t n, Buf *list, Buf *ends)
     KeyWalk k;
     keywalk_open(&k, in, n);
     int rc = 0;
-    while (rc == 0 && keywalk_next(&k)) {
+    while (rc == 0 && keywalk_next(&k, &rc)) {
         size_t at = list->len;
         for (size_t i = 0; i < n && rc == 0; i++)
             if (k.has[i]) rc = term_articles(&in[i], &k.info[i], list);
@@ -230,7 +243,7 @@ static int merge_terms(Input *in, size_t n, TermWriter *w, const uint32_t *lengt
     PositionCursor pc;
     positions_init(&pc);
     int rc = 0;
-    while (rc == 0 && keywalk_next(&k)) {
+    while (rc == 0 && keywalk_next(&k, &rc)) {
         term_postings_clear(&g);
         int sorted = 1;
         for (size_t i = 0; i < n && rc == 0; i++)
@@ -342,6 +355,8 @@ int segment_merge(const Segment *const *segs, const Deletes *const *dels, size_t
                   int reorder, uint64_t *bytes)
 {
     const IndexStats *st = segment_stats(segs[0]);
+    for (size_t i = 0; i < n; i++)
+        if (segment_verify(segs[i]) != 0) return -1;
     IndexBuilder b;
     if (builder_open(&b, dir, &st->analysis, st->passage_words, threads) != 0) return -1;
     Input *in = xcalloc(n, sizeof *in);

@@ -253,15 +253,10 @@ static void open_tree(SearchContext *c)
 
 static int finish(SearchContext *c)
 {
-    if (c->corrupt) {
-        err_set("index positions are corrupt (rebuild with: search index)");
-        return -1;
-    }
+    if (c->corrupt) return segment_corrupt(c->seg, "positions.bin", "a phrase's positions do not decode");
     for (size_t k = 0; k < c->q->nkeys; k++)
-        if (c->q->keys[k].found && c->cur[k].corrupt) {
-            err_set("index postings are corrupt (rebuild with: search index)");
-            return -1;
-        }
+        if (c->q->keys[k].found && c->cur[k].corrupt)
+            return segment_corrupt(c->seg, "postings.bin", "a term's postings do not decode");
     return 0;
 }
 
@@ -332,7 +327,8 @@ float search_tree_score_at(SearchContext *c, uint32_t gpid, const ScorePart *par
     if (c->deleted && bit_get(c->deleted, pid)) return -1.0f;
     open_tree(c);
     if (node_next(c, 0, pid) != pid || c->corrupt) return -1.0f;
-    return score_value(node_score(c, 0, pid, bm25_norm(c->bm25, segment_lengths(c->seg)[pid]), part));
+    float score = score_value(node_score(c, 0, pid, bm25_norm(c->bm25, segment_lengths(c->seg)[pid]), part));
+    return finish(c) == 0 ? score : -1.0f; /* a block that did not decode scored nothing true */
 }
 
 static int run_segment(const Algorithm *alg, const SearchContext *ctx, TopK *top)
@@ -354,7 +350,7 @@ int search_run(const Algorithm *alg, SearchContext *ctx, TopK *top)
         search_segment(ctx, i, top);
         if (run_segment(alg, ctx, top) != 0) return -1;
     }
-    return 0;
+    return top->corrupt ? -1 : 0; /* err_msg names the passage */
 }
 
 static int64_t count_segment(const SearchContext *ctx)

@@ -166,6 +166,9 @@ typedef struct {
     size_t n, k;
     const Index *group;   /* non-NULL: best passage per article only */
     int32_t *slot;        /* article -> heap index, or -1 (group mode) */
+    int corrupt;          /* group mode: a passage's record was (err_msg
+                             says), so the grouping is not to be trusted:
+                             search_run fails */
     /* Buffer mode (large k, no grouping): hits are appended as 64-bit keys
      * to a buffer of 2k (TOPK_BUFFER_FACTOR); when it fills, a selection
      * keeps the k best and their worst becomes the threshold. O(1)

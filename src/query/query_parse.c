@@ -44,6 +44,7 @@ typedef struct {
     const char *s;
     size_t i, len;
     int overflow;
+    int corrupt; /* a lexicon entry read was (err_msg says which) */
 } Parser;
 
 void query_options_default(QueryOptions *o)
@@ -228,7 +229,7 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
         return g;
     }
     Picking pk = {((ParseScratch *)p->q->scratch)->pick, 0, max, 0};
-    index_prefix_each(p->ix, key, kl, pick_key, &pk);
+    if (index_prefix_each(p->ix, key, kl, pick_key, &pk) != 0) p->corrupt = 1;
     size_t n = pk.n;
     if (n < pk.seen)
         buf_printf(&p->q->notes, "prefix '%.*s*' matches %llu terms; searching the %zu most frequent\n", (int)len,
@@ -459,24 +460,30 @@ static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
     t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
 }
 
+/* A look-up that fails here (-1: a corrupt entry) cannot: look_up_keys
+ * made the same look-up in every segment, and the parse failed if one did. */
 static void bind_term(QueryTerm *t, const Segment *sg)
 {
-    t->found = t->df > 0 && segment_lookup(sg, t->term, t->len, &t->info);
+    t->found = t->df > 0 && segment_lookup(sg, t->term, t->len, &t->info) == 1;
 }
 
-/* Every key's live df, once (a prefix's expansions came with theirs), and
- * its entry in the first segment: the query leaves bound to it. */
-static void look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
+/* Every key's live df and its entry in the first segment: the query
+ * leaves bound to it. A prefix's expansions came with their df, but are
+ * looked up in every segment all the same, so that a corrupt lexicon entry
+ * on the way to one fails the parse, not a later segment's search. -1 when
+ * one does. */
+static int look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
 {
-    const Segment *first = index_segment(ix, 0);
     for (size_t i = 0; i < q->nkeys; i++) {
         QueryTerm *t = &q->keys[i];
-        if (t->found) bind_term(t, first); /* an expansion: df known */
-        else t->df = index_df(ix, t->term, t->len, &t->info, &t->found);
+        uint64_t df = index_df(ix, t->term, t->len, &t->info, &t->found);
+        if (df == INDEX_DF_CORRUPT) return -1;
+        t->df = df;
         t->found = t->found && t->df > 0;
         weigh(ix, bm, t);
     }
-    q->bound = first;
+    q->bound = index_segment(ix, 0);
+    return 0;
 }
 
 void query_bind(Query *q, const Segment *sg)
@@ -532,14 +539,17 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     Tokens *t = &((ParseScratch *)q->scratch)->tokens;
     t->n = 0;
     t->overflow = 0;
-    Parser p = {an, ix, o, q, t, text, 0, strlen(text), 0};
+    Parser p = {an, ix, o, q, t, text, 0, strlen(text), 0, 0};
     parse_group(&p, 0, -1);
+    if (p.corrupt || (!p.overflow && look_up_keys(q, ix, bm) != 0)) { /* err_msg names the file */
+        q->n = q->nkeys = q->nnodes = 0;
+        return -1;
+    }
     if (p.overflow) {
         err_set("query has more than %d terms (after expanding prefixes and fields)", QUERY_MAX_TERMS);
         q->n = q->nkeys = q->nnodes = 0;
         return -1;
     }
-    look_up_keys(q, ix, bm);
     phrase_weights(q);
     merge_terms(q, ix, bm);
     q->flat = is_flat(q, 0);

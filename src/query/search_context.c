@@ -106,10 +106,7 @@ size_t search_open_cursors(SearchContext *c)
 int search_check_cursors(const SearchContext *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (c->cur[i].corrupt) {
-            err_set("index postings are corrupt (rebuild with: search index)");
-            return -1;
-        }
+        if (c->cur[i].corrupt) return segment_corrupt(c->seg, "postings.bin", "a term's postings do not decode");
     return 0;
 }
 

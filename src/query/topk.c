@@ -34,10 +34,11 @@ void topk_init(TopK *t, size_t k, const Index *group)
     }
 }
 
-static uint32_t article_of(const TopK *t, uint32_t pid)
+/* A corrupt record reads as article 0 (a slot that exists) and marks t. */
+static uint32_t article_of(TopK *t, uint32_t pid)
 {
     PassageInfo p;
-    index_passage(t->group, pid, &p);
+    if (index_passage(t->group, pid, &p) != 0) t->corrupt = 1;
     return p.article;
 }
 
@@ -46,6 +47,7 @@ void topk_clear(TopK *t)
     if (t->group)
         for (size_t i = 0; i < t->n; i++) t->slot[article_of(t, t->heap[i].pid)] = -1;
     t->n = 0;
+    t->corrupt = 0;
     t->nkeys = 0;
     t->min_key = 0;
     t->threshold = -1.0f;

@@ -7,11 +7,16 @@
  * only the structural checks and the decoders stand between the damage
  * and the code) and whether to cut the file short (bit 7: to the last
  * edit's offset, modulo the length + 1); then 5-byte edits: a 32-bit
- * offset and a byte to XOR there. The damaged index is opened; if it
- * opens, `search check`'s verification and a union, a conjunction and a
- * phrase query run on it. Any outcome but a clean error or a clean answer
- * (a crash, a sanitizer report, a hang) is a failure. The file is restored
- * after each input. */
+ * offset and a byte to XOR there. The damaged index is opened; an open
+ * reads no large payload, so most damage opens, and then every query path
+ * runs on it (run_queries: each union algorithm, the tree scorer's
+ * conjunctions, phrases, exclusions and groups, prefixes, counts, k of 10
+ * and 1000, per-article grouping, every hit's records, text, snippet and
+ * explanation), then `search check`. Any outcome but a clean error or a
+ * clean answer (a crash, a sanitizer report, a hang) is a failure; and
+ * when the CRCs were left as they were, check must report the damage
+ * (every byte of a framed file is under a CRC32 that an open or check
+ * reads). The file is restored after each input. */
 #include <stdlib.h>
 
 #include "testcorpus.h"
@@ -104,24 +109,79 @@ static void setup(void)
     index_close(ix);
 }
 
+/* What a front end does with a hit: its records, its text and snippet,
+ * its explanation (explain: as text and JSON), and with per_article the
+ * best passages of its article (search_tree_range, as output.c does). */
+static void show_hit(TcSearch *s, uint32_t pid, int explain, int per_article)
+{
+    PassageInfo p;
+    ArticleInfo a;
+    Buf text = {0}, out = {0};
+    if (index_passage(s->ix, pid, &p) == 0 && index_article(s->ix, p.article, &a) == 0 && a.title_len)
+        buf_append(&out, a.title, a.title_len); /* read it: ASan sees a string out of bounds */
+    if (index_passage_text(s->ix, pid, &text) == 0) {
+        Span *m;
+        size_t nm = snippet_matches(s->an, &s->q, (const char *)text.data, text.len, &m);
+        SnippetStyle st = {120, "[", "]"};
+        snippet_make((const char *)text.data, text.len, m, nm, &st, &out);
+        free(m);
+    }
+    if (explain) {
+        explain_hit(&s->ctx, pid, 0, "  ", &out);
+        explain_hit(&s->ctx, pid, 1, "", &out);
+    }
+    if (per_article && index_passage(s->ix, pid, &p) == 0 && index_article(s->ix, p.article, &a) == 0 &&
+        a.npassages) {
+        TopK best;
+        topk_init(&best, 2, NULL);
+        if (search_tree_range(&s->ctx, &best, a.first_passage, a.first_passage + a.npassages - 1) == 0)
+            for (size_t i = 0, n = topk_sorted(&best); i < n; i++) index_passage_text(s->ix, best.heap[i].pid, &text);
+        topk_free(&best);
+    }
+    buf_free(&text);
+    buf_free(&out);
+}
+
+/* Runs alg at k and shows the first `show` hits; 0 or -1 as search_run. */
+static int search_and_show(TcSearch *s, const char *alg, size_t k, const Index *group, size_t show)
+{
+    TopK top;
+    topk_init(&top, k, group);
+    int rc = search_run(algorithm_find(alg), &s->ctx, &top);
+    size_t n = rc == 0 ? topk_sorted(&top) : 0;
+    for (size_t j = 0; j < n && j < show; j++) show_hit(s, top.heap[j].pid, j == 0, group != NULL);
+    topk_free(&top);
+    return rc;
+}
+
+/* Every query path on the (damaged) index: the unions with each
+ * algorithm, at k 10 and 1000; the conjunction scorer; the tree scorer
+ * on phrases (with slop), exclusions and groups; prefixes; fields;
+ * counts; hits grouped by article (the TREC run's and --per-article's
+ * grouping), and what is shown of hits. Each of a fuzzer's runs has to be
+ * quick, so the algorithms other than the default run on the first query
+ * only: they read what it reads, in other orders. */
 static void run_queries(Index *ix)
 {
+    static const char *queries[] = {"w1 w2 w3",  "+w0 +w1",          "\"w0 w1\"",   "w1*",
+                                    "w3",        "\"w2 w0 w1\"~2",  "w2 -w3 (w4 \"w5 w6\"~1)",
+                                    "+w5 w7 w9", "title:w1 body:w2", "+w4 +w1 -w7"};
+    static const char *algorithms[] = {"bmw", "maxscore", "wand", "exhaustive"};
     TcSearch s;
     tc_search_open(&s, ix);
-    TopK top;
-    topk_init(&top, 10, NULL);
-    static const char *queries[] = {"w1 w2 w3", "+w0 +w1", "\"w0 w1\"", "w1*"};
     for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
         if (tc_search_parse(&s, queries[i]) != 0) continue;
-        topk_clear(&top);
-        if (search_run(algorithm_default(), &s.ctx, &top) == 0) {
-            size_t n = topk_sorted(&top);
-            Buf text = {0};
-            for (size_t j = 0; j < n; j++) index_passage_text(ix, top.heap[j].pid, &text);
-            buf_free(&text);
+        search_count(&s.ctx);
+        search_and_show(&s, "bmm", 10, NULL, 3);
+        if (i == 0) {
+            search_and_show(&s, "bmm", 1000, NULL, 0);
+            for (size_t a = 0; a < sizeof algorithms / sizeof *algorithms; a++) {
+                search_and_show(&s, algorithms[a], 10, NULL, 0);
+                search_and_show(&s, algorithms[a], 1000, NULL, 0);
+            }
         }
+        if (i < 3) search_and_show(&s, "bmm", 10, ix, 2);
     }
-    topk_free(&top);
     tc_search_close(&s);
 }
 
@@ -141,13 +201,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cut) len = off % (len + 1);
     if (fix_crc) tc_fix_crc((uint8_t *)d, len);
     if (put(f, d, len) != 0) abort();
+    int changed = len != orig_len[f] || memcmp(d, orig[f], len) != 0;
     free(d);
     Index *ix = index_open(idx);
     if (ix) {
-        IndexCheck r;
-        index_check(ix, &r);
-        buf_free(&r.report);
         run_queries(ix);
+        IndexCheck r;
+        int rc = index_check(ix, &r);
+        if (rc == 0 && changed && !fix_crc && f != CURRENT_FILE) {
+            fprintf(stderr, "fuzz_index: %s damaged, its CRCs left as they were, and check found nothing\n", files[f]);
+            abort();
+        }
+        buf_free(&r.report);
         index_close(ix);
     }
     if (put(f, orig[f], orig_len[f]) != 0) abort();

@@ -103,6 +103,8 @@ static void damage_first_long_term(void (*edit)(uint8_t *payload, size_t len, vo
     IndexCheck r;
     CHECK_EQ_INT(check_index(&r), -1);
     CHECK(r.report.len && strstr((const char *)r.report.data, expect) != NULL);
+    if (!r.report.len || !strstr((const char *)r.report.data, expect))
+        fprintf(stderr, "  report: %.*s\n", (int)r.report.len, (const char *)r.report.data);
     buf_free(&r.report);
 }
 
@@ -155,10 +157,12 @@ static void test_store_damage(void)
     if (rc == -1) buf_free(&r.report);
 }
 
-/* The same flip with the CRC32s left as they were: segment_open refuses
- * the file by its checksum; segment_open_written, which takes the CRC32s
- * its writer computed, opens it (its structure is sound). A flip in the
- * directory at the end is refused by both. */
+/* The same flip with the CRC32s left as they were: segment_open, which
+ * reads no payload of store.bin, opens it, and segment_verify (search
+ * check, merges) refuses it by its checksum; segment_open_written, which
+ * takes the CRC32s its writer computed, opens it (its structure is sound).
+ * A flip in the directory at the end: segment_open_written refuses it,
+ * segment_open leaves it to the read of the last block, which refuses it. */
 static void test_written_segment_skips_only_the_crc(void)
 {
     restore();
@@ -168,7 +172,8 @@ static void test_written_segment_skips_only_the_crc(void)
     char *seg = path ? strdup(path) : NULL;
     if (seg) *strrchr(seg, '/') = 0;
     Segment *sg = seg ? segment_open(seg) : NULL;
-    CHECK(sg == NULL && strstr(err_msg(), "checksum mismatch") != NULL);
+    CHECK(sg != NULL);
+    CHECK(sg && segment_verify(sg) != 0 && strstr(err_msg(), "store.bin") && strstr(err_msg(), "checksum mismatch"));
     segment_close(sg);
     sg = seg ? segment_open_written(seg) : NULL;
     CHECK(sg != NULL);
@@ -178,6 +183,14 @@ static void test_written_segment_skips_only_the_crc(void)
     CHECK(path && tc_edit_file(path, on_payload, &on, 1) == 0);
     sg = seg ? segment_open_written(seg) : NULL;
     CHECK(sg == NULL && strstr(err_msg(), "bad block directory") != NULL);
+    segment_close(sg);
+    sg = seg ? segment_open(seg) : NULL;
+    CHECK(sg != NULL);
+    Buf text = {0};
+    uint32_t last = (uint32_t)(corpus.ndocs - 1);
+    CHECK(sg && segment_passage_text(sg, last, &text) != 0 && strstr(err_msg(), "store.bin") != NULL);
+    CHECK(sg && segment_verify(sg) != 0 && strstr(err_msg(), "bad block directory") != NULL);
+    buf_free(&text);
     segment_close(sg);
     free(seg);
     free(path);
@@ -219,10 +232,11 @@ static void flip_random(uint8_t *payload, size_t len, void *ctx)
     for (int i = 0; i < 4; i++) payload[tc_rand() % len] ^= (uint8_t)(1u << (tc_rand() % 8));
 }
 
-/* Random bit flips (checksums rewritten): open refuses, check reports, or
- * (a flipped position gap can still decode to valid positions) the index
- * reads as sound; never a crash. The rounds must reach both the open-time
- * checks and the deep check, or the damage did not land. */
+/* Random bit flips (checksums rewritten): open refuses (a count at the
+ * head of a payload), check reports, or (a flipped position gap can still
+ * decode to valid positions) the index reads as sound; never a crash. An
+ * open reads no more than the heads of these files, so most damage is
+ * left to check: the rounds must reach it, or the damage did not land. */
 static void test_random_damage_never_crashes(void)
 {
     static const char *files[] = {"postings.bin", "positions.bin", "lexicon.bin", "passages.bin", "articles.bin"};
@@ -237,7 +251,6 @@ static void test_random_damage_never_crashes(void)
         reported += rc == -1;
         if (rc != -2) buf_free(&r.report);
     }
-    CHECK(refused > 0);
     CHECK(reported > 0);
 }
 

@@ -115,6 +115,31 @@ static void test_bp128_round_trip(void)
     }
 }
 
+/* The bounded decoders give what the plain ones give when every value is
+ * at most top, and refuse the run when one is above it: at every width,
+ * for full runs (the SIMD and the scalar check) and partial ones, with the
+ * largest value anywhere in the run. */
+static void test_decode_upto(void)
+{
+    uint32_t v[BLOCK_SIZE], out[BLOCK_SIZE];
+    uint8_t tmp[1 + 4 * BLOCK_SIZE + 8];
+    for (int iter = 0; iter < 3000; iter++) {
+        unsigned b = iter % 33;
+        size_t n = iter % 2 ? BLOCK_SIZE : 1 + rnd() % (BLOCK_SIZE - 1);
+        uint32_t mask = b == 32 ? UINT32_MAX : (1u << b) - 1;
+        for (size_t i = 0; i < n; i++) v[i] = rnd() & mask;
+        uint32_t max = 0;
+        for (size_t i = 0; i < n; i++) max = v[i] > max ? v[i] : max;
+        size_t bytes = n == BLOCK_SIZE ? bp128_encode(v, tmp) : bp_encode(v, n, tmp);
+        size_t got = n == BLOCK_SIZE ? bp128_decode_upto(tmp, bytes, out, max) : bp_decode_upto(tmp, bytes, out, n, max);
+        CHECK_EQ_INT(got, bytes);
+        CHECK(memcmp(out, v, n * sizeof *v) == 0);
+        if (max == 0) continue;
+        got = n == BLOCK_SIZE ? bp128_decode_upto(tmp, bytes, out, max - 1) : bp_decode_upto(tmp, bytes, out, n, max - 1);
+        CHECK_EQ_INT(got, 0);
+    }
+}
+
 /* bp128_decode_ids turns gaps - 1 into ids: a running sum from base
  * (wrapping below 0 for the first block), checked against a limit. */
 static void test_prefix_sum(void)
@@ -144,4 +169,5 @@ static void test_prefix_sum(void)
     }
 }
 
-TEST_MAIN("codec", T(test_bp128_round_trip), T(test_prefix_sum), T(test_every_width), T(test_edge_values), T(test_random_blocks), T(test_rejects_bad_width))
+TEST_MAIN("codec", T(test_bp128_round_trip), T(test_prefix_sum), T(test_every_width), T(test_edge_values), T(test_random_blocks), T(test_rejects_bad_width),
+          T(test_decode_upto))

@@ -155,10 +155,13 @@ static void test_blocks_are_zstd_frames(void)
  * decompressed into (the damage fuzzer had one of 4 GiB allocated). Each
  * block's uncompressed length, compressed length and offset, damaged with
  * the file's CRCs rewritten (as tests/fuzz/fuzz_index.c does, so only
- * the store's own checks stand in the way), is a clean error: refused at
- * open (docstore_check) when the compressed bytes could not give it or the
- * blocks no longer lie back to back, else when the block is read, and
- * never a buffer larger than the store's genuine blocks need. */
+ * the store's own checks stand in the way), is a clean error when the
+ * block is read (an open checks only the store's head: its directory is
+ * checked entry by entry as blocks are read), and never a buffer larger
+ * than the store's genuine blocks need; docstore_check (search check,
+ * merges) refuses it too when the directory alone shows it: the compressed
+ * bytes could not give that length, or the blocks no longer lie back to
+ * back. */
 static void test_damaged_block_lengths(void)
 {
     char dir[] = "/tmp/test_docstore.XXXXXX", path[64];
@@ -175,7 +178,7 @@ static void test_damaged_block_lengths(void)
     for (uint32_t b = 0; b < nblocks; b++)
         if (rd_u32(orig + dir_at + b * 24 + 4) > max_raw) max_raw = rd_u32(orig + dir_at + b * 24 + 4);
     uint32_t blocks[] = {0, nblocks / 2, nblocks - 1};
-    int refused_at_open = 0, refused_at_read = 0;
+    int refused_by_check = 0, refused_at_read = 0;
     for (size_t bi = 0; nblocks > 10 && bi < 3; bi++) {
         uint32_t b = blocks[bi];
         uint8_t *e = orig + dir_at + (size_t)b * 24;
@@ -201,12 +204,13 @@ static void test_damaged_block_lengths(void)
             free(d);
             MappedFile f;
             CHECK_EQ_INT(file_map(dir, "store.bin", "STOR", &f), 0); /* the CRCs hold */
+            CHECK_EQ_INT(docstore_check_header(f.payload, f.len, n), 0); /* what an open reads */
             int rc = docstore_check(f.payload, f.len, n);
             if (damage[k].at_open && rc == 0)
-                fprintf(stderr, "  block %u: field +%zu = %u passed the open\n", b, damage[k].field, damage[k].value);
+                fprintf(stderr, "  block %u: field +%zu = %u passed the check\n", b, damage[k].field, damage[k].value);
             CHECK(rc != 0 || !damage[k].at_open);
-            refused_at_open += rc != 0;
-            if (rc == 0) { /* the block's first passage, with the cursor a search uses */
+            refused_by_check += rc != 0;
+            { /* the block's first passage, with the cursor a search uses */
                 DocStoreCursor c;
                 docstore_cursor_init(&c);
                 const char *text;
@@ -224,7 +228,7 @@ static void test_damaged_block_lengths(void)
             file_unmap(&f);
         }
     }
-    CHECK(refused_at_open > 0 && refused_at_read > 0); /* both checks were reached */
+    CHECK(refused_by_check > 0 && refused_at_read > 0); /* both checks were reached */
     free(orig);
     unlink(path);
     CHECK_EQ_INT(rmdir(dir), 0);

@@ -77,11 +77,13 @@ static void shared_prefix_docs(FILE *f)
     }
 }
 
-/* Look-ups search a sample of the keys' first 8 bytes, then a run of 32
- * entries: keys that share 8 or more bytes, keys that are prefixes of
- * others, and absent keys just beside present ones all meet the sample's
- * ties and the runs' edges. Every key and three absent neighbours of each
- * are looked up and compared with a linear scan. */
+/* Look-ups search the entries alone, and from a segment's 256th look-up
+ * on a sample of the keys' first 8 bytes, then a run of 32 entries: keys
+ * that share 8 or more bytes, keys that are prefixes of others, and absent
+ * keys just beside present ones all meet the sample's ties and the runs'
+ * edges. Every key and three absent neighbours of each are looked up (the
+ * first 64 keys' before the sample is gathered) and compared with a
+ * linear scan. */
 static void test_lookup_shared_prefixes(void)
 {
     TestCorpus c = {0};
@@ -107,6 +109,49 @@ static void test_lookup_shared_prefixes(void)
         if (shorter >= 0) CHECK_EQ_INT(ti.ord, shorter);
     }
     index_close(x);
+    tc_free(&c);
+}
+
+/* The middle lexicon entry's key sent out of the pool (the CRC32s made to
+ * match): the open, which reads no entry, succeeds; every look-up, whose
+ * binary search starts there, fails naming lexicon.bin, and so does a
+ * query's parse; segment_verify finds it. */
+static void sabotage_middle_key(uint8_t *data, size_t len, void *ctx)
+{
+    uint64_t terms = *(const uint64_t *)ctx;
+    size_t at = 32 + 8 + (size_t)(terms / 2) * 40 + 20; /* frame, count, entries, pool offset */
+    if (at + 4 <= len) memset(data + at, 0xf0, 4);
+}
+
+static void test_damaged_entry_met_by_lookup(void)
+{
+    TestCorpus c = {0};
+    Index *x = tc_build(&c, 300, 50, 20);
+    CHECK(x != NULL);
+    if (!x) return;
+    uint64_t terms = segment_stats(index_segment(x, 0))->terms;
+    index_close(x);
+    char *path = tc_gen_file(&c, "lexicon.bin");
+    CHECK(path && tc_edit_file(path, sabotage_middle_key, &terms, 1) == 0);
+    free(path);
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", c.dir);
+    x = index_open(idx);
+    CHECK(x != NULL);
+    if (x) {
+        TermInfo ti;
+        CHECK_EQ_INT(segment_lookup(index_segment(x, 0), "w1", 2, &ti), -1);
+        CHECK(strstr(err_msg(), "lexicon.bin is corrupt") != NULL);
+        TcSearch s;
+        tc_search_open(&s, x);
+        err_set("none");
+        CHECK_EQ_INT(tc_search_parse(&s, "w1 w2"), -1);
+        CHECK(strstr(err_msg(), "lexicon.bin is corrupt") != NULL);
+        tc_search_close(&s);
+        CHECK_EQ_INT(segment_verify(index_segment(x, 0)), -1);
+        CHECK(strstr(err_msg(), "lexicon.bin is corrupt: term out of bounds") != NULL);
+        index_close(x);
+    }
     tc_free(&c);
 }
 
@@ -279,7 +324,7 @@ int main(void)
 {
     ix = tc_build_or_report(&corpus, "index", 3000, 400, 60);
     if (!ix) return 1;
-    static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_lookup_shared_prefixes),
+    static const TestCase cases[] = {T(test_stats), T(test_lexicon), T(test_lookup_shared_prefixes), T(test_damaged_entry_met_by_lookup),
                                      T(test_stored_floors), T(test_select_largest), T(test_floors), T(test_cursor_iterates_all),
                                      T(test_cursor_advance), T(test_records)};
     int rc = run_tests("index", cases, sizeof cases / sizeof cases[0]);
