@@ -102,12 +102,27 @@ static Previous *previous_of(Index *ix)
     return p;
 }
 
+/* An open checks only what is small (segment.c); an update keeps the
+ * records and postings of the segments it builds on, so they are
+ * verified whole first, as a merge verifies its inputs. */
+static int verify_segments(const Index *ix)
+{
+    for (size_t s = 0; s < index_nsegments(ix); s++)
+        if (segment_verify(index_segment(ix, s)) != 0) return -1;
+    return 0;
+}
+
 Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport *rep)
 {
     rep->why_full = NULL;
     if (o->full) return NULL;
     Index *ix = open_live(dir, rep);
     if (!ix) return NULL; /* none yet, or none readable */
+    if (verify_segments(ix) != 0) {
+        rep->why_full = "the previous index is damaged (search check names what); rebuilt from the corpus";
+        index_close(ix);
+        return NULL;
+    }
     const IndexStats *s = index_stats(ix);
     if (s->passage_words != o->passage_words || !analysis_config_equal(&s->analysis, &o->analysis)) {
         rep->why_full = "the analysis settings changed";

@@ -248,6 +248,15 @@ ok "... naming the repair" grep -q "no CURRENT file (search index repairs it" "$
 expect_exit 0 "... an update repairs it" in_p "$SEARCH" index --corpus docs.tsv --index ix2 --quiet
 expect_exit 0 "... and search answers" "$SEARCH" --index "$P/ix2" words
 
+# a damaged record in the index an update builds on: rebuilt, not trusted
+cp -R "$P/ix" "$P/ix3"; S3=$(ls -d "$P"/ix3/seg-* | head -n 1)
+size=$(wc -c <"$S3/articles.bin")
+printf 'Z' | dd of="$S3/articles.bin" bs=1 seek=$((size - 3)) conv=notrunc 2>/dev/null
+expect_exit 0 "an update over a damaged articles.bin" in_p "$SEARCH" index --corpus docs.tsv --index ix3
+ok "... is a full rebuild, said so" grep -q "full rebuild: the previous index is damaged" "$TMP/err"
+expect_exit 0 "... and the index checks sound" "$SEARCH" check --index "$P/ix3"
+expect_exit 0 "... and is current" in_p "$SEARCH" check --index ix3 --corpus docs.tsv
+
 # only what the index's own names are is ever removed
 U=$TMP/user; mkdir -p "$U/seg-000001"; echo photo >"$U/seg-000001/photo.jpg"; echo n >"$U/notes.tmp-99999"
 expect_exit 2 "--index naming a user's directory is refused" "$SEARCH" index --corpus corpus --index "$U"
