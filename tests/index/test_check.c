@@ -53,6 +53,27 @@ static int check_index(IndexCheck *r)
     return rc;
 }
 
+/* A reindex may publish and remove the checked commit's segment while a
+ * check runs: the files are unlinked, their inodes live on in the
+ * check's mappings, and the check still passes (it read the files by
+ * path, and failed "cannot open"). */
+static void test_segment_removed_while_checked(void)
+{
+    char idx[512], cmd[2048];
+    snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+    Index *ix = index_open(idx);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", gen_dir);
+    CHECK_EQ_INT(system(cmd), 0);
+    IndexCheck r;
+    CHECK_EQ_INT(index_check(ix, &r), 0);
+    if (r.problems) fprintf(stderr, "  %.*s", (int)r.report.len, (const char *)r.report.data);
+    buf_free(&r.report);
+    index_close(ix);
+    restore();
+}
+
 static void test_sound_index(void)
 {
     IndexCheck r;
@@ -272,7 +293,8 @@ int main(void)
                                      T(test_store_damage),
                                      T(test_written_segment_skips_only_the_crc),
                                      T(test_unknown_language),
-                                     T(test_random_damage_never_crashes)};
+                                     T(test_random_damage_never_crashes),
+                                     T(test_segment_removed_while_checked)};
     int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);
     free(gen_dir);
     tc_free(&corpus);
