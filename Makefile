@@ -273,7 +273,9 @@ sweep: all
 
 # DESTDIR stages the files for a package; PREFIX is where they will live.
 install: all lib
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/search.1 $(DESTDIR)$(PREFIX)/share/man/man1/search.1
 	install -m 755 search $(DESTDIR)$(PREFIX)/bin/search
 	install -m 644 $(BUILD)/libsearch.a $(DESTDIR)$(PREFIX)/lib/libsearch.a
 	install -m 755 $(BUILD)/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION)
@@ -286,7 +288,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/search $(DESTDIR)$(PREFIX)/lib/libsearch.a \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_MAJOR) \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so $(DESTDIR)$(PREFIX)/include/libsearch.h \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc $(DESTDIR)$(PREFIX)/share/man/man1/search.1
 
 clean:
 	rm -rf build build-asan build-tsan search

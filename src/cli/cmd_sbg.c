@@ -12,7 +12,7 @@
  * Commands: COUNT and UNOPTIMIZED_COUNT print the number of matching
  * documents; TOP_N (1 <= N <= 10000) computes the top N and prints "1";
  * TOP_N_COUNT computes the top N and prints the number of matching
- * documents. Queries are in our query language (README "Query syntax"),
+ * documents. Queries are in our query language (search(1) "Query syntax"),
  * which covers the Lucene syntax the benchmark uses: words = union, "+a +b"
  * = every word required, phrases, negation, AND / OR / NOT, parentheses.
  * Unknown commands, and a query with a NUL byte, answer UNSUPPORTED.

@@ -114,7 +114,7 @@ int trec_token(const char *s)
     return *s != 0;
 }
 
-/* An article id as one token of a run line (README "Searching"): white
+/* An article id as one token of a run line (search(1) "Searching"): white
  * space and control bytes as %XX, the rest as it is. A passages file's
  * ids may hold spaces, and a directory's are paths, which may too. '%'
  * itself is kept, so that an id that was a token already (the ids of

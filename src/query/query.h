@@ -58,7 +58,7 @@ static inline float score_one(float weight, uint32_t tf, float norm)
     return score_value(score_fixed(bm25_term(weight, tf, norm)));
 }
 
-/* ---- query_parse.c: the query language (README "Query syntax") ---- */
+/* ---- query_parse.c: the query language (search(1) "Query syntax") ---- */
 
 /* One lexicon key the query reads: an analysed term in one field. */
 typedef struct {
@@ -99,7 +99,7 @@ typedef struct {
 } QueryOptions;
 
 /* 0: measured on cranfield, cisi and cacm, any boost lowered MAP and
- * nDCG@10 (their titles are in the text already); README "Ranking quality". */
+ * nDCG@10 (their titles are in the text already); docs/decisions/2026-12-06-readme-speed-and-quality.md. */
 #define QUERY_TITLE_BOOST_DEFAULT 0.0f
 #define QUERY_HEADING_BOOST_DEFAULT 0.0f
 #define QUERY_MAX_EXPANSIONS_DEFAULT 128
@@ -130,7 +130,7 @@ typedef struct {
 /* Allocates a query's room once; query_parse reuses it (no allocation on
  * the per-query path). */
 void query_init(Query *q);
-/* Parses text (README "Query syntax"), analyses its words as the index was
+/* Parses text (search(1) "Query syntax"), analyses its words as the index was
  * analysed and looks the keys up. Returns 0, or -1 with err_msg() set (too
  * many terms). A query with nothing searchable gives n == 0. o may be NULL
  * (defaults). */

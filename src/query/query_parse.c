@@ -2,7 +2,7 @@
  * query_parse.c: query text -> a tree of terms, phrases and groups.
  *
  * The syntax is the subset of Lucene's classic query parser that the
- * search-benchmark-game and most users rely on (README "Query syntax"):
+ * search-benchmark-game and most users rely on (search(1) "Query syntax"):
  * words are optional (scored) clauses, +word and -word are required and
  * excluded ones, AND / OR / NOT and parentheses group, "..." is a phrase and
  * "..."~N a sloppy one, word* a prefix, and title: / heading: / body: name a

@@ -2,7 +2,7 @@
 # test_eval.sh: `search eval` end to end: a hand-computed run, the layout,
 # the queries run in process, bad input; and the ranking regression test:
 # MAP and nDCG@10 on Cranfield with the defaults must stay at or above the
-# values the defaults were chosen with (README "Ranking quality"), less a
+# values the defaults were chosen with (docs/decisions/2026-12-06-readme-speed-and-quality.md), less a
 # small tolerance, so a change that hurts ranking fails.
 R=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$R" || exit 2
@@ -52,7 +52,7 @@ awk 'BEGIN { printf "1\tsuicidal ideation\nbig\t"; for (i = 0; i < 1100; i++) pr
 expect_exit 2 "eval with a query over the term limit" "$SEARCH" eval --qrels "$TMP/sq" --queries "$TMP/longq" --index "$IDX"
 ok "... names the query" grep -q "query big .* skipped" "$TMP/err"
 ok "... prints no measures" test ! -s "$TMP/out"
-# an id with a space is written doc%20one in a run (README "Searching"):
+# an id with a space is written doc%20one in a run (search(1) "Searching"):
 # qrels name it so, and eval matches it whether it runs the queries or
 # reads the run file, as trec_eval would
 printf 'doc one\tOne\tzebrafish alpha\nother\tTwo\tzebrafish zebrafish beta\n' >"$TMP/ws.tsv"

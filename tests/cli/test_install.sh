@@ -13,10 +13,15 @@ case "${BUILD:-build}" in
 esac
 ST=$TMP/stage
 expect_exit 0 "make install into a staging directory" make --no-print-directory BUILD="${BUILD:-build}" DESTDIR="$ST" PREFIX=/usr install
-for f in bin/search lib/libsearch.a lib/libsearch.so.1.0.0 include/libsearch.h lib/pkgconfig/libsearch.pc; do
+for f in bin/search lib/libsearch.a lib/libsearch.so.1.0.0 include/libsearch.h lib/pkgconfig/libsearch.pc share/man/man1/search.1; do
     ok "installs $f" test -f "$ST/usr/$f"
 done
 ok "libsearch.so and .so.1 link to the versioned file" test "$(readlink "$ST/usr/lib/libsearch.so")" = libsearch.so.1 -a "$(readlink "$ST/usr/lib/libsearch.so.1")" = libsearch.so.1.0.0
+if command -v man >/dev/null; then
+    ok "the man page formats without warnings" sh -c "! man --warnings -l '$ST/usr/share/man/man1/search.1' 2>&1 >/dev/null | grep -q ."
+else
+    skip "no man command to format the man page with"
+fi
 ok "the soname is libsearch.so.1" sh -c "objdump -p '$ST/usr/lib/libsearch.so.1.0.0' | grep -q 'SONAME *libsearch.so.1$'"
 ok "only srch_ functions are exported" sh -c "! nm -D --defined-only '$ST/usr/lib/libsearch.so.1.0.0' | awk '\$2 == \"T\" { print \$3 }' | grep -v '^srch_'"
 # /usr is a system directory pkg-config leaves out of the flags unless told
