@@ -80,10 +80,18 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
     return SRCH_OK;
 }
 
-/* Parses query for a search with o, the context made for its k1 and b. */
-static srch_code prepare(srch_searcher *s, const char *query, const srch_search_options *o, srch_error *err)
+/* What srch_search and srch_count start with: the options checked (opts
+ * NULL: *defaults, filled), the context made for their k1 and b, the
+ * query parsed. */
+static srch_code prepare(srch_searcher *s, const char *query, const srch_search_options *opts,
+                         srch_search_options *defaults, const srch_search_options **out, const Algorithm **alg,
+                         srch_error *err)
 {
     const Index *ix = s->x->ix;
+    if (!opts) srch_search_options_init(defaults);
+    const srch_search_options *o = *out = opts ? opts : defaults;
+    srch_code rc = check_options(o, alg, err);
+    if (rc != SRCH_OK) return rc;
     if (!query) return api_fail_msg(err, SRCH_BAD_ARG, "no query given");
     if (s->ctx_ready && (s->bm25.k1 != o->k1 || s->bm25.b != o->b)) {
         search_context_free(&s->ctx); /* its bounds hold for one k1 and b */
@@ -235,11 +243,9 @@ srch_code srch_search(srch_searcher *s, const char *query, const srch_search_opt
 {
     *out = NULL;
     srch_search_options defaults;
-    if (!opts) srch_search_options_init(&defaults);
-    const srch_search_options *o = opts ? opts : &defaults;
+    const srch_search_options *o;
     const Algorithm *alg;
-    srch_code rc = check_options(o, &alg, err);
-    if (rc == SRCH_OK) rc = prepare(s, query, o, err);
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
     if (rc != SRCH_OK) return rc;
     const Index *ix = s->x->ix;
     TopK top;
@@ -285,11 +291,9 @@ srch_code srch_count(srch_searcher *s, const char *query, const srch_search_opti
 {
     *out = 0;
     srch_search_options defaults;
-    if (!opts) srch_search_options_init(&defaults);
-    const srch_search_options *o = opts ? opts : &defaults;
+    const srch_search_options *o;
     const Algorithm *alg;
-    srch_code rc = check_options(o, &alg, err);
-    if (rc == SRCH_OK) rc = prepare(s, query, o, err);
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
     if (rc != SRCH_OK) return rc;
     int64_t n = search_count(&s->ctx);
     if (n < 0) return api_fail(err, SRCH_CORRUPT);
