@@ -33,10 +33,16 @@
  * Errors: every function that can fail returns a srch_code and, when its
  * srch_error pointer is not NULL, fills it with the code and a one-line
  * message. The library writes nothing to stdout or stderr of its own:
- * warnings and progress go to the callbacks a caller passes. One
- * exception remains: when memory runs out, the library prints one line
- * and exits the process with status 2 (SRCH_NOMEM is reserved for when
- * allocation failures are returned instead).
+ * warnings and progress go to the callbacks a caller passes, and it never
+ * exits the process.
+ *
+ * Out of memory: any function that allocates returns SRCH_NOMEM (or
+ * NULL, for srch_snippet) when an allocation fails, in whichever of the
+ * library's threads it failed. What the call had allocated by then is not
+ * all given back, but every handle stays usable (a searcher answers the
+ * next query), a build that ran out leaves the last good index, its lock
+ * released and no temporary files, and an index is never left half
+ * published.
  *
  * Strings handed out (titles, paths, texts) are UTF-8 as found in the
  * corpus, with a length and not necessarily NUL-terminated; they live as
@@ -237,6 +243,48 @@ typedef struct {
  * The report's strings are static. */
 srch_code srch_build(const char *corpus, const char *dir, const srch_build_options *opts, srch_build_report *rep,
                      srch_error *err);
+
+/* A build from articles handed over one by one, for a program whose
+ * articles are not files (a database, a feed, a crawler). The articles
+ * added between srch_builder_new and srch_builder_commit are the whole
+ * corpus, as the rows of a passages file are: the index is updated to
+ * hold exactly them (an article not added again is removed), touching only
+ * what changed, and the result is the index a full build from them would
+ * be. The build runs on a thread of the builder's (the progress and
+ * warning callbacks are called from it) while the caller adds; it holds
+ * the index's build lock from srch_builder_new to commit or abort. Until
+ * the commit publishes it, searches see the last good index; an abort, an
+ * error or a crash leaves that index as it was.
+ *
+ *     srch_builder *b;
+ *     if (srch_builder_new("index", "feed", NULL, &b, &err) != SRCH_OK) ...
+ *     while (next_article(&id, &title, &text, &len))
+ *         if (srch_builder_add(b, id, title, text, len, &err) != SRCH_OK) { srch_builder_abort(b); ... }
+ *     srch_builder_commit(b, &report, &err);
+ */
+typedef struct srch_builder srch_builder;
+
+/* Starts a build of the index in dir (made when missing). name is what
+ * hits give as their path (NULL: "api"). opts NULL: the defaults (its
+ * corpus-reading fields, strict aside, do not apply). Fails at once with
+ * SRCH_BUSY when another build of dir is running. The strings and
+ * callback context opts names must outlive the builder. */
+srch_code srch_builder_new(const char *dir, const char *name, const srch_build_options *opts, srch_builder **out,
+                           srch_error *err);
+/* Adds an article: id (unique in this build, no tab, newline or NUL),
+ * title (may be NULL or ""; no tab or newline) and len bytes of UTF-8
+ * text, split into passages as a file's would be; a hit's byte range is
+ * a range of this text. An article of nothing but white space is counted
+ * as skipped. Copies what it needs; may wait while the build catches up.
+ * SRCH_BAD_ARG for a bad or repeated id; after a failure of the build
+ * itself, its error (the builder is then only good for srch_builder_abort). */
+srch_code srch_builder_add(srch_builder *b, const char *id, const char *title, const char *text, size_t len,
+                           srch_error *err);
+/* Ends the build and publishes the index atomically (rep may be NULL), and
+ * frees b, whatever the outcome. */
+srch_code srch_builder_commit(srch_builder *b, srch_build_report *rep, srch_error *err);
+/* Abandons the build: the index stays as it was. Frees b. */
+void srch_builder_abort(srch_builder *b);
 
 /* ---- checking ---- */
 

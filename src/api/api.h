@@ -6,6 +6,7 @@
  *   index.c     srch_open, srch_close, srch_index_stats
  *   searcher.c  srch_search and its hits, srch_count, srch_snippet
  *   build.c     srch_build
+ *   builder.c   srch_builder: a build from articles handed over one by one
  *   check.c     srch_check
  *   eval.c      srch_eval
  */
@@ -30,5 +31,20 @@ srch_code api_fail(srch_error *err, srch_code code);
 /* The same with a message of the API's own. */
 srch_code api_fail_msg(srch_error *err, srch_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
 srch_code api_ok(srch_error *err);
+
+/* The indexer's options from the API's (checked: SRCH_BAD_ARG with a
+ * message); the callbacks are o's, o outliving the build. */
+srch_code api_indexer_options(const srch_build_options *o, IndexerOptions *io, srch_error *err);
+/* The API's report of a build from the indexer's. */
+void api_build_report(const IndexerReport *r, srch_build_report *rep);
+
+/* The first statement of a public function that allocates: running out of
+ * memory in what follows returns SRCH_NOMEM (util.h, OomGuard). The
+ * function calls API_LEAVE() before it returns. */
+#define API_GUARD(err)                                                                                       \
+    OomGuard api_guard_;                                                                                     \
+    oom_enter(&api_guard_);                                                                                  \
+    if (setjmp(api_guard_.jump)) return api_fail(err, SRCH_NOMEM)
+#define API_LEAVE() oom_leave(&api_guard_)
 
 #endif

@@ -33,8 +33,62 @@ static void on_warning(void *ctx, const char *message)
     o->warning(o->ctx, message);
 }
 
-srch_code srch_build(const char *corpus, const char *dir, const srch_build_options *opts, srch_build_report *rep,
-                     srch_error *err)
+srch_code api_indexer_options(const srch_build_options *o, IndexerOptions *io, srch_error *err)
+{
+    indexer_options_default(io);
+    const char *lang = analysis_language_name(o->language ? o->language : "english");
+    if (!lang)
+        return api_fail_msg(err, SRCH_BAD_ARG, "unknown stemmer language '%s' (known: %s none)", o->language,
+                            analyzer_languages());
+    snprintf(io->analysis.language, sizeof io->analysis.language, "%s", lang);
+    io->analysis.stopwords = o->stopwords;
+    if (o->passage_words < 10 || o->passage_words > 100000)
+        return api_fail_msg(err, SRCH_BAD_ARG, "passage_words must be 10 to 100000");
+    if (o->memory < INDEXER_MIN_MEMORY) return api_fail_msg(err, SRCH_BAD_ARG, "memory must be at least 1 MiB");
+    if (o->threads < 1 || o->threads > 256) return api_fail_msg(err, SRCH_BAD_ARG, "threads must be 1 to 256");
+    io->passage_words = o->passage_words;
+    io->threads = o->threads;
+    io->memory = o->memory;
+    io->full = o->full;
+    io->optimize = o->optimize;
+    io->reorder = o->reorder;
+    io->strict = o->strict;
+    io->progress = o->progress ? on_progress : NULL;
+    io->warn = o->warning ? on_warning : NULL;
+    io->ctx = (void *)o;
+    return SRCH_OK;
+}
+
+void api_build_report(const IndexerReport *r, srch_build_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->updated = r->incremental;
+    rep->up_to_date = r->up_to_date;
+    rep->why_full = r->why_full;
+    rep->unchanged = r->unchanged;
+    rep->added = r->added;
+    rep->changed = r->changed;
+    rep->removed = r->removed;
+    rep->files_not_read = r->unread;
+    rep->articles = r->articles;
+    rep->passages = r->passages;
+    rep->terms = r->terms;
+    rep->postings = r->postings;
+    rep->skipped = r->skipped;
+    rep->source_bytes = r->source_bytes;
+    rep->index_bytes = r->index_bytes;
+    rep->runs = r->runs;
+    rep->run_bytes = r->run_bytes;
+    rep->segments = r->segments;
+    rep->merged = r->merged;
+    rep->seconds = r->seconds;
+    static _Thread_local char recovered[32];
+    snprintf(recovered, sizeof recovered, "%s", r->recovered);
+    rep->recovered = recovered[0] ? recovered : NULL;
+}
+
+static srch_code build_unguarded(const char *corpus, const char *dir, const srch_build_options *opts,
+                                 srch_build_report *rep, srch_error *err)
 {
     srch_build_report scratch;
     if (!rep) rep = &scratch;
@@ -44,51 +98,19 @@ srch_code srch_build(const char *corpus, const char *dir, const srch_build_optio
     const srch_build_options *o = opts ? opts : &defaults;
     if (!corpus || !dir) return api_fail_msg(err, SRCH_BAD_ARG, "a corpus and an index directory are needed");
     IndexerOptions io;
-    indexer_options_default(&io);
-    const char *lang = analysis_language_name(o->language ? o->language : "english");
-    if (!lang)
-        return api_fail_msg(err, SRCH_BAD_ARG, "unknown stemmer language '%s' (known: %s none)", o->language,
-                            analyzer_languages());
-    snprintf(io.analysis.language, sizeof io.analysis.language, "%s", lang);
-    io.analysis.stopwords = o->stopwords;
-    if (o->passage_words < 10 || o->passage_words > 100000)
-        return api_fail_msg(err, SRCH_BAD_ARG, "passage_words must be 10 to 100000");
-    if (o->memory < INDEXER_MIN_MEMORY) return api_fail_msg(err, SRCH_BAD_ARG, "memory must be at least 1 MiB");
-    if (o->threads < 1 || o->threads > 256) return api_fail_msg(err, SRCH_BAD_ARG, "threads must be 1 to 256");
-    io.passage_words = o->passage_words;
-    io.threads = o->threads;
-    io.memory = o->memory;
-    io.full = o->full;
-    io.optimize = o->optimize;
-    io.reorder = o->reorder;
-    io.strict = o->strict;
-    io.progress = o->progress ? on_progress : NULL;
-    io.warn = o->warning ? on_warning : NULL;
-    io.ctx = (void *)o;
+    srch_code rc = api_indexer_options(o, &io, err);
+    if (rc != SRCH_OK) return rc;
     IndexerReport r;
-    int rc = indexer_build(corpus, dir, &io, &r);
-    rep->updated = r.incremental;
-    rep->up_to_date = r.up_to_date;
-    rep->why_full = r.why_full;
-    rep->unchanged = r.unchanged;
-    rep->added = r.added;
-    rep->changed = r.changed;
-    rep->removed = r.removed;
-    rep->files_not_read = r.unread;
-    rep->articles = r.articles;
-    rep->passages = r.passages;
-    rep->terms = r.terms;
-    rep->postings = r.postings;
-    rep->skipped = r.skipped;
-    rep->source_bytes = r.source_bytes;
-    rep->index_bytes = r.index_bytes;
-    rep->runs = r.runs;
-    rep->run_bytes = r.run_bytes;
-    rep->segments = r.segments;
-    rep->merged = r.merged;
-    rep->seconds = r.seconds;
-    static _Thread_local char recovered[32];
-    snprintf(recovered, sizeof recovered, "%s", r.recovered);
-    rep->recovered = recovered[0] ? recovered : NULL;
-    return rc == 0 ? api_ok(err) : api_fail(err, SRCH_ERROR);
+    int built = indexer_build(corpus, dir, &io, &r);
+    api_build_report(&r, rep);
+    return built == 0 ? api_ok(err) : api_fail(err, SRCH_ERROR);
+}
+
+srch_code srch_build(const char *corpus, const char *dir, const srch_build_options *opts, srch_build_report *rep,
+                     srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = build_unguarded(corpus, dir, opts, rep, err);
+    API_LEAVE();
+    return rc;
 }

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-srch_code srch_check(const char *dir, const char *corpus, srch_check_report *rep, srch_error *err)
+static srch_code check_unguarded(const char *dir, const char *corpus, srch_check_report *rep, srch_error *err)
 {
     memset(rep, 0, sizeof *rep);
     if (!dir) return api_fail_msg(err, SRCH_BAD_ARG, "no index directory given");
@@ -42,4 +42,17 @@ void srch_check_report_free(srch_check_report *rep)
     free((char *)rep->report);
     free((char *)rep->differences);
     memset(rep, 0, sizeof *rep);
+}
+
+srch_code srch_check(const char *dir, const char *corpus, srch_check_report *rep, srch_error *err)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        srch_check_report_free(rep); /* what was filled in before */
+        return api_fail(err, SRCH_NOMEM);
+    }
+    srch_code rc = check_unguarded(dir, corpus, rep, err);
+    oom_leave(&g);
+    return rc;
 }

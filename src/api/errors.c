@@ -15,6 +15,7 @@ const char *srch_code_name(srch_code code)
 
 static srch_code code_of(const char *m)
 {
+    if (strstr(m, "out of memory")) return SRCH_NOMEM;
     if (strstr(m, "corrupt") || strstr(m, "damaged")) return SRCH_CORRUPT;
     if (strstr(m, "another index build is running")) return SRCH_BUSY;
     if (strstr(m, "No such file or directory") || strstr(m, "no index at") || strstr(m, "is not an index"))

@@ -2,7 +2,8 @@
 #include "api/api.h"
 #include "eval/eval.h"
 
-srch_code srch_eval(const char *qrels, const char *run, int complete, srch_eval_result *out, srch_error *err)
+static srch_code eval_unguarded(const char *qrels, const char *run, int complete, srch_eval_result *out,
+                                srch_error *err)
 {
     memset(out, 0, sizeof *out);
     EvalSet q = {0}, r = {0};
@@ -24,4 +25,12 @@ srch_code srch_eval(const char *qrels, const char *run, int complete, srch_eval_
     eval_set_free(&q);
     eval_set_free(&r);
     return api_ok(err);
+}
+
+srch_code srch_eval(const char *qrels, const char *run, int complete, srch_eval_result *out, srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = eval_unguarded(qrels, run, complete, out, err);
+    API_LEAVE();
+    return rc;
 }

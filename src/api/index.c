@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-srch_code srch_open(const char *dir, srch_index **out, srch_error *err)
+static srch_code open_unguarded(const char *dir, srch_index **out, srch_error *err)
 {
     *out = NULL;
     if (!dir) return api_fail_msg(err, SRCH_BAD_ARG, "no index directory given");
@@ -42,4 +42,12 @@ void srch_index_stats(const srch_index *x, srch_index_info *out)
     out->stopwords = s->analysis.stopwords;
     out->passage_words = s->passage_words;
     out->commit = x->commit_name;
+}
+
+srch_code srch_open(const char *dir, srch_index **out, srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = open_unguarded(dir, out, err);
+    API_LEAVE();
+    return rc;
 }

@@ -27,7 +27,7 @@ struct srch_hits {
     int flags;
 };
 
-srch_code srch_searcher_new(srch_index *x, srch_searcher **out, srch_error *err)
+static srch_code searcher_new_unguarded(srch_index *x, srch_searcher **out, srch_error *err)
 {
     *out = NULL;
     if (!x) return api_fail_msg(err, SRCH_BAD_ARG, "no index given");
@@ -238,8 +238,8 @@ static srch_hits *finish(Collector *c)
     return h;
 }
 
-srch_code srch_search(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **out,
-                      srch_error *err)
+static srch_code search_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **out,
+                                  srch_error *err)
 {
     *out = NULL;
     srch_search_options defaults;
@@ -286,8 +286,8 @@ void srch_hits_free(srch_hits *h)
     free(h);
 }
 
-srch_code srch_count(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
-                     srch_error *err)
+static srch_code count_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
+                                 srch_error *err)
 {
     *out = 0;
     srch_search_options defaults;
@@ -301,7 +301,7 @@ srch_code srch_count(srch_searcher *s, const char *query, const srch_search_opti
     return api_ok(err);
 }
 
-char *srch_snippet(const srch_hit *h, size_t max_bytes, const char *open, const char *close)
+static char *snippet_unguarded(const srch_hit *h, size_t max_bytes, const char *open, const char *close)
 {
     Span *m = h->nhighlights ? xmalloc(h->nhighlights * sizeof *m) : NULL;
     for (size_t i = 0; i < h->nhighlights; i++) m[i] = (Span){h->highlights[i].start, h->highlights[i].end};
@@ -314,3 +314,39 @@ char *srch_snippet(const srch_hit *h, size_t max_bytes, const char *open, const 
 }
 
 void srch_free(void *p) { free(p); }
+
+srch_code srch_searcher_new(srch_index *x, srch_searcher **out, srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = searcher_new_unguarded(x, out, err);
+    API_LEAVE();
+    return rc;
+}
+
+srch_code srch_search(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **out,
+                      srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = search_unguarded(s, query, opts, out, err);
+    API_LEAVE();
+    return rc;
+}
+
+srch_code srch_count(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
+                     srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = count_unguarded(s, query, opts, out, err);
+    API_LEAVE();
+    return rc;
+}
+
+char *srch_snippet(const srch_hit *h, size_t max_bytes, const char *open, const char *close)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) return NULL;
+    char *snippet = snippet_unguarded(h, max_bytes, open, close);
+    oom_leave(&g);
+    return snippet;
+}

@@ -219,14 +219,24 @@ typedef struct {
     Worker w;
     Range r;
     uint32_t *docs;
+    int failed; /* ran out of memory */
 } Task;
 
 static void bisect(Worker *w, Range *r, uint32_t *docs);
 
+/* A half on a thread of its own, under its own guard: running out of
+ * memory there is reported to the thread that joins it. */
 static void *run_task(void *arg)
 {
     Task *t = arg;
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        t->failed = 1;
+        return NULL;
+    }
     bisect(&t->w, &t->r, t->docs);
+    oom_leave(&g);
     return NULL;
 }
 
@@ -251,16 +261,38 @@ static void bisect(Worker *w, Range *r, uint32_t *docs)
         bisect(w, &right, docs + half);
         return;
     }
-    Task t = {.r = right, .docs = docs + half};
-    worker_init(&t.w, w->log2n, right.n, right.nterms, w->spawn - 1);
+    /* On the heap: the guard below reads it after a jump. */
+    Task *t = xcalloc(1, sizeof *t);
+    t->r = right;
+    t->docs = docs + half;
+    worker_init(&t->w, w->log2n, right.n, right.nterms, w->spawn - 1);
     w->spawn--;
     pthread_t th;
-    int threaded = pthread_create(&th, NULL, run_task, &t) == 0;
-    bisect(w, &left, docs);
-    if (threaded) pthread_join(th, NULL);
-    else run_task(&t);
+    if (pthread_create(&th, NULL, run_task, t) != 0) {
+        bisect(w, &left, docs);
+        run_task(t);
+    } else {
+        /* running out of memory on this half: the other is joined first */
+        OomGuard g;
+        oom_enter(&g);
+        if (setjmp(g.jump)) {
+            pthread_join(th, NULL);
+            worker_free(&t->w);
+            free(t);
+            oom_rethrow();
+        }
+        bisect(w, &left, docs);
+        oom_leave(&g);
+        pthread_join(th, NULL);
+    }
     w->spawn++;
-    worker_free(&t.w);
+    worker_free(&t->w);
+    int failed = t->failed;
+    free(t);
+    if (failed) {
+        err_set("out of memory (ordering articles)");
+        oom_rethrow();
+    }
 }
 
 void bisection_order(const DocTerms *g, uint32_t *order, int threads)

@@ -108,6 +108,18 @@ static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, co
     w->nblocks++;
 }
 
+/* compress_block on the helper thread, where running out of memory
+ * fails the block (and so the store) instead of reaching no guard. */
+static int compress_guarded(ZSTD_CCtx *c, const Buf *raw, Buf *out)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) return 1;
+    int failed = compress_block(c, raw, out) != 0;
+    oom_leave(&g);
+    return failed;
+}
+
 static void *helper_main(void *arg)
 {
     DocStoreWriter *w = arg;
@@ -118,7 +130,7 @@ static void *helper_main(void *arg)
         while (s->state != SLOT_FULL && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
         if (s->state != SLOT_FULL) break; /* stopped with nothing left */
         pthread_mutex_unlock(&w->mu);
-        int failed = compress_block(w->comp, &s->raw, &s->out) != 0;
+        int failed = compress_guarded(w->comp, &s->raw, &s->out);
         pthread_mutex_lock(&w->mu);
         s->failed = failed;
         s->state = SLOT_DONE;

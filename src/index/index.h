@@ -751,6 +751,8 @@ typedef struct {
     char *tmpname; /* commit being built, e.g. "gen-000004.tmp-1234" */
     char *tmpdir;  /* root/tmpname: where the commit's files go */
     char *final;   /* its name once published, "gen-000004" */
+    char *current, *current_tmp; /* root/CURRENT and root/CURRENT.tmp, made
+                                    early: publishing allocates nothing */
     int lock_fd;   /* holds an exclusive flock on root/LOCK */
     unsigned long next;   /* the next unused number */
     size_t nsegs;         /* new segments of this build */

@@ -106,12 +106,12 @@ static int add_stats(Index *ix, size_t i)
 
 static int open_segments(Index *ix, const Manifest *m)
 {
-    ix->nseg = m->n;
     ix->seg = xcalloc(m->n, sizeof *ix->seg);
     ix->del = xcalloc(m->n, sizeof *ix->del);
     ix->number = xcalloc(m->n, sizeof *ix->number);
     ix->base = xcalloc(m->n + 1, sizeof *ix->base);
     ix->abase = xcalloc(m->n + 1, sizeof *ix->abase);
+    ix->nseg = m->n; /* once the arrays index_close walks are there */
     for (size_t i = 0; i < m->n; i++) {
         ix->number[i] = m->number[i];
         char *dir = index_segment_path(ix->root, m->number[i]);
@@ -133,13 +133,29 @@ static int open_segments(Index *ix, const Manifest *m)
     return 0;
 }
 
+/* Reads the commit's manifest and opens its segments into ix: 0, or -1
+ * when they do not open. Running out of memory closes what was opened
+ * and passes the failure on. */
+static int open_commit(Index *ix, const char *commit)
+{
+    Manifest m;
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        index_close(ix);
+        oom_rethrow();
+    }
+    int rc = manifest_read(commit, &m) == 0 && open_segments(ix, &m) == 0 ? 0 : -1;
+    oom_leave(&g);
+    return rc;
+}
+
 Index *index_open_commit(const char *root, const char *commit)
 {
     Index *ix = xcalloc(1, sizeof *ix);
     ix->root = xstrdup(root);
     ix->commit = xstrdup(commit);
-    Manifest m;
-    if (manifest_read(commit, &m) == 0 && open_segments(ix, &m) == 0) return ix;
+    if (open_commit(ix, commit) == 0) return ix;
     index_close(ix);
     return NULL;
 }
@@ -154,9 +170,8 @@ Index *index_open(const char *root)
         Index *ix = xcalloc(1, sizeof *ix);
         ix->root = xstrdup(root);
         ix->commit = commit;
-        Manifest m;
         errno = 0;
-        if (manifest_read(commit, &m) == 0 && open_segments(ix, &m) == 0) return ix;
+        if (open_commit(ix, commit) == 0) return ix;
         int vanished = errno == ENOENT;
         index_close(ix);
         if (!vanished) return NULL;

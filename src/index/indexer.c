@@ -75,6 +75,7 @@ typedef struct {
     Run *run;
     Worker *w;
     pthread_t thread;
+    int broken; /* ran out of memory mid-batch: its state is not to be built on */
 } WorkerThread;
 
 struct Run {
@@ -101,10 +102,26 @@ struct Run {
     pthread_cond_t cv;
 };
 
-static void index_batch(Worker *w, Slot *s)
+/* Indexes a batch, or fails it: a worker that ran out of memory fails
+ * the batches it claims after, which the reader then stops on. */
+static void index_batch(WorkerThread *t, Slot *s)
 {
-    s->failed = worker_index(w, &s->batch) != 0;
-    if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        t->broken = 1;
+        s->failed = 1;
+        snprintf(s->err, sizeof s->err, "%s", err_msg());
+        return;
+    }
+    if (t->broken) {
+        s->failed = 1;
+        snprintf(s->err, sizeof s->err, "out of memory (in an indexing thread)");
+    } else {
+        s->failed = worker_index(t->w, &s->batch) != 0;
+        if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
+    }
+    oom_leave(&g);
 }
 
 static void *worker_main(void *arg)
@@ -117,7 +134,7 @@ static void *worker_main(void *arg)
         if (r->claimed == r->filled) break;
         Slot *s = &r->slot[r->claimed++ % r->nslots];
         pthread_mutex_unlock(&r->mu);
-        index_batch(t->w, s);
+        index_batch(t, s);
         pthread_mutex_lock(&r->mu);
         s->done = 1;
         pthread_cond_broadcast(&r->cv);
@@ -188,7 +205,7 @@ static int submit(Run *r)
     Slot *s = &r->slot[r->filled % r->nslots];
     if (s->batch.nart == 0) return 0;
     if (!r->threaded) {
-        index_batch(r->wt[0].w, s);
+        index_batch(&r->wt[0], s);
         r->filled++;
         return retire(r);
     }
@@ -258,10 +275,10 @@ static int start_workers(Run *r, const char *segdir)
     const IndexerOptions *o = r->opt;
     r->nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
     r->threaded = r->nworkers > 1;
-    r->nslots = 4 * (size_t)r->nworkers;
     r->batch_bytes = o->memory / 128 > BATCH_BYTES ? BATCH_BYTES : o->memory / 128;
     if (r->batch_bytes < MIN_BATCH_BYTES) r->batch_bytes = MIN_BATCH_BYTES;
-    r->slot = xcalloc(r->nslots, sizeof *r->slot);
+    r->slot = xcalloc(4 * (size_t)r->nworkers, sizeof *r->slot);
+    r->nslots = 4 * (size_t)r->nworkers; /* once there: free_workers walks them */
     r->wt = xcalloc((size_t)r->nworkers, sizeof *r->wt);
     size_t fixed = o->memory / 2 < FIXED_BYTES ? o->memory / 2 : FIXED_BYTES;
     size_t share = (o->memory - fixed) / (size_t)r->nworkers;
@@ -311,6 +328,8 @@ static void free_workers(Run *r)
     free(r->wt);
     r->slot = NULL;
     r->wt = NULL;
+    r->nslots = 0;
+    r->nworkers = 0;
 }
 
 /* The last batch in, every batch written, the workers stopped. Then what
@@ -410,6 +429,56 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
     return indexer_build_from(read_corpus, &src, dir, o, rep);
 }
 
+/* What a build holds, released alike after an error and after running
+ * out of memory (the jump to indexer_build_from's guard). On the heap:
+ * the guard's handler reads it after the jump. */
+typedef struct {
+    Run r;
+    Publication pub;
+    int begun; /* publish_begin called: pub may hold the lock */
+    char *segdir;
+} Build;
+
+static void build_release(Build *b)
+{
+    Run *r = &b->r;
+    free_workers(r);
+    builder_abort(&r->b);
+    if (b->begun) publish_abort(&b->pub); /* temporaries removed, the lock released */
+    free(b->segdir);
+    previous_close(r->prev);
+    sources_free(&r->sources);
+    memory_release();
+}
+
+static int build(Build *b, article_source_fn source, void *src, const char *dir, const IndexerOptions *o,
+                 IndexerReport *rep)
+{
+    Run *r = &b->r;
+    r->opt = o;
+    r->rep = rep;
+    r->started = now_seconds();
+    b->begun = 1; /* publish_begin may run out of memory holding the lock */
+    if (publish_begin(&b->pub, dir) != 0) return -1;
+    sources_init(&r->sources);
+    /* read under the build lock: the commit updated is the live one */
+    r->prev = o->grow_passage_words ? NULL : previous_open(dir, o, rep);
+    rep->incremental = r->prev != NULL;
+    uint32_t number = 0;
+    b->segdir = publish_segment(&b->pub, &number);
+    int rc = b->segdir ? build_segment(r, source, src, b->segdir) : -1;
+    if (rc == 1) { /* nothing new: no segment */
+        publish_drop_segment(&b->pub, number);
+        free(b->segdir);
+        b->segdir = NULL;
+        rc = 0;
+    }
+    /* reindex_commit publishes, or aborts, the publication itself */
+    if (rc == 0) rc = reindex_commit(r->prev, &b->pub, number, b->segdir, &r->sources, o, rep);
+    rep->seconds = now_seconds() - r->started;
+    return rc == 0 ? 0 : -1;
+}
+
 int indexer_build_from(article_source_fn source, void *src, const char *dir, const IndexerOptions *o,
                        IndexerReport *rep)
 {
@@ -420,30 +489,22 @@ int indexer_build_from(article_source_fn source, void *src, const char *dir, con
     Analyzer *an = analyzer_new(&o->analysis);
     if (!an) return -1;
     analyzer_free(an);
-    Run r = {0};
-    r.opt = o;
-    r.rep = rep;
-    r.started = now_seconds();
-    Publication pub;
-    if (publish_begin(&pub, dir) != 0) return -1;
-    sources_init(&r.sources);
-    /* read under the build lock: the commit updated is the live one */
-    r.prev = o->grow_passage_words ? NULL : previous_open(dir, o, rep);
-    rep->incremental = r.prev != NULL;
-    uint32_t number = 0;
-    char *segdir = publish_segment(&pub, &number);
-    int rc = segdir ? build_segment(&r, source, src, segdir) : -1;
-    if (rc == 1) { /* nothing new: no segment */
-        publish_drop_segment(&pub, number);
-        free(segdir);
-        segdir = NULL;
-        rc = 0;
+    Build *b = xcalloc(1, sizeof *b);
+    b->r.b.passages.fd = b->r.b.articles.fd = b->r.b.strings.fd = -1; /* for a builder_abort before it opens */
+    b->pub.lock_fd = -1;
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        char m[256];
+        snprintf(m, sizeof m, "%s", err_msg());
+        build_release(b);
+        free(b);
+        err_set("%s", m);
+        return -1;
     }
-    if (rc == 0) rc = reindex_commit(r.prev, &pub, number, segdir, &r.sources, o, rep);
-    else publish_abort(&pub);
-    free(segdir);
-    previous_close(r.prev);
-    sources_free(&r.sources);
-    rep->seconds = now_seconds() - r.started;
-    return rc == 0 ? 0 : -1;
+    int rc = build(b, source, src, dir, o, rep);
+    oom_leave(&g);
+    build_release(b);
+    free(b);
+    return rc;
 }

@@ -48,7 +48,8 @@ static uint8_t *small_get(SmallChunks *a, size_t cap)
     if ((size_t)(a->end - a->at) < cap) { /* slabs' sizes are multiples of every class */
         if (a->used == a->nslabs) {
             a->slabs = xrealloc(a->slabs, (a->nslabs + 1) * sizeof *a->slabs);
-            a->slabs[a->nslabs++] = xaligned_alloc(64, SLAB_BYTES);
+            uint8_t *slab = xaligned_alloc(64, SLAB_BYTES); /* counted once it is there to free */
+            a->slabs[a->nslabs++] = slab;
         }
         a->at = a->slabs[a->used++];
         a->end = a->at + SLAB_BYTES;

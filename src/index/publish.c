@@ -292,25 +292,14 @@ static int take_lock(const char *root)
     return fd;
 }
 
-/* The build under way, whose temporaries an exit removes: the allocator
- * exits on out-of-memory (util.c) from whichever thread ran out. */
-static Publication *building;
-
 static void remove_temporaries(const Publication *p)
 {
     if (p->tmpdir && p->tmpdir[0]) remove_tree(p->tmpdir);
     for (size_t i = 0; i < p->nsegs; i++) remove_tree(p->seg_tmp[i]); /* new, never listed */
 }
 
-static void remove_building(void)
-{
-    if (building) remove_temporaries(building);
-}
-
 int publish_begin(Publication *p, const char *root)
 {
-    static int registered;
-    if (!registered) registered = atexit(remove_building) == 0;
     memset(p, 0, sizeof *p);
     p->lock_fd = -1;
     if (mkdirs(root) != 0) {
@@ -335,28 +324,28 @@ int publish_begin(Publication *p, const char *root)
         publish_abort(p);
         return -1;
     }
-    building = p;
+    p->current = join(root, "CURRENT");
+    p->current_tmp = join(root, "CURRENT.tmp");
     return 0;
 }
 
-static int write_current(const char *root, const char *final)
+/* No allocation from here to the switch: running out of memory between
+ * the renames of a commit would strand it half published. */
+static int write_current(const Publication *p, const char *final)
 {
-    char *tmp = join(root, "CURRENT.tmp"), *cur = join(root, "CURRENT");
     int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(p->current_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
         char line[64];
         size_t n = (size_t)snprintf(line, sizeof line, "%s\n", final);
         int ok = write(fd, line, n) == (ssize_t)n && fsync(fd) == 0;
         ok &= close(fd) == 0;
-        if (ok && rename(tmp, cur) == 0) rc = 0;
+        if (ok && rename(p->current_tmp, p->current) == 0) rc = 0;
     }
     if (rc != 0) {
-        err_set("cannot publish %s: %s", cur, strerror(errno));
-        unlink(tmp);
+        err_set("cannot publish %s: %s", p->current, strerror(errno));
+        unlink(p->current_tmp);
     }
-    free(tmp);
-    free(cur);
     return rc;
 }
 
@@ -410,13 +399,10 @@ static int publish_segments(Publication *p)
 
 /* Points CURRENT back at old (a generation path, or NULL: there was no
  * index) after a commit that could not be made durable. */
-static int restore_current(const char *root, const char *old)
+static int restore_current(const Publication *p, const char *old)
 {
-    if (old) return write_current(root, strrchr(old, '/') + 1);
-    char *cur = join(root, "CURRENT");
-    int rc = unlink(cur);
-    free(cur);
-    return rc;
+    if (old) return write_current(p, strrchr(old, '/') + 1);
+    return unlink(p->current);
 }
 
 /* Switches CURRENT to the generation just renamed into place, durably.
@@ -428,13 +414,24 @@ static int switch_current(Publication *p, const char *old, int *live)
         err_set("cannot sync index directory %s: %s", p->root, strerror(errno));
         return -1;
     }
-    if (write_current(p->root, p->final) != 0) return -1;
+    if (write_current(p, p->final) != 0) return -1;
     /* Only a synced directory makes the switch survive a crash; and exit
      * status 2 promises the previous index, so it must not stay live. */
     if (sync_path(p->root) == 0) return 0;
     err_set("cannot sync index directory %s: %s", p->root, strerror(errno));
-    *live = restore_current(p->root, old) != 0;
+    *live = restore_current(p, old) != 0;
     return -1;
+}
+
+/* What the commit just published replaced. Running out of memory here
+ * leaves it for the next build to remove: the build has succeeded. */
+static void remove_stale_after(const Publication *p)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) return;
+    remove_stale(p->root, p->final);
+    oom_leave(&g);
 }
 
 int publish_commit(Publication *p, const Manifest *m)
@@ -446,26 +443,21 @@ int publish_commit(Publication *p, const Manifest *m)
     } else if (sync_path(p->tmpdir) != 0 || rename(p->tmpdir, final) != 0) {
         err_set("cannot publish %s: %s", final, strerror(errno));
     } else if ((rc = switch_current(p, old, &live)) == 0) {
-        remove_stale(p->root, p->final);
+        p->tmpdir[0] = 0; /* published: nothing of it is a temporary now */
+        p->nsegs = 0;
+        remove_stale_after(p);
     } else if (!live) {
         rename(final, p->tmpdir); /* back to a temporary, removed below */
     }
     free(final);
     free(old);
-    if (rc != 0) {
-        if (live) p->nsegs = 0; /* CURRENT still lists them: keep */
-        publish_abort(p);
-        return -1;
-    }
-    p->tmpdir[0] = 0; /* published: nothing to remove */
-    p->nsegs = 0;
+    if (rc != 0 && live) p->nsegs = 0; /* CURRENT still lists them: keep */
     publish_abort(p);
-    return 0;
+    return rc;
 }
 
 void publish_abort(Publication *p)
 {
-    if (building == p) building = NULL;
     remove_temporaries(p);
     for (size_t i = 0; i < MANIFEST_MAX_SEGMENTS; i++) free(p->seg_tmp[i]);
     if (p->lock_fd >= 0) close(p->lock_fd); /* releases the lock */
@@ -473,6 +465,8 @@ void publish_abort(Publication *p)
     free(p->tmpname);
     free(p->tmpdir);
     free(p->final);
+    free(p->current);
+    free(p->current_tmp);
     memset(p, 0, sizeof *p);
     p->lock_fd = -1;
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,36 +28,66 @@ void err_set(const char *fmt, ...)
 
 const char *err_msg(void) { return errbuf[0] ? errbuf : "unknown error"; }
 
-static void oom(size_t n)
+static _Thread_local OomGuard *guard;
+static _Atomic long fail_countdown = -1;
+
+void oom_enter(OomGuard *g)
 {
-    fprintf(stderr, "search: out of memory allocating %zu bytes\n", n);
-    exit(2);
+    g->outer = guard;
+    guard = g;
+}
+
+void oom_leave(OomGuard *g) { guard = g->outer; }
+
+_Noreturn void oom_rethrow(void)
+{
+    OomGuard *g = guard;
+    if (!g) abort(); /* every way into the library sets a guard */
+    guard = g->outer;
+    longjmp(g->jump, 1);
+}
+
+_Noreturn static void oom(size_t n)
+{
+    err_set("out of memory (allocating %zu bytes)", n);
+    oom_rethrow();
+}
+
+long alloc_fail_after(long n) { return atomic_exchange(&fail_countdown, n); }
+
+/* alloc_fail_after's failure: 1 for the allocation that is to fail. */
+static int injected(void)
+{
+    long c = fail_countdown;
+    while (c >= 0 && !atomic_compare_exchange_weak(&fail_countdown, &c, c - 1))
+        ;
+    return c == 0;
 }
 
 void *xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = injected() ? NULL : malloc(n ? n : 1);
     if (!p) oom(n);
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = injected() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p) oom(n * size);
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
-    p = realloc(p, n ? n : 1);
-    if (!p) oom(n);
-    return p;
+    void *q = injected() ? NULL : realloc(p, n ? n : 1);
+    if (!q) oom(n); /* p is still the caller's, and valid */
+    return q;
 }
 
 void *xaligned_alloc(size_t align, size_t n)
 {
-    void *p = aligned_alloc(align, n ? n : align);
+    void *p = injected() ? NULL : aligned_alloc(align, n ? n : align);
     if (!p) oom(n);
     return p;
 }
@@ -261,15 +292,18 @@ uint32_t *strmap_upsert_hashed(StrMap *m, const char *key, size_t len, uint32_t 
         if (added) *added = 0;
         return &m->vals[(uint32_t)m->slots[i] - 1];
     }
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 512;
-        m->koff = xrealloc(m->koff, m->cap * sizeof *m->koff);
-        m->klens = xrealloc(m->klens, m->cap * sizeof *m->klens);
-        m->vals = xrealloc(m->vals, m->cap * sizeof *m->vals);
+    if (m->n == m->cap) { /* cap set last: running out of memory leaves the map as it was */
+        size_t cap = m->cap ? m->cap * 2 : 512;
+        m->koff = xrealloc(m->koff, cap * sizeof *m->koff);
+        m->klens = xrealloc(m->klens, cap * sizeof *m->klens);
+        m->vals = xrealloc(m->vals, cap * sizeof *m->vals);
+        m->cap = cap;
     }
     if (m->arena_len + len + 1 > m->arena_cap) {
-        while (m->arena_len + len + 1 > m->arena_cap) m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 1 << 16;
-        m->arena = xrealloc(m->arena, m->arena_cap);
+        size_t cap = m->arena_cap;
+        while (m->arena_len + len + 1 > cap) cap = cap ? cap * 2 : 1 << 16;
+        m->arena = xrealloc(m->arena, cap);
+        m->arena_cap = cap;
     }
     size_t e = m->n++;
     memcpy(m->arena + m->arena_len, key, len);

@@ -3,8 +3,9 @@
  *
  *   - error reporting: library functions return -1 (or NULL) and leave a
  *     one-line message in err_msg(); the front end prints it and exits 2.
- *   - allocation that never returns NULL (out of memory is reported and the
- *     process exits: there is nothing sensible an indexer can do without it).
+ *   - allocation that never returns NULL: running out of memory jumps back
+ *     to the thread's innermost OomGuard (each public function of the
+ *     library sets one and returns SRCH_NOMEM).
  *   - Buf, a growable byte buffer with little-endian and varint writers.
  *   - StrMap, an open-addressing hash table from byte strings to uint32.
  *   - little-endian readers and CRC32 (zlib's) for the on-disk formats.
@@ -12,6 +13,7 @@
 #ifndef UTIL_H
 #define UTIL_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +28,37 @@ void err_set(const char *fmt, ...) PRINTF_LIKE(1, 2);
 const char *err_msg(void);
 
 /* ---- allocation ---- */
+/* Where an allocation that fails goes. xmalloc and kin never return NULL:
+ * on failure they err_set("out of memory ...") and longjmp to the
+ * innermost guard of the thread, which is popped first. A guard is set
+ * with two statements (setjmp may not sit in a wider expression):
+ *
+ *     OomGuard g;
+ *     oom_enter(&g);
+ *     if (setjmp(g.jump)) { ...release, return the failure... }
+ *     ...work...
+ *     oom_leave(&g);
+ *
+ * Every way into the library (the public API, the threads it starts) sets
+ * one; code that holds what a jump would strand (threads, a lock,
+ * temporary files) sets its own, releases them and returns the failure or
+ * passes it on with oom_rethrow. Memory the interrupted work had
+ * allocated is not reclaimed. Locals of the guarding function changed
+ * after setjmp are indeterminate after the jump: keep the state to
+ * release behind a pointer set before it. With no guard set the process
+ * aborts (a bug: some way in lacks one). */
+typedef struct OomGuard {
+    jmp_buf jump;
+    struct OomGuard *outer;
+} OomGuard;
+void oom_enter(OomGuard *g);
+void oom_leave(OomGuard *g);
+/* From a guard's handler: the same failure, to the next guard out. */
+_Noreturn void oom_rethrow(void);
+/* Tests: the allocation after the next n fails (in any thread); -1: none.
+ * Returns the count it replaces: -1 when the failure set before came. */
+long alloc_fail_after(long n);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -280,6 +280,125 @@ static void test_check_and_damage(void)
     }
 }
 
+/* ---- srch_builder ---- */
+
+typedef struct {
+    const char *id, *title, *text;
+} Row;
+
+/* Builds dir from rows through srch_builder; the commit's code. */
+static srch_code build_rows(const char *d, const Row *rows, size_t n, int full, srch_build_report *rep)
+{
+    srch_build_options o;
+    srch_build_options_init(&o);
+    o.threads = 2;
+    o.full = full;
+    o.passage_words = 20;
+    srch_builder *b;
+    srch_error err;
+    srch_code rc = srch_builder_new(d, "feed", &o, &b, &err);
+    if (rc != SRCH_OK) return rc;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = srch_builder_add(b, rows[i].id, rows[i].title, rows[i].text, strlen(rows[i].text), &err)) != SRCH_OK) {
+            srch_builder_abort(b);
+            return rc;
+        }
+    return srch_builder_commit(b, rep, &err);
+}
+
+/* Every hit of q on the index in d as a line: id, passage, score, range;
+ * each hit's text checked against the row it came from. */
+static void rows_answer(const char *d, const char *q, const Row *rows, size_t n, char *out, size_t cap)
+{
+    srch_index *ix;
+    srch_searcher *s;
+    srch_hits *h;
+    out[0] = 0;
+    CHECK_EQ_INT(srch_open(d, &ix, NULL), SRCH_OK);
+    if (!ix) return;
+    CHECK_EQ_INT(srch_searcher_new(ix, &s, NULL), SRCH_OK);
+    srch_search_options so;
+    srch_search_options_init(&so);
+    so.k = 100;
+    CHECK_EQ_INT(srch_search(s, q, &so, &h, NULL), SRCH_OK);
+    size_t len = 0;
+    for (size_t i = 0; h && i < srch_hits_count(h); i++) {
+        const srch_hit *x = srch_hits_get(h, i);
+        len += (size_t)snprintf(out + len, cap - len, "%.*s#%u %.6f %llu-%llu\n", (int)x->id_len, x->id, x->passage,
+                                x->score, (unsigned long long)x->start, (unsigned long long)x->end);
+        CHECK(x->path_len == 4 && !memcmp(x->path, "feed", 4));
+        const Row *r = NULL;
+        for (size_t j = 0; j < n; j++)
+            if (strlen(rows[j].id) == x->id_len && !memcmp(rows[j].id, x->id, x->id_len)) r = &rows[j];
+        CHECK(r != NULL); /* only rows of this build are found */
+        if (r) { /* the byte range is a range of the text added */
+            CHECK(x->end <= strlen(r->text) && x->text_len == x->end - x->start);
+            CHECK(!memcmp(r->text + x->start, x->text, x->text_len));
+            const char *t = r->title ? r->title : "";
+            CHECK(strlen(t) == x->title_len && !memcmp(t, x->title, x->title_len));
+        }
+    }
+    srch_hits_free(h);
+    srch_searcher_free(s);
+    srch_close(ix);
+}
+
+static void test_builder(void)
+{
+    char d1[400], d2[400], a1[8192], a2[8192];
+    snprintf(d1, sizeof d1, "%s/rows", dir);
+    snprintf(d2, sizeof d2, "%s/rows-full", dir);
+    const Row v1[] = {
+        {"a", "Ketamine for depression", "Ketamine is an anaesthetic.\n\nIn low doses ketamine eases depression "
+                                          "within hours, where other antidepressants take weeks."},
+        {"b", "Microdosing", "Microdosing psychedelics means taking a tenth of a dose.\nSome report better mood."},
+        {"c", NULL, "Suicidal ideation fell after ketamine infusions in several trials."},
+        {"d", "", "   \n  "}, /* nothing to find: skipped */
+    };
+    srch_build_report rep;
+    CHECK_EQ_INT(build_rows(d1, v1, 4, 0, &rep), SRCH_OK);
+    CHECK(!rep.updated && rep.articles == 3 && rep.skipped == 1 && rep.passages >= 4);
+    rows_answer(d1, "ketamine", v1, 4, a1, sizeof a1);
+    CHECK(strstr(a1, "a#1 ") && strstr(a1, "c#1 "));
+    rows_answer(d1, "title:microdosing", v1, 4, a1, sizeof a1); /* the title is the title field */
+    CHECK(strstr(a1, "b#1 ") && strstr(a1, "b#2 ") && !strstr(a1, "a#")); /* on every passage of b */
+    /* the next build's rows are the corpus: b changed, c gone, e new */
+    const Row v2[] = {
+        v1[0],
+        {"b", "Microdosing", "Microdosing psychedelics means taking a tenth of a dose.\nSome report worse sleep."},
+        {"e", "Esketamine", "Esketamine is a ketamine nasal spray approved for depression."},
+    };
+    CHECK_EQ_INT(build_rows(d1, v2, 3, 0, &rep), SRCH_OK);
+    CHECK(rep.updated && rep.unchanged == 1 && rep.changed == 1 && rep.added == 1 && rep.removed == 1);
+    CHECK_EQ_INT(build_rows(d2, v2, 3, 1, &rep), SRCH_OK);
+    CHECK(!rep.updated);
+    const char *const qs[] = {"ketamine depression", "microdosing sleep", "suicidal", "title:esketamine"};
+    for (size_t i = 0; i < 4; i++) { /* the update is the full build */
+        rows_answer(d1, qs[i], v2, 3, a1, sizeof a1);
+        rows_answer(d2, qs[i], v2, 3, a2, sizeof a2);
+        CHECK_EQ_STR(a1, a2);
+    }
+    CHECK(!strstr(a1, "c#"));
+    /* refused: bad ids and texts, a second build; an abort leaves the index */
+    srch_builder *b, *b2;
+    srch_error err;
+    CHECK_EQ_INT(srch_builder_new(d1, NULL, NULL, &b, &err), SRCH_OK);
+    CHECK_EQ_INT(srch_builder_new(d1, NULL, NULL, &b2, &err), SRCH_BUSY);
+    CHECK_EQ_INT(srch_builder_add(b, "x\ty", "t", "text", 4, &err), SRCH_BAD_ARG);
+    CHECK_EQ_INT(srch_builder_add(b, "", "t", "text", 4, &err), SRCH_BAD_ARG);
+    CHECK_EQ_INT(srch_builder_add(b, "x", "t\nu", "text", 4, &err), SRCH_BAD_ARG);
+    CHECK_EQ_INT(srch_builder_add(b, "x", "t", "te\0xt", 5, &err), SRCH_BAD_ARG);
+    CHECK(strstr(err.message, "NUL") != NULL);
+    CHECK_EQ_INT(srch_builder_add(b, "x", "t", "new text about ketamine", 23, &err), SRCH_OK);
+    CHECK_EQ_INT(srch_builder_add(b, "x", "t", "again", 5, &err), SRCH_BAD_ARG);
+    CHECK(strstr(err.message, "twice") != NULL);
+    srch_builder_abort(b);
+    rows_answer(d1, qs[0], v2, 3, a2, sizeof a2);
+    rows_answer(d2, qs[0], v2, 3, a1, sizeof a1);
+    CHECK_EQ_STR(a2, a1);
+    CHECK_EQ_INT(srch_builder_new(NULL, NULL, NULL, &b, &err), SRCH_BAD_ARG);
+}
+
 static void test_eval(void)
 {
     char qrels[400], run[400];
@@ -303,4 +422,5 @@ static void test_eval(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_eval))
+TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder),
+          T(test_eval))
