@@ -106,6 +106,15 @@ typedef struct {
     const char *commit;     /* the commit directory open, e.g. "gen-000012" */
 } srch_index_info;
 
+/* Follows the index as builds publish new commits (a server's live
+ * updates). When CURRENT names another commit than ix's, *out is a new
+ * handle on it; else *out is NULL. ix stays open and keeps answering from
+ * its commit (its files stay readable after a build removes them) until
+ * it is closed, so the searches under way finish on the commit they began
+ * on: close ix once they are done. Costs a read of CURRENT when nothing
+ * changed. */
+srch_code srch_reopen(srch_index *ix, srch_index **out, srch_error *err);
+
 /* Statistics of the open commit; the strings live as long as ix. */
 void srch_index_stats(const srch_index *ix, srch_index_info *out);
 

@@ -19,6 +19,7 @@
 
 struct srch_index {
     Index *ix;
+    char *root;        /* the index directory, as opened */
     char *commit_name; /* e.g. "gen-000012" */
 };
 

@@ -15,6 +15,7 @@ static srch_code open_unguarded(const char *dir, srch_index **out, srch_error *e
     if (!ix) return api_fail(err, SRCH_ERROR);
     srch_index *x = xcalloc(1, sizeof *x);
     x->ix = ix;
+    x->root = xstrdup(dir);
     const char *commit = index_commit_dir(ix), *slash = strrchr(commit, '/');
     x->commit_name = xstrdup(slash ? slash + 1 : commit);
     *out = x;
@@ -25,6 +26,7 @@ void srch_close(srch_index *x)
 {
     if (!x) return;
     index_close(x->ix);
+    free(x->root);
     free(x->commit_name);
     free(x);
 }
@@ -48,6 +50,26 @@ srch_code srch_open(const char *dir, srch_index **out, srch_error *err)
 {
     API_GUARD(err);
     srch_code rc = open_unguarded(dir, out, err);
+    API_LEAVE();
+    return rc;
+}
+
+/* A new handle when CURRENT names another commit than x's. */
+static srch_code reopen_unguarded(srch_index *x, srch_index **out, srch_error *err)
+{
+    *out = NULL;
+    char *live = publish_current(x->root);
+    int same = live && !strcmp(live, index_commit_dir(x->ix));
+    free(live);
+    if (same) return api_ok(err);
+    /* CURRENT unreadable (damaged, or being replaced): the open says which */
+    return open_unguarded(x->root, out, err);
+}
+
+srch_code srch_reopen(srch_index *x, srch_index **out, srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = reopen_unguarded(x, out, err);
     API_LEAVE();
     return rc;
 }

@@ -399,6 +399,58 @@ static void test_builder(void)
     CHECK_EQ_INT(srch_builder_new(NULL, NULL, NULL, &b, &err), SRCH_BAD_ARG);
 }
 
+/* srch_reopen: a handle follows the live commit; the old one answers from
+ * its own until closed, though the build removed its files. */
+static void test_reopen(void)
+{
+    char d[400];
+    snprintf(d, sizeof d, "%s/reopen", dir);
+    const Row v1[] = {{"a", "Old", "Ketamine eases depression."}, {"b", "Kept", "Microdosing psychedelics."}};
+    const Row v2[] = {{"a", "New", "Zebrafish models of depression."}, {"b", "Kept", "Microdosing psychedelics."}};
+    CHECK_EQ_INT(build_rows(d, v1, 2, 0, NULL), SRCH_OK);
+    srch_index *old, *now;
+    srch_error err;
+    CHECK_EQ_INT(srch_open(d, &old, &err), SRCH_OK);
+    if (!old) return;
+    CHECK_EQ_INT(srch_reopen(old, &now, &err), SRCH_OK);
+    CHECK(now == NULL); /* nothing published since */
+    srch_index_info before, after;
+    srch_index_stats(old, &before);
+    CHECK_EQ_INT(build_rows(d, v2, 2, 0, NULL), SRCH_OK);
+    char gone[600];
+    snprintf(gone, sizeof gone, "%s/%s", d, before.commit);
+    struct stat st;
+    CHECK(stat(gone, &st) != 0); /* the old commit's directory is removed */
+    CHECK_EQ_INT(srch_reopen(old, &now, &err), SRCH_OK);
+    CHECK(now != NULL);
+    if (!now) return;
+    srch_index_stats(now, &after);
+    CHECK(strcmp(before.commit, after.commit) < 0);
+    srch_index *again;
+    CHECK_EQ_INT(srch_reopen(now, &again, &err), SRCH_OK);
+    CHECK(again == NULL);
+    const char *qs[] = {"ketamine", "zebrafish", "microdosing"};
+    uint64_t want_old[] = {1, 0, 1}, want_new[] = {0, 1, 1};
+    for (int i = 0; i < 3; i++) {
+        srch_searcher *so, *sn;
+        uint64_t co = 9, cn = 9;
+        CHECK_EQ_INT(srch_searcher_new(old, &so, &err), SRCH_OK);
+        CHECK_EQ_INT(srch_searcher_new(now, &sn, &err), SRCH_OK);
+        CHECK_EQ_INT(srch_count(so, qs[i], NULL, &co, &err), SRCH_OK);
+        CHECK_EQ_INT(srch_count(sn, qs[i], NULL, &cn, &err), SRCH_OK);
+        CHECK_EQ_INT(co, want_old[i]);
+        CHECK_EQ_INT(cn, want_new[i]);
+        srch_hits *h;
+        CHECK_EQ_INT(srch_search(so, qs[i], NULL, &h, &err), SRCH_OK); /* its texts too */
+        if (h && srch_hits_count(h)) CHECK(srch_hits_get(h, 0)->text_len > 0);
+        srch_hits_free(h);
+        srch_searcher_free(so);
+        srch_searcher_free(sn);
+    }
+    srch_close(old);
+    srch_close(now);
+}
+
 static void test_eval(void)
 {
     char qrels[400], run[400];
@@ -422,5 +474,5 @@ static void test_eval(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder),
+TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder), T(test_reopen),
           T(test_eval))
