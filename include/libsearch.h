@@ -193,6 +193,20 @@ const char *srch_hits_notes(const srch_hits *h);
 int srch_hits_flags(const srch_hits *h);
 void srch_hits_free(srch_hits *h);
 
+/* The passages of the article id (as hits give it), in order, as hits of
+ * score 0 with their texts and no highlights: a "whole article" view.
+ * SRCH_NOT_FOUND when the open commit holds no such article. The first
+ * call on an index reads every article record (a map of the ids, kept
+ * while ix is open). */
+srch_code srch_article(srch_index *ix, const char *id, srch_hits **out, srch_error *err);
+
+/* The hit as the JSON object search --json and search serve print: rank,
+ * score, id ("article#passage"), article, passage, path, title, start and
+ * end (bytes in the file), text, highlights (byte ranges of text),
+ * highlight_chars (the same in characters), explain when explained. The
+ * caller frees it with srch_free; NULL when out of memory. */
+char *srch_hit_json(const srch_hit *h);
+
 /* How many live passages the query matches. */
 srch_code srch_count(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
                      srch_error *err);

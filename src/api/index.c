@@ -16,6 +16,7 @@ static srch_code open_unguarded(const char *dir, srch_index **out, srch_error *e
     srch_index *x = xcalloc(1, sizeof *x);
     x->ix = ix;
     x->root = xstrdup(dir);
+    pthread_mutex_init(&x->mu, NULL);
     const char *commit = index_commit_dir(ix), *slash = strrchr(commit, '/');
     x->commit_name = xstrdup(slash ? slash + 1 : commit);
     *out = x;
@@ -28,6 +29,9 @@ void srch_close(srch_index *x)
     index_close(x->ix);
     free(x->root);
     free(x->commit_name);
+    if (x->ids) strmap_free(x->ids);
+    free(x->ids);
+    pthread_mutex_destroy(&x->mu);
     free(x);
 }
 

@@ -18,14 +18,6 @@ struct srch_searcher {
     int ctx_ready; /* ctx was made for bm25's k1 and b */
 };
 
-struct srch_hits {
-    srch_hit *v;
-    size_t n;
-    char *pool;         /* every string of every hit */
-    srch_span *spans;   /* every hit's highlights */
-    char *notes;
-    int flags;
-};
 
 static srch_code searcher_new_unguarded(srch_index *x, srch_searcher **out, srch_error *err)
 {

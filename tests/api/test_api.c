@@ -451,6 +451,50 @@ static void test_reopen(void)
     srch_close(now);
 }
 
+/* srch_article: an article's passages by id; srch_hit_json: a hit's JSON. */
+static void test_article(void)
+{
+    char d[400];
+    snprintf(d, sizeof d, "%s/article", dir);
+    const char *text = "Müller wrote: microdosing psychedelics means taking a tenth of a dose.\n"
+                       "Some report better mood, others worse sleep, and a few report nothing at all.";
+    const Row rows[] = {{"m", "Microdosing", text}, {"n", "Other", "Nothing to see here at all."}};
+    CHECK_EQ_INT(build_rows(d, rows, 2, 0, NULL), SRCH_OK); /* passages of 20 words: two */
+    srch_index *ix;
+    srch_error err;
+    CHECK_EQ_INT(srch_open(d, &ix, &err), SRCH_OK);
+    if (!ix) return;
+    srch_hits *h;
+    CHECK_EQ_INT(srch_article(ix, "m", &h, &err), SRCH_OK);
+    CHECK_EQ_INT(srch_hits_count(h), 2);
+    uint64_t at = 0;
+    for (size_t i = 0; i < srch_hits_count(h); i++) { /* the passages, in order, cover the text */
+        const srch_hit *x = srch_hits_get(h, i);
+        CHECK(x->passage == i + 1 && x->score == 0 && x->id_len == 1 && x->id[0] == 'm');
+        CHECK(x->title_len == 11 && !memcmp(x->title, "Microdosing", 11));
+        CHECK(x->start >= at && x->end <= strlen(text) && !memcmp(text + x->start, x->text, x->text_len));
+        at = x->end;
+    }
+    srch_hits_free(h);
+    CHECK_EQ_INT(srch_article(ix, "nope", &h, &err), SRCH_NOT_FOUND);
+    CHECK(h == NULL && strstr(err.message, "nope"));
+    srch_searcher *s;
+    CHECK_EQ_INT(srch_searcher_new(ix, &s, &err), SRCH_OK);
+    CHECK_EQ_INT(srch_search(s, "microdosing", NULL, &h, &err), SRCH_OK);
+    const srch_hit *x = srch_hits_get(h, 0);
+    char *json = x ? srch_hit_json(x) : NULL;
+    CHECK(json != NULL);
+    if (json) { /* "microdosing" is bytes 15-26 of the text, characters 14-25 (ü is two bytes) */
+        CHECK(strstr(json, "\"id\":\"m#1\"") && strstr(json, "\"article\":\"m\""));
+        CHECK(strstr(json, "\"highlights\":[[15,26]]") && strstr(json, "\"highlight_chars\":[[14,25]]"));
+        CHECK(strstr(json, "\"text\":\"Müller wrote") != NULL);
+    }
+    srch_free(json);
+    srch_hits_free(h);
+    srch_searcher_free(s);
+    srch_close(ix);
+}
+
 static void test_eval(void)
 {
     char qrels[400], run[400];
@@ -474,5 +518,5 @@ static void test_eval(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder), T(test_reopen),
+TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder), T(test_reopen), T(test_article),
           T(test_eval))
