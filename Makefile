@@ -20,13 +20,16 @@ BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages: the header that proves each one is there.
-DEB_PKGS    = libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev
-DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/utf8proc.h
+DEB_PKGS    = libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev libmicrohttpd-dev
+DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/utf8proc.h \
+              /usr/include/microhttpd.h
 TEST_PKGS   = jq pkg-config
 TEST_TOOLS  = jq pkg-config
 
-LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+# The library is src/ but its front ends: the command line and the HTTP server.
+LIB_SRC  := $(sort $(filter-out src/cli/% src/serve/%,$(wildcard src/*/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/serve/*.c))
+WEB      := src/serve/web/index.html src/serve/web/app.js src/serve/web/app.css
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -92,8 +95,14 @@ PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(SO_VERSION)|' -e 's|@L
 lib: $(BUILD)/libsearch.a $(BUILD)/libsearch.so.$(SO_VERSION)
 
 # The front end is built into $(BUILD) and copied to ./search for the default build.
-$(BUILD)/search: $(CLI_OBJ) $(BUILD)/libsearch.a
-	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
+$(BUILD)/search: $(CLI_OBJ) $(BUILD)/web.o $(BUILD)/libsearch.a
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/web.o $(BUILD)/libsearch.a $(LDLIBS) -lmicrohttpd
+
+# The server's page, script and style as data in the binary (symbols
+# _binary_src_serve_web_*_start/_end): it serves no files but the index.
+$(BUILD)/web.o: $(WEB)
+	@mkdir -p $(@D)
+	$(LD) -r -b binary -z noexecstack -o $@ $(WEB)
 
 search: $(BUILD)/search
 	cp $< $@

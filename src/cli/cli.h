@@ -6,6 +6,7 @@
  *   cmd_sbg.c     sbg-index / sbg-serve: the search-benchmark-game protocol
  *   cmd_eval.c    eval: effectiveness of a run against relevance judgments
  *   cmd_check.c   check: verify an index through and through
+ *   cmd_serve.c   serve: the HTTP server's options (src/serve/ serves)
  *   output.c      text, JSON and TREC run printing
  */
 #ifndef CLI_H
@@ -34,6 +35,8 @@ int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 /* argv[0] is "sbg-index" or "sbg-serve" (bench/sbg/README.md). */
 int cmd_sbg(int argc, char **argv);
+/* search serve: the HTTP server (src/serve/). */
+int cmd_serve(int argc, char **argv);
 void usage(FILE *f);
 
 /* Parses a whole-string number in [lo, hi]; prints an error and returns -1. */

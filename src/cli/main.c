@@ -19,6 +19,7 @@ void usage(FILE *f)
             "                                      run the queries, then measure them\n"
             "       search sbg-index DIR < docs.jsonl  index for the search-benchmark-game\n"
             "       search sbg-serve DIR           answer its COMMAND<TAB>query lines\n"
+            "       search serve [options]         HTTP/JSON and a search page (serve --help)\n"
             "\n"
             "search options:\n"
             "  --index DIR        index directory (default: index)\n"
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0) return cmd_serve(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "sbg-index") || !strcmp(argv[1], "sbg-serve")))
         return cmd_sbg(argc - 1, argv + 1); /* the search-benchmark-game protocol */
     if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

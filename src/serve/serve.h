@@ -1,0 +1,58 @@
+/*
+ * serve.h: `search serve`, the HTTP front end: JSON endpoints and a web
+ * page over the public API, answering from the newest generation of the
+ * index as builds publish them.
+ *
+ *   live.c     the generation served: follows CURRENT, counts references,
+ *              closes an old generation once its last query is done
+ *   server.c   the HTTP daemon (libmicrohttpd), routes, limits, statistics
+ *   web/       the page, its script and style, linked into the binary
+ */
+#ifndef SERVE_H
+#define SERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libsearch.h"
+
+typedef struct {
+    const char *index;     /* the index directory */
+    const char *host;      /* address to bind (default 127.0.0.1) */
+    unsigned port;         /* 0: any free port (the one taken is printed) */
+    unsigned threads;      /* request threads */
+    unsigned max_connections; /* open at once; more are not accepted */
+    unsigned queue;        /* requests in progress at most; past it, 503 */
+    unsigned timeout;      /* seconds a connection may idle */
+    size_t max_query;      /* bytes of q at most (413 past it) */
+    size_t max_k;          /* k + offset at most */
+    unsigned refresh_ms;   /* how often CURRENT is looked at */
+    int quiet;             /* no start-up line */
+} ServeOptions;
+
+void serve_options_default(ServeOptions *o);
+/* Serves until SIGINT or SIGTERM; 0, or 2 with a one-line error printed. */
+int serve_run(const ServeOptions *o);
+
+/* ---- live.c ---- */
+
+/* One generation of the index, and the searchers made for it. */
+typedef struct Generation Generation;
+
+typedef struct Live Live;
+
+/* Opens dir's live commit and starts following it (every refresh_ms). */
+Live *live_open(const char *dir, unsigned refresh_ms, srch_error *err);
+/* Stops following and closes everything; no generation may be held. */
+void live_close(Live *l);
+/* The newest generation, held until live_release; and a searcher of it,
+ * the caller's until it releases the generation. */
+Generation *live_acquire(Live *l, srch_searcher **s, srch_error *err);
+void live_release(Live *l, Generation *g, srch_searcher *s);
+srch_index *generation_index(const Generation *g);
+const char *generation_name(const Generation *g);
+/* Looks at CURRENT now (the watcher does it every refresh_ms): 1 when a
+ * newer generation was opened. */
+int live_refresh(Live *l);
+
+#endif
