@@ -92,9 +92,8 @@ typedef struct {
  * opening the cursors. Run here rather than through search_run, which
  * sends a one-word query to the conjunctive scorer; its mismatches count
  * every query with hits. */
-static int open_only(const SearchContext *cc, TopK *top)
+static int open_only(SearchContext *c, TopK *top)
 {
-    SearchContext *c = (SearchContext *)cc;
     for (size_t i = 0; i < index_nsegments(c->ix); i++) {
         search_segment(c, i, top);
         search_seed_threshold(c, top);
@@ -103,7 +102,7 @@ static int open_only(const SearchContext *cc, TopK *top)
     return 0;
 }
 
-static const Algorithm OPEN_ONLY = {"open", "analysis, look-ups, seed and cursors; no scoring", open_only};
+static const Algorithm OPEN_ONLY = {"open", "analysis, look-ups, seed and cursors; no scoring", open_only, 0};
 
 static const Algorithm *bench_algorithm(const char *name)
 {

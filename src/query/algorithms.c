@@ -8,11 +8,11 @@
 #include <pthread.h>
 
 static const Algorithm algorithms[] = {
-    {"bmm", "block-max MaxScore over windows, scored in bulk", search_bmm},
-    {"bmw", "block-max WAND", search_bmw},
-    {"maxscore", "MaxScore with block-max bounds on non-essential terms", search_maxscore},
-    {"wand", "WAND with term upper bounds", search_wand},
-    {"exhaustive", "document-at-a-time over every posting (the reference)", search_exhaustive},
+    {"bmm", "block-max MaxScore over windows, scored in bulk", search_bmm, 0},
+    {"bmw", "block-max WAND", search_bmw, 0},
+    {"maxscore", "MaxScore with block-max bounds on non-essential terms", search_maxscore, 0},
+    {"wand", "WAND with term upper bounds", search_wand, 0},
+    {"exhaustive", "document-at-a-time over every posting (the reference)", search_exhaustive, 1},
 };
 
 #define NALG (sizeof algorithms / sizeof algorithms[0])
@@ -25,6 +25,12 @@ const Algorithm *algorithm_find(const char *name)
 }
 
 const Algorithm *algorithm_default(void) { return &algorithms[0]; }
+
+const Algorithm *algorithm_list(size_t *n)
+{
+    *n = NALG;
+    return algorithms;
+}
 
 static char names[256];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;

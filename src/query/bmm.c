@@ -255,9 +255,8 @@ static size_t score_window(SearchContext *c, size_t n, uint32_t base, uint32_t e
     return ne;
 }
 
-int search_bmm(const SearchContext *cc, TopK *top)
+int search_bmm(SearchContext *c, TopK *top)
 {
-    SearchContext *c = (SearchContext *)cc;
     size_t n = search_open_cursors(c), ne = 0;
     uint32_t base = PID_END;
     for (size_t i = 0; i < n; i++) {

@@ -286,15 +286,9 @@ static int run_tree(SearchContext *c, TopK *top, uint32_t first, uint32_t last, 
     return finish(c);
 }
 
-int search_tree(const SearchContext *ctx, TopK *top)
-{
-    return run_tree((SearchContext *)ctx, top, 0, PID_END - 1, 1);
-}
+int search_tree(SearchContext *c, TopK *top) { return run_tree(c, top, 0, PID_END - 1, 1); }
 
-int search_tree_exhaustive(const SearchContext *ctx, TopK *top)
-{
-    return run_tree((SearchContext *)ctx, top, 0, PID_END - 1, 0);
-}
+int search_tree_exhaustive(SearchContext *c, TopK *top) { return run_tree(c, top, 0, PID_END - 1, 0); }
 
 int search_tree_range(SearchContext *ctx, TopK *top, uint32_t first, uint32_t last)
 {
@@ -305,9 +299,8 @@ int search_tree_range(SearchContext *ctx, TopK *top, uint32_t first, uint32_t la
     return run_tree(ctx, top, local, local + (last - first), 0);
 }
 
-int64_t count_tree(const SearchContext *ctx)
+int64_t count_tree(SearchContext *c)
 {
-    SearchContext *c = (SearchContext *)ctx;
     if (c->q->nnodes == 0) return 0;
     open_tree(c);
     int64_t n = 0;
@@ -329,51 +322,4 @@ float search_tree_score_at(SearchContext *c, uint32_t gpid, const ScorePart *par
     if (node_next(c, 0, pid) != pid || c->corrupt) return -1.0f;
     float score = score_value(node_score(c, 0, pid, bm25_norm(c->bm25, segment_lengths(c->seg)[pid]), part));
     return finish(c) == 0 ? score : -1.0f; /* a block that did not decode scored nothing true */
-}
-
-static int run_segment(const Algorithm *alg, const SearchContext *ctx, TopK *top)
-{
-    if (alg->run == search_exhaustive) return ctx->q->flat ? alg->run(ctx, top) : search_tree_exhaustive(ctx, top);
-    search_seed_threshold((SearchContext *)ctx, top);
-    /* a conjunction of words: leapfrogging from the rarest list with block
-     * maxima beats the general tree scorer (about 2x on 1M passages) */
-    if (ctx->q->conjunctive) return search_and(ctx, top);
-    return ctx->q->flat ? alg->run(ctx, top) : search_tree(ctx, top);
-}
-
-/* Segment by segment, in order, into one top k: global ids grow from one
- * segment to the next, so ties still rank by id, and the threshold the
- * earlier segments reached prunes the later ones from their start. */
-int search_run(const Algorithm *alg, SearchContext *ctx, TopK *top)
-{
-    for (size_t i = 0; i < index_nsegments(ctx->ix); i++) {
-        search_segment(ctx, i, top);
-        if (run_segment(alg, ctx, top) != 0) return -1;
-    }
-    return top->corrupt ? -1 : 0; /* err_msg names the passage */
-}
-
-static int64_t count_segment(const SearchContext *ctx)
-{
-    const Query *q = ctx->q;
-    if (!q->conjunctive && !q->flat) return count_tree(ctx);
-    uint64_t n = q->conjunctive ? count_and(ctx) : count_or(ctx);
-    /* the cursors the count opened: every found term (a conjunction with a
-     * missing term opens none) */
-    size_t found = 0;
-    for (size_t i = 0; i < q->n; i++) found += q->terms[i].found != 0;
-    if (q->conjunctive && found != q->n) found = 0;
-    return search_check_cursors(ctx, found) == 0 ? (int64_t)n : -1;
-}
-
-int64_t search_count(SearchContext *ctx)
-{
-    int64_t n = 0;
-    for (size_t i = 0; i < index_nsegments(ctx->ix); i++) {
-        search_segment(ctx, i, NULL);
-        int64_t m = count_segment(ctx);
-        if (m < 0) return -1;
-        n += m;
-    }
-    return n;
 }

@@ -5,9 +5,8 @@
  */
 #include "query/query.h"
 
-int search_exhaustive(const SearchContext *cctx, TopK *top)
+int search_exhaustive(SearchContext *ctx, TopK *top)
 {
-    SearchContext *ctx = (SearchContext *)cctx;
     size_t n = search_open_cursors(ctx);
     for (;;) {
         uint32_t pid = PID_END;

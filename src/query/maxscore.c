@@ -12,9 +12,8 @@
  */
 #include "query/query.h"
 
-int search_maxscore(const SearchContext *cc, TopK *top)
+int search_maxscore(SearchContext *c, TopK *top)
 {
-    SearchContext *c = (SearchContext *)cc;
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n);
     const uint32_t *lengths = segment_lengths(c->seg);

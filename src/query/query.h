@@ -8,6 +8,8 @@
  *                  optionally keeping only the best passage per article
  *   exhaustive.c   the reference algorithm: every posting of every term
  *   algorithms.c   the table of algorithms selectable with --algorithm
+ *   boolean.c      the query tree scorer
+ *   search.c       a query over every segment: which scorer, one top k
  *   snippet.c      the best window of a passage, query terms marked
  */
 #ifndef QUERY_H
@@ -348,37 +350,48 @@ int search_check_cursors(const SearchContext *c, size_t n);
 void search_seed_threshold(SearchContext *c, TopK *top);
 
 /* An algorithm fills top with the k best passages of the union of the
- * query terms; returns 0, or -1 with err_msg() set (corrupt postings). */
-typedef int (*search_fn)(const SearchContext *ctx, TopK *top);
+ * query terms in ctx's segment; returns 0, or -1 with err_msg() set
+ * (corrupt postings). ctx is its workspace: it opens and moves the
+ * cursors there and writes the scratch arrays. */
+typedef int (*search_fn)(SearchContext *ctx, TopK *top);
 
 typedef struct {
     const char *name;
     const char *summary;
     search_fn run;
+    int exhaustive; /* 1: the reference, which search_run lets prune nothing */
 } Algorithm;
 
-int search_exhaustive(const SearchContext *ctx, TopK *top);
-int search_maxscore(const SearchContext *ctx, TopK *top);
-int search_wand(const SearchContext *ctx, TopK *top);
-int search_bmw(const SearchContext *ctx, TopK *top);
-int search_bmm(const SearchContext *ctx, TopK *top);
+/* algorithms.c: the table of them */
+const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
+const Algorithm *algorithm_default(void);
+/* Their names, ", " between them, in the table's order. */
+const char *algorithm_names(void);
+/* The table itself: *n entries, the default first. */
+const Algorithm *algorithm_list(size_t *n);
+
+int search_exhaustive(SearchContext *ctx, TopK *top);
+int search_maxscore(SearchContext *ctx, TopK *top);
+int search_wand(SearchContext *ctx, TopK *top);
+int search_bmw(SearchContext *ctx, TopK *top);
+int search_bmm(SearchContext *ctx, TopK *top);
 /* Conjunctions (ranked_and.c): the top k of the passages holding every
  * query term, skipping with block maxima; count_and / count_or count
  * matches without ranking. */
-int search_and(const SearchContext *ctx, TopK *top);
-uint64_t count_and(const SearchContext *ctx);
-uint64_t count_or(const SearchContext *ctx);
+int search_and(SearchContext *ctx, TopK *top);
+uint64_t count_and(SearchContext *ctx);
+uint64_t count_or(SearchContext *ctx);
 /* Any query tree (boolean.c): document at a time, conjunctions leapfrog
  * with skipping, and whole blocks are skipped where the block maxima of
  * the root's clauses cannot beat the top-k threshold. The exhaustive
  * version scores every match (the reference). */
-int search_tree(const SearchContext *ctx, TopK *top);
-int search_tree_exhaustive(const SearchContext *ctx, TopK *top);
+int search_tree(SearchContext *ctx, TopK *top);
+int search_tree_exhaustive(SearchContext *ctx, TopK *top);
 /* The k best passages of pid range [first, last] (a per-article listing),
  * every match scored. */
 int search_tree_range(SearchContext *ctx, TopK *top, uint32_t first, uint32_t last);
 /* The number of passages the tree matches, or -1 (corrupt index). */
-int64_t count_tree(const SearchContext *ctx);
+int64_t count_tree(SearchContext *ctx);
 /* Told each part of a passage's score: a term key (k, its tf) or a phrase
  * (k NULL, tf its frequency), and the part's value. */
 typedef struct {
@@ -388,9 +401,13 @@ typedef struct {
 /* The query tree's score of passage pid, computed as the search computes
  * it, each part told to part (for --explain); -1 when pid does not match. */
 float search_tree_score_at(SearchContext *ctx, uint32_t pid, const ScorePart *part);
+
+/* ---- search.c: a query over every segment ---- */
+
 /* Runs the query in ctx->q: a conjunction of words with search_and, a
  * flat one with alg, any other with the tree scorer (exhaustively, and
- * conjunctions too, when alg is the exhaustive one). */
+ * conjunctions too, when alg is the exhaustive one). 0, or -1 with
+ * err_msg() set. */
 int search_run(const Algorithm *alg, SearchContext *ctx, TopK *top);
 /* The number of live passages the query matches, or -1 (corrupt index). */
 int64_t search_count(SearchContext *ctx);
@@ -410,10 +427,6 @@ uint32_t phrase_count(const uint32_t *const *pos, const uint32_t *npos, const ui
 typedef void (*phrase_fn)(void *ctx, uint32_t first, uint32_t last);
 uint32_t phrase_each(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m, uint32_t slop,
                      phrase_fn fn, void *ctx);
-
-const Algorithm *algorithm_find(const char *name); /* NULL if unknown */
-const Algorithm *algorithm_default(void);
-const char *algorithm_names(void);
 
 /* ---- explain.c ---- */
 

@@ -97,9 +97,8 @@ static void search_one(SearchContext *c, TopK *top)
     }
 }
 
-int search_and(const SearchContext *cc, TopK *top)
+int search_and(SearchContext *c, TopK *top)
 {
-    SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 1);
     if (n == 0) return search_check_cursors(c, n);
     if (n == 1 && scored == 1) {
@@ -146,9 +145,8 @@ int search_and(const SearchContext *cc, TopK *top)
     return search_check_cursors(c, n);
 }
 
-uint64_t count_and(const SearchContext *cc)
+uint64_t count_and(SearchContext *c)
 {
-    SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 1);
     if (n == 0) return 0;
     if (n == 1 && !c->deleted) return c->cur[0].df;
@@ -169,9 +167,8 @@ uint64_t count_and(const SearchContext *cc)
     return count;
 }
 
-uint64_t count_or(const SearchContext *cc)
+uint64_t count_or(SearchContext *c)
 {
-    SearchContext *c = (SearchContext *)cc;
     size_t scored, n = open_all(c, &scored, 0);
     if (n == 0) return 0;
     if (n == 1 && !c->deleted) return c->cur[0].df;

@@ -83,5 +83,5 @@ static int wand_loop(SearchContext *c, TopK *top, int block_max)
     return search_check_cursors(c, n);
 }
 
-int search_wand(const SearchContext *c, TopK *top) { return wand_loop((SearchContext *)c, top, 0); }
-int search_bmw(const SearchContext *c, TopK *top) { return wand_loop((SearchContext *)c, top, 1); }
+int search_wand(SearchContext *c, TopK *top) { return wand_loop(c, top, 0); }
+int search_bmw(SearchContext *c, TopK *top) { return wand_loop(c, top, 1); }

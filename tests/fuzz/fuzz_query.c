@@ -36,7 +36,7 @@ static void setup(void)
     opts.max_expansions = 8;
 }
 
-static size_t run(int (*fn)(const SearchContext *, TopK *), TopK *top)
+static size_t run(search_fn fn, TopK *top)
 {
     topk_clear(top);
     if (fn(&ctx, top) != 0) abort(); /* the index is sound: no error is right */

@@ -182,7 +182,7 @@ static void check_query(const BClause *root, const char *text, size_t k, float k
     search_context_init(&ctx, ix, &p);
     ctx.q = &q;
     CHECK_EQ_INT(count_tree(&ctx), (long long)nref);
-    int (*fns[])(const SearchContext *, TopK *) = {search_tree, search_tree_exhaustive};
+    search_fn fns[] = {search_tree, search_tree_exhaustive};
     for (size_t f = 0; f < 3; f++) {
         /* f == 2: search_run, as the product runs it (bmm for a flat query,
          * search_and for a conjunction of words, else the pruned tree) */
