@@ -130,7 +130,9 @@ void srch_searcher_free(srch_searcher *s);
 typedef struct {
     size_t k;               /* hits wanted (articles with per_article); default 10 */
     size_t offset;          /* hits skipped first, for paging; default 0 */
-    const char *algorithm;  /* "bmm" (default), "bmw", "maxscore", "wand", "exhaustive" */
+    const char *algorithm;  /* "bmm" (default), "bmw", "maxscore", "wand", "exhaustive"
+                               (srch_algorithms); each gives the exhaustive one's hits,
+                               bitwise the same scores */
     float k1, b;            /* BM25; default 1.2 and 0.75 */
     float title_boost;      /* weight of the title field for unfielded words; 0 = off */
     float heading_boost;    /* likewise for headings */
@@ -140,10 +142,20 @@ typedef struct {
     int explain;            /* 1: each hit says why it scored what it did */
     int ids_only;           /* 1: hits without text, highlights or explanation (a TREC run
                                needs ids and scores only, and saves reading every text) */
+    int scores_only;        /* 1: hits hold rank, score and passage_id, and (per_article)
+                               article_hit; every other field is 0 or "". No record is
+                               read, so the search costs the ranking alone (a benchmark's
+                               timing, a top k that is only counted) */
+    int total;              /* 1: also count every passage the query matches, as
+                               srch_count does (srch_hits_total): a second pass */
 } srch_search_options;
 
 /* The defaults above. */
 void srch_search_options_init(srch_search_options *o);
+
+/* The names srch_search_options.algorithm takes, the default first,
+ * NULL-terminated. */
+const char *const *srch_algorithms(void);
 
 typedef struct {
     size_t start, end;      /* a byte range in the hit's text */
@@ -191,7 +203,18 @@ const char *srch_hits_notes(const srch_hits *h);
 #define SRCH_QUERY_NO_TERMS 1      /* no searchable words (e.g. only stop words) */
 #define SRCH_QUERY_ONLY_EXCLUDES 2 /* every clause excludes */
 int srch_hits_flags(const srch_hits *h);
+/* With the total option: how many live passages the query matches; else 0. */
+uint64_t srch_hits_total(const srch_hits *h);
 void srch_hits_free(srch_hits *h);
+
+/* srch_search into the hits of an earlier search, reusing their memory:
+ * a loop of searches (a server, a benchmark) that passes the same hits
+ * allocates nothing once they have grown to its largest answer. *hits
+ * NULL: new hits, as srch_search makes them. Pointers into *hits from
+ * before the call are invalid after it. On failure *hits holds no hits;
+ * either way, the caller frees it with srch_hits_free in the end. */
+srch_code srch_search_into(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **hits,
+                           srch_error *err);
 
 /* The passages of the article id (as hits give it), in order, as hits of
  * score 0 with their texts and no highlights: a "whole article" view.

@@ -6,7 +6,8 @@
  *   index.c     srch_open, srch_close, srch_index_stats, srch_reopen
  *   article.c   srch_article: an article's passages by its id
  *   json.c      srch_hit_json
- *   searcher.c  srch_search and its hits, srch_count, srch_snippet
+ *   searcher.c  srch_search, srch_count, srch_snippet
+ *   hits.c      srch_hits: how hits are built and read
  *   build.c     srch_build
  *   builder.c   srch_builder: a build from articles handed over one by one
  *   check.c     srch_check
@@ -29,13 +30,23 @@ struct srch_index {
     StrMap *ids;       /* article id -> article number + 1, made at the first look-up */
 };
 
+/* A hit's strings while they are appended: offsets into the pool (0 is
+ * the empty string; explain: SIZE_MAX for none). */
+typedef struct {
+    size_t id, path, title, text, explain_json, explain_text;
+    size_t span0;       /* its first highlight in spans */
+} HitOffsets;
+
 struct srch_hits {
     srch_hit *v;
-    size_t n;
-    char *pool;         /* every string of every hit */
-    srch_span *spans;   /* every hit's highlights */
-    char *notes;
-    int flags;
+    HitOffsets *off;    /* each hit's strings in pool */
+    size_t n, cap;      /* hits, and room for them in v and off */
+    Buf pool;           /* every string of every hit, each NUL-terminated */
+    Buf spans;          /* every hit's highlights (srch_span) */
+    Buf notes;          /* NUL-terminated; empty: none */
+    Buf text, explain;  /* the hit being made: its text, its explanation */
+    uint64_t total;     /* with the total option: the matches */
+    int flags;          /* SRCH_QUERY_* */
 };
 
 /* Fills err (may be NULL) from err_msg(), with code unless it is
@@ -47,6 +58,21 @@ srch_code api_fail(srch_error *err, srch_code code);
 /* The same with a message of the API's own. */
 srch_code api_fail_msg(srch_error *err, srch_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
 srch_code api_ok(srch_error *err);
+
+/* hits.c: building srch_hits. */
+/* Empties h without allocating (what running out of memory leaves). */
+void api_hits_empty(srch_hits *h);
+/* Empties h for new hits, keeping its memory. */
+void api_hits_reset(srch_hits *h);
+/* Appends n bytes and a NUL to the pool; their offset. */
+size_t api_hits_put(srch_hits *h, const void *p, size_t n);
+/* Appends a hit of rank and score, every other field 0 or empty; its index. */
+size_t api_hits_add(srch_hits *h, size_t rank, size_t article_hit, uint32_t pid, float score);
+/* Hit i's passage and article records and, with text, its text (also
+ * left in h->text); -1 when a record does not read (err_msg says). */
+int api_hits_records(srch_hits *h, const Index *ix, size_t i, int text);
+/* Points the hits at their strings, once the pool no longer moves. */
+void api_hits_finish(srch_hits *h);
 
 /* JSON (json.c): a string, escaped, and a hit as the object front ends print. */
 void api_json_string(Buf *b, const char *s, size_t n);

@@ -27,52 +27,17 @@ static StrMap *ids(srch_index *x)
     return m;
 }
 
-static size_t pool_put(Buf *pool, const void *p, size_t n)
-{
-    size_t at = pool->len;
-    buf_append(pool, p, n);
-    buf_put_u8(pool, 0);
-    return at;
-}
-
-/* The article's passages as hits of score 0, in order. */
+/* The article's passages as hits of score 0, in order, with their texts. */
 static int article_hits(const Index *ix, uint32_t aid, srch_hits *h)
 {
     ArticleInfo a;
     if (index_article(ix, aid, &a) != 0) return -1;
-    srch_hit *v = xcalloc(a.npassages ? a.npassages : 1, sizeof *v);
-    size_t *text = xcalloc(a.npassages ? a.npassages : 1, sizeof *text);
-    Buf pool = {0}, t = {0};
-    size_t id = pool_put(&pool, a.id, a.id_len), path = pool_put(&pool, a.path, a.path_len),
-           title = pool_put(&pool, a.title, a.title_len);
-    int rc = 0;
-    for (uint32_t i = 0; i < a.npassages && rc == 0; i++) {
-        PassageInfo p;
-        t.len = 0;
-        uint32_t pid = a.first_passage + i;
-        if ((rc = index_passage(ix, pid, &p)) != 0 || (rc = index_passage_text(ix, pid, &t)) != 0) break;
-        v[i] = (srch_hit){.rank = i + 1, .passage = p.ordinal + 1, .passage_id = pid, .article_id = aid,
-                          .id_len = a.id_len, .path_len = a.path_len, .title_len = a.title_len,
-                          .start = p.start, .end = p.end, .text_len = t.len};
-        text[i] = pool_put(&pool, t.data, t.len);
+    for (uint32_t i = 0; i < a.npassages; i++) {
+        size_t at = api_hits_add(h, i + 1, 0, a.first_passage + i, 0.0f);
+        if (api_hits_records(h, ix, at, 1) != 0) return -1;
     }
-    buf_free(&t);
-    if (rc == 0) {
-        h->v = v;
-        h->n = a.npassages;
-        h->pool = (char *)pool.data;
-        for (size_t i = 0; i < h->n; i++) {
-            v[i].id = h->pool + id;
-            v[i].path = h->pool + path;
-            v[i].title = h->pool + title;
-            v[i].text = h->pool + text[i];
-        }
-    } else {
-        free(v);
-        buf_free(&pool);
-    }
-    free(text);
-    return rc;
+    api_hits_finish(h);
+    return 0;
 }
 
 static srch_code article_unguarded(srch_index *x, const char *id, srch_hits **out, srch_error *err)
@@ -82,11 +47,11 @@ static srch_code article_unguarded(srch_index *x, const char *id, srch_hits **ou
     uint32_t *v = strmap_get(ids(x), id, strlen(id));
     if (!v) return api_fail_msg(err, SRCH_NOT_FOUND, "no article %s in the index", id);
     srch_hits *h = xcalloc(1, sizeof *h);
+    api_hits_reset(h);
     if (article_hits(x->ix, *v - 1, h) != 0) {
-        free(h);
+        srch_hits_free(h);
         return api_fail(err, SRCH_CORRUPT);
     }
-    h->notes = xstrdup("");
     *out = h;
     return api_ok(err);
 }

@@ -1,11 +1,15 @@
 /*
  * searcher.c: srch_search and its hits. A searcher holds what one
  * thread's queries reuse: the analyser (its stem cache), the parsed
- * query's room and the algorithms' cursors. Hits are copied out into
- * their own memory, so they outlive the next search and the searcher.
+ * query's room, the algorithms' cursors and the top k. Hits are copied
+ * out into their own memory (hits.c), so they outlive the next search
+ * and the searcher; srch_search_into reuses that memory, so that a loop
+ * of searches allocates nothing once it has grown.
  */
 #include "api/api.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,6 +20,8 @@ struct srch_searcher {
     Bm25 bm25;
     SearchContext ctx;
     int ctx_ready; /* ctx was made for bm25's k1 and b */
+    TopK top;      /* the last search's, kept while k and grouping stay */
+    int top_ready;
 };
 
 
@@ -36,6 +42,7 @@ static srch_code searcher_new_unguarded(srch_index *x, srch_searcher **out, srch
 void srch_searcher_free(srch_searcher *s)
 {
     if (!s) return;
+    if (s->top_ready) topk_free(&s->top);
     if (s->ctx_ready) search_context_free(&s->ctx);
     query_free(&s->q);
     analyzer_free(s->an);
@@ -109,83 +116,66 @@ static int only_excludes(const Query *q)
     return 1;
 }
 
-/* ---- collecting hits ---- */
+/* The searcher's top k for k hits (best passage per article when group
+ * is set), made anew only when k or the grouping changed: a grouping top
+ * k holds a slot per article, too much to allocate for every query. */
+static TopK *searcher_top(srch_searcher *s, size_t k, int group)
+{
+    const Index *g = group ? s->x->ix : NULL;
+    if (s->top_ready && s->top.k == k && s->top.group == g) {
+        topk_clear(&s->top);
+        return &s->top;
+    }
+    if (s->top_ready) topk_free(&s->top);
+    s->top_ready = 0; /* till made: running out of memory midway leaves none half made */
+    topk_init(&s->top, k, g);
+    s->top_ready = 1;
+    return &s->top;
+}
 
-/* Strings are appended to one pool as the hits are made and pointed to
- * once it no longer moves: offsets first. */
-typedef struct {
-    size_t id, path, title, text, explain_json, explain_text; /* offsets; SIZE_MAX: none */
-    size_t span0;
-} Offsets;
+/* ---- collecting hits ---- */
 
 typedef struct {
     srch_searcher *s;
     const srch_search_options *o;
-    Buf pool, spans, text, explain;
-    srch_hit *v;
-    Offsets *off;
-    size_t n, cap;
+    srch_hits *h;
 } Collector;
 
-static size_t pool_put(Collector *c, const void *p, size_t n)
+/* Where the query's words are in hit i's text (in h->text). */
+static void add_highlights(Collector *c, size_t i)
 {
-    size_t at = c->pool.len;
-    buf_append(&c->pool, p, n);
-    buf_put_u8(&c->pool, 0); /* NUL-terminated too, for callers that want C strings */
-    return at;
-}
-
-static int add_hit(Collector *c, size_t rank, size_t article_hit, const Hit *h)
-{
-    const Index *ix = c->s->x->ix;
-    PassageInfo p;
-    ArticleInfo a;
-    c->text.len = 0;
-    if (index_passage(ix, h->pid, &p) != 0 || index_article(ix, p.article, &a) != 0 ||
-        (!c->o->ids_only && index_passage_text(ix, h->pid, &c->text) != 0))
-        return -1;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
-        c->off = xrealloc(c->off, c->cap * sizeof *c->off);
-    }
-    srch_hit *x = &c->v[c->n];
-    Offsets *f = &c->off[c->n++];
-    memset(x, 0, sizeof *x);
-    x->rank = rank;
-    x->article_hit = article_hit;
-    x->score = h->score;
-    x->passage = p.ordinal + 1;
-    x->passage_id = h->pid;
-    x->article_id = p.article;
-    x->start = p.start;
-    x->end = p.end;
-    x->id_len = a.id_len;
-    x->path_len = a.path_len;
-    x->title_len = a.title_len;
-    x->text_len = c->text.len;
-    f->id = pool_put(c, a.id, a.id_len);
-    f->path = pool_put(c, a.path, a.path_len);
-    f->title = pool_put(c, a.title, a.title_len);
-    f->text = pool_put(c, c->text.data, c->text.len);
+    srch_hits *h = c->h;
     Span *m = NULL;
-    size_t nm = c->o->ids_only ? 0 : snippet_matches(c->s->an, &c->s->q, (const char *)c->text.data, c->text.len, &m);
-    f->span0 = c->spans.len / sizeof(srch_span);
-    for (size_t i = 0; i < nm; i++) {
-        srch_span sp = {m[i].start, m[i].end};
-        buf_append(&c->spans, &sp, sizeof sp);
+    size_t nm = snippet_matches(c->s->an, &c->s->q, (const char *)h->text.data, h->text.len, &m);
+    h->off[i].span0 = h->spans.len / sizeof(srch_span);
+    for (size_t j = 0; j < nm; j++) {
+        srch_span sp = {m[j].start, m[j].end};
+        buf_append(&h->spans, &sp, sizeof sp);
     }
     free(m);
-    x->nhighlights = nm;
-    f->explain_json = f->explain_text = SIZE_MAX;
-    if (c->o->explain && !c->o->ids_only) {
-        c->explain.len = 0;
-        if (explain_hit(&c->s->ctx, h->pid, 1, "", &c->explain) >= 0)
-            f->explain_json = pool_put(c, c->explain.data, c->explain.len);
-        c->explain.len = 0;
-        if (explain_hit(&c->s->ctx, h->pid, 0, "      ", &c->explain) >= 0)
-            f->explain_text = pool_put(c, c->explain.data, c->explain.len);
-    }
+    h->v[i].nhighlights = nm;
+}
+
+static void add_explain(Collector *c, size_t i)
+{
+    srch_hits *h = c->h;
+    uint32_t pid = (uint32_t)h->v[i].passage_id;
+    h->explain.len = 0;
+    if (explain_hit(&c->s->ctx, pid, 1, "", &h->explain) >= 0)
+        h->off[i].explain_json = api_hits_put(h, h->explain.data, h->explain.len);
+    h->explain.len = 0;
+    if (explain_hit(&c->s->ctx, pid, 0, "      ", &h->explain) >= 0)
+        h->off[i].explain_text = api_hits_put(h, h->explain.data, h->explain.len);
+}
+
+static int add_hit(Collector *c, size_t rank, size_t article_hit, const Hit *hit)
+{
+    size_t i = api_hits_add(c->h, rank, article_hit, hit->pid, hit->score);
+    if (c->o->scores_only) return 0;
+    if (api_hits_records(c->h, c->s->x->ix, i, !c->o->ids_only) != 0) return -1;
+    if (c->o->ids_only) return 0;
+    add_highlights(c, i);
+    if (c->o->explain) add_explain(c, i);
     return 0;
 }
 
@@ -206,76 +196,87 @@ static int add_article(Collector *c, size_t rank, const Hit *best)
     return rc;
 }
 
-static srch_hits *finish(Collector *c)
+/* What the query made of the words, for srch_hits_notes and _flags. */
+static void note_query(srch_hits *h, const Query *q)
 {
-    srch_hits *h = xcalloc(1, sizeof *h);
-    h->n = c->n;
-    h->v = c->v;
-    h->pool = (char *)c->pool.data;
-    h->spans = (srch_span *)c->spans.data;
-    for (size_t i = 0; i < c->n; i++) {
-        srch_hit *x = &h->v[i];
-        const Offsets *f = &c->off[i];
-        x->id = h->pool + f->id;
-        x->path = h->pool + f->path;
-        x->title = h->pool + f->title;
-        x->text = h->pool + f->text;
-        x->highlights = x->nhighlights ? h->spans + f->span0 : NULL;
-        x->explain_json = f->explain_json != SIZE_MAX ? h->pool + f->explain_json : NULL;
-        x->explain_text = f->explain_text != SIZE_MAX ? h->pool + f->explain_text : NULL;
+    buf_append(&h->notes, q->notes.data, q->notes.len);
+    buf_put_u8(&h->notes, 0);
+    h->flags = (q->n == 0 ? SRCH_QUERY_NO_TERMS : 0) | (only_excludes(q) ? SRCH_QUERY_ONLY_EXCLUDES : 0);
+}
+
+/* The top k of the query prepare parsed, and with o->total its count. */
+static srch_code run_query(srch_searcher *s, const srch_search_options *o, const Algorithm *alg, TopK **out,
+                           srch_hits *h, srch_error *err)
+{
+    TopK *top = *out = searcher_top(s, o->k + o->offset, o->per_article != 0);
+    if (search_run(alg, &s->ctx, top) != 0) {
+        topk_free(top); /* a grouping top k that failed midway may hold stale slots */
+        s->top_ready = 0;
+        return api_fail(err, SRCH_CORRUPT);
     }
-    free(c->off);
-    buf_free(&c->text);
-    buf_free(&c->explain);
-    return h;
+    topk_sorted(top);
+    int64_t total = o->total ? search_count(&s->ctx) : 0;
+    if (total < 0) return api_fail(err, SRCH_CORRUPT);
+    h->total = (uint64_t)total;
+    return SRCH_OK;
+}
+
+static srch_code search_into_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts,
+                                       srch_hits **hits, srch_error *err)
+{
+    if (!*hits) *hits = xcalloc(1, sizeof **hits);
+    srch_hits *h = *hits;
+    api_hits_reset(h);
+    srch_search_options defaults;
+    const srch_search_options *o;
+    const Algorithm *alg;
+    TopK *top;
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
+    if (rc == SRCH_OK) rc = run_query(s, o, alg, &top, h, err);
+    if (rc != SRCH_OK) return rc;
+    Collector c = {s, o, h};
+    int failed = 0;
+    for (size_t i = o->offset; i < top->n && !failed; i++)
+        failed = (o->per_article ? add_article(&c, i + 1, &top->heap[i]) : add_hit(&c, i + 1, 0, &top->heap[i])) != 0;
+    if (failed) {
+        api_hits_reset(h);
+        return api_fail(err, SRCH_CORRUPT);
+    }
+    api_hits_finish(h);
+    note_query(h, &s->q);
+    return api_ok(err);
 }
 
 static srch_code search_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **out,
                                   srch_error *err)
 {
     *out = NULL;
-    srch_search_options defaults;
-    const srch_search_options *o;
-    const Algorithm *alg;
-    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
-    if (rc != SRCH_OK) return rc;
-    const Index *ix = s->x->ix;
-    TopK top;
-    topk_init(&top, o->k + o->offset, o->per_article ? ix : NULL);
-    if (search_run(alg, &s->ctx, &top) != 0) {
-        topk_free(&top);
-        return api_fail(err, SRCH_CORRUPT);
-    }
-    size_t n = topk_sorted(&top);
-    Collector c = {s, o, {0}, {0}, {0}, {0}, NULL, NULL, 0, 0};
-    int failed = 0;
-    for (size_t i = o->offset; i < n && !failed; i++)
-        failed = (o->per_article ? add_article(&c, i + 1, &top.heap[i]) : add_hit(&c, i + 1, 0, &top.heap[i])) != 0;
-    topk_free(&top);
-    srch_hits *h = finish(&c);
-    h->notes = s->q.notes.len ? xstrndup((const char *)s->q.notes.data, s->q.notes.len) : xstrdup("");
-    h->flags = (s->q.n == 0 ? SRCH_QUERY_NO_TERMS : 0) | (only_excludes(&s->q) ? SRCH_QUERY_ONLY_EXCLUDES : 0);
-    if (failed) {
+    srch_hits *h = NULL;
+    srch_code rc = search_into_unguarded(s, query, opts, &h, err);
+    if (rc != SRCH_OK) {
         srch_hits_free(h);
-        return api_fail(err, SRCH_CORRUPT);
+        return rc;
     }
     *out = h;
-    return api_ok(err);
+    return rc;
 }
 
-size_t srch_hits_count(const srch_hits *h) { return h ? h->n : 0; }
-const srch_hit *srch_hits_get(const srch_hits *h, size_t i) { return h && i < h->n ? &h->v[i] : NULL; }
-const char *srch_hits_notes(const srch_hits *h) { return h && h->notes ? h->notes : ""; }
-int srch_hits_flags(const srch_hits *h) { return h ? h->flags : 0; }
+/* The names of srch_algorithms, from the table algorithms.c keeps. */
+static const char *algorithm_names_list[16];
+static pthread_once_t algorithm_names_once = PTHREAD_ONCE_INIT;
 
-void srch_hits_free(srch_hits *h)
+static void list_algorithms(void)
 {
-    if (!h) return;
-    free(h->v);
-    free(h->pool);
-    free(h->spans);
-    free(h->notes);
-    free(h);
+    size_t n;
+    const Algorithm *a = algorithm_list(&n);
+    assert(n < sizeof algorithm_names_list / sizeof *algorithm_names_list);
+    for (size_t i = 0; i < n; i++) algorithm_names_list[i] = a[i].name;
+}
+
+const char *const *srch_algorithms(void)
+{
+    pthread_once(&algorithm_names_once, list_algorithms);
+    return algorithm_names_list;
 }
 
 static srch_code count_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts, uint64_t *out,
@@ -321,6 +322,22 @@ srch_code srch_search(srch_searcher *s, const char *query, const srch_search_opt
     API_GUARD(err);
     srch_code rc = search_unguarded(s, query, opts, out, err);
     API_LEAVE();
+    return rc;
+}
+
+/* Running out of memory midway leaves *hits half made: emptied, they
+ * are the "no hits" of a failure. */
+srch_code srch_search_into(srch_searcher *s, const char *query, const srch_search_options *opts, srch_hits **hits,
+                           srch_error *err)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        api_hits_empty(*hits);
+        return api_fail(err, SRCH_NOMEM);
+    }
+    srch_code rc = search_into_unguarded(s, query, opts, hits, err);
+    oom_leave(&g);
     return rc;
 }
 

@@ -1,9 +1,10 @@
 /*
  * test_api.c: the public API (include/libsearch.h) as a program embedding
  * it sees it: a build with its callbacks and report, a search's hits and
- * every field of them against the engine's own answers, paging, grouping
- * by article, explain, counts, snippets, each error code where it
- * belongs, checks, evaluation, and one open index searched from four
+ * every field of them against the engine's own answers, every algorithm
+ * against the exhaustive one, hits reused search after search, paging,
+ * grouping by article, explain, counts, snippets, each error code where
+ * it belongs, checks, evaluation, and one open index searched from four
  * threads at once.
  */
 #include <pthread.h>
@@ -97,6 +98,78 @@ static size_t engine_top(const char *q, size_t k, Hit *out)
     return n;
 }
 
+
+/* Every algorithm srch_algorithms names gives the exhaustive one's hits,
+ * scores bitwise the same. */
+static void test_algorithms_agree(srch_searcher *s)
+{
+    const char *const *names = srch_algorithms();
+    CHECK(names[0] && !strcmp(names[0], "bmm"));
+    srch_search_options o;
+    srch_search_options_init(&o);
+    o.k = 20;
+    o.algorithm = "exhaustive";
+    srch_hits *want = NULL, *got = NULL;
+    CHECK_EQ_INT(srch_search(s, "mental health treatment", &o, &want, NULL), SRCH_OK);
+    CHECK(srch_hits_count(want) == 20);
+    size_t n = 0;
+    for (; names[n]; n++) {
+        o.algorithm = names[n];
+        CHECK_EQ_INT(srch_search_into(s, "mental health treatment", &o, &got, NULL), SRCH_OK);
+        CHECK_EQ_INT(srch_hits_count(got), srch_hits_count(want));
+        for (size_t i = 0; i < srch_hits_count(got) && i < srch_hits_count(want); i++) {
+            const srch_hit *a = srch_hits_get(got, i), *b = srch_hits_get(want, i);
+            CHECK(a->passage_id == b->passage_id && !memcmp(&a->score, &b->score, sizeof a->score));
+        }
+    }
+    CHECK_EQ_INT(n, 5);
+    srch_hits_free(want);
+    srch_hits_free(got);
+}
+
+/* srch_search_into reuses one srch_hits: each answer as srch_search
+ * gives it, a smaller one after a larger, an empty one after a failure;
+ * scores_only leaves every field but rank and score empty; total counts
+ * as srch_count does. */
+static void test_search_into(srch_searcher *s)
+{
+    static const char *const queries[] = {"ketamine", "suicidal ideation", "+ketamine +depression", "\"mental health\""};
+    srch_search_options o;
+    srch_search_options_init(&o);
+    o.k = 30;
+    o.total = 1;
+    srch_hits *h = NULL, *fresh;
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        o.k = q % 2 ? 3 : 30;
+        CHECK_EQ_INT(srch_search_into(s, queries[q], &o, &h, NULL), SRCH_OK);
+        CHECK_EQ_INT(srch_search(s, queries[q], &o, &fresh, NULL), SRCH_OK);
+        CHECK(srch_hits_count(h) == srch_hits_count(fresh) && srch_hits_count(h) > 0);
+        for (size_t i = 0; i < srch_hits_count(h) && i < srch_hits_count(fresh); i++) {
+            const srch_hit *a = srch_hits_get(h, i), *b = srch_hits_get(fresh, i);
+            CHECK(a->passage_id == b->passage_id && a->score == b->score && a->text_len == b->text_len &&
+                  !memcmp(a->text, b->text, a->text_len) && a->nhighlights == b->nhighlights);
+        }
+        uint64_t n;
+        CHECK_EQ_INT(srch_count(s, queries[q], NULL, &n, NULL), SRCH_OK);
+        CHECK(srch_hits_total(h) == n && n >= srch_hits_count(h));
+        srch_hits_free(fresh);
+    }
+    srch_error err;
+    CHECK_EQ_INT(srch_search_into(s, "ketamine", &(srch_search_options){.k = 0}, &h, &err), SRCH_BAD_ARG);
+    CHECK(h != NULL && srch_hits_count(h) == 0 && srch_hits_get(h, 0) == NULL);
+    o.scores_only = 1;
+    o.total = 0;
+    o.k = 10;
+    CHECK_EQ_INT(srch_search_into(s, "ketamine", &o, &h, NULL), SRCH_OK);
+    CHECK(srch_hits_count(h) == 10 && srch_hits_total(h) == 0);
+    for (size_t i = 0; i < srch_hits_count(h); i++) {
+        const srch_hit *x = srch_hits_get(h, i);
+        CHECK(x->rank == i + 1 && x->score > 0 && x->id_len == 0 && !strcmp(x->id, "") && x->text_len == 0 &&
+              x->article_id == 0 && x->nhighlights == 0);
+    }
+    srch_hits_free(h);
+}
+
 static void test_search(void)
 {
     srch_index *ix;
@@ -183,6 +256,8 @@ static void test_search(void)
     o.algorithm = "fastest";
     CHECK_EQ_INT(srch_search(s, "ketamine", &o, &h, &err), SRCH_BAD_ARG);
     CHECK(strstr(err.message, "bmm") != NULL);
+    test_algorithms_agree(s);
+    test_search_into(s);
     srch_searcher_free(s);
     srch_close(ix);
     CHECK_EQ_INT(srch_open("/nonexistent/index", &ix, &err), SRCH_NOT_FOUND);
