@@ -116,44 +116,66 @@ static CmdKind parse_command(const char *s, size_t n, size_t *k)
 }
 
 typedef struct {
-    Index *ix;
-    Analyzer *an;
-    Bm25 bm25;
-    QueryOptions qo;
-    Query q;
-    SearchContext ctx;
-    TopK top;
+    srch_index *ix;
+    srch_searcher *s;
+    srch_search_options o; /* BM25's k1 and b; each command sets k and total */
+    srch_hits *hits;       /* reused from query to query: no allocation per query */
 } Server;
 
+/* Runs cmd's query: *count is the answer of a counting command. */
+static srch_code run_command(Server *sv, CmdKind cmd, size_t k, const char *query, uint64_t *count,
+                             srch_error *err)
+{
+    if (cmd == CMD_COUNT) return srch_count(sv->s, query, &sv->o, count, err);
+    sv->o.k = k;
+    sv->o.total = cmd == CMD_TOP_COUNT;
+    srch_code rc = srch_search_into(sv->s, query, &sv->o, &sv->hits, err);
+    *count = srch_hits_total(sv->hits);
+    return rc;
+}
+
 /* Answers one line; returns 0, or -1 on an index error (corrupt postings). */
-static int serve_line(Server *s, char *line, size_t len, FILE *out)
+static int serve_line(Server *sv, char *line, size_t len, FILE *out, srch_error *err)
 {
     char *tab = memchr(line, '\t', len);
     size_t k = 0;
     CmdKind cmd = tab ? parse_command(line, (size_t)(tab - line), &k) : CMD_UNSUPPORTED;
-    if (cmd == CMD_UNSUPPORTED || strlen(tab + 1) != len - (size_t)(tab + 1 - line) ||
-        query_parse_with(s->an, s->ix, &s->bm25, &s->qo, tab + 1, &s->q) != 0) {
-        fputs("UNSUPPORTED\n", out);
-        return 0;
-    }
-    s->ctx.q = &s->q;
-    int rc = 0;
-    if (cmd == CMD_TOP || cmd == CMD_TOP_COUNT) {
-        topk_clear(&s->top);
-        s->top.k = k;
-        rc = search_run(algorithm_default(), &s->ctx, &s->top);
-        s->top.n = 0;
-    }
     uint64_t count = 0;
-    if (rc == 0 && (cmd == CMD_COUNT || cmd == CMD_TOP_COUNT)) {
-        int64_t c = search_count(&s->ctx);
-        rc = c < 0 ? -1 : 0;
-        count = c < 0 ? 0 : (uint64_t)c;
-    }
-    if (rc != 0) return -1;
-    if (cmd == CMD_TOP) fputs("1\n", out);
+    srch_code rc = SRCH_BAD_QUERY; /* a query the engine refuses is unsupported too */
+    if (cmd != CMD_UNSUPPORTED && strlen(tab + 1) == len - (size_t)(tab + 1 - line))
+        rc = run_command(sv, cmd, k, tab + 1, &count, err);
+    if (rc == SRCH_BAD_QUERY) fputs("UNSUPPORTED\n", out);
+    else if (rc != SRCH_OK) return -1;
+    else if (cmd == CMD_TOP) fputs("1\n", out);
     else fprintf(out, "%llu\n", (unsigned long long)count);
     return 0;
+}
+
+/* Answers every line of stdin; 0, or EXIT_ERROR after saying why. */
+static int serve(Server *sv)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int rc = 0;
+    srch_error err;
+    while ((got = getline(&line, &cap, stdin)) >= 0) {
+        size_t n = (size_t)got;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+        line[n] = 0;
+        if (serve_line(sv, line, n, stdout, &err) != 0) {
+            fprintf(stderr, "search: %s\n", err.message);
+            rc = EXIT_ERROR;
+            break;
+        }
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "search: cannot write output: %s\n", strerror(errno));
+            rc = EXIT_ERROR;
+            break;
+        }
+    }
+    free(line);
+    return rc;
 }
 
 static int sbg_serve(int argc, char **argv)
@@ -177,50 +199,22 @@ static int sbg_serve(int argc, char **argv)
         fprintf(stderr, "search: usage: search sbg-serve [--k1 X] [--b X] INDEXDIR\n");
         return EXIT_ERROR;
     }
-    Server s = {0};
-    s.ix = index_open(dir);
-    if (!s.ix) {
-        print_error();
+    Server sv = {0};
+    srch_search_options_init(&sv.o);
+    sv.o.k1 = k1;
+    sv.o.b = b;
+    sv.o.title_boost = sv.o.heading_boost = 0; /* one field, as the benchmark's engines */
+    sv.o.scores_only = 1;                      /* the protocol prints no hit */
+    srch_error err;
+    if (srch_open(dir, &sv.ix, &err) != SRCH_OK || srch_searcher_new(sv.ix, &sv.s, &err) != SRCH_OK) {
+        fprintf(stderr, "search: %s\n", err.message);
+        srch_close(sv.ix);
         return EXIT_ERROR;
     }
-    s.an = analyzer_new(&index_stats(s.ix)->analysis);
-    if (!s.an) {
-        print_error();
-        index_close(s.ix);
-        return EXIT_ERROR;
-    }
-    bm25_init(&s.bm25, k1, b, index_stats(s.ix));
-    query_init(&s.q);
-    search_context_init(&s.ctx, s.ix, &s.bm25);
-    topk_init(&s.top, SBG_MAX_K, NULL);
-    query_options_default(&s.qo);
-    s.qo.title = s.qo.heading = 0; /* one field, as the benchmark's engines */
-
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    int rc = 0;
-    while ((got = getline(&line, &cap, stdin)) >= 0) {
-        size_t n = (size_t)got;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
-        line[n] = 0;
-        if (serve_line(&s, line, n, stdout) != 0) {
-            print_error();
-            rc = EXIT_ERROR;
-            break;
-        }
-        if (fflush(stdout) != 0) {
-            fprintf(stderr, "search: cannot write output: %s\n", strerror(errno));
-            rc = EXIT_ERROR;
-            break;
-        }
-    }
-    free(line);
-    topk_free(&s.top);
-    search_context_free(&s.ctx);
-    query_free(&s.q);
-    analyzer_free(s.an);
-    index_close(s.ix);
+    int rc = serve(&sv);
+    srch_hits_free(sv.hits);
+    srch_searcher_free(sv.s);
+    srch_close(sv.ix);
     return rc;
 }
 
