@@ -17,8 +17,14 @@
  * mean/p50/p95/p99 in microseconds, QPS and the number of queries whose
  * top k differs from the exhaustive one (passages or scores), which must
  * be 0. --out writes PREFIX.ALG.times (qid, µs) and PREFIX.ALG.run (TREC).
- * The algorithm "open" scores nothing (see open_only): the fixed cost.
+ * The algorithm "open" scores nothing (see OpenOnly): the fixed cost.
+ *
+ * Searches go through the public API (libsearch.h), as an embedding
+ * program's would: srch_search_into with scores_only, so that the timed
+ * path reads no record and, reusing one srch_hits, allocates nothing.
+ * Only the "open" diagnostic reaches into the internals.
  */
+#include "libsearch.h"
 #include "query/query.h"
 
 #include <stdio.h>
@@ -77,6 +83,14 @@ static char *query_for_mode(const char *words, const char *mode)
     return (char *)b.data;
 }
 
+/* ---- "open": a diagnostic through the internals ---- */
+
+/* What a query does before its algorithm scores anything: the analysis
+ * and look-ups, the threshold's seed (where search_run seeds), opening
+ * the cursors. Run here rather than through search_run, which sends a
+ * one-word query to the conjunctive scorer; its mismatches count every
+ * query with hits. The API has no such algorithm, so this opens the index
+ * a second time through the internals and wires a query by hand. */
 typedef struct {
     Index *ix;
     Analyzer *an;
@@ -85,41 +99,133 @@ typedef struct {
     SearchContext ctx;
     Query q;
     TopK top;
-} Bench;
+} OpenOnly;
 
-/* "open": what a query does before its algorithm scores anything: the
- * analysis and look-ups, the threshold's seed (where search_run seeds),
- * opening the cursors. Run here rather than through search_run, which
- * sends a one-word query to the conjunctive scorer; its mismatches count
- * every query with hits. */
-static int open_only(SearchContext *c, TopK *top)
+static OpenOnly *open_only_new(const char *dir, const srch_search_options *o)
 {
-    for (size_t i = 0; i < index_nsegments(c->ix); i++) {
-        search_segment(c, i, top);
-        search_seed_threshold(c, top);
-        if (search_check_cursors(c, search_open_cursors(c)) != 0) return -1;
-    }
-    return 0;
-}
-
-static const Algorithm OPEN_ONLY = {"open", "analysis, look-ups, seed and cursors; no scoring", open_only, 0};
-
-static const Algorithm *bench_algorithm(const char *name)
-{
-    return strcmp(name, "open") == 0 ? &OPEN_ONLY : algorithm_find(name);
-}
-
-/* Runs one query; leaves the sorted hits in b->top. */
-static void run_one(Bench *b, const Algorithm *alg, const char *text)
-{
-    topk_clear(&b->top);
-    if (query_parse_with(b->an, b->ix, &b->bm25, &b->qo, text, &b->q) != 0) return;
-    b->ctx.q = &b->q;
-    if ((alg == &OPEN_ONLY ? open_only(&b->ctx, &b->top) : search_run(alg, &b->ctx, &b->top)) != 0) {
+    OpenOnly *p = xcalloc(1, sizeof *p);
+    p->ix = index_open(dir);
+    if (!p->ix) {
         fprintf(stderr, "bench_search: %s\n", err_msg());
         exit(2);
     }
-    topk_sorted(&b->top);
+    p->an = analyzer_new(&index_stats(p->ix)->analysis);
+    query_options_default(&p->qo);
+    p->qo.title = o->title_boost;
+    p->qo.heading = o->heading_boost;
+    bm25_init(&p->bm25, o->k1, o->b, index_stats(p->ix));
+    search_context_init(&p->ctx, p->ix, &p->bm25);
+    query_init(&p->q);
+    topk_init(&p->top, o->k, NULL);
+    return p;
+}
+
+static void open_only_run(OpenOnly *p, const char *text)
+{
+    topk_clear(&p->top);
+    if (query_parse_with(p->an, p->ix, &p->bm25, &p->qo, text, &p->q) != 0) return;
+    SearchContext *c = &p->ctx;
+    c->q = &p->q;
+    for (size_t i = 0; i < index_nsegments(c->ix); i++) {
+        search_segment(c, i, &p->top);
+        search_seed_threshold(c, &p->top);
+        if (search_check_cursors(c, search_open_cursors(c)) != 0) {
+            fprintf(stderr, "bench_search: %s\n", err_msg());
+            exit(2);
+        }
+    }
+}
+
+static void open_only_free(OpenOnly *p)
+{
+    if (!p) return;
+    topk_free(&p->top);
+    query_free(&p->q);
+    search_context_free(&p->ctx);
+    analyzer_free(p->an);
+    index_close(p->ix);
+    free(p);
+}
+
+/* ---- searching through the API ---- */
+
+typedef struct {
+    const char *dir;
+    srch_index *ix;
+    srch_searcher *s;
+    srch_search_options o; /* k, BM25, boosts, scores_only; the algorithm per run */
+    srch_hits *hits;       /* reused by every search: none allocates */
+    OpenOnly *open;        /* made when "open" is first run */
+} Bench;
+
+/* One hit as compared with the reference: its passage and score. */
+typedef struct {
+    uint64_t pid;
+    double score;
+} Ranked;
+
+static int is_open(const char *alg) { return strcmp(alg, "open") == 0; }
+
+static int known_algorithm(const char *name)
+{
+    for (const char *const *a = srch_algorithms(); *a; a++)
+        if (!strcmp(*a, name)) return 1;
+    return is_open(name);
+}
+
+/* Runs one query; leaves its hits in b->hits (none for a query the
+ * engine refuses, as the reference has none either), except "open". */
+static void run_one(Bench *b, const char *alg, const char *text)
+{
+    if (is_open(alg)) {
+        if (!b->open) b->open = open_only_new(b->dir, &b->o);
+        open_only_run(b->open, text);
+        return;
+    }
+    b->o.algorithm = alg;
+    srch_error err;
+    srch_code rc = srch_search_into(b->s, text, &b->o, &b->hits, &err);
+    if (rc != SRCH_OK && rc != SRCH_BAD_QUERY) {
+        fprintf(stderr, "bench_search: %s\n", err.message);
+        exit(2);
+    }
+}
+
+/* Copies the hits alg left in b->hits into out (room for k); returns
+ * how many ("open" ranks nothing). */
+static size_t keep_hits(const Bench *b, const char *alg, Ranked *out)
+{
+    size_t n = is_open(alg) ? 0 : srch_hits_count(b->hits);
+    for (size_t j = 0; j < n; j++) {
+        const srch_hit *h = srch_hits_get(b->hits, j);
+        out[j] = (Ranked){h->passage_id, h->score};
+    }
+    return n;
+}
+
+/* 1 when got is the reference: the same passages, bitwise the same scores. */
+static int same_hits(const Ranked *got, size_t n, const Ranked *ref, size_t nref)
+{
+    if (n != nref) return 0;
+    for (size_t j = 0; j < n; j++)
+        if (got[j].pid != ref[j].pid || memcmp(&got[j].score, &ref[j].score, sizeof got[j].score) != 0) return 0;
+    return 1;
+}
+
+/* The query's hits as a TREC run, searched again untimed with their
+ * records (ids_only): the timed search reads none. */
+static void write_run(Bench *b, FILE *run, const char *alg, const QueryLine *q)
+{
+    if (is_open(alg)) return; /* it ranks nothing */
+    b->o.scores_only = 0;
+    b->o.ids_only = 1;
+    run_one(b, alg, q->text);
+    for (size_t j = 0; j < srch_hits_count(b->hits); j++) {
+        const srch_hit *h = srch_hits_get(b->hits, j);
+        fprintf(run, "%s Q0 %.*s %zu %.6f %s\n", q->qid, (int)h->id_len, h->id, j + 1, h->score, alg);
+    }
+    b->o.ids_only = 0;
+    b->o.scores_only = 1;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -134,73 +240,13 @@ static double pct(const double *sorted, size_t n, double p)
     return sorted[i < n ? i : n - 1];
 }
 
-int main(int argc, char **argv)
-{
-    if (argc < 3) {
-        fprintf(stderr, "usage: bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC] [--out PREFIX]\n");
-        return 2;
-    }
-    size_t k = 10;
-    double warmup = 2.0;
-    const char *algs = "bmm,bmw,maxscore,wand,exhaustive", *out = NULL, *mode = "or";
-    float k1 = BM25_K1_DEFAULT, bb = BM25_B_DEFAULT;
-    Bench b;
-    query_options_default(&b.qo);
-    b.qo.title = b.qo.heading = 0;
-    for (int i = 3; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-k")) k = (size_t)atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "--algorithms")) algs = argv[i + 1];
-        else if (!strcmp(argv[i], "--warmup")) warmup = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--out")) out = argv[i + 1];
-        else if (!strcmp(argv[i], "--k1")) k1 = (float)atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--b")) bb = (float)atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--mode")) mode = argv[i + 1];
-        else if (!strcmp(argv[i], "--title-boost")) b.qo.title = (float)atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--heading-boost")) b.qo.heading = (float)atof(argv[i + 1]);
-    }
-    if (strcmp(mode, "or") && strcmp(mode, "and") && strcmp(mode, "phrase")) {
-        fprintf(stderr, "bench_search: --mode is or, and or phrase\n");
-        return 2;
-    }
-    b.ix = index_open(argv[1]);
-    if (!b.ix) {
-        fprintf(stderr, "bench_search: %s\n", err_msg());
-        return 2;
-    }
-    b.an = analyzer_new(&index_stats(b.ix)->analysis);
-    bm25_init(&b.bm25, k1, bb, index_stats(b.ix));
-    search_context_init(&b.ctx, b.ix, &b.bm25);
-    query_init(&b.q);
-    topk_init(&b.top, k, NULL);
-    size_t nq;
-    QueryLine *qs = load_queries(argv[2], &nq);
-    for (size_t i = 0; i < nq; i++) {
-        char *t = query_for_mode(qs[i].text, mode);
-        free(qs[i].text);
-        qs[i].text = t;
-    }
-    if (!nq) {
-        fprintf(stderr, "bench_search: no queries\n");
-        return 2;
-    }
+/* ---- the benchmark ---- */
 
-    /* the reference: exhaustive top k of every query */
-    Hit **ref = xmalloc(nq * sizeof *ref);
-    size_t *nref = xmalloc(nq * sizeof *nref);
-    for (size_t i = 0; i < nq; i++) {
-        run_one(&b, algorithm_find("exhaustive"), qs[i].text);
-        nref[i] = b.top.n;
-        ref[i] = xmalloc((b.top.n ? b.top.n : 1) * sizeof **ref);
-        memcpy(ref[i], b.top.heap, b.top.n * sizeof **ref);
-    }
-
-    double *us = xmalloc(nq * sizeof *us), *sorted = xmalloc(nq * sizeof *sorted);
-    Hit *got = xmalloc(nq * k * sizeof *got);
-    size_t *ngot = xmalloc(nq * sizeof *ngot);
-    const char *pv = getenv("BENCH_PASSES"), *rv = getenv("BENCH_REPEAT");
-    int passes = pv ? atoi(pv) : 1, repeat = rv ? atoi(rv) : 1;
-    if (passes < 1) passes = 1;
-    if (repeat < 1) repeat = 1;
+typedef struct {
+    size_t k;
+    double warmup;
+    const char *algs, *out, *mode;
+    int passes, repeat;
     /* Diagnostics of where a cold query's time goes (bench/README.md):
      * BENCH_FLUSH=MB writes that many MB before each timed run, pushing
      * everything out of the caches; BENCH_WARM=ALG runs the same query with
@@ -209,104 +255,214 @@ int main(int argc, char **argv)
      * with BENCH_WARM_FIRST set, the warm-up runs before the flush, so what
      * survives is what the flush leaves alone: chiefly the branch
      * predictors' history of that very query. */
+    size_t flush;
+    volatile uint8_t *flush_buf;
+    const char *warm_alg;
+    int warm_first;
+} Settings;
+
+/* The queries and what each algorithm's answers are checked against. */
+typedef struct {
+    QueryLine *qs;
+    size_t nq;
+    Ranked *ref, *got; /* k per query */
+    size_t *nref, *ngot;
+    double *us, *sorted;
+} Data;
+
+/* The default list: every algorithm the API knows, in its order. */
+static char *all_algorithms(void)
+{
+    Buf b = {0};
+    for (const char *const *a = srch_algorithms(); *a; a++) buf_printf(&b, "%s%s", b.len ? "," : "", *a);
+    buf_put_u8(&b, 0);
+    return (char *)b.data;
+}
+
+static void parse_args(int argc, char **argv, Settings *st, srch_search_options *o)
+{
+    srch_search_options_init(o);
+    o->title_boost = o->heading_boost = 0;
+    o->scores_only = 1;
+    st->k = 10;
+    st->warmup = 2.0;
+    st->algs = NULL;
+    st->out = NULL;
+    st->mode = "or";
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "-k")) st->k = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--algorithms")) st->algs = argv[i + 1];
+        else if (!strcmp(argv[i], "--warmup")) st->warmup = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--out")) st->out = argv[i + 1];
+        else if (!strcmp(argv[i], "--k1")) o->k1 = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--b")) o->b = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--mode")) st->mode = argv[i + 1];
+        else if (!strcmp(argv[i], "--title-boost")) o->title_boost = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--heading-boost")) o->heading_boost = (float)atof(argv[i + 1]);
+    }
+    o->k = st->k;
+    if (strcmp(st->mode, "or") && strcmp(st->mode, "and") && strcmp(st->mode, "phrase")) {
+        fprintf(stderr, "bench_search: --mode is or, and or phrase\n");
+        exit(2);
+    }
+    const char *pv = getenv("BENCH_PASSES"), *rv = getenv("BENCH_REPEAT");
+    st->passes = pv && atoi(pv) > 1 ? atoi(pv) : 1;
+    st->repeat = rv && atoi(rv) > 1 ? atoi(rv) : 1;
     const char *fv = getenv("BENCH_FLUSH"), *wv = getenv("BENCH_WARM");
-    size_t flush = fv ? (size_t)atol(fv) << 20 : 0;
-    volatile uint8_t *flush_buf = flush ? xcalloc(flush, 1) : NULL;
-    const Algorithm *warm_alg = wv && *wv ? bench_algorithm(wv) : NULL;
-    int warm_first = getenv("BENCH_WARM_FIRST") != NULL;
-    if (wv && *wv && !warm_alg) {
-        fprintf(stderr, "bench_search: unknown algorithm %s\n", wv);
+    st->flush = fv ? (size_t)atol(fv) << 20 : 0;
+    st->flush_buf = st->flush ? xcalloc(st->flush, 1) : NULL;
+    st->warm_alg = wv && *wv ? wv : NULL;
+    st->warm_first = getenv("BENCH_WARM_FIRST") != NULL;
+    if (st->warm_alg && !known_algorithm(st->warm_alg)) {
+        fprintf(stderr, "bench_search: unknown algorithm %s\n", st->warm_alg);
+        exit(2);
+    }
+}
+
+static void open_bench(Bench *b, const char *dir)
+{
+    srch_error err;
+    b->dir = dir;
+    if (srch_open(dir, &b->ix, &err) != SRCH_OK || srch_searcher_new(b->ix, &b->s, &err) != SRCH_OK) {
+        fprintf(stderr, "bench_search: %s\n", err.message);
+        exit(2);
+    }
+}
+
+/* Loads the queries (in the mode's syntax) and their exhaustive top k. */
+static void load_data(Bench *b, const Settings *st, const char *path, Data *d)
+{
+    d->qs = load_queries(path, &d->nq);
+    if (!d->nq) {
+        fprintf(stderr, "bench_search: no queries\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < d->nq; i++) {
+        char *t = query_for_mode(d->qs[i].text, st->mode);
+        free(d->qs[i].text);
+        d->qs[i].text = t;
+    }
+    d->ref = xmalloc(d->nq * st->k * sizeof *d->ref);
+    d->got = xmalloc(d->nq * st->k * sizeof *d->got);
+    d->nref = xmalloc(d->nq * sizeof *d->nref);
+    d->ngot = xmalloc(d->nq * sizeof *d->ngot);
+    d->us = xmalloc(d->nq * sizeof *d->us);
+    d->sorted = xmalloc(d->nq * sizeof *d->sorted);
+    for (size_t i = 0; i < d->nq; i++) {
+        run_one(b, "exhaustive", d->qs[i].text);
+        d->nref[i] = keep_hits(b, "exhaustive", d->ref + i * st->k);
+    }
+}
+
+/* Times query i with alg, as a pass and repetition of the settings say
+ * (bench/README.md): BENCH_FLUSH and BENCH_WARM act before each run; the
+ * fastest run is kept; the first run's hits are kept for the check. */
+static void time_query(Bench *b, const Settings *st, Data *d, const char *alg, size_t i, int pass)
+{
+    for (int rep = 0; rep < st->repeat; rep++) {
+        if (st->warm_alg && st->warm_first) run_one(b, st->warm_alg, d->qs[i].text);
+        for (size_t z = 0; z < st->flush; z += 64) st->flush_buf[z]++;
+        if (st->warm_alg && !st->warm_first) run_one(b, st->warm_alg, d->qs[i].text);
+        double s = now_seconds();
+        run_one(b, alg, d->qs[i].text);
+        double t = (now_seconds() - s) * 1e6;
+        if ((pass == 0 && rep == 0) || t < d->us[i]) d->us[i] = t;
+        if (pass || rep) continue;
+        d->ngot[i] = keep_hits(b, alg, d->got + i * st->k);
+    }
+}
+
+static FILE *open_out(const Settings *st, const char *alg, const char *ext)
+{
+    if (!st->out) return NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s.%s.%s", st->out, alg, ext);
+    return fopen(path, "w");
+}
+
+/* Checks and writes what the timed passes kept, then prints the line. */
+static void report(Bench *b, const Settings *st, Data *d, const char *alg)
+{
+    FILE *times = open_out(st, alg, "times"), *run = open_out(st, alg, "run");
+    size_t mismatches = 0, nq = d->nq;
+    double total = 0;
+    for (size_t i = 0; i < nq; i++) {
+        total += d->us[i];
+        mismatches += !same_hits(d->got + i * st->k, d->ngot[i], d->ref + i * st->k, d->nref[i]);
+        if (times) fprintf(times, "%s\t%.3f\n", d->qs[i].qid, d->us[i]);
+        if (run) write_run(b, run, alg, &d->qs[i]);
+    }
+    if (times) fclose(times);
+    if (run) fclose(run);
+    memcpy(d->sorted, d->us, nq * sizeof *d->us);
+    qsort(d->sorted, nq, sizeof *d->sorted, cmp_double);
+    printf("{\"engine\":\"search\",\"algorithm\":\"%s\",\"mode\":\"%s\",\"queries\":%zu,\"k\":%zu,\"mean_us\":%.3f,"
+           "\"p50_us\":%.3f,\"p95_us\":%.3f,\"p99_us\":%.3f,\"qps\":%.1f,\"mismatches\":%zu}\n",
+           alg, st->mode, nq, st->k, total / (double)nq, pct(d->sorted, nq, 0.5), pct(d->sorted, nq, 0.95),
+           pct(d->sorted, nq, 0.99), (double)nq / (total / 1e6), mismatches);
+    fflush(stdout);
+}
+
+/* Warms up, then times every query. The timed passes keep the hits in
+ * memory; checking and writing them comes after, so it does not disturb
+ * the caches between queries (the peers' drivers do the same). A query's
+ * time is its fastest of the passes (BENCH_PASSES, default 1), which
+ * keeps a busy moment of the machine out of the figures. BENCH_REPEAT=N
+ * runs each query N times in a row instead of once, so that the later
+ * runs find its data in the caches: not what the reports measure, but it
+ * shows the CPU's work with far less noise, for comparing two builds. */
+static void bench_algorithm(Bench *b, const Settings *st, Data *d, const char *alg)
+{
+    double t0 = now_seconds();
+    do
+        for (size_t i = 0; i < d->nq; i++) run_one(b, alg, d->qs[i].text);
+    while (now_seconds() - t0 < st->warmup);
+    for (int pass = 0; pass < st->passes; pass++)
+        for (size_t i = 0; i < d->nq; i++) time_query(b, st, d, alg, i, pass);
+    report(b, st, d, alg);
+}
+
+static void free_data(Data *d)
+{
+    for (size_t i = 0; i < d->nq; i++) {
+        free(d->qs[i].qid);
+        free(d->qs[i].text);
+    }
+    free(d->qs);
+    free(d->ref);
+    free(d->got);
+    free(d->nref);
+    free(d->ngot);
+    free(d->us);
+    free(d->sorted);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC] [--out PREFIX]\n");
         return 2;
     }
-    char *list = xstrdup(algs);
+    Bench b = {0};
+    open_bench(&b, argv[1]);
+    Settings st;
+    parse_args(argc, argv, &st, &b.o);
+    Data d;
+    load_data(&b, &st, argv[2], &d);
+    char *list = st.algs ? xstrdup(st.algs) : all_algorithms();
     for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-        const Algorithm *alg = bench_algorithm(name);
-        if (!alg) {
+        if (!known_algorithm(name)) {
             fprintf(stderr, "bench_search: unknown algorithm %s\n", name);
             return 2;
         }
-        double t0 = now_seconds();
-        do
-            for (size_t i = 0; i < nq; i++) run_one(&b, alg, qs[i].text);
-        while (now_seconds() - t0 < warmup);
-        size_t mismatches = 0;
-        double total = 0;
-        FILE *times = NULL, *run = NULL;
-        if (out) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s.%s.times", out, name);
-            times = fopen(path, "w");
-            snprintf(path, sizeof path, "%s.%s.run", out, name);
-            run = fopen(path, "w");
-        }
-        /* The timed passes keep the hits in memory; checking and writing
-         * them comes after, so it does not disturb the caches between
-         * queries (the peers' drivers do the same). A query's time is its
-         * fastest of the passes (BENCH_PASSES, default 1), which keeps a
-         * busy moment of the machine out of the figures. BENCH_REPEAT=N
-         * runs each query N times in a row instead of once, so that the
-         * later runs find its data in the caches: not what the reports
-         * measure, but it shows the CPU's work with far less noise, for
-         * comparing two builds. BENCH_FLUSH and BENCH_WARM act before each
-         * of those runs. */
-        for (int pass = 0; pass < passes; pass++)
-            for (size_t i = 0; i < nq; i++)
-                for (int rep = 0; rep < repeat; rep++) {
-                    if (warm_alg && warm_first) run_one(&b, warm_alg, qs[i].text);
-                    for (size_t z = 0; z < flush; z += 64) flush_buf[z]++;
-                    if (warm_alg && !warm_first) run_one(&b, warm_alg, qs[i].text);
-                    double s = now_seconds();
-                    run_one(&b, alg, qs[i].text);
-                    double t = (now_seconds() - s) * 1e6;
-                    if ((pass == 0 && rep == 0) || t < us[i]) us[i] = t;
-                    if (pass || rep) continue;
-                    ngot[i] = b.top.n;
-                    memcpy(got + i * k, b.top.heap, b.top.n * sizeof *got);
-                }
-        for (size_t i = 0; i < nq; i++) total += us[i];
-        for (size_t i = 0; i < nq; i++) {
-            const Hit *h = got + i * k;
-            int same = ngot[i] == nref[i];
-            for (size_t j = 0; same && j < ngot[i]; j++)
-                same = h[j].pid == ref[i][j].pid && h[j].score == ref[i][j].score;
-            mismatches += !same;
-            if (times) fprintf(times, "%s\t%.3f\n", qs[i].qid, us[i]);
-            for (size_t j = 0; run && j < ngot[i]; j++) {
-                PassageInfo p;
-                ArticleInfo a;
-                index_passage(b.ix, h[j].pid, &p);
-                index_article(b.ix, p.article, &a);
-                fprintf(run, "%s Q0 %.*s %zu %.6f %s\n", qs[i].qid, (int)a.id_len, a.id, j + 1, h[j].score, name);
-            }
-        }
-        if (times) fclose(times);
-        if (run) fclose(run);
-        memcpy(sorted, us, nq * sizeof *us);
-        qsort(sorted, nq, sizeof *sorted, cmp_double);
-        printf("{\"engine\":\"search\",\"algorithm\":\"%s\",\"mode\":\"%s\",\"queries\":%zu,\"k\":%zu,\"mean_us\":%.3f,"
-               "\"p50_us\":%.3f,\"p95_us\":%.3f,\"p99_us\":%.3f,\"qps\":%.1f,\"mismatches\":%zu}\n",
-               name, mode, nq, k, total / (double)nq, pct(sorted, nq, 0.5), pct(sorted, nq, 0.95), pct(sorted, nq, 0.99),
-               (double)nq / (total / 1e6), mismatches);
-        fflush(stdout);
+        bench_algorithm(&b, &st, &d, name);
     }
     free(list);
-    free((void *)flush_buf);
-    for (size_t i = 0; i < nq; i++) {
-        free(qs[i].qid);
-        free(qs[i].text);
-        free(ref[i]);
-    }
-    free(qs);
-    free(ref);
-    free(nref);
-    free(us);
-    free(sorted);
-    free(got);
-    free(ngot);
-    topk_free(&b.top);
-    query_free(&b.q);
-    search_context_free(&b.ctx);
-    analyzer_free(b.an);
-    index_close(b.ix);
+    free((void *)st.flush_buf);
+    free_data(&d);
+    open_only_free(b.open);
+    srch_hits_free(b.hits);
+    srch_searcher_free(b.s);
+    srch_close(b.ix);
     return 0;
 }
