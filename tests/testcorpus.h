@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "index/index.h"
+#include "libsearch.h"
 #include "query/query.h"
 
 typedef struct {
@@ -122,8 +123,19 @@ static inline Index *tc_build_or_report(TestCorpus *c, const char *suite, uint32
 /* The analyzer the index was built with: queries are analysed as it was. */
 static inline Analyzer *tc_analyzer(const Index *ix) { return analyzer_new(&index_stats(ix)->analysis); }
 
-/* What a test needs to run queries on an index at the default k1 and b,
- * as the product does. Its fields point at each other: do not copy it. */
+/* The index c built (c->dir/idx), opened through the public API: what a
+ * test that only searches needs, as a program embedding the library
+ * would (a srch_searcher per thread on it). */
+static inline srch_code tc_api_open(const TestCorpus *c, srch_index **out)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    return srch_open(idx, out, NULL);
+}
+
+/* What a test of the query internals needs to run queries on an index at
+ * the default k1 and b, wired as the API wires them (src/api/searcher.c).
+ * Its fields point at each other: do not copy it. */
 typedef struct {
     Index *ix;
     Analyzer *an;

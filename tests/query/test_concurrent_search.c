@@ -1,15 +1,15 @@
-/* test_concurrent_search.c: one open Index serves searches from several
- * threads at once. Each thread has its own query state, wired as the
- * search command wires it (Analyzer, Bm25, Query, SearchContext, TopK); the
- * Index and its mapped segments are shared. Every query of a mixed set
- * (words, unions, required and excluded words, phrases, prefixes, groups;
- * every algorithm; heap and buffer top-k; hits grouped by article), with
- * its count, hit records, texts, explanations and snippets, must give in
- * every thread exactly what it gave run alone; the list of algorithm names
- * (for an error message) is the same in each. The index has two segments
- * and deletes, so the cross-segment paths run too. Under ThreadSanitizer
- * (make check-tsan) this is the test that shared state on the query path
- * is only read. */
+/* test_concurrent_search.c: one open index serves searches from several
+ * threads at once. Each thread has its own srch_searcher, as a server
+ * would make one per thread; the srch_index and its mapped segments are
+ * shared. Every query of a mixed set (words, unions, required and
+ * excluded words, phrases, prefixes, groups; every algorithm; heap and
+ * buffer top-k; hits grouped by article), with its count, hit records,
+ * texts, explanations and snippets, must give in every thread exactly
+ * what it gave run alone; the list of algorithm names (for an error
+ * message) is the same in each. The index has two segments and deletes,
+ * so the cross-segment paths run too. Under ThreadSanitizer (make
+ * check-tsan) this is the test that shared state on the query path is
+ * only read. */
 #include "check.h"
 #include "testcorpus.h"
 
@@ -19,7 +19,8 @@
 #define ROUNDS 3
 
 static TestCorpus corpus;
-static Index *ix;
+static Index *ix;        /* the fixture, checked through the internals */
+static srch_index *api;  /* what the threads search */
 
 static const char *queries[] = {
     "w1",
@@ -56,73 +57,87 @@ static const Variant variants[] = {
 
 /* One thread's query state. */
 typedef struct {
-    TcSearch s;
-    QueryOptions qo;
-    TopK top[NV];
-    Buf text, out;
+    srch_searcher *s;
+    srch_hits *hits; /* reused query after query */
+    Buf out;
 } Searcher;
 
 static void searcher_open(Searcher *se)
 {
-    tc_search_open(&se->s, ix);
-    query_options_default(&se->qo);
-    se->qo.max_expansions = 8;
-    for (size_t v = 0; v < NV; v++) topk_init(&se->top[v], variants[v].k, variants[v].group ? ix : NULL);
-    memset(&se->text, 0, sizeof se->text);
-    memset(&se->out, 0, sizeof se->out);
+    memset(se, 0, sizeof *se);
+    CHECK_EQ_INT(srch_searcher_new(api, &se->s, NULL), SRCH_OK);
 }
 
 static void searcher_close(Searcher *se)
 {
-    for (size_t v = 0; v < NV; v++) topk_free(&se->top[v]);
-    buf_free(&se->text);
+    srch_hits_free(se->hits);
     buf_free(&se->out);
-    tc_search_close(&se->s);
+    srch_searcher_free(se->s);
+}
+
+/* A hit's records, text, explanation and snippet, as bytes. */
+static void put_hit_details(Buf *o, const srch_hit *h)
+{
+    buf_put_u64(o, h->start);
+    buf_put_u64(o, h->end);
+    buf_append(o, h->id, h->id_len);
+    buf_append(o, h->text, h->text_len);
+    if (h->explain_json) buf_append(o, h->explain_json, strlen(h->explain_json));
+    char *snip = srch_snippet(h, 120, "[", "]");
+    buf_append(o, snip, strlen(snip));
+    srch_free(snip);
 }
 
 /* Everything query q in variant v gives, as bytes, into se->out: the
  * count, every hit (id and score bits), and for the best three their
- * passage and article records, text, explanation and snippet. -1 if a
- * call failed. */
+ * records, text, explanation and snippet. -1 if a call failed. */
 static int answer(Searcher *se, size_t q, size_t v)
 {
     Buf *o = &se->out;
     o->len = 0;
-    if (query_parse_with(se->s.an, ix, &se->s.bm, &se->qo, queries[q], &se->s.q) != 0) {
-        buf_printf(o, "refused: %s", err_msg());
+    srch_search_options so;
+    srch_search_options_init(&so);
+    so.max_expansions = 8;
+    so.algorithm = variants[v].alg;
+    so.k = variants[v].k;
+    so.per_article = variants[v].group ? 1 : 0;
+    so.explain = 1;
+    uint64_t count;
+    srch_error err;
+    srch_code rc = srch_count(se->s, queries[q], &so, &count, &err);
+    if (rc == SRCH_BAD_QUERY) {
+        buf_printf(o, "refused: %s", err.message);
         return 0;
     }
-    se->s.ctx.q = &se->s.q;
-    int64_t count = search_count(&se->s.ctx);
-    buf_put_u64(o, (uint64_t)count);
-    TopK *top = &se->top[v];
-    topk_clear(top);
-    if (search_run(algorithm_find(variants[v].alg), &se->s.ctx, top) != 0) return -1;
-    size_t n = topk_sorted(top);
-    for (size_t i = 0; i < n; i++) {
-        buf_put_u32(o, top->heap[i].pid);
-        buf_append(o, &top->heap[i].score, 4);
+    if (rc != SRCH_OK) return -1;
+    buf_put_u64(o, count);
+    if (srch_search_into(se->s, queries[q], &so, &se->hits, NULL) != SRCH_OK) return -1;
+    for (size_t i = 0; i < srch_hits_count(se->hits); i++) {
+        const srch_hit *h = srch_hits_get(se->hits, i);
+        buf_put_u64(o, h->passage_id);
+        buf_append(o, &h->score, sizeof h->score);
     }
-    for (size_t i = 0; i < n && i < 3; i++) {
-        uint32_t pid = top->heap[i].pid;
-        PassageInfo p;
-        ArticleInfo a;
-        if (index_passage(ix, pid, &p) != 0 || index_article(ix, p.article, &a) != 0) return -1;
-        buf_put_u64(o, p.start);
-        buf_put_u64(o, p.end);
-        buf_append(o, a.id, a.id_len);
-        if (index_passage_text(ix, pid, &se->text) != 0) return -1;
-        buf_append(o, se->text.data, se->text.len);
-        float e = explain_hit(&se->s.ctx, pid, 1, "", o);
-        buf_append(o, &e, 4);
-        Span *m;
-        size_t nm = snippet_matches(se->s.an, &se->s.q, (const char *)se->text.data, se->text.len, &m);
-        SnippetStyle st = {120, "[", "]"};
-        snippet_make((const char *)se->text.data, se->text.len, m, nm, &st, o);
-        free(m);
-    }
-    top->n = 0;
+    for (size_t i = 0; i < srch_hits_count(se->hits) && i < 3; i++) put_hit_details(o, srch_hits_get(se->hits, i));
     return 0;
+}
+
+/* The names of the algorithms, and the error that lists them, as a
+ * thread sees them: both are built on first use, by whichever thread
+ * comes first, the others reading them. 0 when they are right. */
+static int algorithm_lists_agree(Searcher *se)
+{
+    Buf names = {0};
+    for (const char *const *a = srch_algorithms(); *a; a++) buf_printf(&names, "%s%s", names.len ? ", " : "", *a);
+    buf_put_u8(&names, 0);
+    srch_search_options so;
+    srch_search_options_init(&so);
+    so.algorithm = "fastest";
+    srch_error err;
+    srch_code rc = srch_search_into(se->s, "w1", &so, &se->hits, &err);
+    int ok = !strcmp((const char *)names.data, "bmm, bmw, maxscore, wand, exhaustive") && rc == SRCH_BAD_ARG &&
+             strstr(err.message, (const char *)names.data) != NULL;
+    buf_free(&names);
+    return ok ? 0 : -1;
 }
 
 /* The single-threaded answers: want[q][v]. */
@@ -140,9 +155,7 @@ static void *worker_main(void *arg)
     Searcher se;
     searcher_open(&se);
     pthread_barrier_wait(w->start); /* all at once, for the most overlap */
-    /* what an unknown algorithm's message lists, built on first use: by
-     * whichever thread comes first, the others reading it */
-    if (strcmp(algorithm_names(), "bmm, bmw, maxscore, wand, exhaustive") != 0) w->errors++;
+    if (algorithm_lists_agree(&se) != 0) w->errors++;
     for (int round = 0; round < ROUNDS; round++) {
         /* each thread in its own order, so different queries overlap */
         for (size_t i = 0; i < NQ * NV; i++) {
@@ -190,7 +203,7 @@ static int update_corpus(void)
     fclose(f);
     index_close(ix);
     ix = tc_index_docs(&corpus);
-    return ix ? 0 : -1;
+    return ix && tc_api_open(&corpus, &api) == SRCH_OK ? 0 : -1;
 }
 
 static size_t found; /* queries with hits */
@@ -253,6 +266,7 @@ int main(void)
     int rc = run_tests("concurrent_search", cases, sizeof cases / sizeof cases[0]);
     for (size_t q = 0; q < NQ; q++)
         for (size_t v = 0; v < NV; v++) buf_free(&want[q][v]);
+    srch_close(api);
     index_close(ix);
     tc_free(&corpus);
     return rc;
