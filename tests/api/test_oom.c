@@ -35,18 +35,24 @@ static void sh(const char *fmt, const char *a, const char *b)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-/* The hits of QUERY on an open searcher as text (ids, passages, scores). */
-static srch_code answer_with(srch_searcher *s, char *out, size_t cap)
+/* Hits as text (ids, passages, scores). */
+static void hits_text(const srch_hits *h, char *out, size_t cap)
 {
-    srch_hits *h;
-    srch_code rc = srch_search(s, QUERY, NULL, &h, NULL);
-    if (rc != SRCH_OK) return rc;
     size_t len = 0;
     out[0] = 0;
     for (size_t i = 0; i < srch_hits_count(h) && len < cap; i++) {
         const srch_hit *x = srch_hits_get(h, i);
         len += (size_t)snprintf(out + len, cap - len, "%.*s#%u %.6f\n", (int)x->id_len, x->id, x->passage, x->score);
     }
+}
+
+/* The hits of QUERY on an open searcher as text. */
+static srch_code answer_with(srch_searcher *s, char *out, size_t cap)
+{
+    srch_hits *h;
+    srch_code rc = srch_search(s, QUERY, NULL, &h, NULL);
+    if (rc != SRCH_OK) return rc;
+    hits_text(h, out, cap);
     srch_hits_free(h);
     return SRCH_OK;
 }
@@ -136,6 +142,44 @@ static int search_case(void)
     return r;
 }
 
+/* srch_search_into with one srch_hits for searches of every kind (a
+ * buffer top k with its total, grouped by article, scores only); after
+ * SRCH_NOMEM the hits hold none and, memory back, the same searcher and
+ * hits answer as the index does. */
+static int search_into_case(void)
+{
+    srch_index *ix;
+    srch_searcher *s;
+    if (srch_open(good, &ix, NULL) != SRCH_OK) return HANDLED;
+    if (srch_searcher_new(ix, &s, NULL) != SRCH_OK) {
+        srch_close(ix);
+        return HANDLED;
+    }
+    srch_search_options o[4];
+    for (int i = 0; i < 4; i++) srch_search_options_init(&o[i]);
+    o[0].k = 100;
+    o[0].total = 1;
+    o[1].per_article = 2;
+    o[2].scores_only = 1;
+    srch_hits *h = NULL;
+    srch_code rc = SRCH_OK;
+    for (int i = 0; i < 4 && rc == SRCH_OK; i++) rc = srch_search_into(s, QUERY, &o[i], &h, NULL);
+    char got[4096];
+    int r = rc == SRCH_OK ? (hits_text(h, got, sizeof got), strcmp(got, old_answer) == 0 ? NOT_REACHED : WRONG_AFTER)
+            : rc == SRCH_NOMEM ? HANDLED : BAD_CODE;
+    if (r == HANDLED) {
+        if (srch_hits_count(h) != 0 || *srch_hits_notes(h)) r = WRONG_AFTER;
+        alloc_fail_after(-1);
+        if (srch_search_into(s, QUERY, &o[3], &h, NULL) != SRCH_OK) r = WRONG_AFTER;
+        hits_text(h, got, sizeof got);
+        if (strcmp(got, old_answer) != 0) r = WRONG_AFTER;
+    }
+    srch_hits_free(h);
+    srch_searcher_free(s);
+    srch_close(ix);
+    return r;
+}
+
 static int build_threads, build_reorder;
 static int rows_version; /* srch_builder's case: the rows of build 1 or 2 */
 
@@ -198,20 +242,27 @@ static long allocations(int (*fn)(void))
 /* n = 0 .. total, every one for the first 64, then spread out. */
 static long next_n(long n, long total) { return n < 64 ? n + 1 : n + 1 + total / 200; }
 
-static void test_search(void)
+/* Every allocation of a search case failing in turn. */
+static void search_cases(int (*fn)(void), const char *name)
 {
-    setup();
-    long total = allocations(search_case);
+    long total = allocations(fn);
     CHECK(total > 10);
     int handled = 0;
     for (long n = 0;; n = next_n(n, total)) {
-        int st = in_child(search_case, n);
+        int st = in_child(fn, n);
         if (st == NOT_REACHED) break;
-        if (st != HANDLED) fprintf(stderr, "  search, allocation %ld failing: status %d\n", n, st);
+        if (st != HANDLED) fprintf(stderr, "  %s, allocation %ld failing: status %d\n", name, n, st);
         CHECK_EQ_INT(st, HANDLED);
         handled++;
     }
     CHECK(handled > 10);
+}
+
+static void test_search(void)
+{
+    setup();
+    search_cases(search_case, "search");
+    search_cases(search_into_case, "search_into");
 }
 
 /* No temporary in the index directory, and its lock free. */
