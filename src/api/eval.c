@@ -12,14 +12,17 @@ static srch_code eval_unguarded(const char *qrels, const char *run, int complete
         eval_set_free(&r);
         return api_fail(err, SRCH_ERROR);
     }
+    EvalOptions o;
+    eval_options_init(&o); /* its measures include these six */
+    o.complete = complete;
     EvalResult res;
-    eval_compute(&q, &r, complete, &res);
-    out->map = res.all.m[M_MAP];
-    out->ndcg10 = res.all.m[M_NDCG10];
-    out->p10 = res.all.m[M_P10];
-    out->recall100 = res.all.m[M_RECALL100];
-    out->recall1000 = res.all.m[M_RECALL1000];
-    out->mrr = res.all.m[M_RECIP_RANK];
+    eval_compute(&q, &r, &o, &res);
+    out->map = res.all.m[eval_measure_index(&o, "map")];
+    out->ndcg10 = res.all.m[eval_measure_index(&o, "ndcg_cut_10")];
+    out->p10 = res.all.m[eval_measure_index(&o, "P_10")];
+    out->recall100 = res.all.m[eval_measure_index(&o, "recall_100")];
+    out->recall1000 = res.all.m[eval_measure_index(&o, "recall_1000")];
+    out->mrr = res.all.m[eval_measure_index(&o, "recip_rank")];
     out->queries = res.n;
     eval_result_free(&res);
     eval_set_free(&q);

@@ -25,13 +25,75 @@ ok "no per-query lines without -q" sh -c "! grep -q '	1	' '$TMP/out'"
 expect_exit 0 "eval -q" "$SEARCH" eval -q --qrels "$TMP/qrels" "$TMP/run"
 ok "-q: query 1's MAP" grep -q '^map *	1	0.7000$' "$TMP/out"
 
-expect_exit 2 "no qrels" "$SEARCH" eval "$TMP/run"
+expect_exit 2 "one file only (no run)" "$SEARCH" eval "$TMP/run"
+ok "... one line" one_line_error
+expect_exit 2 "no files at all" "$SEARCH" eval -q
 ok "... one line" one_line_error
 expect_exit 2 "a missing run file" "$SEARCH" eval --qrels "$TMP/qrels" "$TMP/nope"
 ok "... one line naming it" sh -c "one() { [ \$(wc -l <'$TMP/err') -eq 1 ]; }; one && grep -q nope '$TMP/err'"
 printf '1 0 d1\n' >"$TMP/badq"
 expect_exit 2 "a malformed qrels line" "$SEARCH" eval --qrels "$TMP/badq" "$TMP/run"
 ok "... names the line" grep -q 'line 1' "$TMP/err"
+
+# as strict as trec_eval: a document listed or judged twice for a query is
+# an error (counted twice it gave MAP 1.5 here), naming both lines
+printf '1 0 d1 1\n1 0 d2 1\n' >"$TMP/q2"
+printf '1 Q0 d1 1 3 r\n1 Q0 d2 2 2 r\n1 Q0 d1 3 1 r\n' >"$TMP/duprun"
+expect_exit 2 "a run listing a document twice" "$SEARCH" eval "$TMP/q2" "$TMP/duprun"
+ok "... one line naming both lines" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'line 3: query 1 lists document d1 twice (first at line 1)' '$TMP/err'"
+ok "... and no measures" test ! -s "$TMP/out"
+printf '1 0 d1 1\n1 0 d2 1\n1 0 d1 1\n' >"$TMP/dupq"
+expect_exit 2 "qrels judging a document twice" "$SEARCH" eval "$TMP/dupq" "$TMP/run"
+ok "... one line naming both lines" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'line 3: query 1 judges document d1 twice (first at line 1)' '$TMP/err'"
+
+# unknown options are errors, not search options passed on
+for bad in -x --frobnicate -k; do
+    expect_exit 2 "unknown or misplaced option $bad" "$SEARCH" eval "$bad" 5 "$TMP/qrels" "$TMP/run"
+    ok "... one line naming it" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q -- '$bad' '$TMP/err'"
+done
+expect_exit 2 "a run file and --queries both" "$SEARCH" eval "$TMP/qrels" "$TMP/run" --queries "$TMP/run"
+ok "... one line" one_line_error
+expect_exit 2 "three files" "$SEARCH" eval "$TMP/qrels" "$TMP/run" "$TMP/run"
+ok "... one line" one_line_error
+
+# trec_eval's command line: eval QRELS RUN, - for standard input, -m, -l, -M
+expect_exit 0 "--qrels form" "$SEARCH" eval -q --qrels "$TMP/qrels" "$TMP/run"
+cp "$TMP/out" "$TMP/a"
+expect_exit 0 "positional form" "$SEARCH" eval -q "$TMP/qrels" "$TMP/run"
+ok "... the same output" cmp -s "$TMP/out" "$TMP/a"
+expect_exit 0 "the run on standard input" sh -c "'$SEARCH' eval -q '$TMP/qrels' - <'$TMP/run'"
+ok "... the same output" cmp -s "$TMP/out" "$TMP/a"
+expect_exit 0 "the qrels on standard input" sh -c "'$SEARCH' eval -q - '$TMP/run' <'$TMP/qrels'"
+ok "... the same output" cmp -s "$TMP/out" "$TMP/a"
+expect_exit 2 "both on standard input" "$SEARCH" eval - -
+ok "... one line" one_line_error
+{ echo '# judged by hand'; cat "$TMP/qrels"; } >"$TMP/cq"
+{ echo '# a comment'; cat "$TMP/run"; echo '  # and another'; } >"$TMP/cr"
+expect_exit 0 "# comments in both files" "$SEARCH" eval -q "$TMP/cq" "$TMP/cr"
+ok "... the same output" cmp -s "$TMP/out" "$TMP/a"
+expect_exit 0 "-m map -m P.5" "$SEARCH" eval -m map -mP.5 "$TMP/qrels" "$TMP/run"
+ok "... those two lines only" test "$(cat "$TMP/out")" = "$(printf 'map                   \tall\t0.3500\nP_5                   \tall\t0.3000')"
+expect_exit 2 "an unknown measure" "$SEARCH" eval -m bpref "$TMP/qrels" "$TMP/run"
+ok "... one line naming it" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q bpref '$TMP/err'"
+expect_exit 0 "-M 2" "$SEARCH" eval -M 2 -m map -m num_ret "$TMP/qrels" "$TMP/run"
+ok "... query 1's first two only: MAP (1/3 + 0) / 2" test "$(all map)" = 0.1667
+ok "... num_ret 2 + 1" test "$(all num_ret)" = 3
+expect_exit 0 "-l 2" "$SEARCH" eval -l 2 -m map -m ndcg_cut.10 "$TMP/qrels" "$TMP/run"
+ok "... d1 and d4 relevant: MAP ((1/4 + 2/5) / 2 + 0) / 2" test "$(all map)" = 0.1625
+ok "... nDCG's gains unchanged" test "$(all ndcg_cut_10)" = 0.3173
+for bad in "-M 0" "-l x" "-M" "-m"; do
+    # shellcheck disable=SC2086
+    expect_exit 2 "eval $bad" "$SEARCH" eval $bad "$TMP/qrels" "$TMP/run"
+    ok "... one line" one_line_error
+done
+# -q: queries in trec_eval's order (qids as strings: 1, 10, 2)
+printf '2 0 a 1\n10 0 a 1\n1 0 a 1\n' >"$TMP/oq"
+printf '1 Q0 a 1 1 r\n2 Q0 a 1 1 r\n10 Q0 a 1 1 r\n' >"$TMP/or"
+expect_exit 0 "numeric qids" "$SEARCH" eval -q -m map "$TMP/oq" "$TMP/or"
+ok "... in trec_eval's order" test "$(awk '{ printf "%s ", $2 }' "$TMP/out")" = "1 10 2 all "
+# a judged query the run lacks is left out, and eval says so
+expect_exit 0 "a judged query without results" "$SEARCH" eval "$TMP/oq" "$TMP/run"
+ok "... is named on stderr with the remedy" grep -q '1 judged query has no results.*-c' "$TMP/err"
 
 # queries run in process give the same numbers as the run file they print
 IDX=$TMP/idx
@@ -45,6 +107,8 @@ cp "$TMP/out" "$TMP/a"
 expect_exit 0 "eval running the queries" "$SEARCH" eval --qrels "$TMP/sq" --queries "$TMP/queries" --index "$IDX"
 ok "the same measures either way" cmp -s "$TMP/out" "$TMP/a"
 ok "each query's article is first: MRR 1" test "$(all recip_rank)" = 1.0000
+expect_exit 2 "search options without --queries" "$SEARCH" eval --qrels "$TMP/sq" "$TMP/seed.run" --index "$IDX"
+ok "... one line naming it" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q -- --index '$TMP/err'"
 # a query the engine refuses (over the term limit) is named, and the
 # measures of a run that lacks it are not printed
 awk 'BEGIN { printf "1\tsuicidal ideation\nbig\t"; for (i = 0; i < 1100; i++) printf "w%d ", i; printf "\n" }' \
