@@ -200,6 +200,8 @@ static int run_query_file(srch_searcher *se, const SearchArgs *a, const char *pa
             refused++;
         } else if (n < 0)
             rc = -1;
+        else if (n == 0) /* the run has no line for it: trec_eval leaves it out unless -c */
+            fprintf(stderr, "search: query %s (%s line %ld) answered with nothing\n", qid, path, lineno);
         else
             total += n;
     }

@@ -109,6 +109,12 @@ ok "the same measures either way" cmp -s "$TMP/out" "$TMP/a"
 ok "each query's article is first: MRR 1" test "$(all recip_rank)" = 1.0000
 expect_exit 2 "search options without --queries" "$SEARCH" eval --qrels "$TMP/sq" "$TMP/seed.run" --index "$IDX"
 ok "... one line naming it" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q -- --index '$TMP/err'"
+# search --queries names the queries it answered with nothing (a run has
+# no line for them)
+printf '1\tsuicidal ideation\nq7\tzzqqxx\n' >"$TMP/noneq"
+expect_exit 0 "a query with no hits in a --queries run" "$SEARCH" --index "$IDX" --queries "$TMP/noneq"
+ok "... named on stderr" grep -q '^search: query q7 .*line 2.* answered with nothing$' "$TMP/err"
+ok "... and only it" test "$(wc -l <"$TMP/err")" -eq 1
 # a query the engine refuses (over the term limit) is named, and the
 # measures of a run that lacks it are not printed
 awk 'BEGIN { printf "1\tsuicidal ideation\nbig\t"; for (i = 0; i < 1100; i++) printf "w%d ", i; printf "\n" }' \
