@@ -1,30 +1,38 @@
-# Build, test and install the search engine. `make help` lists the targets.
+# Build, test and install the search engine. `make help` lists every target.
 #
-#   make            build ./search (installs missing Debian packages when root)
-#   make test       unit + end-to-end tests, then all again under ASan+UBSan
-#   make check-asan only the sanitizer pass
-#   make check-tsan the threaded tests under ThreadSanitizer (in make test too)
-#   make soak       the differential update test for many rounds and seeds
-#   make fuzz-long  each fuzzer for 10 minutes
-#   make bench      benchmarks (see bench/README.md)
-#   make effectiveness  MAP, nDCG@10, ... on cranfield/cisi/cacm, ours and peers
-#   make install PREFIX=/usr/local
+# Variables: PREFIX (/usr/local) and DESTDIR for install; CC, CFLAGS (-O2 -g),
+# LDFLAGS; WERROR (-Werror: `make WERROR=` leaves warnings as warnings);
+# BUILD (build); FUZZ_SECONDS (20); AUTO_INSTALL (yes).
+#
+# Debian packages: `make` and `make test` first check, before compiling
+# anything, that every package they need is there, and name all the missing
+# ones in one line; as root (unless AUTO_INSTALL=no) they install them with
+# one apt-get. Nothing else installs packages: never `make install`.
 
 CC       ?= cc
 PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
+WERROR   ?= -Werror
 # Always on, whatever CFLAGS the caller passes (the sanitizer build does).
-REQFLAGS  = -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc -Itests -D_GNU_SOURCE -pthread
+REQFLAGS  = -std=c11 -Wall -Wextra $(WERROR) -Iinclude -Isrc -Itests -D_GNU_SOURCE -pthread
+# Each compile writes the headers it read to a .d file beside its output
+# (a test's in $(BUILD)/tests/.deps, since tests/run.sh runs every test_*),
+# read back at the end, so a header change rebuilds what includes it, only
+# that; an object without its .d file (built before) is rebuilt once.
+DEPFLAGS  = -MMD -MP
 LDLIBS   += -lstemmer -lz -lzstd -lutf8proc -lm
 BUILD    ?= build
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+AUTO_INSTALL ?= yes
 
-# Debian packages: the header that proves each one is there.
-DEB_PKGS    = libstemmer-dev zlib1g-dev libzstd-dev libutf8proc-dev libmicrohttpd-dev
-DEB_HEADERS = /usr/include/libstemmer.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/utf8proc.h \
-              /usr/include/microhttpd.h
-TEST_PKGS   = jq pkg-config
-TEST_TOOLS  = jq pkg-config
+# Debian packages, each as PACKAGE=FILE, a file (a glob) that proves it is installed.
+BUILD_PKGS = libstemmer-dev=/usr/include/libstemmer.h zlib1g-dev=/usr/include/zlib.h \
+             libzstd-dev=/usr/include/zstd.h libutf8proc-dev=/usr/include/utf8proc.h \
+             libmicrohttpd-dev=/usr/include/microhttpd.h
+TEST_PKGS  = jq=/usr/bin/jq pkg-config=/usr/bin/pkg-config curl=/usr/bin/curl
+FUZZ_PKGS  = clang=/usr/bin/clang libclang-rt-14-dev=/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a
+BENCH_PKGS = libstreamvbyte-dev=/usr/include/streamvbyte.h libdeflate-dev=/usr/include/libdeflate.h \
+             time=/usr/bin/time jq=/usr/bin/jq
 
 # The library is src/ but its front ends: the command line and the HTTP server.
 LIB_SRC  := $(sort $(filter-out src/cli/% src/serve/%,$(wildcard src/*/*.c)))
@@ -36,6 +44,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard src/*/*.h) include/libsearch.h tests/check.h
 PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+DEP_FILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/tests/check.d \
+             $(TEST_SRC:tests/%.c=$(BUILD)/tests/.deps/%.d) $(BUILD)/tests/tools/faultio.d
 # The shared library's version: its soname changes with the major number,
 # on any change to the API that breaks a program built against the old.
 SO_MAJOR  = 1
@@ -44,35 +54,38 @@ SO_VERSION = 1.0.0
 .PHONY: lib uninstall effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder help
 .DELETE_ON_ERROR:
 
-all: deps search
+# The packages first, then the build: with -j too, nothing is compiled
+# before the headers are there (the bench targets do the same).
+all: deps ## build ./search (checks the Debian packages first)
+	@$(MAKE) --no-print-directory search
 
-help:
-	@sed -n '1,/^$$/p' Makefile
+help: ## this list
+	@sed -n -e '/^$$/q' -e 's/^# \{0,1\}//p' Makefile
+	@echo
+	@awk -F ':.*## ' '/^[a-zA-Z][a-zA-Z0-9_.-]*:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' Makefile
 
-# $(call ensure,TEST,PACKAGES,WHAT): when the shell TEST fails, installs
-# PACKAGES when root, otherwise says exactly what to run and stops.
-define ensure
-	@if ! { $(1); }; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "make: installing $(2)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) >&2 || exit 1; \
-	  else \
-	    echo "make: missing $(3); run: sudo apt-get install -y $(2)" >&2; exit 1; \
-	  fi; \
+# $(call packages,PACKAGE=FILE ...): the missing packages, all named in one
+# line; installed with one apt-get when root and AUTO_INSTALL=yes.
+define packages
+	@missing=$$(for p in $(1); do ls $${p#*=} >/dev/null 2>&1 || printf ' %s' "$${p%%=*}"; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && [ "$(AUTO_INSTALL)" = yes ]; then \
+	  echo "make: installing$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >&2 || exit 1; \
+	else \
+	  echo "make: missing Debian packages; as root: apt-get install$$missing" >&2; exit 1; \
 	fi
 endef
-have_files = $(foreach f,$(1),[ -e $(f) ] &&) true
-have_tools = $(foreach t,$(1),command -v $(t) >/dev/null &&) true
 
-deps:
-	$(call ensure,$(call have_files,$(DEB_HEADERS)),$(DEB_PKGS),build dependencies)
+deps: ## check (as root: install) the packages the build needs
+	$(call packages,$(BUILD_PKGS))
 
-test-deps: deps
-	$(call ensure,$(call have_tools,$(TEST_TOOLS)),$(TEST_PKGS),test tools)
+test-deps: ## the same for the build and every test, in one go
+	$(call packages,$(BUILD_PKGS) $(TEST_PKGS) $(FUZZ_PKGS))
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/%.o: %.c $(BUILD)/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libsearch.a: $(LIB_OBJ)
 	rm -f $@
@@ -81,9 +94,9 @@ $(BUILD)/libsearch.a: $(LIB_OBJ)
 # The shared library is built from position-independent copies of the
 # objects, so the static library and ./search keep the code they had.
 # Only the srch_* functions of include/libsearch.h are exported.
-$(BUILD)/pic/%.o: %.c $(HEADERS)
+$(BUILD)/pic/%.o: %.c $(BUILD)/pic/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
 
 $(BUILD)/libsearch.so.$(SO_VERSION): $(PIC_OBJ) include/libsearch.map
 	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libsearch.so.$(SO_MAJOR) \
@@ -92,7 +105,7 @@ $(BUILD)/libsearch.so.$(SO_VERSION): $(PIC_OBJ) include/libsearch.map
 # The pkg-config file names PREFIX, so it is made by install itself.
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(SO_VERSION)|' -e 's|@LIBS@|$(LDLIBS)|'
 
-lib: $(BUILD)/libsearch.a $(BUILD)/libsearch.so.$(SO_VERSION)
+lib: $(BUILD)/libsearch.a $(BUILD)/libsearch.so.$(SO_VERSION) ## the static and shared libraries
 
 # The front end is built into $(BUILD) and copied to ./search for the default build.
 $(BUILD)/search: $(CLI_OBJ) $(BUILD)/web.o $(BUILD)/libsearch.a
@@ -104,36 +117,40 @@ $(BUILD)/web.o: $(WEB)
 	@mkdir -p $(@D)
 	$(LD) -r -b binary -z noexecstack -o $@ $(WEB)
 
-search: $(BUILD)/search
+search: $(BUILD)/search ## ./search alone, without the package check
 	cp $< $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/check.o $(BUILD)/libsearch.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/.deps/%.d $(BUILD)/tests/check.o $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@) $(dir $(BUILD)/tests/.deps/$*)
+	$(CC) $(REQFLAGS) $(DEPFLAGS) -MF $(BUILD)/tests/.deps/$*.d $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
 
-$(BUILD)/tests/check.o: tests/check.c tests/check.h
+$(BUILD)/tests/check.o: tests/check.c $(BUILD)/tests/check.d
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The fault-injection shim test_crash.sh preloads (tests/tools/faultio.c). It
 # is built without the sanitizers whatever CFLAGS says: it is loaded into the
 # sanitized binary beside their runtime, not linked with it.
-$(BUILD)/tests/tools/faultio.so: tests/tools/faultio.c
+$(BUILD)/tests/tools/faultio.so: tests/tools/faultio.c $(BUILD)/tests/tools/faultio.d
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) $(REQFLAGS) $(DEPFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
 
-# Unit tests, then end-to-end tests of the binary; tests/run.sh prints the total.
-unit: $(TEST_BIN) $(BUILD)/search $(BUILD)/tests/tools/faultio.so
-e2e: $(BUILD)/search $(BUILD)/tests/tools/faultio.so
+# What the tests run: the unit-test binaries, ./search and the shim;
+# tests/run.sh runs them all and prints the total.
+unit: $(TEST_BIN) $(BUILD)/search $(BUILD)/tests/tools/faultio.so ## build the unit tests (tests/run.sh runs them)
+e2e: $(BUILD)/search $(BUILD)/tests/tools/faultio.so ## build what the end-to-end tests need
 
-test: test-deps
+TEST_MINUTES = about 6 minutes on two idle cores, more on a busy machine
+test: ## unit + end-to-end tests, again under ASan+UBSan and TSan, fuzzing (about 6 min)
+	@echo "make test: unit and end-to-end tests, then again under ASan+UBSan, the threaded ones under TSan, and $(FUZZ_SECONDS) s of fuzzing per target: $(TEST_MINUTES)"
+	@$(MAKE) --no-print-directory test-deps
 	$(MAKE) --no-print-directory unit
 	BUILD=$(BUILD) sh tests/run.sh
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory check-tsan
 	$(MAKE) --no-print-directory fuzz
 
-check-asan: test-deps
+check-asan: test-deps ## only the ASan+UBSan pass (build-asan)
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=build-asan sh tests/run.sh
@@ -150,7 +167,7 @@ TSAN_TESTS  = index/test_indexer index/test_docstore index/test_bisection index/
 TSAN_OPTS   = halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp
 TSAN_BUILD ?= build-tsan
 .PHONY: check-tsan
-check-tsan: deps
+check-tsan: deps ## the threaded tests under ThreadSanitizer (build-tsan)
 	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/%)
 	@for t in $(TSAN_TESTS); do \
 	  TSAN_OPTIONS="$(TSAN_OPTS)" $(TSAN_BUILD)/tests/$$t >$(TSAN_BUILD)/tests/$$t.log 2>&1 \
@@ -164,7 +181,7 @@ check-tsan: deps
 SOAK_ROUNDS ?= 2000
 SOAK_SEEDS  ?= 1 2 3 4 5
 .PHONY: soak
-soak: test-deps
+soak: test-deps ## the differential update test for SOAK_ROUNDS rounds per seed
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SANFLAGS)" build-asan/tests/index/test_update_diff
 	@for s in $(SOAK_SEEDS); do \
 	  DIFF_ROUNDS=$(SOAK_ROUNDS) DIFF_SEED=$$s build-asan/tests/index/test_update_diff || exit 1; \
@@ -174,18 +191,17 @@ soak: test-deps
 # FUZZ_SECONDS from its seeds; a crash, a sanitizer report or a failed
 # invariant stops make with the reproducer saved in $(BUILD)/fuzz.
 FUZZ_SECONDS ?= 20
-FUZZ_PKGS     = clang libclang-rt-14-dev
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_FLAGS    = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz-deps: deps
-	$(call ensure,command -v clang >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; return (int)n * 0; }' | clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null,$(FUZZ_PKGS),clang and libFuzzer)
+fuzz-deps: ## check (as root: install) the packages fuzzing needs
+	$(call packages,$(BUILD_PKGS) $(FUZZ_PKGS))
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HEADERS) tests/testcorpus.h
 	@mkdir -p $(dir $@)
 	clang $(REQFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-fuzz: fuzz-deps
+fuzz: fuzz-deps ## each fuzzer for FUZZ_SECONDS (20)
 	$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
@@ -209,7 +225,7 @@ FUZZ_LONG_SECONDS  ?= 600
 FUZZ_SHORT_SECONDS ?= $(shell expr $(FUZZ_LONG_SECONDS) / 5)
 FUZZ_SHORT_LEN     ?= 64
 .PHONY: fuzz-long
-fuzz-long: fuzz-deps
+fuzz-long: fuzz-deps ## each fuzzer for 10 minutes, then short inputs
 	$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
@@ -228,38 +244,41 @@ fuzz-long: fuzz-deps
 # Benchmarks (bench/README.md). bench_search times our engine in process.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
 
-bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec $(BUILD)/bench/mem_latency
+bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec $(BUILD)/bench/mem_latency ## the benchmark programs
 
 # codec_bench compares our codec with Debian's libstreamvbyte-dev.
 $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -lstreamvbyte
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -lstreamvbyte
 
 # store_codec compares the text store's zstd with zlib and libdeflate.
 $(BUILD)/bench/store_codec: bench/store_codec.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -ldeflate
+	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -ldeflate
 
-BENCH_PKGS = libstreamvbyte-dev libdeflate-dev time jq
-bench-deps: deps
-	$(call ensure,$(call have_files,/usr/include/streamvbyte.h /usr/include/libdeflate.h /usr/bin/time) && $(call have_tools,jq),$(BENCH_PKGS),benchmark tools)
+bench-deps: ## check (as root: install) the packages benchmarks need
+	$(call packages,$(BUILD_PKGS) $(BENCH_PKGS))
 
 # The full benchmark (about 20 minutes) and a small one (under two minutes).
-bench: bench-deps all
+bench: bench-deps ## the full benchmark (about 35 minutes; bench/README.md)
+	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory bench-tools
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh
 
-bench-indexing: bench-deps all
+bench-indexing: bench-deps ## indexing speed and memory
+	@$(MAKE) --no-print-directory search
 	sh bench/indexing.sh
 
-bench-reorder: bench-deps all
+bench-reorder: bench-deps ## indexes without and with --reorder
+	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory bench-tools
 	sh bench/reorder.sh
 
-bench-quick: bench-deps all
+bench-quick: bench-deps ## a small benchmark (under two minutes)
+	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory bench-tools
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh --quick
@@ -267,21 +286,23 @@ bench-quick: bench-deps all
 # Open + one query on 1M and 10M synthetic passages (bench/open.sh; the
 # first run makes the 10M corpus and index, 7 GB, in about 10 minutes).
 .PHONY: bench-open
-bench-open: bench-deps all
+bench-open: bench-deps ## open + one query on 1M and 10M passages
+	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory $(BUILD)/bench/open_bench
 	sh bench/open.sh
 
 # Ranking quality on the judged collections (bench/effectiveness/), and the
 # parameter sweep the defaults were chosen by.
-effectiveness: bench-deps all
+effectiveness: bench-deps ## MAP, nDCG@10, ... on cranfield/cisi/cacm, ours and peers
+	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/effectiveness/run.sh
 
-sweep: all
+sweep: all ## the BM25 parameter sweep behind the defaults
 	sh bench/effectiveness/sweep.sh
 
 # DESTDIR stages the files for a package; PREFIX is where they will live.
-install: all lib
+install: search lib ## PREFIX=/usr/local DESTDIR=: the program, libraries, header, man page
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/search.1 $(DESTDIR)$(PREFIX)/share/man/man1/search.1
@@ -293,11 +314,16 @@ install: all lib
 	install -m 644 include/libsearch.h $(DESTDIR)$(PREFIX)/include/libsearch.h
 	$(PC_SED) include/libsearch.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
 
-uninstall:
+uninstall: ## what install installed
 	rm -f $(DESTDIR)$(PREFIX)/bin/search $(DESTDIR)$(PREFIX)/lib/libsearch.a \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_MAJOR) \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so $(DESTDIR)$(PREFIX)/include/libsearch.h \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc $(DESTDIR)$(PREFIX)/share/man/man1/search.1
 
-clean:
+clean: ## remove build, build-asan, build-tsan and ./search
 	rm -rf build build-asan build-tsan search
+
+# The headers each object and program was built from (DEPFLAGS); a .d file
+# that is missing is "made" by doing nothing, which rebuilds its object.
+$(DEP_FILES):
+-include $(wildcard $(DEP_FILES) $(BUILD)/bench/*.d)
