@@ -158,8 +158,8 @@ check-asan: test-deps ## only the ASan+UBSan pass (build-asan)
 # ThreadSanitizer: the tests whose code runs threads (the indexer's
 # workers, the text store's compression helper, bisection's threads, and
 # one index searched from four threads at once, through the internals and
-# through the public API), built with
-# -fsanitize=thread into build-tsan. A race report fails the run; the
+# through the public API; srch_builder's thread) and search serve under its
+# end-to-end test, built with -fsanitize=thread into build-tsan. A race report fails the run; the
 # suppressions file says why each entry it holds is safe.
 TSAN_FLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS  = index/test_indexer index/test_docstore index/test_bisection index/test_reindex \
@@ -174,6 +174,13 @@ check-tsan: deps ## the threaded tests under ThreadSanitizer (build-tsan)
 	    || { cat $(TSAN_BUILD)/tests/$$t.log; echo "$$t: FAILED under ThreadSanitizer"; exit 1; }; \
 	  tail -n 1 $(TSAN_BUILD)/tests/$$t.log; \
 	done
+	@# the server: its request threads, the index watcher, generations released
+	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" $(TSAN_BUILD)/search
+	@rm -f $(TSAN_BUILD)/serve.tsan.*
+	@TSAN_OPTIONS="$(TSAN_OPTS) log_path=$(CURDIR)/$(TSAN_BUILD)/serve.tsan" SEARCH=$(CURDIR)/$(TSAN_BUILD)/search \
+	  sh tests/serve/test_serve.sh >$(TSAN_BUILD)/serve.log 2>&1 && ! ls $(TSAN_BUILD)/serve.tsan.* >/dev/null 2>&1 \
+	  || { cat $(TSAN_BUILD)/serve.log $(TSAN_BUILD)/serve.tsan.* 2>/dev/null; echo "test_serve: FAILED under ThreadSanitizer"; exit 1; }
+	@tail -n 1 $(TSAN_BUILD)/serve.log
 
 # The differential update test at length, outside `make test` (which runs
 # its 200 rounds): SOAK_ROUNDS rounds for each seed in SOAK_SEEDS, under
