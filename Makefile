@@ -29,7 +29,8 @@ AUTO_INSTALL ?= yes
 BUILD_PKGS = libstemmer-dev=/usr/include/libstemmer.h zlib1g-dev=/usr/include/zlib.h \
              libzstd-dev=/usr/include/zstd.h libutf8proc-dev=/usr/include/utf8proc.h \
              libmicrohttpd-dev=/usr/include/microhttpd.h
-TEST_PKGS  = jq=/usr/bin/jq pkg-config=/usr/bin/pkg-config curl=/usr/bin/curl python3=/usr/bin/python3
+TEST_PKGS  = jq=/usr/bin/jq pkg-config=/usr/bin/pkg-config curl=/usr/bin/curl python3=/usr/bin/python3 \
+             chromium=/usr/bin/chromium
 FUZZ_PKGS  = clang=/usr/bin/clang libclang-rt-14-dev=/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a
 BENCH_PKGS = libstreamvbyte-dev=/usr/include/streamvbyte.h libdeflate-dev=/usr/include/libdeflate.h \
              time=/usr/bin/time jq=/usr/bin/jq
