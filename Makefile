@@ -33,7 +33,7 @@ TEST_PKGS  = jq=/usr/bin/jq pkg-config=/usr/bin/pkg-config curl=/usr/bin/curl py
              chromium=/usr/bin/chromium
 FUZZ_PKGS  = clang=/usr/bin/clang libclang-rt-14-dev=/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a
 BENCH_PKGS = libstreamvbyte-dev=/usr/include/streamvbyte.h libdeflate-dev=/usr/include/libdeflate.h \
-             time=/usr/bin/time jq=/usr/bin/jq
+             time=/usr/bin/time jq=/usr/bin/jq wrk=/usr/bin/wrk curl=/usr/bin/curl
 
 # The library is src/ but its front ends: the command line and the HTTP server.
 LIB_SRC  := $(sort $(filter-out src/cli/% src/serve/%,$(wildcard src/*/*.c)))
@@ -298,6 +298,17 @@ bench-open: bench-deps ## open + one query on 1M and 10M passages
 	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory $(BUILD)/bench/open_bench
 	sh bench/open.sh
+
+# search serve under load (wrk, loopback) and a soak with reindexes (bench/serve.sh, serve_soak.sh).
+.PHONY: bench-serve bench-soak
+bench-serve: bench-deps ## search serve under wrk at concurrency 1-32 (simplewiki, syn1m)
+	@$(MAKE) --no-print-directory search
+	$(MAKE) --no-print-directory $(BUILD)/bench/serve_bench
+	sh bench/serve.sh
+
+bench-soak: bench-deps ## search serve for 10 minutes under load, reindexed every 30 s
+	@$(MAKE) --no-print-directory search
+	sh bench/serve_soak.sh
 
 # Ranking quality on the judged collections (bench/effectiveness/), and the
 # parameter sweep the defaults were chosen by.
