@@ -321,9 +321,13 @@ sweep: all ## the BM25 parameter sweep behind the defaults
 	sh bench/effectiveness/sweep.sh
 
 # DESTDIR stages the files for a package; PREFIX is where they will live.
-install: search lib ## PREFIX=/usr/local DESTDIR=: the program, libraries, header, man page
+# Where Debian's python3 finds modules installed under PREFIX.
+PYDIR ?= $(PREFIX)/lib/python3/dist-packages
+
+install: search lib ## PREFIX=/usr/local DESTDIR=: the program, libraries, header, man page, Python module
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)
+	install -m 644 python/libsearch.py $(DESTDIR)$(PYDIR)/libsearch.py
 	install -m 644 docs/search.1 $(DESTDIR)$(PREFIX)/share/man/man1/search.1
 	install -m 755 search $(DESTDIR)$(PREFIX)/bin/search
 	install -m 644 $(BUILD)/libsearch.a $(DESTDIR)$(PREFIX)/lib/libsearch.a
@@ -337,7 +341,8 @@ uninstall: ## what install installed
 	rm -f $(DESTDIR)$(PREFIX)/bin/search $(DESTDIR)$(PREFIX)/lib/libsearch.a \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SO_MAJOR) \
 	  $(DESTDIR)$(PREFIX)/lib/libsearch.so $(DESTDIR)$(PREFIX)/include/libsearch.h \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc $(DESTDIR)$(PREFIX)/share/man/man1/search.1
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc $(DESTDIR)$(PREFIX)/share/man/man1/search.1 \
+	  $(DESTDIR)$(PYDIR)/libsearch.py
 
 clean: ## remove build, build-asan, build-tsan and ./search
 	rm -rf build build-asan build-tsan search

@@ -13,7 +13,8 @@ case "${BUILD:-build}" in
 esac
 ST=$TMP/stage
 expect_exit 0 "make install into a staging directory" make --no-print-directory BUILD="${BUILD:-build}" DESTDIR="$ST" PREFIX=/usr install
-for f in bin/search lib/libsearch.a lib/libsearch.so.1.0.0 include/libsearch.h lib/pkgconfig/libsearch.pc share/man/man1/search.1; do
+for f in bin/search lib/libsearch.a lib/libsearch.so.1.0.0 include/libsearch.h lib/pkgconfig/libsearch.pc share/man/man1/search.1 \
+    lib/python3/dist-packages/libsearch.py; do
     ok "installs $f" test -f "$ST/usr/$f"
 done
 ok "libsearch.so and .so.1 link to the versioned file" test "$(readlink "$ST/usr/lib/libsearch.so")" = libsearch.so.1 -a "$(readlink "$ST/usr/lib/libsearch.so.1")" = libsearch.so.1.0.0
@@ -37,6 +38,14 @@ expect_exit 0 "the example links statically too" \
     sh -c "cc -std=c11 docs/example.c \$(pkg-config --cflags libsearch) '$ST/usr/lib/libsearch.a' \$(pkg-config --static --libs-only-l --libs-only-other libsearch | sed 's/-lsearch//') -o '$TMP/example-static'"
 expect_exit 0 "... and runs" "$TMP/example-static" corpus "$TMP/ix2" "suicidal ideation"
 ok "... with the same first hit" grep -q '^1\. .*Ketamine' "$TMP/out"
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=$(command -v python3)
+if [ -n "$PY" ]; then
+    expect_exit 0 "the installed Python module finds the installed library" env PYTHONPATH="$ST/usr/lib/python3/dist-packages" \
+        LD_LIBRARY_PATH="$ST/usr/lib" "$PY" -c "import libsearch, sys; s = libsearch.Searcher(sys.argv[1]); print(s.search('suicidal ideation')[0].title, libsearch._lib._name)" "$TMP/ix"
+    ok "... answering the example query" grep -q 'Ketamine' "$TMP/out"
+else
+    skip "no python3 for the installed module"
+fi
 expect_exit 0 "make uninstall" make --no-print-directory BUILD="${BUILD:-build}" DESTDIR="$ST" PREFIX=/usr uninstall
 ok "... leaves no file" test -z "$(find "$ST" -type f -o -type l)"
 summary test_install
