@@ -202,6 +202,8 @@ const char *srch_hits_notes(const srch_hits *h);
 /* SRCH_QUERY_* flags: why a query has no hits when it can have none. */
 #define SRCH_QUERY_NO_TERMS 1      /* no searchable words (e.g. only stop words) */
 #define SRCH_QUERY_ONLY_EXCLUDES 2 /* every clause excludes */
+#define SRCH_QUERY_ONLY_STOP_WORDS 4 /* with NO_TERMS: it had words, all of them stop
+                                        words the index drops (not just "+" or "!") */
 int srch_hits_flags(const srch_hits *h);
 /* With the total option: how many live passages the query matches; else 0. */
 uint64_t srch_hits_total(const srch_hits *h);

@@ -201,7 +201,8 @@ static void note_query(srch_hits *h, const Query *q)
 {
     buf_append(&h->notes, q->notes.data, q->notes.len);
     buf_put_u8(&h->notes, 0);
-    h->flags = (q->n == 0 ? SRCH_QUERY_NO_TERMS : 0) | (only_excludes(q) ? SRCH_QUERY_ONLY_EXCLUDES : 0);
+    h->flags = (q->n == 0 ? SRCH_QUERY_NO_TERMS : 0) | (only_excludes(q) ? SRCH_QUERY_ONLY_EXCLUDES : 0) |
+               (q->n == 0 && q->words > 0 ? SRCH_QUERY_ONLY_STOP_WORDS : 0);
 }
 
 /* The top k of the query prepare parsed, and with o->total its count. */

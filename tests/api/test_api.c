@@ -242,6 +242,13 @@ static void test_search(void)
     srch_hits_free(h);
     CHECK_EQ_INT(srch_search(s, "...", NULL, &h, &err), SRCH_OK);
     CHECK(srch_hits_count(h) == 0 && (srch_hits_flags(h) & SRCH_QUERY_NO_TERMS));
+    CHECK(!(srch_hits_flags(h) & SRCH_QUERY_ONLY_STOP_WORDS)); /* no words at all */
+    srch_hits_free(h);
+    CHECK_EQ_INT(srch_search(s, "+", NULL, &h, &err), SRCH_OK); /* once reported as only stop words */
+    CHECK_EQ_INT(srch_hits_flags(h), SRCH_QUERY_NO_TERMS);
+    srch_hits_free(h);
+    CHECK_EQ_INT(srch_search(s, "the +of", NULL, &h, &err), SRCH_OK);
+    CHECK_EQ_INT(srch_hits_flags(h), SRCH_QUERY_NO_TERMS | SRCH_QUERY_ONLY_STOP_WORDS);
     srch_hits_free(h);
     /* errors */
     Buf big = {0};
