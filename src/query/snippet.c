@@ -4,9 +4,10 @@
  * The query terms are found by running the passage through the same
  * Analyzer (so "reduce" marks "reducing"), the window of max_bytes holding
  * the most matches is chosen, widened back to a sentence start when one is
- * near, and printed with white space collapsed, control characters and
- * invalid UTF-8 replaced (output must always be valid text and JSON), and
- * each match between the style's markers.
+ * near, and printed with white space collapsed, Markdown heading markers
+ * ("## ") dropped, control characters and invalid UTF-8 replaced (output
+ * must always be valid text and JSON), and each match between the style's
+ * markers.
  */
 #include "query/query.h"
 
@@ -188,11 +189,30 @@ static size_t window_end(const char *t, size_t len, size_t start, size_t budget)
     return e > start ? e : start + budget;
 }
 
-/* Appends text[a..b) with white space collapsed and bad bytes replaced. */
+/* The length of the Markdown heading marker at t[a], or 0: one to six
+ * '#' that start a line (after at most three spaces) and are followed by
+ * white space or the end, as "## Benefits". */
+static size_t heading_mark(const char *t, size_t a, size_t b)
+{
+    size_t s = a, e = a;
+    while (s > 0 && a - s < 3 && t[s - 1] == ' ') s--;
+    if (s > 0 && t[s - 1] != '\n') return 0;
+    while (e < b && t[e] == '#' && e - a < 7) e++;
+    return e - a <= 6 && (e == b || is_ws((unsigned char)t[e])) ? e - a : 0;
+}
+
+/* Appends text[a..b) with white space collapsed, heading markers dropped
+ * and bad bytes replaced. */
 static void put_clean(Buf *out, const char *t, size_t a, size_t b, int *space)
 {
     while (a < b) {
         unsigned char c = (unsigned char)t[a];
+        size_t mark = c == '#' ? heading_mark(t, a, b) : 0;
+        if (mark) {
+            *space = 1;
+            a += mark;
+            continue;
+        }
         if (is_ws(c) || c < 0x20 || c == 0x7f) {
             *space = 1;
             a++;
