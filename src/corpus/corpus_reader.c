@@ -2,9 +2,10 @@
  * corpus_reader.c: turns a corpus path into Articles.
  *
  * Two sources, one callback: a directory tree of .txt/.md articles (walked
- * in sorted order so that passage ids are the same on every machine), or a
- * passages file id<TAB>title<TAB>text read through zlib, which reads plain
- * and gzip files alike. Problems with one file are warned about and the
+ * in sorted order so that passage ids are the same on every machine; a
+ * single .txt/.md file is a tree of one), or a passages file (any other
+ * name) of id<TAB>title<TAB>text lines read through zlib, which reads
+ * plain and gzip files alike. Problems with one file are warned about and the
  * file skipped, so one bad file does not sink a large build; --strict turns
  * them into errors.
  */
@@ -445,6 +446,11 @@ int corpus_read(const char *path, const CorpusOptions *o, article_fn fn, void *c
     int rc;
     if (S_ISDIR(st.st_mode)) {
         rc = walk_dir(&w, root);
+    } else if (S_ISREG(st.st_mode) && has_article_ext(root)) {
+        /* one article, as in a directory of one: its id is its name */
+        const char *slash = strrchr(root, '/');
+        w.id_at = slash ? (size_t)(slash + 1 - root) : 0;
+        rc = read_article_file(&w, root, root + w.id_at, &st);
     } else if (S_ISREG(st.st_mode)) {
         rc = read_tsv(&w, root, &st);
     } else {
