@@ -46,3 +46,13 @@ corpus() {
             close(f)
         } }'
 }
+# json_hits FILE: the hit lines of `search --json` output (its begin, end
+# and summary lines left out)
+json_hits() { jq -c 'select(.type == "hit")' "$1"; }
+# search_hits ARGS...: `search --json ARGS`, only its hit lines on stdout;
+# its exit status
+search_hits() {
+    "$SEARCH" --json "$@" >"$TMP/json.all"; rc_=$?
+    json_hits "$TMP/json.all"
+    return $rc_
+}

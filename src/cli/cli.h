@@ -1,6 +1,7 @@
 /*
  * cli.h: the command-line front end (a thin layer over the library).
- *   main.c        argument dispatch: `search index ...` or `search QUERY`
+ *   main.c        argument dispatch: `search index ...` or `search QUERY`;
+ *                 --help and --version; the usage texts
  *   cmd_index.c   the index command: build, publish, report
  *   cmd_search.c  the search command: one query or a --queries file
  *   cmd_sbg.c     sbg-index / sbg-serve: the search-benchmark-game protocol
@@ -37,7 +38,14 @@ int cmd_eval(int argc, char **argv);
 int cmd_sbg(int argc, char **argv);
 /* search serve: the HTTP server (src/serve/). */
 int cmd_serve(int argc, char **argv);
+/* The whole usage (usage), or one command's: "search", "index", "check",
+ * "eval", "sbg-index" or "sbg-serve" (main.c). */
 void usage(FILE *f);
+/* "search 1.0.0" on stdout. */
+void print_version(void);
+void usage_of(const char *command, FILE *f);
+/* The subcommand a mistyped word is close to ("chek": "check"), or NULL. */
+const char *subcommand_near(const char *word);
 
 /* Parses a whole-string number in [lo, hi]; prints an error and returns -1. */
 int parse_long(const char *opt, const char *s, long lo, long hi, long *out);
@@ -63,10 +71,21 @@ typedef struct {
     int explain;     /* each hit's score broken down */
     size_t per_article; /* > 0: hits are articles, each with its best
                            per_article passages */
+    const char *qid;    /* JSON of a --queries run: the query's id, or NULL */
 } OutputOptions;
+
+/* The version of the JSON lines' layout (search(1) "JSON output"), in
+ * every begin and summary line: raised when a field changes meaning or
+ * goes away, not when one is added. */
+#define JSON_SCHEMA 1
 
 /* Prints the hits of a query; qid is for TREC output. */
 void print_hits(const srch_hits *hits, const OutputOptions *o, const char *qid);
+/* JSON lines around the hits, as ripgrep's: a query's begin and end
+ * lines, and the run's closing summary. */
+void json_begin(const OutputOptions *o, const char *query);
+void json_end(const OutputOptions *o, size_t hits);
+void json_summary(size_t queries, size_t answered, size_t hits);
 /* 1 when s can be a field of a TREC run line as it is: not empty, no
  * white space or control bytes (a qid or a run tag). */
 int trec_token(const char *s);

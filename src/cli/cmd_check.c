@@ -8,6 +8,8 @@
  */
 #include "cli/cli.h"
 
+#include <getopt.h>
+
 /* Whether the index holds exactly the corpus's articles now. */
 static int check_corpus(const char *dir, const char *corpus)
 {
@@ -33,18 +35,33 @@ static int check_corpus(const char *dir, const char *corpus)
     return current ? EXIT_HITS : EXIT_NO_HITS;
 }
 
+static void check_usage(void) { fprintf(stderr, "search: usage: search check [--index DIR] [--corpus PATH]\n"); }
+
 int cmd_check(int argc, char **argv)
 {
+    static const struct option options[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"corpus", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *dir = DEFAULT_INDEX, *corpus = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--index") && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
-            corpus = argv[++i];
+    opterr = 0;
+    optind = 0;
+    for (int c; (c = getopt_long(argc, argv, "+:h", options, NULL)) != -1;) {
+        if (c == 'i') dir = optarg;
+        else if (c == 'c') corpus = optarg;
+        else if (c == 'h') {
+            usage_of("check", stdout);
+            return fflush(stdout) == 0 ? 0 : EXIT_ERROR;
         } else {
-            fprintf(stderr, "search: usage: search check [--index DIR] [--corpus PATH]\n");
+            check_usage();
             return EXIT_ERROR;
         }
+    }
+    if (optind < argc) { /* check takes no words */
+        check_usage();
+        return EXIT_ERROR;
     }
     Index *ix = index_open(dir);
     if (!ix) {

@@ -75,9 +75,48 @@ static void print_text_passage(const OutputOptions *o, const srch_hit *h)
     if (o->explain && h->explain_text) fputs(h->explain_text, stdout);
 }
 
+/* Code points in s[0..n), counted as json_string writes them: an invalid
+ * byte is one (U+FFFD). */
+static size_t code_points(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; count++) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        i += len > 0 ? (size_t)len : 1;
+    }
+    return count;
+}
+
+/* The highlights as code point offsets into the text: what a program
+ * indexing the decoded "text" string by characters needs. */
+static void print_highlight_chars(const srch_hit *h)
+{
+    size_t at = 0, chars = 0; /* chars = code points in text[0..at) */
+    printf(",\"highlights_chars\":[");
+    for (size_t i = 0; i < h->nhighlights; i++) {
+        const srch_span *sp = &h->highlights[i];
+        chars += code_points(h->text + at, sp->start - at);
+        size_t start = chars;
+        chars += code_points(h->text + sp->start, sp->end - sp->start);
+        at = sp->end;
+        printf("%s[%zu,%zu]", i ? "," : "", start, chars);
+    }
+    printf("]");
+}
+
+static void print_qid(const OutputOptions *o)
+{
+    if (!o->qid) return;
+    printf(",\"qid\":");
+    json_string(stdout, o->qid, strlen(o->qid));
+}
+
 static void print_json_hit(const OutputOptions *o, const srch_hit *h)
 {
-    printf("{\"rank\":%zu,", h->rank);
+    printf("{\"type\":\"hit\"");
+    print_qid(o);
+    printf(",\"rank\":%zu,", h->rank);
     if (h->article_hit) printf("\"article_hit\":%zu,", h->article_hit);
     printf("\"score\":%.6f,\"id\":", h->score);
     char id[64];
@@ -99,6 +138,7 @@ static void print_json_hit(const OutputOptions *o, const srch_hit *h)
     for (size_t i = 0; i < h->nhighlights; i++)
         printf("%s[%zu,%zu]", i ? "," : "", h->highlights[i].start, h->highlights[i].end);
     printf("]");
+    print_highlight_chars(h);
     if (o->explain && h->explain_json) printf(",\"explain\":%s", h->explain_json);
     printf("}\n");
 }
@@ -161,4 +201,26 @@ void print_hits(const srch_hits *hits, const OutputOptions *o, const char *qid)
             if (!next || next->article_hit == 1) printf("\n"); /* after an article's last passage */
         }
     }
+}
+
+void json_begin(const OutputOptions *o, const char *query)
+{
+    printf("{\"type\":\"begin\",\"schema\":%d", JSON_SCHEMA);
+    print_qid(o);
+    printf(",\"query\":");
+    json_string(stdout, query, strlen(query));
+    printf("}\n");
+}
+
+void json_end(const OutputOptions *o, size_t hits)
+{
+    printf("{\"type\":\"end\"");
+    print_qid(o);
+    printf(",\"hits\":%zu}\n", hits);
+}
+
+void json_summary(size_t queries, size_t answered, size_t hits)
+{
+    printf("{\"type\":\"summary\",\"schema\":%d,\"queries\":%zu,\"queries_with_hits\":%zu,\"hits\":%zu}\n",
+           JSON_SCHEMA, queries, answered, hits);
 }

@@ -36,11 +36,11 @@ ok "malformed UTF-8 is indexed, not skipped" sh -c "! grep -q 'malformed' '$TMP/
 ok "only the two warnings" test "$(wc -l <"$TMP/index.err")" -eq 2
 rm -f "$C/huge.txt"
 
-expect_exit 0 "search the good file" "$SEARCH" --index "$IDX" --json zebrafish
-ok "zebrafish: JSON valid" valid_utf8_json "$TMP/out"
+expect_exit 0 "search the good file" search_hits --index "$IDX" zebrafish
+ok "zebrafish: JSON valid" valid_utf8_json "$TMP/json.all"
 ok "zebrafish: only good.txt (binary skipped)" test "$(jq -r .article "$TMP/out" | sort -u)" = good.txt
-expect_exit 0 "search the malformed file" "$SEARCH" --index "$IDX" --json caterpillar
-ok "caterpillar: JSON valid UTF-8" valid_utf8_json "$TMP/out"
+expect_exit 0 "search the malformed file" search_hits --index "$IDX" caterpillar
+ok "caterpillar: JSON valid UTF-8" valid_utf8_json "$TMP/json.all"
 ok "caterpillar: hits sub/malformed.txt" test "$(jq -r .article "$TMP/out" | sort -u)" = sub/malformed.txt
 expect_exit 0 "search the malformed file (text)" "$SEARCH" --index "$IDX" --no-color caterpillar
 ok "caterpillar text output: valid UTF-8" valid_utf8 "$TMP/out"
@@ -48,9 +48,9 @@ expect_exit 0 "search the malformed file (color)" "$SEARCH" --index "$IDX" --col
 ok "caterpillar colour output: valid UTF-8" valid_utf8 "$TMP/out"
 expect_exit 0 "search accented word" "$SEARCH" --index "$IDX" --json "café"
 ok "café: JSON valid" valid_utf8_json "$TMP/out"
-expect_exit 0 "search the large file" "$SEARCH" --index "$IDX" --json -k 50 hugemarker
+expect_exit 0 "search the large file" search_hits --index "$IDX" -k 50 hugemarker
 ok "hugemarker: 50 valid JSON hits" test "$(wc -l <"$TMP/out")" -eq 50
-ok "hugemarker: JSON valid" valid_utf8_json "$TMP/out"
+ok "hugemarker: JSON valid" valid_utf8_json "$TMP/json.all"
 ok "hugemarker: passages of the large file are at most a paragraph" \
     sh -c "jq -s -e 'all(.[]; .end - .start < 1000 and .article == \"huge.txt\")' '$TMP/out' >/dev/null"
 
@@ -90,7 +90,7 @@ printf 'r1\tOne\tfirst zebrafish row\nr2\tTwo\tbad \000 zebrafish row\nr3\tThree
 expect_exit 0 "a passages file with a NUL in one row" "$SEARCH" index --corpus "$TMP/nul.tsv" --index "$TMP/x8" --quiet
 ok "the NUL row: one warning naming the file and line" \
     sh -c "test \$(wc -l <'$TMP/err') -eq 1 && grep -q 'nul\.tsv: line 2: binary data (a NUL byte), skipped' '$TMP/err'"
-expect_exit 0 "the other rows are indexed" "$SEARCH" --index "$TMP/x8" --json zebrafish
+expect_exit 0 "the other rows are indexed" search_hits --index "$TMP/x8" zebrafish
 ok "the other rows: r1 and r3" test "$(jq -r .article "$TMP/out" | sort | tr '\n' ' ')" = "r1 r3 "
 expect_exit 2 "--strict: a NUL row is an error" "$SEARCH" index --corpus "$TMP/nul.tsv" --index "$TMP/x9" --strict --quiet
 ok "--strict NUL row: the error names the line" sh -c "grep -q 'nul\.tsv: line 2' '$TMP/err'"
@@ -265,8 +265,8 @@ if [ "$rc" -eq 2 ]; then ok "punctuation only: one-line error" one_line_error; f
 # 10,000 words from 300 distinct ones: a long query that must work
 LONGQ=$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "%s%s", (i ? " " : ""), (i % 3 ? "word" (i % 300) : "ketamine") }')
 ok "the long query has 10000 words" test "$(printf '%s' "$LONGQ" | wc -w)" -eq 10000
-expect_exit 0 "a 10,000-word query" "$SEARCH" --index "$BASE" --json -k 5 "$LONGQ"
-ok "10,000 words: valid JSON" valid_utf8_json "$TMP/out"
+expect_exit 0 "a 10,000-word query" search_hits --index "$BASE" -k 5 "$LONGQ"
+ok "10,000 words: valid JSON" valid_utf8_json "$TMP/json.all"
 ok "10,000 words: 5 hits" test "$(wc -l <"$TMP/out")" -eq 5
 expect_exit 0 "the same query as separate arguments" "$SEARCH" --index "$BASE" --json -k 5 $LONGQ
 ok "10,000 words: valid JSON (many arguments)" valid_utf8_json "$TMP/out"

@@ -9,7 +9,7 @@ cd "$R" || exit 2
 
 IDX=$TMP/idx
 expect_exit 0 "index the seed corpus" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
-q() { expect_exit "$1" "$2" "$SEARCH" --index "$IDX" --json -k 20 "$3"; }
+q() { expect_exit "$1" "$2" search_hits --index "$IDX" -k 20 "$3"; }
 # every_text REGEX: each hit's text matches (case-insensitive); none_text: none does
 every_text() { [ -s "$TMP/out" ] && ! jq -r '.text | gsub("\n"; " ")' "$TMP/out" | grep -qiv -E "$1"; }
 none_text() { [ -s "$TMP/out" ] && ! jq -r '.text | gsub("\n"; " ")' "$TMP/out" | grep -qi -E "$1"; }
@@ -20,9 +20,9 @@ hits() { wc -l <"$TMP/out"; }
 # ---- phrases ----
 q 0 "a phrase" '"suicidal ideation"'
 ok "phrase: every hit has the words next to each other" every_text 'suicidal[[:space:]]+ideation'
-expect_exit 0 "another phrase" "$SEARCH" --index "$IDX" --json -k 1000 '"mental health"'
+expect_exit 0 "another phrase" search_hits --index "$IDX" -k 1000 '"mental health"'
 N_PHRASE=$(hits)
-expect_exit 0 "the same words as a bag" "$SEARCH" --index "$IDX" --json -k 1000 'mental health'
+expect_exit 0 "the same words as a bag" search_hits --index "$IDX" -k 1000 'mental health'
 ok "phrase: fewer hits than the bag of words" test "$N_PHRASE" -lt "$(hits)"
 q 0 "a phrase of stemmed forms" '"reducing suicidal ideations"'
 ok "stemmed phrase: a hit says 'reduce suicidal ideation'" sh -c "jq -r .text '$TMP/out' | grep -qi 'reduce suicidal ideation'"
@@ -66,15 +66,15 @@ ok "heading field: the hit starts with that heading" \
 # ---- prefixes ----
 q 0 "neuro*" 'neuro*'
 ok "prefix: every hit has a word starting with neuro" every_text '(^|[^a-z])neuro'
-expect_exit 0 "body: restricts a word to the text" "$SEARCH" --index "$IDX" --json -k 100 '+body:ketamine +body:addiction'
+expect_exit 0 "body: restricts a word to the text" search_hits --index "$IDX" -k 100 '+body:ketamine +body:addiction'
 ok "body: every hit's text has ketamine" every_text 'ketamine'
 ok "body: every hit's text has addiction" every_text 'addict'
 ok "prefix: no note when under the bound" test ! -s "$TMP/err"
-expect_exit 0 "a prefix over its bound" "$SEARCH" --index "$IDX" --json --max-expansions 1 'neuro*'
+expect_exit 0 "a prefix over its bound" search_hits --index "$IDX" --max-expansions 1 'neuro*'
 ok "the bound is reported on stderr" grep -q "most frequent" "$TMP/err"
 
 # ---- explain and per-article ----
-expect_exit 0 "--explain" "$SEARCH" --index "$IDX" --json --explain 'ketamine "suicidal ideation"'
+expect_exit 0 "--explain" search_hits --index "$IDX" --explain 'ketamine "suicidal ideation"'
 ok "explain: the parts add up to each hit's score" \
     sh -c "jq -s -e 'all(.[]; ((.explain.score - .score) | fabs) < 1e-4 and (([.explain.parts[].score] | add) - .explain.score | fabs) < 1e-3)' '$TMP/out' >/dev/null"
 ok "explain: the phrase is a part with its frequency" \
@@ -82,7 +82,7 @@ ok "explain: the phrase is a part with its frequency" \
 expect_exit 0 "--explain (text)" "$SEARCH" --index "$IDX" --no-color -k 1 --explain 'ketamine therapy'
 ok "explain text: the sum line and a body part" \
     sh -c "grep -q '= sum of the parts' '$TMP/out' && grep -q 'body:ketamin ' '$TMP/out'"
-expect_exit 0 "--per-article 2" "$SEARCH" --index "$IDX" --json -k 3 --per-article 2 'ketamine depression'
+expect_exit 0 "--per-article 2" search_hits --index "$IDX" -k 3 --per-article 2 'ketamine depression'
 ok "per-article: 3 articles" test "$(jq -r .article "$TMP/out" | uniq | wc -l)" -eq 3
 ok "per-article: each listed once, in one run" test "$(jq -r .article "$TMP/out" | uniq | sort | uniq -d | wc -l)" -eq 0
 ok "per-article: at most 2 passages each" sh -c "! jq -r .article_hit '$TMP/out' | grep -qv '^[12]$'"
@@ -94,7 +94,7 @@ ok "... with one line" one_line_error
 # ---- odd queries: a sensible reading, never a crash ----
 for odd in '"unbalanced quote' '(ketamine' 'ketamine)' '-' '+' 'AND' 'ketamine AND' '((((((((((((((((((((((((((((((((((((((((ketamine' \
            '"ketamine"~x' 'title:' '*' 'neuro**' 'ketamine^2' '\\' '"' '""' '+-ketamine' 'NOT NOT ketamine'; do
-    "$SEARCH" --index "$IDX" --json "$odd" >"$TMP/out" 2>"$TMP/err"
+    search_hits --index "$IDX" -- "$odd" >"$TMP/out" 2>"$TMP/err"
     rc=$?
     ok "odd query [$odd]: exit 0 or 1" test "$rc" -le 1
 done

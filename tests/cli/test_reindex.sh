@@ -17,7 +17,7 @@ snapshot() { # the answers to a few queries, to compare index states
 }
 
 expect_exit 0 "first build" "$SEARCH" index --corpus corpus --index "$IDX" --quiet
-FIRST=$("$SEARCH" --index "$IDX" --json -k 1 "$Q")
+FIRST=$(search_hits --index "$IDX" -k 1 "$Q")
 ok "first hit exists" test -n "$FIRST"
 snapshot >"$TMP/before" 2>&1
 ok "snapshot has hits" test "$(grep -c '"rank":1,' "$TMP/before")" -eq 1 -a "$(grep -c ' Q0 .* 1 ' "$TMP/before")" -eq 4
@@ -26,7 +26,7 @@ ok "snapshot has hits" test "$(grep -c '"rank":1,' "$TMP/before")" -eq 1 -a "$(g
 (
     i=0
     while [ $i -lt 30 ]; do
-        out=$("$SEARCH" --index "$IDX" --json -k 1 "$Q" 2>"$TMP/loop.err.$i"); rc=$?
+        out=$(search_hits --index "$IDX" -k 1 "$Q" 2>"$TMP/loop.err.$i"); rc=$?
         printf '%s %s\n' "$rc" "$out" >>"$TMP/loop"
         i=$((i + 1))
     done
@@ -107,7 +107,7 @@ ok "after the next build: same answers" cmp -s "$TMP/before" "$TMP/after"
 mkdir "$IDX/gen-999990.tmp-$$" "$IDX/seg-999989.tmp-1"
 "$SEARCH" index --corpus corpus --index "$IDX" --full --quiet
 ok "temporaries named with live PIDs are removed" test ! -e "$IDX/gen-999990.tmp-$$" -a ! -e "$IDX/seg-999989.tmp-1"
-expect_exit 0 "search after all that" "$SEARCH" --index "$IDX" --json -k 1 "$Q"
+expect_exit 0 "search after all that" search_hits --index "$IDX" -k 1 "$Q"
 ok "same first hit after all that" test "$(cat "$TMP/out")" = "$FIRST"
 
 # ---- two builds at once ----

@@ -36,9 +36,9 @@ ok "sbg-index reports its counts" grep -q '8 documents read, 7 indexed (1 withou
 ok "no temporary file left" sh -c "! ls '$TMP' | grep -q sbg"
 
 # one passage per document, ids as given (a tab in an id becomes a space)
-expect_exit 0 "the index answers ordinary searches" "$SEARCH" --index "$IDX" --json -k 100 dog
+expect_exit 0 "the index answers ordinary searches" search_hits --index "$IDX" -k 100 dog
 ok "dog: one hit per document, ids kept" test "$(jq -r .article "$TMP/out" | sort | tr '\n' ' ')" = "42 a1 a2 a7 "
-expect_exit 0 "a tab inside an id" "$SEARCH" --index "$IDX" --json neil
+expect_exit 0 "a tab inside an id" search_hits --index "$IDX" neil
 ok "the id with a tab" test "$(jq -r .article "$TMP/out")" = "a b"
 
 # script of commands and the answers worked out from the corpus above

@@ -11,7 +11,7 @@ expect_exit 0 "index the seed corpus" "$SEARCH" index --corpus corpus --index "$
 ok "index has a CURRENT file" test -s "$IDX/CURRENT"
 
 # ---- the first hit ----
-expect_exit 0 "search suicidal ideation (json)" "$SEARCH" --index "$IDX" --json "suicidal ideation"
+expect_exit 0 "search suicidal ideation (json)" search_hits --index "$IDX" "suicidal ideation"
 cp "$TMP/out" "$TMP/si.json"
 ok "first hit is the five-benefits article" \
     test "$(head -n 1 "$TMP/si.json" | jq -r '.path' | sed 's|.*/||')" = ketamine-therapy-five-benefits.txt
@@ -50,7 +50,7 @@ same_bytes() {
 ok "suicidal ideation: JSON lines valid" valid_json "$TMP/si.json"
 ok "first hit's text is the file's bytes start..end" same_bytes "$TMP/si.json" 1
 
-expect_exit 0 "search ketamine depression (json, -k 20)" "$SEARCH" --index "$IDX" --json -k 20 ketamine depression
+expect_exit 0 "search ketamine depression (json, -k 20)" search_hits --index "$IDX" -k 20 ketamine depression
 cp "$TMP/out" "$TMP/kd.json"
 ok "ketamine depression: JSON lines valid" valid_json "$TMP/kd.json"
 ok "ketamine depression: several hits" test "$(wc -l <"$TMP/kd.json")" -gt 3
@@ -61,19 +61,19 @@ ok "every hit's text is the file's bytes start..end" test "$all" -eq 0
 ok "hits are distinct passages" test "$(jq -r '.id' "$TMP/kd.json" | sort | uniq -d | wc -l)" -eq 0
 
 # ---- -k ----
-expect_exit 0 "-k 3" "$SEARCH" --index "$IDX" --json -k 3 ketamine
+expect_exit 0 "-k 3" search_hits --index "$IDX" -k 3 ketamine
 ok "-k 3 gives 3 hits (the corpus has more)" test "$(wc -l <"$TMP/out")" -eq 3
 cp "$TMP/out" "$TMP/k3.json"
-expect_exit 0 "-k 1" "$SEARCH" --index "$IDX" --json -k 1 ketamine
+expect_exit 0 "-k 1" search_hits --index "$IDX" -k 1 ketamine
 ok "-k 1 gives 1 hit" test "$(wc -l <"$TMP/out")" -eq 1
 ok "-k 1's hit is -k 3's first" test "$(jq -r .id "$TMP/out")" = "$(head -n 1 "$TMP/k3.json" | jq -r .id)"
 ok "-k 3's hits are the first 3 of -k 20" \
-    test "$(jq -r .id "$TMP/k3.json")" = "$("$SEARCH" --index "$IDX" --json -k 20 ketamine | head -n 3 | jq -r .id)"
+    test "$(jq -r .id "$TMP/k3.json")" = "$(search_hits --index "$IDX" -k 20 ketamine | head -n 3 | jq -r .id)"
 
 # ---- no hits ----
 expect_exit 1 "a word not in the corpus exits 1" "$SEARCH" --index "$IDX" zzzzqqq
 ok "no hits: nothing on stdout" test ! -s "$TMP/out"
-expect_exit 1 "a word not in the corpus exits 1 (json)" "$SEARCH" --index "$IDX" --json zzzzqqq
+expect_exit 1 "a word not in the corpus exits 1 (json)" search_hits --index "$IDX" zzzzqqq
 ok "no hits: no JSON lines" test ! -s "$TMP/out"
 
 # ---- argument errors: exit 2, one line "search: ..." ----
