@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,16 +20,21 @@ static void report(const srch_build_report *r)
     } else if (r->why_full) {
         fprintf(stderr, "full rebuild: %s\n", r->why_full);
     }
+    /* an update that indexed nothing new (up to date, or only removals):
+     * the line above says it all, without counts of nothing or a rate */
+    if (r->up_to_date || (r->updated && r->articles == 0)) return;
     if (r->runs)
         fprintf(stderr, "memory budget reached: postings went to %llu runs on disk (%.1f MB), merged at the end\n",
                 (unsigned long long)r->runs, r->run_bytes / 1e6);
     fprintf(stderr,
             "indexed %llu articles (%llu skipped) into %llu passages: %llu terms, %llu postings\n"
-            "source %.2f MB, index %.2f MB (%.0f%% of source), %.2f s, %.1f MB/s\n",
+            "source %.2f MB, index %.2f MB (%.0f%% of source), %.2f s",
             (unsigned long long)r->articles, (unsigned long long)r->skipped, (unsigned long long)r->passages,
             (unsigned long long)r->terms, (unsigned long long)r->postings, mb, r->index_bytes / 1e6,
-            r->source_bytes ? 100.0 * (double)r->index_bytes / (double)r->source_bytes : 0.0, r->seconds,
-            r->seconds > 0 ? mb / r->seconds : 0.0);
+            r->source_bytes ? 100.0 * (double)r->index_bytes / (double)r->source_bytes : 0.0, r->seconds);
+    /* a rate of a moment, or of a few bytes, says nothing ("0.0 MB/s") */
+    if (r->seconds >= 0.01 && mb / r->seconds >= 0.05) fprintf(stderr, ", %.1f MB/s", mb / r->seconds);
+    fputc('\n', stderr);
 }
 
 void cli_warning(void *ctx, const char *message)
@@ -52,21 +58,45 @@ void cli_progress(void *ctx, const srch_progress *p)
             (unsigned long long)p->passages, mb, p->seconds > 0 ? mb / p->seconds : 0.0);
 }
 
-/* "512M", "2G", "65536K" or bytes -> bytes; -1 with a message if not a
- * size of at least the indexer's minimum. */
+/* The machine's memory in bytes, or 0 when unknown. */
+static double physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
+}
+
+/* "512M", "2G", "65536K", "1T" or bytes -> bytes; -1 with a message if
+ * not a size, below the indexer's minimum, or more than the machine has
+ * (a budget past it would swap, or be killed, instead of spilling runs). */
 static int parse_memory(const char *s, size_t *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
     double unit = 1;
-    if (*end == 'K' || *end == 'k') unit = 1024.0, end++;
-    else if (*end == 'M' || *end == 'm') unit = 1024.0 * 1024, end++;
-    else if (*end == 'G' || *end == 'g') unit = 1024.0 * 1024 * 1024, end++;
+    const char *units = "KMGTP";
+    const char *u = *end ? strchr(units, *end >= 'a' && *end <= 'z' ? *end - 'a' + 'A' : *end) : NULL;
+    if (u) {
+        for (const char *p = units; p <= u; p++) unit *= 1024.0;
+        end++;
+    }
     if (*end == 'B' || *end == 'b') end++;
     v *= unit;
-    if (errno || end == s || *end || !(v >= (double)INDEXER_MIN_MEMORY) || v > 1e15) {
-        fprintf(stderr, "search: --memory wants a size of at least 1M, like 256M or 2G (got '%s')\n", s);
+    if (errno || end == s || *end || v != v || v < 0) {
+        fprintf(stderr, "search: --memory wants a size like 256M or 2G (got '%s')\n", s);
+        return -1;
+    }
+    if (v < (double)INDEXER_MIN_MEMORY) {
+        fprintf(stderr, "search: --memory %s is too small: the least is 1M\n", s);
+        return -1;
+    }
+    double ram = physical_memory();
+    if (ram > 0 ? v > ram : v > 1e15) {
+        if (ram > 0)
+            fprintf(stderr, "search: --memory %s is too large: this machine has %.1fG of memory\n", s,
+                    ram / (1024.0 * 1024 * 1024));
+        else
+            fprintf(stderr, "search: --memory %s is too large\n", s);
         return -1;
     }
     *out = (size_t)v;
@@ -92,74 +122,115 @@ static int set_language(const char *val, const char **language)
     return 0;
 }
 
-static int need_arg(int i, int argc, const char *opt)
+enum { OPT_CORPUS = 256, OPT_INDEX, OPT_LANGUAGE, OPT_PASSAGE_WORDS, OPT_THREADS, OPT_MEMORY, OPT_STOPWORDS,
+       OPT_NO_STOPWORDS, OPT_FULL, OPT_OPTIMIZE, OPT_REORDER, OPT_STRICT, OPT_QUIET, OPT_HELP };
+
+static const struct option index_options[] = {
+    {"corpus", required_argument, NULL, OPT_CORPUS},
+    {"index", required_argument, NULL, OPT_INDEX},
+    {"language", required_argument, NULL, OPT_LANGUAGE},
+    {"passage-words", required_argument, NULL, OPT_PASSAGE_WORDS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"stopwords", no_argument, NULL, OPT_STOPWORDS},
+    {"no-stopwords", no_argument, NULL, OPT_NO_STOPWORDS},
+    {"full", no_argument, NULL, OPT_FULL},
+    {"optimize", no_argument, NULL, OPT_OPTIMIZE},
+    {"reorder", no_argument, NULL, OPT_REORDER},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    const char *corpus, *dir;
+    srch_build_options o;
+    int quiet;
+} IndexArgs;
+
+/* One option; 0, 1 when it has answered (--language help), -1 after a
+ * message. */
+static int set_index_option(IndexArgs *x, int c, const char *name, const char *val)
 {
-    if (i + 1 < argc) return 0;
-    fprintf(stderr, "search: %s needs a value\n", opt);
-    return -1;
+    long v;
+    switch (c) {
+    case OPT_CORPUS: x->corpus = val; return 0;
+    case OPT_INDEX: x->dir = val; return 0;
+    case OPT_LANGUAGE: return set_language(val, &x->o.language);
+    case OPT_MEMORY: return parse_memory(val, &x->o.memory);
+    case OPT_THREADS:
+        if (parse_long(name, val, 1, 256, &v)) return -1;
+        x->o.threads = (int)v;
+        return 0;
+    case OPT_PASSAGE_WORDS:
+        if (parse_long(name, val, 10, 100000, &v)) return -1;
+        x->o.passage_words = (uint32_t)v;
+        return 0;
+    case OPT_STOPWORDS: x->o.stopwords = 1; return 0;
+    case OPT_NO_STOPWORDS: x->o.stopwords = 0; return 0;
+    case OPT_FULL: x->o.full = 1; return 0;
+    case OPT_OPTIMIZE: x->o.optimize = 1; return 0;
+    case OPT_REORDER: x->o.reorder = 1; return 0;
+    case OPT_STRICT: x->o.strict = 1; return 0;
+    case OPT_QUIET: x->quiet = 1; return 0;
+    case OPT_HELP: usage_of("index", stdout); return 1;
+    default: return -1;
+    }
+}
+
+/* getopt_long's forms: --index=DIR or --index DIR. Returns 0, 1 when an
+ * option has answered already (exit 0), -1 after a message. */
+static int parse_index_args(int argc, char **argv, IndexArgs *x)
+{
+    opterr = 0;
+    optind = 0;
+    for (;;) {
+        int at = optind ? optind : 1, li = -1;
+        const char *arg = at < argc ? argv[at] : "";
+        int c = getopt_long(argc, argv, "-:h", index_options, &li);
+        if (c == -1) break;
+        if (c == 'h') c = OPT_HELP;
+        if (c == 1 || c == '?') {
+            fprintf(stderr, "search: unknown index %s '%s' (see search index --help)\n",
+                    c == 1 ? "argument" : "option", c == 1 ? optarg : arg);
+            return -1;
+        }
+        if (c == ':') {
+            fprintf(stderr, "search: %s needs a value\n", arg);
+            return -1;
+        }
+        char name[32];
+        snprintf(name, sizeof name, "--%s", li >= 0 ? index_options[li].name : "help");
+        int rc = set_index_option(x, c, name, optarg);
+        if (rc) return rc;
+    }
+    if (optind < argc) { /* after "--" */
+        fprintf(stderr, "search: unknown index argument '%s' (see search index --help)\n", argv[optind]);
+        return -1;
+    }
+    return 0;
 }
 
 int cmd_index(int argc, char **argv)
 {
-    const char *corpus = DEFAULT_CORPUS, *dir = DEFAULT_INDEX;
-    srch_build_options o;
-    srch_build_options_init(&o);
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        long v;
-        if (!strcmp(a, "--corpus") || !strcmp(a, "--index") || !strcmp(a, "--language") ||
-            !strcmp(a, "--passage-words") || !strcmp(a, "--threads") || !strcmp(a, "--memory")) {
-            if (need_arg(i, argc, a)) return EXIT_ERROR;
-            const char *val = argv[++i];
-            if (!strcmp(a, "--corpus")) corpus = val;
-            else if (!strcmp(a, "--index")) dir = val;
-            else if (!strcmp(a, "--language")) {
-                int rc = set_language(val, &o.language);
-                if (rc) return rc > 0 ? 0 : EXIT_ERROR;
-            }
-            else if (!strcmp(a, "--memory")) {
-                if (parse_memory(val, &o.memory)) return EXIT_ERROR;
-            } else if (!strcmp(a, "--threads")) {
-                if (parse_long(a, val, 1, 256, &v)) return EXIT_ERROR;
-                o.threads = (int)v;
-            } else if (parse_long(a, val, 10, 100000, &v)) return EXIT_ERROR;
-            else o.passage_words = (uint32_t)v;
-        } else if (!strcmp(a, "--stopwords")) {
-            o.stopwords = 1;
-        } else if (!strcmp(a, "--no-stopwords")) {
-            o.stopwords = 0;
-        } else if (!strcmp(a, "--full")) {
-            o.full = 1;
-        } else if (!strcmp(a, "--optimize")) {
-            o.optimize = 1;
-        } else if (!strcmp(a, "--reorder")) {
-            o.reorder = 1;
-        } else if (!strcmp(a, "--strict")) {
-            o.strict = 1;
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "search: unknown index option '%s' (see search --help)\n", a);
-            return EXIT_ERROR;
-        }
-    }
-    o.progress = !quiet && isatty(2) ? cli_progress : NULL;
-    o.warning = cli_warning;
+    IndexArgs x = {DEFAULT_CORPUS, DEFAULT_INDEX, {0}, 0};
+    srch_build_options_init(&x.o);
+    int prc = parse_index_args(argc, argv, &x);
+    if (prc) return prc > 0 ? (fflush(stdout) == 0 ? 0 : EXIT_ERROR) : EXIT_ERROR;
+    x.o.progress = !x.quiet && isatty(2) ? cli_progress : NULL;
+    x.o.warning = cli_warning;
     srch_build_report r;
     srch_error err;
-    srch_code rc = srch_build(corpus, dir, &o, &r, &err);
-    if (o.progress) fputc('\n', stderr); /* ends the progress line */
+    srch_code rc = srch_build(x.corpus, x.dir, &x.o, &r, &err);
+    if (x.o.progress) fputc('\n', stderr); /* ends the progress line */
     if (rc != SRCH_OK) {
         fprintf(stderr, "search: %s\n", err.message);
         return EXIT_ERROR;
     }
     if (r.recovered)
         fprintf(stderr, "search: warning: %s/CURRENT did not name a commit that opens; updated %s, the newest that does\n",
-                dir, r.recovered);
-    if (!quiet) report(&r);
+                x.dir, r.recovered);
+    if (!x.quiet) report(&r);
     return 0;
 }

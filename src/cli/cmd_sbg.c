@@ -207,7 +207,10 @@ static int sbg_serve(int argc, char **argv)
     sv.o.scores_only = 1;                      /* the protocol prints no hit */
     srch_error err;
     if (srch_open(dir, &sv.ix, &err) != SRCH_OK || srch_searcher_new(sv.ix, &sv.s, &err) != SRCH_OK) {
-        fprintf(stderr, "search: %s\n", err.message);
+        if (err.code == SRCH_NOT_FOUND) /* how to make one: sbg-index, not the library's `search index` */
+            fprintf(stderr, "search: no index at %s (build one with: search sbg-index %s < docs.jsonl)\n", dir, dir);
+        else
+            fprintf(stderr, "search: %s\n", err.message);
         srch_close(sv.ix);
         return EXIT_ERROR;
     }
