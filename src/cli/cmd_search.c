@@ -145,7 +145,8 @@ static int parse_options(int argc, char **argv, SearchArgs *s)
         /* "-ketamine" reads as -k etamine: a query word typed without --,
          * not a count */
         int word_as_k = c == 'k' && strlen(arg) > 2 && strspn(optarg, "0123456789") != strlen(optarg);
-        if (c == '?' || c == ':' || word_as_k) {
+        if (c == '?' && !strcmp(arg, "-h")) c = OPT_HELP; /* -h alone, not "-hello" */
+        else if (c == '?' || c == ':' || word_as_k) {
             bad_option(word_as_k ? '?' : c, arg);
             return -1;
         }

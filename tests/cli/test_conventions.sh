@@ -23,6 +23,10 @@ for cmd in "" index check eval serve sbg-index sbg-serve; do
     ok "search $cmd --help: usage on stdout" grep -q "^usage: search ${cmd:+$cmd }" "$TMP/out"
     ok "search $cmd --help: nothing on stderr" test ! -s "$TMP/err"
 done
+expect_exit 0 "-h among search options" "$SEARCH" --index "$IDX" -h
+ok "... the search usage" grep -q "^usage: search \[options\] QUERY" "$TMP/out"
+expect_exit 2 "-hello is not -h" "$SEARCH" --index "$IDX" -hello
+ok "... but an unknown option" grep -q "unknown option '-hello'" "$TMP/err"
 expect_exit 0 "search index -h" "$SEARCH" index -h
 ok "search index -h: the index options" grep -q -- "--passage-words" "$TMP/out"
 expect_exit 0 "search help check" "$SEARCH" help check
