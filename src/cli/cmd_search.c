@@ -22,7 +22,6 @@ typedef struct {
     int stdin_query;     /* the query is "-": read it from stdin */
     const char *hint_word; /* the query is this one word, the first
                               argument: maybe a mistyped subcommand */
-    srch_index *ix;      /* once open */
 } SearchArgs;
 
 /* Long options without a short form. */
@@ -44,7 +43,6 @@ static const struct option search_options[] = {
     {"max-expansions", required_argument, NULL, OPT_MAX_EXPANSIONS},
     {"json", no_argument, NULL, OPT_JSON},
     {"color", optional_argument, NULL, OPT_COLOR},
-    {"colour", optional_argument, NULL, OPT_COLOR},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"help", no_argument, NULL, OPT_HELP},
@@ -188,6 +186,7 @@ static int read_stdin_query(SearchArgs *s)
     }
     for (size_t i = 0; i < s->text.len; i++)
         if (s->text.data[i] == '\n' || s->text.data[i] == '\r') s->text.data[i] = ' ';
+    while (s->text.len && s->text.data[s->text.len - 1] == ' ') s->text.len--; /* the last newline */
     return 0;
 }
 
@@ -393,7 +392,6 @@ int cmd_search_to(int argc, char **argv, FILE *trec)
         return EXIT_ERROR;
     }
     if (open_or_build(s.dir, &ix, &err) == SRCH_OK && srch_searcher_new(ix, &se, &err) == SRCH_OK) {
-        s.ix = ix;
         size_t queries = 0, answered = 0, hits = 0;
         if (s.queries) {
             rc = run_query_file(se, &s, s.queries, &err, &queries, &answered, &hits);

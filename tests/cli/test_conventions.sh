@@ -99,7 +99,7 @@ expect_exit 0 "echo QUERY | search -" sh -c "'$SEARCH' --index '$IDX' --json -k 
 json_hits "$TMP/out" >"$TMP/stdin.json"
 ok "... the same hits" cmp -s "$TMP/stdin.json" "$TMP/words.json"
 ok "... the begin line has the query read" \
-    test "$(head -n 1 "$TMP/out" | jq -r .query)" = "suicidal ideation "
+    test "$(head -n 1 "$TMP/out" | jq -r .query)" = "suicidal ideation"
 printf 'suicidal\nideation\n' >"$TMP/q2.txt"
 "$SEARCH" --index "$IDX" --json -k 5 - <"$TMP/q2.txt" >"$TMP/out" 2>"$TMP/err"
 ok "lines of stdin are words of one query" sh -c "jq -c 'select(.type == \"hit\")' '$TMP/out' | cmp -s - '$TMP/words.json'"
