@@ -180,7 +180,7 @@ static int read_stdin_query(SearchArgs *s)
         fprintf(stderr, "search: cannot read the query from standard input: %s\n", strerror(errno));
         return -1;
     }
-    if (memchr(s->text.data, 0, s->text.len)) {
+    if (s->text.len && memchr(s->text.data, 0, s->text.len)) {
         fprintf(stderr, "search: the query on standard input holds a NUL byte\n");
         return -1;
     }
