@@ -39,11 +39,17 @@ void api_json_string(Buf *b, const char *s, size_t n)
 }
 
 /* Characters (code points) in s[0..n): a JavaScript or Python reader's
- * offsets, where the hit's are bytes. */
+ * offsets, where the hit's are bytes. Counted as api_json_string writes
+ * them, so that they index the "text" a reader decodes: a byte that is
+ * not UTF-8 is one character (U+FFFD), a stray continuation byte too. */
 static size_t chars(const char *s, size_t n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (size_t i = 0; i < n; k++) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        i += len > 0 ? (size_t)len : 1;
+    }
     return k;
 }
 
