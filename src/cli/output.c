@@ -75,36 +75,6 @@ static void print_text_passage(const OutputOptions *o, const srch_hit *h)
     if (o->explain && h->explain_text) fputs(h->explain_text, stdout);
 }
 
-/* Code points in s[0..n), counted as json_string writes them: an invalid
- * byte is one (U+FFFD). */
-static size_t code_points(const char *s, size_t n)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; count++) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        i += len > 0 ? (size_t)len : 1;
-    }
-    return count;
-}
-
-/* The highlights as code point offsets into the text: what a program
- * indexing the decoded "text" string by characters needs. */
-static void print_highlight_chars(const srch_hit *h)
-{
-    size_t at = 0, chars = 0; /* chars = code points in text[0..at) */
-    printf(",\"highlights_chars\":[");
-    for (size_t i = 0; i < h->nhighlights; i++) {
-        const srch_span *sp = &h->highlights[i];
-        chars += code_points(h->text + at, sp->start - at);
-        size_t start = chars;
-        chars += code_points(h->text + sp->start, sp->end - sp->start);
-        at = sp->end;
-        printf("%s[%zu,%zu]", i ? "," : "", start, chars);
-    }
-    printf("]");
-}
-
 static void print_qid(const OutputOptions *o)
 {
     if (!o->qid) return;
@@ -112,35 +82,20 @@ static void print_qid(const OutputOptions *o)
     json_string(stdout, o->qid, strlen(o->qid));
 }
 
+/* The library's JSON object of the hit (srch_hit_json: what search serve
+ * prints too), with the line's type and, in a --queries run, the qid put
+ * first. */
 static void print_json_hit(const OutputOptions *o, const srch_hit *h)
 {
+    char *json = srch_hit_json(h);
+    if (!json) {
+        fprintf(stderr, "search: out of memory\n");
+        exit(EXIT_ERROR);
+    }
     printf("{\"type\":\"hit\"");
     print_qid(o);
-    printf(",\"rank\":%zu,", h->rank);
-    if (h->article_hit) printf("\"article_hit\":%zu,", h->article_hit);
-    printf("\"score\":%.6f,\"id\":", h->score);
-    char id[64];
-    int idl = snprintf(id, sizeof id, "#%u", h->passage);
-    Buf full = {0};
-    buf_append(&full, h->id, h->id_len);
-    buf_append(&full, id, (size_t)idl);
-    json_string(stdout, (const char *)full.data, full.len);
-    buf_free(&full);
-    printf(",\"article\":");
-    json_string(stdout, h->id, h->id_len);
-    printf(",\"passage\":%u,\"path\":", h->passage);
-    json_string(stdout, h->path, h->path_len);
-    printf(",\"title\":");
-    json_string(stdout, h->title, h->title_len);
-    printf(",\"start\":%llu,\"end\":%llu,\"text\":", (unsigned long long)h->start, (unsigned long long)h->end);
-    json_string(stdout, h->text, h->text_len);
-    printf(",\"highlights\":[");
-    for (size_t i = 0; i < h->nhighlights; i++)
-        printf("%s[%zu,%zu]", i ? "," : "", h->highlights[i].start, h->highlights[i].end);
-    printf("]");
-    print_highlight_chars(h);
-    if (o->explain && h->explain_json) printf(",\"explain\":%s", h->explain_json);
-    printf("}\n");
+    printf(",%s\n", json + 1); /* json is {"rank":...} */
+    srch_free(json);
 }
 
 /* A byte a TREC run cannot hold as it is: trec_eval, awk and split()

@@ -130,12 +130,19 @@ printf 'd1\tCafe\tcaf\303\251 na\303\257ve \342\200\224 zebrafish here\n' >"$TMP
 expect_exit 0 "index a text with multi-byte characters" "$SEARCH" index --corpus "$TMP/utf8.tsv" --index "$TMP/u8" --quiet
 expect_exit 0 "search it" search_hits --index "$TMP/u8" zebrafish
 ok "highlights: bytes 22-31, characters 18-27 (after 'Cafe<TAB>')" \
-    sh -c "jq -e '.highlights == [[22,31]] and .highlights_chars == [[18,27]]' '$TMP/out' >/dev/null"
-ok "highlights_chars index the decoded text" \
-    sh -c "jq -e '.highlights_chars[0] as [\$a,\$b] | .text[\$a:\$b] == \"zebrafish\"' '$TMP/out' >/dev/null"
-ok "every hit of the seed corpus: highlights_chars mark the same words as the byte offsets" \
+    sh -c "jq -e '.highlights == [[22,31]] and .highlight_chars == [[18,27]]' '$TMP/out' >/dev/null"
+ok "highlight_chars index the decoded text" \
+    sh -c "jq -e '.highlight_chars[0] as [\$a,\$b] | .text[\$a:\$b] == \"zebrafish\"' '$TMP/out' >/dev/null"
+# invalid UTF-8 before the match: each bad byte is one U+FFFD in "text",
+# so one character of the offsets too
+printf 'd2\tBad\tcaf\351 \200\342\202 quokka here\n' >"$TMP/bad8.tsv"
+expect_exit 0 "index a text with invalid UTF-8" "$SEARCH" index --corpus "$TMP/bad8.tsv" --index "$TMP/b8" --quiet
+expect_exit 0 "search it" search_hits --index "$TMP/b8" quokka
+ok "invalid bytes: highlight_chars still index the decoded text" \
+    sh -c "jq -e '.highlight_chars[0] as [\$a,\$b] | .text[\$a:\$b] == \"quokka\"' '$TMP/out' >/dev/null"
+ok "every hit of the seed corpus: highlight_chars mark the same words as the byte offsets" \
     sh -c "jq -e -s '[.[] | select(.type == \"hit\") | . as \$h | range(0; .highlights | length) as \$i |
-        (\$h.text[\$h.highlights_chars[\$i][0]:\$h.highlights_chars[\$i][1]] | ascii_downcase | test(\"^(ketamine|mental health)$\"))] | all' '$TMP/one.json' >/dev/null"
+        (\$h.text[\$h.highlight_chars[\$i][0]:\$h.highlight_chars[\$i][1]] | ascii_downcase | test(\"^(ketamine|mental health)$\"))] | all' '$TMP/one.json' >/dev/null"
 
 # ---- --json with --queries: JSON, not a TREC run ----
 printf '1\tketamine depression\n2\tzzzzqqq\nq3\tketamine therapy\n' >"$TMP/queries.tsv"
