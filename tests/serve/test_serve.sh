@@ -34,7 +34,7 @@ ok "GET /search: 200" test "$(get '/search?q=suicidal+ideation&k=3')" = 200
 ok "... the envelope: schema, query, generation, took_ms" json '.schema == 1 and .query == "suicidal ideation" and (.generation | startswith("gen-")) and .took_ms >= 0'
 "$SEARCH" --index "$TMP/idx" --json -k 3 "suicidal ideation" >"$TMP/cli.jsonl"
 jq -c '.hits[] | [.id, .score, .text, .start, .end, .highlights]' "$TMP/body" >"$TMP/a"
-jq -c '[.id, .score, .text, .start, .end, .highlights]' "$TMP/cli.jsonl" >"$TMP/b"
+jq -c 'select(.type == "hit") | [.id, .score, .text, .start, .end, .highlights]' "$TMP/cli.jsonl" >"$TMP/b"
 ok "... the same hits as search --json" cmp -s "$TMP/a" "$TMP/b"
 ok "... highlights in characters too" json '.hits[0].highlight_chars | length > 0'
 get '/search?q=ketamine&k=2&offset=2' >/dev/null
