@@ -126,21 +126,40 @@ static void trec_docid(FILE *f, const char *id, size_t n)
     fprintf(f, "%.*s", (int)(n - done), id + done);
 }
 
-static void print_trec_hit(FILE *f, const char *qid, const srch_hit *h, const char *tag)
+static void print_trec_hit(FILE *f, const char *qid, const srch_hit *h, size_t rank, const char *tag)
 {
     fprintf(f, "%s Q0 ", qid);
     trec_docid(f, h->id, h->id_len);
-    fprintf(f, " %zu %.6f %s\n", h->rank, h->score, tag);
+    fprintf(f, " %zu %.6f %s\n", rank, h->score, tag);
+}
+
+/* A run names each document once per query (trec_eval, and search eval,
+ * refuse a run that does not): two articles of a passages file may share
+ * an id, and then only the better one is written. */
+static void print_trec(const srch_hits *hits, const OutputOptions *o, const char *qid)
+{
+    StrMap seen;
+    strmap_init(&seen);
+    size_t rank = 0;
+    for (size_t i = 0; i < srch_hits_count(hits); i++) {
+        const srch_hit *h = srch_hits_get(hits, i);
+        int added;
+        strmap_upsert(&seen, h->id, h->id_len, &added);
+        if (added) print_trec_hit(o->trec ? o->trec : stdout, qid, h, ++rank, o->tag);
+    }
+    strmap_free(&seen);
 }
 
 void print_hits(const srch_hits *hits, const OutputOptions *o, const char *qid)
 {
     size_t n = srch_hits_count(hits);
+    if (o->mode == OUT_TREC) {
+        print_trec(hits, o, qid);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const srch_hit *h = srch_hits_get(hits, i);
-        if (o->mode == OUT_TREC) {
-            print_trec_hit(o->trec ? o->trec : stdout, qid, h, o->tag);
-        } else if (o->mode == OUT_JSON) {
+        if (o->mode == OUT_JSON) {
             print_json_hit(o, h);
         } else if (!o->per_article) {
             print_text_article(o, h, h->score);

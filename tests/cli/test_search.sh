@@ -130,6 +130,16 @@ ok "--queries: qids in file order, no-hit query absent" \
 ok "--queries: run tag" sh -c "awk '{print \$6}' '$TMP/run.txt' | sort -u | grep -qx mytag"
 ok "--queries: query 2's top document is the five-benefits article" \
     test "$(awk '$1 == "2" && $4 == 1 {print $3}' "$TMP/run.txt")" = ketamine-therapy-five-benefits.txt
+# two rows of a passages file sharing an id: the run names the id once
+# per query (the better), ranks renumbered, and search eval takes it
+printf 'a\tT1\tketamine helps depression\nb\tT2\tketamine again here\na\tT3\tketamine third row same id\n' >"$TMP/dup.tsv"
+"$SEARCH" index --corpus "$TMP/dup.tsv" --index "$TMP/dupidx" --quiet
+printf 'q1\tketamine\n' >"$TMP/dupq.tsv"
+"$SEARCH" --index "$TMP/dupidx" --queries "$TMP/dupq.tsv" >"$TMP/duprun"
+ok "--queries: a repeated id is one run line" test "$(grep -c ' a ' "$TMP/duprun")" -eq 1
+ok "... ranks 1, 2 without a gap" test "$(awk '{print $4}' "$TMP/duprun" | tr '\n' ' ')" = "1 2 "
+printf 'q1 0 a 1\n' >"$TMP/dupqrels"
+expect_exit 0 "... and search eval takes the run" "$SEARCH" eval "$TMP/dupqrels" "$TMP/duprun"
 printf 'no tab on this line\n' >"$TMP/badq.tsv"
 bad "queries line without a tab" --index "$IDX" --queries "$TMP/badq.tsv"
 printf '1\tzzzzqqq\n' >"$TMP/noq.tsv"
