@@ -24,7 +24,7 @@
  *
  * Prints one JSON line per codec on stdout and a Markdown table on stderr.
  */
-#include "index/index.h"
+#include "index/reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  *
  *   dump_passages INDEXDIR > docs.tsv
  */
-#include "index/index.h"
+#include "index/reader.h"
 
 #include <stdio.h>
 

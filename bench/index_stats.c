@@ -13,7 +13,7 @@
  * apart: their bytes, their count and the bytes per position, and how many
  * lexicon keys belong to the title and heading fields.
  */
-#include "index/index.h"
+#include "index/reader.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "index/index.h"
+#include "index/writer.h"
 
 #define BLOCK 16384
 #define OUT_CAP (2 * BLOCK + 1024) /* above every library's bound for a block */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "index/index.h"
+#include "index/writer.h"
 #include "libsearch.h"
 #include "query/query.h"
 

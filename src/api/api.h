@@ -19,8 +19,13 @@
 #include <pthread.h>
 
 #include "libsearch.h"
-#include "index/index.h"
+#include "index/reader.h"
 #include "query/query.h"
+
+/* The indexer's (index/writer.h), named here so that the query side of the
+ * API sees only index/reader.h. */
+typedef struct IndexerOptions IndexerOptions;
+typedef struct IndexerReport IndexerReport;
 
 struct srch_index {
     Index *ix;

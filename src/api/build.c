@@ -1,5 +1,6 @@
 /* build.c: srch_build, the indexer through the public API. */
 #include "api/api.h"
+#include "index/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

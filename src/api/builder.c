@@ -6,6 +6,7 @@
  * faster than the indexer waits instead of holding the corpus in memory.
  */
 #include "api/api.h"
+#include "index/writer.h"
 
 #include <pthread.h>
 #include <stdio.h>

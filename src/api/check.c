@@ -1,5 +1,6 @@
 /* check.c: srch_check, the deep verification and the corpus comparison. */
 #include "api/api.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
 

@@ -17,7 +17,7 @@
 
 #include "libsearch.h"
 #include "corpus/corpus.h"
-#include "index/index.h"
+#include "index/reader.h"
 #include "query/query.h"
 
 #define DEFAULT_INDEX "index"

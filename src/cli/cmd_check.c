@@ -7,6 +7,7 @@
  * when sound but not current, 2 when damaged or on error.
  */
 #include "cli/cli.h"
+#include "index/writer.h"
 
 #include <getopt.h>
 

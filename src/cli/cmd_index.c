@@ -1,6 +1,7 @@
 /* cmd_index.c: `search index`: update (or build) the index, publish it,
  * report. */
 #include "cli/cli.h"
+#include "index/writer.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -19,6 +19,7 @@
  * bench/sbg/README.md has the details.
  */
 #include "cli/cli.h"
+#include "index/writer.h"
 
 #include <errno.h>
 #include <stdlib.h>

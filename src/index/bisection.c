@@ -21,7 +21,7 @@
  * halves of the top splits run on separate threads; the result does not
  * depend on the thread count.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -16,7 +16,7 @@
  *   cover the passages in order, each passage naming its article and place;
  *   every passage's text decompresses.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdarg.h>
 #include <stdio.h>

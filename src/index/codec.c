@@ -7,7 +7,7 @@
  * the frame-of-reference-free "binary packing" of Lemire & Boytsov (2015),
  * with one width per block. Decoding never reads past `avail`.
  */
-#include "index/index.h"
+#include "index/format.h"
 
 unsigned bits_needed(const uint32_t *v, size_t n)
 {

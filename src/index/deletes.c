@@ -8,11 +8,9 @@
  * every term, how many of its postings lie on deleted passages: a term's
  * live df is its df minus that.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
-
-#define DELETES_HEADER 48 /* six u64 counts */
 
 static size_t words_for(uint64_t n) { return (size_t)((n + 63) / 64); }
 
@@ -82,7 +80,7 @@ int deletes_count_terms(Deletes *d, const Segment *sg)
         uint32_t n = 0;
         for (uint32_t pid = c.pid; pid != PID_END; pid = cursor_next(&c)) n += (uint32_t)bit_get(d->passage_bits, pid);
         if (c.corrupt) {
-            err_set("index segment %s: postings are corrupt (rebuild with: search index --full)", segment_dir(sg));
+            segment_corrupt(sg, "postings.bin", "a term's postings do not decode");
             return -1;
         }
         if (!n) continue;
@@ -112,28 +110,22 @@ uint32_t deletes_of_term(const Deletes *d, uint64_t ord)
 int deletes_write(const Deletes *d, const char *dir, const char *name)
 {
     Buf b = {0};
-    buf_put_u64(&b, d->npassages);
-    buf_put_u64(&b, d->narticles);
-    buf_put_u64(&b, d->passages);
-    buf_put_u64(&b, d->articles);
-    buf_put_u64(&b, d->length);
-    buf_put_u64(&b, d->nterms);
+    uint8_t head[DELETES_HEADER_BYTES], term[DELETES_TERM_BYTES];
+    deletes_header_put(head, &(DeletesHeader){d->npassages, d->narticles, d->passages, d->articles, d->length,
+                                              d->nterms});
+    buf_append(&b, head, sizeof head);
     for (size_t i = 0; i < words_for(d->npassages); i++) buf_put_u64(&b, d->passage_bits[i]);
     for (size_t i = 0; i < words_for(d->narticles); i++) buf_put_u64(&b, d->article_bits[i]);
     for (uint64_t i = 0; i < d->nterms; i++) {
-        buf_put_u32(&b, d->term_ord[i]);
-        buf_put_u32(&b, d->term_count[i]);
+        deletes_term_put(term, &(DeletesTerm){d->term_ord[i], d->term_count[i]});
+        buf_append(&b, term, sizeof term);
     }
     int rc = file_write(dir, name, "DELS", &b);
     buf_free(&b);
     return rc;
 }
 
-static int bad(const char *dir, const char *name, const char *why)
-{
-    err_set("index file %s/%s is corrupt: %s (rebuild with: search index --full)", dir, name, why);
-    return -1;
-}
+static int bad(const char *dir, const char *name, const char *why) { return file_corrupt(dir, name, "%s", why); }
 
 static uint64_t popcount_bits(const uint64_t *w, size_t n)
 {
@@ -195,28 +187,33 @@ int deletes_read(Deletes *d, const char *dir, const char *name, const Segment *s
     const uint8_t *p = m.payload;
     const IndexStats *s = segment_stats(sg);
     int rc = -1;
-    if (m.len < DELETES_HEADER || rd_u64(p) != s->passages || rd_u64(p + 8) != s->articles) {
+    DeletesHeader h = {0, 0, 0, 0, 0, 0};
+    if (m.len >= DELETES_HEADER_BYTES) deletes_header_get(p, &h);
+    if (m.len < DELETES_HEADER_BYTES || h.npassages != s->passages || h.narticles != s->articles) {
         bad(dir, name, "does not match its segment");
         goto out;
     }
     deletes_init(d, sg);
-    d->passages = rd_u64(p + 16);
-    d->articles = rd_u64(p + 24);
-    d->length = rd_u64(p + 32);
-    d->nterms = rd_u64(p + 40);
+    d->passages = h.passages;
+    d->articles = h.articles;
+    d->length = h.length;
+    d->nterms = h.nterms;
     size_t pw = words_for(d->npassages), aw = words_for(d->narticles);
-    if (d->nterms > s->terms || m.len != DELETES_HEADER + 8 * (pw + aw) + 8 * d->nterms) {
+    if (d->nterms > s->terms ||
+        m.len != DELETES_HEADER_BYTES + DELETES_WORD_BYTES * (pw + aw) + DELETES_TERM_BYTES * d->nterms) {
         bad(dir, name, "wrong size");
         goto out;
     }
-    p += DELETES_HEADER;
-    for (size_t i = 0; i < pw; i++, p += 8) d->passage_bits[i] = rd_u64(p);
-    for (size_t i = 0; i < aw; i++, p += 8) d->article_bits[i] = rd_u64(p);
+    p += DELETES_HEADER_BYTES;
+    for (size_t i = 0; i < pw; i++, p += DELETES_WORD_BYTES) d->passage_bits[i] = rd_u64(p);
+    for (size_t i = 0; i < aw; i++, p += DELETES_WORD_BYTES) d->article_bits[i] = rd_u64(p);
     d->term_ord = xmalloc((d->nterms + 1) * sizeof *d->term_ord);
     d->term_count = xmalloc((d->nterms + 1) * sizeof *d->term_count);
-    for (uint64_t i = 0; i < d->nterms; i++, p += 8) {
-        d->term_ord[i] = rd_u32(p);
-        d->term_count[i] = rd_u32(p + 4);
+    for (uint64_t i = 0; i < d->nterms; i++, p += DELETES_TERM_BYTES) {
+        DeletesTerm t;
+        deletes_term_get(p, &t);
+        d->term_ord[i] = t.ord;
+        d->term_count[i] = t.count;
     }
     int bits = check_bits(d, sg), terms = bits ? 0 : check_terms(d, sg);
     if (bits == -2) bad(dir, name, "deleted passages and articles do not agree");

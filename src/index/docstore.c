@@ -12,7 +12,7 @@
  * about as many bytes, and decompresses twice as fast (bench/store_codec.c,
  * bench/README.md); libdeflate was itself twice as fast as zlib.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -32,8 +32,6 @@
  * about 2% more bytes (bench/store_codec.c, "store", on the texts of the
  * 1M synthetic passages and of simplewiki). */
 #define STORE_MIN_MATCH 6
-#define DIR_ENTRY 24
-#define STORE_PREFIX 8 /* u32 blocks, u32 passages: known at the end, written then */
 
 /* With a helper thread, full blocks are compressed in the background while
  * the indexer goes on: a ring of QUEUE slots, filled in order by the
@@ -99,11 +97,10 @@ ZSTD_CCtx *docstore_compressor_new(void)
 static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const Buf *out, int failed)
 {
     w->failed |= failed;
-    buf_put_u32(&w->dir, first);
-    buf_put_u32(&w->dir, raw_len);
-    buf_put_u64(&w->dir, w->data.len); /* relative to the data area */
-    buf_put_u32(&w->dir, (uint32_t)out->len);
-    buf_put_u32(&w->dir, 0);
+    uint8_t e[STORE_ENTRY_BYTES];
+    /* the offset is relative to the data area */
+    store_entry_put(e, &(StoreEntry){.first = first, .raw_len = raw_len, .offset = w->data.len, .clen = (uint32_t)out->len});
+    buf_append(&w->dir, e, sizeof e);
     fileout_write(&w->data, out->data, out->len);
     w->nblocks++;
 }
@@ -164,7 +161,7 @@ static void collect(DocStoreWriter *w, int wait)
 DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
 {
     DocStoreWriter *w = xcalloc(1, sizeof(DocStoreWriter));
-    if (fileout_open(&w->data, dir, "store.bin", STORE_PREFIX) != 0) {
+    if (fileout_open(&w->data, dir, "store.bin", STORE_HEADER_BYTES) != 0) {
         free(w);
         return NULL;
     }
@@ -250,7 +247,8 @@ int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
         free_writer(w);
         return -1;
     }
-    uint32_t head[2] = {w->nblocks, w->npassages};
+    uint8_t head[STORE_HEADER_BYTES]; /* known at the end, written then */
+    store_header_put(head, &(StoreHeader){w->nblocks, w->npassages});
     fileout_write(&w->data, w->dir.data, w->dir.len);
     int rc = fileout_close(&w->data, "STOR", head, bytes);
     free_writer(w);
@@ -267,9 +265,16 @@ void docstore_abort(DocStoreWriter *w)
 
 /* The directory: the payload's last nblocks entries (docstore_check_header
  * has checked that they fit). The blocks lie between the prefix and it. */
+static StoreHeader header(const uint8_t *p)
+{
+    StoreHeader h;
+    store_header_get(p, &h);
+    return h;
+}
+
 static const uint8_t *directory(const uint8_t *p, size_t len)
 {
-    return p + len - (size_t)rd_u32(p) * DIR_ENTRY;
+    return p + len - (size_t)header(p).nblocks * STORE_ENTRY_BYTES;
 }
 
 /* The most content a zstd frame of clen bytes can give: each of its blocks
@@ -279,9 +284,9 @@ static uint64_t zstd_content_bound(uint32_t clen) { return (uint64_t)clen / 4 * 
 
 int docstore_check_header(const uint8_t *p, size_t len, uint32_t npassages)
 {
-    if (len < STORE_PREFIX) return -1;
-    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
-    if (n != npassages || (uint64_t)nblocks * DIR_ENTRY > len - STORE_PREFIX) return -1;
+    if (len < STORE_HEADER_BYTES) return -1;
+    uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
+    if (n != npassages || (uint64_t)nblocks * STORE_ENTRY_BYTES > len - STORE_HEADER_BYTES) return -1;
     return (n == 0) == (nblocks == 0) ? 0 : -1;
 }
 
@@ -295,14 +300,14 @@ int docstore_check_header(const uint8_t *p, size_t len, uint32_t npassages)
  * the length against the frame's own when it reads the frame. */
 static int entry_check(const uint8_t *p, size_t len, uint32_t b)
 {
-    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
-    uint64_t data_len = len - STORE_PREFIX - (uint64_t)nblocks * DIR_ENTRY;
-    const uint8_t *e = directory(p, len) + (size_t)b * DIR_ENTRY;
-    uint32_t first = rd_u32(e), raw = rd_u32(e + 4), clen = rd_u32(e + 16);
-    uint64_t off = rd_u64(e + 8);
+    uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
+    uint64_t data_len = len - STORE_HEADER_BYTES - (uint64_t)nblocks * STORE_ENTRY_BYTES;
+    StoreEntry e = store_entry_get(directory(p, len), b);
+    uint32_t first = e.first, raw = e.raw_len, clen = e.clen;
+    uint64_t off = e.offset;
     int last = b + 1 == nblocks;
-    uint32_t next = last ? n : rd_u32(e + DIR_ENTRY); /* the next block's first */
-    uint64_t next_off = last ? data_len : rd_u64(e + DIR_ENTRY + 8);
+    uint32_t next = last ? n : store_entry_get(directory(p, len), b + 1).first; /* the next block's first */
+    uint64_t next_off = last ? data_len : store_entry_get(directory(p, len), b + 1).offset;
     if ((b == 0 && first != 0) || next <= first || next > n) return -1;
     if ((b == 0 && off != 0) || off > data_len || clen == 0 || clen > data_len - off || off + clen != next_off)
         return -1;
@@ -314,7 +319,7 @@ static int entry_check(const uint8_t *p, size_t len, uint32_t b)
 int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
 {
     if (docstore_check_header(p, len, npassages) != 0) return -1;
-    for (uint32_t b = 0; b < rd_u32(p); b++)
+    for (uint32_t b = 0; b < header(p).nblocks; b++)
         if (entry_check(p, len, b) != 0) return -1;
     return 0;
 }
@@ -326,7 +331,7 @@ static uint32_t find_block(const uint8_t *dir, uint32_t nblocks, uint32_t pid)
     uint32_t lo = 0, hi = nblocks;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (rd_u32(dir + (size_t)mid * DIR_ENTRY) <= pid) lo = mid;
+        if (store_entry_get(dir, mid).first <= pid) lo = mid;
         else hi = mid;
     }
     return lo;
@@ -344,14 +349,15 @@ void docstore_cursor_free(DocStoreCursor *c)
 /* Decompresses block b into c and notes where each of its texts lies. */
 static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t b)
 {
-    uint32_t nblocks = rd_u32(p);
+    uint32_t nblocks = header(p).nblocks;
     c->block = UINT32_MAX;
     c->raw.len = c->spans.len = 0;
     if (b >= nblocks || entry_check(p, len, b) != 0) return -1;
-    const uint8_t *e = directory(p, len) + (size_t)b * DIR_ENTRY;
-    uint32_t raw = rd_u32(e + 4), clen = rd_u32(e + 16);
-    uint32_t next = b + 1 < nblocks ? rd_u32(e + DIR_ENTRY) : rd_u32(p + 4); /* the next block's first */
-    const uint8_t *data = p + STORE_PREFIX + rd_u64(e + 8);
+    StoreEntry e = store_entry_get(directory(p, len), b);
+    uint32_t raw = e.raw_len, clen = e.clen;
+    /* the next block's first */
+    uint32_t next = b + 1 < nblocks ? store_entry_get(directory(p, len), b + 1).first : header(p).npassages;
+    const uint8_t *data = p + STORE_HEADER_BYTES + e.offset;
     /* the frame states its content size (the writer knows it): a length
      * that disagrees is damage, refused before it sizes the buffer */
     if (ZSTD_getFrameContentSize(data, clen) != raw) return -1;
@@ -368,9 +374,9 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t 
         buf_append(&c->spans, span, sizeof span);
         q += used + tlen;
     }
-    if (c->spans.len / 8 != (size_t)next - rd_u32(e)) return -1; /* as many texts as the directory says */
+    if (c->spans.len / 8 != (size_t)next - e.first) return -1; /* as many texts as the directory says */
     c->block = b;
-    c->first = rd_u32(e);
+    c->first = e.first;
     return 0;
 }
 
@@ -378,15 +384,12 @@ int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t pid,
 {
     /* the header was checked at open (docstore_check_header), the entry
      * is checked by load_block */
-    uint32_t nblocks = rd_u32(p), n = rd_u32(p + 4);
+    uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
     int rc = pid < n ? 0 : -1;
     if (rc == 0 && (c->block == UINT32_MAX || pid < c->first || pid - c->first >= c->spans.len / 8))
         rc = load_block(c, p, len, find_block(directory(p, len), nblocks, pid));
     if (rc == 0 && pid - c->first >= c->spans.len / 8) rc = -1;
-    if (rc != 0) {
-        err_set("index text store is corrupt near passage %u (rebuild with: search index)", pid);
-        return -1;
-    }
+    if (rc != 0) return -1; /* the caller names the file (segment.c) */
     const uint32_t *span = (const uint32_t *)c->spans.data + 2 * (pid - c->first);
     *text = (const char *)c->raw.data + span[0];
     *tlen = span[1];

@@ -7,7 +7,7 @@
  * each field's keys form one contiguous lexicon range, found with
  * index_prefix_range, and every reader of terms works on fields unchanged.
  */
-#include "index/index.h"
+#include "index/format.h"
 
 static const char *const names[NFIELDS] = {"body", "title", "heading"};
 

@@ -9,9 +9,10 @@
  * (search check, merges). FORMAT.md, "File frame", says what a reader
  * checks where.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#define FILE_MAGIC "PSGINDEX"
-#define FILE_VERSION 6
-#define HEADER_BYTES 32
 
 static void path_join(char *out, size_t cap, const char *dir, const char *name)
 {
@@ -43,20 +40,6 @@ static int write_all(int fd, const void *p, size_t n, const char *path)
         n -= (size_t)w;
     }
     return 0;
-}
-
-/* The header of a payload of len bytes with CRC32 crc. */
-static void put_header(uint8_t *h, const char kind[4], uint64_t len, uint32_t crc)
-{
-    memset(h, 0, HEADER_BYTES);
-    memcpy(h, FILE_MAGIC, 8);
-    memcpy(h + 8, kind, 4);
-    uint32_t version = FILE_VERSION;
-    memcpy(h + 12, &version, 4);
-    memcpy(h + 16, &len, 8);
-    memcpy(h + 24, &crc, 4);
-    uint32_t hcrc = crc32_of(h, 28);
-    memcpy(h + 28, &hcrc, 4);
 }
 
 /* The first failure is kept: later calls do nothing, close reports it. */
@@ -80,7 +63,7 @@ static int open_out(FileOut *f, const char *dir, const char *name, size_t prefix
         err_set("cannot create %s: %s", f->path, strerror(errno));
         return -1;
     }
-    off_t start = spill ? 0 : (off_t)(HEADER_BYTES + prefix);
+    off_t start = spill ? 0 : (off_t)(FRAME_BYTES + prefix);
     if (start && lseek(f->fd, start, SEEK_SET) != start) fail(f, "seek in");
     f->at = f->writeback = (uint64_t)start;
     return 0;
@@ -221,17 +204,17 @@ int fileout_finish_spill(FileOut *f)
 int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *bytes)
 {
     flush_out(f);
-    uint8_t h[HEADER_BYTES];
+    uint8_t h[FRAME_BYTES];
     uint32_t pcrc = crc32_of(prefix, f->prefix);
-    put_header(h, kind, f->prefix + f->len, (uint32_t)crc32_combine64(pcrc, f->crc, (z_off64_t)f->len));
-    if (!f->failed && f->prefix && pwrite(f->fd, prefix, f->prefix, HEADER_BYTES) != (ssize_t)f->prefix)
+    frame_put(h, kind, f->prefix + f->len, (uint32_t)crc32_combine64(pcrc, f->crc, (z_off64_t)f->len));
+    if (!f->failed && f->prefix && pwrite(f->fd, prefix, f->prefix, FRAME_BYTES) != (ssize_t)f->prefix)
         fail(f, "write");
-    if (!f->failed && pwrite(f->fd, h, HEADER_BYTES, 0) != HEADER_BYTES) fail(f, "write");
+    if (!f->failed && pwrite(f->fd, h, FRAME_BYTES, 0) != FRAME_BYTES) fail(f, "write");
     if (!f->failed && fsync(f->fd) != 0) fail(f, "sync");
     if (close(f->fd) != 0) fail(f, "close");
     f->fd = -1;
     buf_free(&f->buf);
-    if (bytes) *bytes += HEADER_BYTES + f->prefix + f->len;
+    if (bytes) *bytes += FRAME_BYTES + f->prefix + f->len;
     if (f->failed) err_set("%s", f->err);
     return f->failed ? -1 : 0;
 }
@@ -254,13 +237,27 @@ int file_write(const char *dir, const char *name, const char kind[4], const Buf 
     return fileout_close(&f, kind, NULL, NULL);
 }
 
-static int corrupt(const char *path, const char *why)
+int file_corrupt_v(const char *dir, const char *file, const char *fmt, va_list ap)
 {
-    err_set("index file %s is corrupt: %s (rebuild with: search index)", path, why);
+    char why[256];
+    vsnprintf(why, sizeof why, fmt, ap);
+    err_set("index file %s%s%s is corrupt: %s (rebuild with: search index --full)", dir ? dir : "", dir ? "/" : "",
+            file, why);
     return -1;
 }
 
-/* The CRC32 of the payload, len bytes from HEADER_BYTES, read from the
+int file_corrupt(const char *dir, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    file_corrupt_v(dir, file, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int corrupt(const char *path, const char *why) { return file_corrupt(NULL, path, "%s", why); }
+
+/* The CRC32 of the payload, len bytes from FRAME_BYTES, read from the
  * file with pread into a small buffer rather than through the mapping:
  * on the (virtual) machines we measure on, the first pass over a fresh
  * mapping ran at a third of pread's speed, and the pages it made resident
@@ -274,7 +271,7 @@ static int payload_crc(const char *path, int fd, uint64_t len, uint32_t *crc)
     uint64_t at = 0;
     while (at < len) {
         size_t want = len - at < CHUNK ? (size_t)(len - at) : CHUNK;
-        ssize_t n = pread(fd, b, want, (off_t)(HEADER_BYTES + at));
+        ssize_t n = pread(fd, b, want, (off_t)(FRAME_BYTES + at));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             free(b);
@@ -293,21 +290,23 @@ static int payload_crc(const char *path, int fd, uint64_t len, uint32_t *crc)
 static int check_header(const char *path, int fd, const uint8_t *m, size_t size, const char kind[4], int check_crc,
                         MappedFile *out)
 {
-    if (size < HEADER_BYTES) return corrupt(path, "shorter than its header");
-    if (memcmp(m, FILE_MAGIC, 8) != 0) return corrupt(path, "bad magic number");
-    if (rd_u32(m + 28) != crc32_of(m, 28)) return corrupt(path, "header checksum mismatch");
-    if (memcmp(m + 8, kind, 4) != 0) return corrupt(path, "wrong file kind");
-    if (rd_u32(m + 12) != FILE_VERSION) {
+    if (size < FRAME_BYTES) return corrupt(path, "shorter than its header");
+    FrameHeader h;
+    frame_get(m, &h);
+    if (memcmp(h.magic, FRAME_MAGIC, 8) != 0) return corrupt(path, "bad magic number");
+    if (h.header_crc != crc32_of(m, FRAME_CHECKED_BYTES)) return corrupt(path, "header checksum mismatch");
+    if (memcmp(h.kind, kind, 4) != 0) return corrupt(path, "wrong file kind");
+    if (h.version != FRAME_VERSION) {
         err_set("index file %s has format version %u, this build reads %u (rebuild with: search index)", path,
-                rd_u32(m + 12), FILE_VERSION);
+                h.version, FRAME_VERSION);
         return -1;
     }
-    uint64_t len = rd_u64(m + 16);
-    if (len != size - HEADER_BYTES) return corrupt(path, "truncated or extended (length mismatch)");
+    uint64_t len = h.len;
+    if (len != size - FRAME_BYTES) return corrupt(path, "truncated or extended (length mismatch)");
     uint32_t crc;
     if (check_crc && payload_crc(path, fd, len, &crc) != 0) return -1;
-    if (check_crc && rd_u32(m + 24) != crc) return corrupt(path, "checksum mismatch");
-    out->payload = m + HEADER_BYTES;
+    if (check_crc && h.crc != crc) return corrupt(path, "checksum mismatch");
+    out->payload = m + FRAME_BYTES;
     out->len = len;
     return 0;
 }
@@ -351,6 +350,14 @@ int file_map_lazy(const char *dir, const char *name, const char kind[4], MappedF
     return map_checked(dir, name, kind, 0, out);
 }
 
+/* The payload CRC32 a mapped file's header records. */
+static uint32_t frame_crc(const MappedFile *f)
+{
+    FrameHeader h;
+    frame_get(f->map, &h);
+    return h.crc;
+}
+
 /* The file is read again by its name (with pread, as above); a segment's
  * files are never rewritten, so the name still holds the mapped bytes, and
  * a size that differs from the mapping's says it does not. */
@@ -370,7 +377,7 @@ int file_verify(const char *dir, const char *name, const MappedFile *f)
             at += n;
             file_release_below(f, f->payload + at);
         }
-        return rd_u32(f->map + 24) == c ? 0 : corrupt(path, "checksum mismatch");
+        return frame_crc(f) == c ? 0 : corrupt(path, "checksum mismatch");
     }
     if (fd < 0) {
         err_set("cannot open index file %s: %s", path, strerror(errno));
@@ -381,7 +388,7 @@ int file_verify(const char *dir, const char *name, const MappedFile *f)
     int rc = fstat(fd, &st) != 0 || (uint64_t)st.st_size != f->size ? corrupt(path, "changed since it was opened")
                                                                      : payload_crc(path, fd, f->len, &crc);
     close(fd);
-    if (rc == 0 && rd_u32(f->map + 24) != crc) rc = corrupt(path, "checksum mismatch");
+    if (rc == 0 && frame_crc(f) != crc) rc = corrupt(path, "checksum mismatch");
     return rc;
 }
 

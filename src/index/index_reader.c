@@ -9,7 +9,7 @@
  * out: N, the total length and every df are what a full rebuild of the
  * live articles would have, so scores are too.
  */
-#include "index/index.h"
+#include "index/reader.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,47 +26,6 @@ struct Index {
     uint32_t *abase;    /* and article ids */
     IndexStats stats;   /* of the live passages */
 };
-
-char *index_segment_path(const char *root, uint32_t number)
-{
-    size_t n = strlen(root) + 16;
-    char *s = xmalloc(n);
-    snprintf(s, n, "%s/seg-%06u", root, number);
-    return s;
-}
-
-int manifest_read(const char *commit, Manifest *m)
-{
-    MappedFile f;
-    memset(m, 0, sizeof *m);
-    if (file_map(commit, "manifest.bin", "MANI", &f) != 0) return -1;
-    uint64_t n = f.len >= 8 ? rd_u64(f.payload) : 0;
-    if (n == 0 || n > MANIFEST_MAX_SEGMENTS || f.len != 8 + 8 * n) {
-        file_unmap(&f);
-        err_set("index file %s/manifest.bin is corrupt: bad segment list (rebuild with: search index --full)", commit);
-        return -1;
-    }
-    m->n = (size_t)n;
-    for (size_t i = 0; i < m->n; i++) {
-        m->number[i] = rd_u32(f.payload + 8 + 8 * i);
-        m->has_deletes[i] = rd_u32(f.payload + 12 + 8 * i) != 0;
-    }
-    file_unmap(&f);
-    return 0;
-}
-
-int manifest_write(const Manifest *m, const char *commit)
-{
-    Buf b = {0};
-    buf_put_u64(&b, m->n);
-    for (size_t i = 0; i < m->n; i++) {
-        buf_put_u32(&b, m->number[i]);
-        buf_put_u32(&b, (uint32_t)m->has_deletes[i]);
-    }
-    int rc = file_write(commit, "manifest.bin", "MANI", &b);
-    buf_free(&b);
-    return rc;
-}
 
 static int same_settings(const IndexStats *a, const IndexStats *b)
 {
@@ -119,8 +78,8 @@ static int open_segments(Index *ix, const Manifest *m)
         free(dir);
         if (!ix->seg[i]) return -1;
         if (m->has_deletes[i]) {
-            char name[32];
-            snprintf(name, sizeof name, "del-%06u.bin", m->number[i]);
+            char name[COMMIT_NAME_MAX];
+            commit_deletes_name(m->number[i], name);
             ix->del[i] = xmalloc(sizeof *ix->del[i]);
             if (deletes_read(ix->del[i], ix->commit, name, ix->seg[i]) != 0) {
                 free(ix->del[i]);

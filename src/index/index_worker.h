@@ -13,7 +13,7 @@
 #define INDEX_WORKER_H
 
 #include "corpus/corpus.h"
-#include "index/index.h"
+#include "index/writer.h"
 
 /* An article of a batch; its strings are offsets into the batch's arena
  * (which grows while the batch is filled). */

@@ -4,12 +4,10 @@
  * segment merge adds passages and articles. The term files come from
  * term_writer.c. FORMAT.md is the spec of every byte.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define COUNT_PREFIX 8 /* passages.bin and articles.bin start with a u64 count */
 
 int builder_open(IndexBuilder *b, const char *dir, const AnalysisConfig *a, uint32_t passage_words, int threads)
 {
@@ -18,8 +16,8 @@ int builder_open(IndexBuilder *b, const char *dir, const AnalysisConfig *a, uint
     b->analysis = *a;
     b->passage_words = passage_words;
     b->dir = xstrdup(dir);
-    if (fileout_open(&b->passages, dir, "passages.bin", COUNT_PREFIX) != 0 ||
-        fileout_open(&b->articles, dir, "articles.bin", COUNT_PREFIX) != 0 ||
+    if (fileout_open(&b->passages, dir, "passages.bin", COUNT_BYTES) != 0 ||
+        fileout_open(&b->articles, dir, "articles.bin", COUNT_BYTES) != 0 ||
         fileout_open_spill(&b->strings, dir, "article-strings.tmp") != 0 ||
         !(b->store = docstore_writer_new(dir, threads > 1))) {
         builder_abort(b);
@@ -44,11 +42,8 @@ void builder_abort(IndexBuilder *b)
 void builder_add_passage(IndexBuilder *b, uint32_t ordinal, uint64_t start, uint64_t end, uint32_t length,
                          const char *text, size_t len)
 {
-    uint8_t r[24];
-    memcpy(r, &b->narticles, 4);
-    memcpy(r + 4, &ordinal, 4);
-    memcpy(r + 8, &start, 8);
-    memcpy(r + 16, &end, 8);
+    uint8_t r[PASSAGE_RECORD_BYTES];
+    passage_record_put(r, &(PassageInfo){.article = b->narticles, .ordinal = ordinal, .start = start, .end = end});
     fileout_write(&b->passages, r, sizeof r);
     buf_put_u32(&b->lengths, length);
     b->total_length += length;
@@ -67,60 +62,63 @@ uint64_t builder_strings_bytes(const IndexBuilder *b) { return b->strings.len; }
 
 void builder_add_article(IndexBuilder *b, const ArticleInfo *a, uint32_t first)
 {
-    uint32_t r[14];
-    r[0] = add_string(b, a->id, a->id_len);
-    r[1] = a->id_len;
+    ArticleRecord r = {.id_len = a->id_len, .path_len = a->path_len, .title_len = a->title_len};
+    r.id_off = add_string(b, a->id, a->id_len);
     /* the rows of a passages file share its path: store it once */
     if (!b->narticles || a->path_len != b->last_path.len || memcmp(b->last_path.data, a->path, a->path_len) != 0) {
         b->last_path_off = add_string(b, a->path, a->path_len);
         b->last_path.len = 0;
         buf_append(&b->last_path, a->path, a->path_len);
     }
-    r[2] = b->last_path_off;
-    r[3] = a->path_len;
-    r[4] = add_string(b, a->title, a->title_len);
-    r[5] = a->title_len;
-    r[6] = first;
-    r[7] = b->npassages - first;
-    memcpy(r + 8, &a->size, 8);
-    memcpy(r + 10, &a->mtime, 8);
-    memcpy(r + 12, &a->hash, 8);
-    fileout_write(&b->articles, r, sizeof r);
+    r.path_off = b->last_path_off;
+    r.title_off = add_string(b, a->title, a->title_len);
+    r.first_passage = first;
+    r.npassages = b->npassages - first;
+    r.size = a->size;
+    r.mtime = a->mtime;
+    r.hash = a->hash;
+    uint8_t rec[ARTICLE_RECORD_BYTES];
+    article_record_put(rec, &r);
+    fileout_write(&b->articles, rec, sizeof rec);
     b->narticles++;
 }
 
 static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes, const TermWriter *f)
 {
+    MetaRecord r = {
+        .passages = b->npassages,
+        .articles = b->narticles,
+        .terms = f->terms,
+        .postings = f->postings,
+        .total_length = b->total_length,
+        .passage_words = b->passage_words,
+        .stopwords = (uint32_t)b->analysis.stopwords,
+        .block_size = BLOCK_SIZE,
+        .letters_only = (uint32_t)b->analysis.letters_only,
+        .k1 = IMPACT_K1,
+        .b = IMPACT_B,
+    };
+    snprintf(r.language, sizeof r.language, "%s", b->analysis.language);
     Buf m = {0};
-    buf_put_u64(&m, b->npassages);
-    buf_put_u64(&m, b->narticles);
-    buf_put_u64(&m, f->terms);
-    buf_put_u64(&m, f->postings);
-    buf_put_u64(&m, b->total_length);
-    buf_put_u32(&m, b->passage_words);
-    buf_put_u32(&m, (uint32_t)b->analysis.stopwords);
-    buf_put_u32(&m, BLOCK_SIZE);
-    buf_put_u32(&m, (uint32_t)b->analysis.letters_only);
-    float k1 = IMPACT_K1, bb = IMPACT_B;
-    buf_append(&m, &k1, 4);
-    buf_append(&m, &bb, 4);
-    char lang[32] = {0};
-    snprintf(lang, sizeof lang, "%s", b->analysis.language);
-    buf_append(&m, lang, sizeof lang);
+    buf_reserve(&m, META_BYTES);
+    meta_put(m.data, &r);
+    m.len = META_BYTES;
     int rc = file_write(dir, "meta.bin", "META", &m);
-    *bytes += m.len + 32;
+    *bytes += m.len + FRAME_BYTES;
     buf_free(&m);
     return rc;
 }
 
 int builder_finish(IndexBuilder *b, const TermWriter *terms, uint64_t *bytes)
 {
-    uint64_t np = b->npassages, na = b->narticles;
+    uint8_t np[COUNT_BYTES], na[COUNT_BYTES];
+    count_put(np, b->npassages);
+    count_put(na, b->narticles);
     fileout_write(&b->passages, b->lengths.data, b->lengths.len);
-    int rc = fileout_close(&b->passages, "PASS", &np, bytes);
+    int rc = fileout_close(&b->passages, "PASS", np, bytes);
     b->passages.fd = -1;
     if (rc == 0) rc = fileout_append_spill(&b->articles, &b->strings);
-    if (rc == 0) rc = fileout_close(&b->articles, "ARTI", &na, bytes);
+    if (rc == 0) rc = fileout_close(&b->articles, "ARTI", na, bytes);
     b->articles.fd = -1;
     if (rc == 0) rc = docstore_finish(b->store, bytes);
     else docstore_abort(b->store);

@@ -12,7 +12,7 @@
  * Positions are never touched by queries that do not ask for them, so the
  * union query path pays nothing for them.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
 
@@ -54,7 +54,7 @@ static const uint32_t *put_block(RunWriter *w, const uint32_t *tfs, const uint32
 void positions_encode_term(Buf *out, const uint32_t *tfs, const uint32_t *pos, uint32_t df)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    size_t table = nblocks > 1 ? (size_t)nblocks * 4 : 0, table_at = out->len;
+    size_t table = nblocks > 1 ? (size_t)nblocks * POSITIONS_END_BYTES : 0, table_at = out->len;
     buf_reserve(out, table);
     out->len += table;
     size_t data_at = out->len;
@@ -63,17 +63,20 @@ void positions_encode_term(Buf *out, const uint32_t *tfs, const uint32_t *pos, u
         uint32_t lo = b * BLOCK_SIZE, n = df - lo < BLOCK_SIZE ? df - lo : BLOCK_SIZE;
         pos = put_block(&w, tfs + lo, pos, n);
         uint32_t end = (uint32_t)(out->len - data_at);
-        if (table) memcpy(out->data + table_at + 4 * (size_t)b, &end, 4);
+        if (table) wr_u32(out->data + table_at + POSITIONS_END_BYTES * (size_t)b, end);
     }
 }
+
+/* Block b's end in a term's table. */
+static uint32_t block_end(const uint8_t *table, uint32_t b) { return rd_u32(table + POSITIONS_END_BYTES * (size_t)b); }
 
 int positions_check_term(const uint8_t *p, uint64_t len, uint32_t nblocks)
 {
     if (nblocks <= 1) return len >= 1 ? 0 : -1; /* a block holds a value: at least its width byte */
-    uint64_t table = (uint64_t)nblocks * 4, prev = 0;
+    uint64_t table = (uint64_t)nblocks * POSITIONS_END_BYTES, prev = 0;
     if (table > len) return -1;
     for (uint32_t b = 0; b < nblocks; b++) {
-        uint64_t end = rd_u32(p + 4 * (size_t)b);
+        uint64_t end = block_end(p, b);
         if (end <= prev) return -1;
         prev = end;
     }
@@ -82,9 +85,9 @@ int positions_check_term(const uint8_t *p, uint64_t len, uint32_t nblocks)
 
 /* ---- reader ---- */
 
-static const uint32_t *corrupt(void)
+static const uint32_t *corrupt(const PositionCursor *p)
 {
-    err_set("index positions data is corrupt (rebuild with: search index)");
+    file_corrupt(p->sg ? segment_dir(p->sg) : NULL, "positions.bin", "a term's positions do not decode");
     return NULL;
 }
 
@@ -98,8 +101,9 @@ void positions_open(PositionCursor *p, const Segment *sg, const TermInfo *t)
 {
     size_t len;
     const uint8_t *q = segment_positions_base(sg, &len) + t->positions_off; /* in bounds: the lexicon entry's check */
-    uint64_t table = t->nblocks > 1 ? (uint64_t)t->nblocks * 4 : 0;
+    uint64_t table = t->nblocks > 1 ? (uint64_t)t->nblocks * POSITIONS_END_BYTES : 0;
     p->block = UINT32_MAX;
+    p->sg = sg;
     /* An open reads no block table: here the table must fit in the
      * term's bytes (decode_block checks the two ends it reads), or the
      * term gets no blocks and every positions_of on it reports the damage. */
@@ -178,8 +182,8 @@ static int decode_block(PositionCursor *p, PostingCursor *c)
 {
     uint32_t b = c->block;
     if (b >= p->nblocks || c->nblocks != p->nblocks) return -1; /* not the same term */
-    uint64_t start = b ? rd_u32(p->table + 4 * (size_t)(b - 1)) : 0;
-    uint64_t end = p->table ? rd_u32(p->table + 4 * (size_t)b) : p->len;
+    uint64_t start = b ? block_end(p->table, b - 1) : 0;
+    uint64_t end = p->table ? block_end(p->table, b) : p->len;
     uint64_t total;
     p->block = UINT32_MAX;
     if (start >= end || end > p->len || count_positions(p, c, end - start, &total) != 0) return -1;
@@ -191,8 +195,8 @@ static int decode_block(PositionCursor *p, PostingCursor *c)
 const uint32_t *positions_of(PositionCursor *p, PostingCursor *c, uint32_t *n)
 {
     *n = 0;
-    if (c->pid == PID_END || c->i >= c->n) return corrupt();
-    if (p->block != c->block && decode_block(p, c) != 0) return corrupt();
+    if (c->pid == PID_END || c->i >= c->n) return corrupt(p);
+    if (p->block != c->block && decode_block(p, c) != 0) return corrupt(p);
     *n = p->start[c->i + 1] - p->start[c->i];
     return p->pos + p->start[c->i];
 }

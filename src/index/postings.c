@@ -19,14 +19,12 @@
  * decoded (the next block's ids count from its last id), so a damaged one
  * that a skip relies on is found by the block the skip lands on.
  */
-#include "index/index.h"
+#include "index/reader.h"
 
-#define DIR_ENTRY 16
-
-static uint32_t dir_u32(const PostingCursor *c, uint32_t b, int field)
-{
-    return rd_u32(c->dir + (size_t)b * DIR_ENTRY + 4 * field);
-}
+/* Block b's directory entry (format.h; inline, so a loop that reads one
+ * field loads only that one). */
+static inline BlockEntry dir_entry(const PostingCursor *c, uint32_t b) { return block_entry_get(c->dir, b); }
+static inline uint32_t dir_last(const PostingCursor *c, uint32_t b) { return dir_entry(c, b).last; }
 
 static uint32_t end_cursor(PostingCursor *c, int corrupt)
 {
@@ -39,11 +37,11 @@ static uint32_t end_cursor(PostingCursor *c, int corrupt)
 /* Decodes block b's ids; returns 0 on success. */
 static int load_block(PostingCursor *c, uint32_t b)
 {
-    uint32_t start = b ? dir_u32(c, b - 1, 1) : 0, end = dir_u32(c, b, 1);
+    uint32_t start = b ? dir_entry(c, b - 1).end : 0, end = dir_entry(c, b).end;
     size_t avail = (size_t)(c->end - c->data);
     if (start > end || end > avail) return -1;
     uint32_t n = b + 1 < c->nblocks ? BLOCK_SIZE : c->df - b * BLOCK_SIZE;
-    uint32_t prev = b ? dir_u32(c, b - 1, 0) : UINT32_MAX;
+    uint32_t prev = b ? dir_last(c, b - 1) : UINT32_MAX;
     size_t used;
     if (n == BLOCK_SIZE) {
         used = bp128_decode_ids(c->data + start, end - start, c->ids, prev, c->npassages);
@@ -58,8 +56,12 @@ static int load_block(PostingCursor *c, uint32_t b)
             c->ids[i] = prev = id;
         }
     }
-    if (c->dir == c->onedir) memcpy(c->onedir, &prev, 4); /* one block: its last id is known now */
-    if (prev != dir_u32(c, b, 0) || prev >= c->npassages) return -1;
+    if (c->dir == c->onedir) { /* one block: its last id is known now */
+        BlockEntry e = dir_entry(c, 0);
+        e.last = prev;
+        block_entry_put(c->onedir, &e);
+    }
+    if (prev != dir_last(c, b) || prev >= c->npassages) return -1;
     c->block = c->sblock = b;
     c->n = n;
     c->i = 0;
@@ -74,16 +76,19 @@ void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t)
     size_t len;
     const uint8_t *base = segment_postings_base(sg, &len);
     if (t->nblocks > 1) {
-        memcpy(c->floors, base + t->postings_off, sizeof c->floors);
-        c->dir = base + t->postings_off + sizeof c->floors;
-        c->data = c->dir + (size_t)t->nblocks * DIR_ENTRY;
+        floors_get(base + t->postings_off, c->floors);
+        c->dir = base + t->postings_off + FLOORS_BYTES;
+        c->data = c->dir + (size_t)t->nblocks * BLOCK_ENTRY_BYTES;
     } else {
         memset(c->floors, 0, sizeof c->floors); /* the term's own maxima describe its only block */
-        uint32_t end = t->postings_len, tf = t->max_tf > 65535 ? 65535 : t->max_tf, last = UINT32_MAX;
-        memcpy(c->onedir, &last, 4);
-        memcpy(c->onedir + 4, &end, 4);
-        memcpy(c->onedir + 8, &t->max_tf_part, 4);
-        memcpy(c->onedir + 12, &tf, 4); /* min length 0: always a safe bound */
+        BlockEntry e = {
+            .last = UINT32_MAX,
+            .end = t->postings_len,
+            .max_tf_part = t->max_tf_part,
+            .max_tf = (uint16_t)(t->max_tf > BLOCK_ENTRY_CAP ? BLOCK_ENTRY_CAP : t->max_tf),
+            .min_len = 0, /* always a safe bound */
+        };
+        block_entry_put(c->onedir, &e);
         c->dir = c->onedir;
         c->data = base + t->postings_off;
     }
@@ -116,10 +121,10 @@ uint32_t cursor_next(PostingCursor *c)
 uint32_t cursor_advance(PostingCursor *c, uint32_t target)
 {
     if (c->pid >= target) return c->pid;
-    if (dir_u32(c, c->block, 0) < target) { /* not in this block: skip ahead */
+    if (dir_last(c, c->block) < target) { /* not in this block: skip ahead */
         uint32_t b = c->block + 1;
-        if (c->sblock > b && c->sblock < c->nblocks && dir_u32(c, c->sblock - 1, 0) < target) b = c->sblock;
-        while (b < c->nblocks && dir_u32(c, b, 0) < target) b++;
+        if (c->sblock > b && c->sblock < c->nblocks && dir_last(c, c->sblock - 1) < target) b = c->sblock;
+        while (b < c->nblocks && dir_last(c, b) < target) b++;
         if (b >= c->nblocks) return end_cursor(c, 0);
         if (load_block(c, b) != 0) return end_cursor(c, 1);
     }
@@ -135,8 +140,8 @@ const uint32_t *cursor_block_tfs(PostingCursor *c)
         /* the tfs end the block, and none is above the block's stored
          * largest (65535: that or more), which every bound pruning used
          * was computed from */
-        uint32_t max_tf = rd_u16(c->dir + (size_t)c->block * DIR_ENTRY + 12);
-        uint32_t top = max_tf == 65535 ? UINT32_MAX : max_tf - 1; /* tfs are stored less one; 0: nothing fits */
+        uint32_t max_tf = dir_entry(c, c->block).max_tf;
+        uint32_t top = max_tf == BLOCK_ENTRY_CAP ? UINT32_MAX : max_tf - 1; /* tfs are stored less one; 0: nothing fits */
         size_t used = max_tf == 0                ? 0
                       : c->n == BLOCK_SIZE ? bp128_decode_upto(p, avail, c->tfs, top)
                                            : bp_decode_upto(p, avail, c->tfs, c->n, top);
@@ -152,32 +157,30 @@ const uint32_t *cursor_block_tfs(PostingCursor *c)
 uint32_t cursor_shallow(PostingCursor *c, uint32_t target)
 {
     uint32_t b = c->sblock;
-    if (b > c->block && (b >= c->nblocks || dir_u32(c, b - 1, 0) >= target)) b = c->block; /* went back */
-    while (b < c->nblocks && dir_u32(c, b, 0) < target) b++;
+    if (b > c->block && (b >= c->nblocks || dir_last(c, b - 1) >= target)) b = c->block; /* went back */
+    while (b < c->nblocks && dir_last(c, b) < target) b++;
     c->sblock = b;
-    return b < c->nblocks ? dir_u32(c, b, 0) : PID_END;
+    return b < c->nblocks ? dir_last(c, b) : PID_END;
 }
 
 uint32_t cursor_block_last(const PostingCursor *c)
 {
-    return c->sblock < c->nblocks ? dir_u32(c, c->sblock, 0) : PID_END;
+    return c->sblock < c->nblocks ? dir_last(c, c->sblock) : PID_END;
 }
 
 uint32_t cursor_block_max_tf(const PostingCursor *c)
 {
-    return c->sblock < c->nblocks ? rd_u16(c->dir + (size_t)c->sblock * DIR_ENTRY + 12) : 0;
+    return c->sblock < c->nblocks ? dir_entry(c, c->sblock).max_tf : 0;
 }
 
 uint32_t cursor_block_min_len(const PostingCursor *c)
 {
-    return c->sblock < c->nblocks ? rd_u16(c->dir + (size_t)c->sblock * DIR_ENTRY + 14) : 0;
+    return c->sblock < c->nblocks ? dir_entry(c, c->sblock).min_len : 0;
 }
 
 float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b)
 {
-    float part = 0.0f;
-    if (b < c->nblocks) memcpy(&part, c->dir + (size_t)b * DIR_ENTRY + 8, 4);
-    return part;
+    return b < c->nblocks ? dir_entry(c, b).max_tf_part : 0.0f;
 }
 
 float cursor_floor_part(const PostingCursor *c, size_t k)
@@ -196,7 +199,5 @@ uint32_t cursor_enter_block(PostingCursor *c, uint32_t b)
 
 float cursor_block_max_tf_part(const PostingCursor *c)
 {
-    float part = 0.0f;
-    if (c->sblock < c->nblocks) memcpy(&part, c->dir + (size_t)c->sblock * DIR_ENTRY + 8, 4);
-    return part;
+    return c->sblock < c->nblocks ? dir_entry(c, c->sblock).max_tf_part : 0.0f;
 }

@@ -27,7 +27,7 @@
  * over hundreds of megabytes, a TLB miss each on the (virtual) machines we
  * measure on.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
 

@@ -14,7 +14,7 @@
  * merge only interleaves them, and the segment is the same whatever the
  * memory budget or the number of workers.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,8 +174,7 @@ typedef struct {
 
 static int run_corrupt(const Source *s)
 {
-    err_set("cannot read back the indexer's run file %s: it is damaged", s->path);
-    return -1;
+    return file_corrupt(NULL, s->path, "a run this build wrote is damaged");
 }
 
 /* Makes at least one unread byte available; 0 at the end of the file. */

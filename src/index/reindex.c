@@ -23,7 +23,7 @@
  * segment no merge took is rewritten so.
  */
 #include "corpus/corpus.h"
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,8 +378,8 @@ static int write_commit(const Plan *pl, Publication *pub, const Sources *src, Ma
         m->number[i] = pl->s[i].number;
         m->has_deletes[i] = pl->s[i].del != NULL;
         if (!pl->s[i].del) continue;
-        char name[32];
-        snprintf(name, sizeof name, "del-%06u.bin", pl->s[i].number);
+        char name[COMMIT_NAME_MAX];
+        commit_deletes_name(pl->s[i].number, name);
         if (deletes_write(pl->s[i].del, pub->tmpdir, name) != 0) return -1;
     }
     return 0;

@@ -19,17 +19,13 @@
  * writer, reopening the segment it has just written, skips only the
  * CRC32s (segment_open_written).
  */
-#include "index/index.h"
+#include "index/reader.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#define LEX_ENTRY 40
-#define POSITIONS_HEADER 16 /* u64 terms, u64 positions */
-#define PASSAGE_RECORD 24
-#define ARTICLE_RECORD 56
 /* Every LEX_SAMPLE-th key's first bytes are kept in memory (a sample of
  * 8 bytes per 32 keys: 435 KB for 1.74M keys), so that a look-up's binary
  * search runs in that small array and ends in one run of 32 entries; over
@@ -54,11 +50,11 @@ struct Segment {
     int written;                 /* segment_open_written: CRC32s not read back */
     MappedFile meta, lex, post, posi, pass, arts, store;
     IndexStats stats;
-    const uint8_t *lex_entries;  /* nterms x LEX_ENTRY */
+    const uint8_t *lex_entries;  /* nterms x LEX_ENTRY_BYTES */
     const uint8_t *lex_pool;     /* term bytes */
     uint64_t lex_pool_len;
     LexCache *cache;
-    const uint8_t *pass_records; /* N x PASSAGE_RECORD */
+    const uint8_t *pass_records; /* N x PASSAGE_RECORD_BYTES */
     const uint32_t *lengths;     /* N passage lengths (4-byte aligned) */
     uint32_t *lengths_copy;      /* set when the mapping was not aligned */
     const uint8_t *art_records;
@@ -66,42 +62,41 @@ struct Segment {
     uint64_t art_pool_len;
 };
 
-static int corrupt(const Segment *sg, const char *file, const char *why)
+int segment_corrupt(const Segment *sg, const char *file, const char *fmt, ...)
 {
-    err_set("index file %s/%s is corrupt: %s (rebuild with: search index)", sg->dir, file, why);
+    va_list ap;
+    va_start(ap, fmt);
+    file_corrupt_v(sg->dir, file, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
-int segment_corrupt(const Segment *sg, const char *file, const char *fmt, ...)
+static int corrupt(const Segment *sg, const char *file, const char *why)
 {
-    char why[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    return corrupt(sg, file, why);
+    return segment_corrupt(sg, file, "%s", why);
 }
 
 static int load_meta(Segment *sg)
 {
     const MappedFile *m = &sg->meta;
-    if (m->len != 5 * 8 + 4 * 4 + 8 + 32) return corrupt(sg, "meta.bin", "wrong size");
-    const uint8_t *p = m->payload;
+    if (m->len != META_BYTES) return corrupt(sg, "meta.bin", "wrong size");
+    MetaRecord r;
+    meta_get(m->payload, &r);
     IndexStats *s = &sg->stats;
-    s->passages = rd_u64(p);
-    s->articles = rd_u64(p + 8);
-    s->terms = rd_u64(p + 16);
-    s->postings = rd_u64(p + 24);
-    s->total_length = rd_u64(p + 32);
-    s->passage_words = rd_u32(p + 40);
-    s->analysis.stopwords = (int)rd_u32(p + 44);
-    if (rd_u32(p + 48) != BLOCK_SIZE) return corrupt(sg, "meta.bin", "unsupported block size");
-    s->analysis.letters_only = (int)rd_u32(p + 52);
+    s->passages = r.passages;
+    s->articles = r.articles;
+    s->terms = r.terms;
+    s->postings = r.postings;
+    s->total_length = r.total_length;
+    s->passage_words = r.passage_words;
+    s->analysis.stopwords = (int)r.stopwords;
+    if (r.block_size != BLOCK_SIZE) return corrupt(sg, "meta.bin", "unsupported block size");
+    s->analysis.letters_only = (int)r.letters_only;
     if (s->analysis.stopwords > 1 || s->analysis.letters_only > 1) return corrupt(sg, "meta.bin", "bad analysis flags");
-    memcpy(&s->impact_k1, p + 56, 4);
-    memcpy(&s->impact_b, p + 60, 4);
+    s->impact_k1 = r.k1;
+    s->impact_b = r.b;
     if (!(s->impact_k1 >= 0 && s->impact_b >= 0 && s->impact_b <= 1)) return corrupt(sg, "meta.bin", "bad impact parameters");
-    memcpy(s->analysis.language, p + 64, 32);
+    memcpy(s->analysis.language, r.language, META_LANGUAGE_BYTES);
     if (s->analysis.language[31] != 0 || !analysis_language_known(s->analysis.language))
         return corrupt(sg, "meta.bin", "bad language name");
     if (s->passages >= UINT32_MAX || s->articles >= UINT32_MAX || s->articles > s->passages)
@@ -111,19 +106,27 @@ static int load_meta(Segment *sg)
 
 /* ---- the lexicon ---- */
 
+/* Lexicon entry i (in range). */
+static LexEntry entry_at(const Segment *sg, uint64_t i)
+{
+    LexEntry e;
+    lex_entry_get(sg->lex_entries + i * LEX_ENTRY_BYTES, &e);
+    return e;
+}
+
 /* The term's positions: its offset in the lexicon, its end the next
  * term's offset (or the end of the file). */
 static uint64_t positions_end(const Segment *sg, uint64_t i)
 {
-    return i + 1 < sg->stats.terms ? rd_u64(sg->lex_entries + (i + 1) * LEX_ENTRY + 32) : sg->posi.len;
+    return i + 1 < sg->stats.terms ? entry_at(sg, i + 1).positions_off : sg->posi.len;
 }
 
 /* Entry i's key, inside the pool and 1 to FIELD_KEY_MAX bytes long; NULL
  * (err_msg set) when it is not. */
 static const uint8_t *entry_key(const Segment *sg, uint64_t i, size_t *len)
 {
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    uint64_t toff = rd_u32(e + 20), tlen = rd_u32(e + 24);
+    LexEntry e = entry_at(sg, i);
+    uint64_t toff = e.key_off, tlen = e.key_len;
     if (toff + tlen > sg->lex_pool_len || tlen == 0 || tlen > FIELD_KEY_MAX) {
         corrupt(sg, "lexicon.bin", "term out of bounds");
         return NULL;
@@ -139,19 +142,17 @@ static const uint8_t *entry_key(const Segment *sg, uint64_t i, size_t *len)
  * df and largest tf-part possible. */
 static int check_entry(const Segment *sg, uint64_t i)
 {
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    uint64_t off = rd_u64(e), plen = rd_u32(e + 8), df = rd_u32(e + 12), pos_off = rd_u64(e + 32);
-    uint64_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    uint64_t dir = nblocks > 1 ? TERM_FLOORS * 4 + nblocks * 16 : 0; /* floors and directory */
+    LexEntry e = entry_at(sg, i);
+    uint64_t off = e.postings_off, plen = e.postings_len, df = e.df, pos_off = e.positions_off;
+    uint64_t dir = block_dir_bytes((df + BLOCK_SIZE - 1) / BLOCK_SIZE); /* floors and directory */
     size_t tlen;
-    float part;
-    memcpy(&part, e + 28, 4);
+    float part = e.max_tf_part;
     if (!(part >= 0 && part <= 1)) return corrupt(sg, "lexicon.bin", "bad term maximum");
     if (!entry_key(sg, i, &tlen)) return -1;
     if (df == 0 || df > sg->stats.passages) return corrupt(sg, "lexicon.bin", "bad document frequency");
     if (off > sg->post.len || plen > sg->post.len - off || dir > plen)
         return corrupt(sg, "lexicon.bin", "postings out of bounds");
-    if (i ? pos_off <= POSITIONS_HEADER : pos_off != POSITIONS_HEADER)
+    if (i ? pos_off <= POSITIONS_HEADER_BYTES : pos_off != POSITIONS_HEADER_BYTES)
         return corrupt(sg, "lexicon.bin", "positions out of order");
     if (pos_off >= positions_end(sg, i) || positions_end(sg, i) > sg->posi.len)
         return corrupt(sg, "lexicon.bin", "positions out of bounds");
@@ -161,14 +162,14 @@ static int check_entry(const Segment *sg, uint64_t i)
 static int term_info(const Segment *sg, uint64_t i, TermInfo *out)
 {
     if (check_entry(sg, i) != 0) return -1;
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    out->postings_off = rd_u64(e);
-    out->postings_len = rd_u32(e + 8);
-    out->df = rd_u32(e + 12);
-    out->max_tf = rd_u32(e + 16);
+    LexEntry e = entry_at(sg, i);
+    out->postings_off = e.postings_off;
+    out->postings_len = e.postings_len;
+    out->df = e.df;
+    out->max_tf = e.max_tf;
     out->nblocks = (out->df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    memcpy(&out->max_tf_part, e + 28, 4);
-    out->positions_off = rd_u64(e + 32);
+    out->max_tf_part = e.max_tf_part;
+    out->positions_off = e.positions_off;
     out->positions_len = positions_end(sg, i) - out->positions_off;
     out->ord = i;
     return 0;
@@ -190,11 +191,13 @@ static uint64_t key_prefix(const uint8_t *k, size_t len)
 static int load_positions(Segment *sg)
 {
     const MappedFile *m = &sg->posi;
-    if (m->len < POSITIONS_HEADER || rd_u64(m->payload) != sg->stats.terms)
+    PositionsHeader h = {0, 0};
+    if (m->len >= POSITIONS_HEADER_BYTES) positions_header_get(m->payload, &h);
+    if (m->len < POSITIONS_HEADER_BYTES || h.terms != sg->stats.terms)
         return corrupt(sg, "positions.bin", "term count does not match");
-    sg->stats.positions = rd_u64(m->payload + 8);
+    sg->stats.positions = h.positions;
     if (sg->stats.positions < sg->stats.postings) return corrupt(sg, "positions.bin", "too few positions");
-    if (sg->stats.terms == 0 && m->len != POSITIONS_HEADER) return corrupt(sg, "positions.bin", "wrong size");
+    if (sg->stats.terms == 0 && m->len != POSITIONS_HEADER_BYTES) return corrupt(sg, "positions.bin", "wrong size");
     return 0;
 }
 
@@ -202,11 +205,12 @@ static int load_positions(Segment *sg)
 static int load_lexicon(Segment *sg)
 {
     const MappedFile *m = &sg->lex;
-    if (m->len < 8 || rd_u64(m->payload) != sg->stats.terms || sg->stats.terms > (m->len - 8) / LEX_ENTRY)
+    if (m->len < COUNT_BYTES || count_get(m->payload) != sg->stats.terms ||
+        sg->stats.terms > (m->len - COUNT_BYTES) / LEX_ENTRY_BYTES)
         return corrupt(sg, "lexicon.bin", "term count does not match");
-    sg->lex_entries = m->payload + 8;
-    sg->lex_pool = sg->lex_entries + sg->stats.terms * LEX_ENTRY;
-    sg->lex_pool_len = m->len - 8 - sg->stats.terms * LEX_ENTRY;
+    sg->lex_entries = m->payload + COUNT_BYTES;
+    sg->lex_pool = sg->lex_entries + sg->stats.terms * LEX_ENTRY_BYTES;
+    sg->lex_pool_len = m->len - COUNT_BYTES - sg->stats.terms * LEX_ENTRY_BYTES;
     return 0;
 }
 
@@ -214,8 +218,8 @@ static int load_lexicon(Segment *sg)
  * placed its positions in bounds and in order. */
 static int check_positions(const Segment *sg, uint64_t i)
 {
-    const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
-    uint64_t off = rd_u64(e + 32), df = rd_u32(e + 12);
+    LexEntry e = entry_at(sg, i);
+    uint64_t off = e.positions_off, df = e.df;
     if (positions_check_term(sg->posi.payload + off, positions_end(sg, i) - off,
                              (uint32_t)((df + BLOCK_SIZE - 1) / BLOCK_SIZE)) != 0)
         return corrupt(sg, "positions.bin", "bad block table");
@@ -231,18 +235,18 @@ static int verify_lexicon(const Segment *sg)
     size_t prev_len = 0;
     uint64_t postings = 0;
     for (uint64_t i = 0; i < sg->stats.terms; i++) {
-        const uint8_t *e = sg->lex_entries + i * LEX_ENTRY;
+        LexEntry e = entry_at(sg, i);
         if (check_entry(sg, i) != 0 || check_positions(sg, i) != 0) return -1;
         if ((i & 0xffff) == 0) {
-            file_release_below(&sg->lex, e);
-            file_release_below(&sg->posi, sg->posi.payload + rd_u64(e + 32));
+            file_release_below(&sg->lex, sg->lex_entries + i * LEX_ENTRY_BYTES);
+            file_release_below(&sg->posi, sg->posi.payload + e.positions_off);
         }
         size_t tlen = 0;
         const uint8_t *key = entry_key(sg, i, &tlen); /* in bounds: check_entry */
         if (prev && key_cmp(prev, prev_len, key, tlen) >= 0) return corrupt(sg, "lexicon.bin", "terms out of order");
         prev = key;
         prev_len = tlen;
-        postings += rd_u32(e + 12);
+        postings += e.df;
     }
     if (postings != sg->stats.postings) return corrupt(sg, "lexicon.bin", "posting count does not match");
     file_release(&sg->lex);
@@ -257,15 +261,15 @@ static int load_passages(Segment *sg)
 {
     const MappedFile *m = &sg->pass;
     uint64_t n = sg->stats.passages;
-    if (m->len != 8 + n * (PASSAGE_RECORD + 4) || rd_u64(m->payload) != n)
+    if (m->len != COUNT_BYTES + n * (PASSAGE_RECORD_BYTES + PASSAGE_LENGTH_BYTES) || count_get(m->payload) != n)
         return corrupt(sg, "passages.bin", "passage count does not match");
-    sg->pass_records = m->payload + 8;
-    const uint8_t *lp = sg->pass_records + n * PASSAGE_RECORD;
+    sg->pass_records = m->payload + COUNT_BYTES;
+    const uint8_t *lp = sg->pass_records + n * PASSAGE_RECORD_BYTES;
     if ((uintptr_t)lp % 4 == 0) {
         sg->lengths = (const uint32_t *)(const void *)lp;
     } else {
-        sg->lengths_copy = xmalloc(n * 4 + 4);
-        memcpy(sg->lengths_copy, lp, n * 4);
+        sg->lengths_copy = xmalloc((n + 1) * PASSAGE_LENGTH_BYTES);
+        memcpy(sg->lengths_copy, lp, n * PASSAGE_LENGTH_BYTES);
         sg->lengths = sg->lengths_copy;
     }
     return 0;
@@ -276,39 +280,47 @@ static int load_articles(Segment *sg)
 {
     const MappedFile *m = &sg->arts;
     uint64_t n = sg->stats.articles;
-    if (m->len < 8 || rd_u64(m->payload) != n || n > (m->len - 8) / ARTICLE_RECORD)
+    if (m->len < COUNT_BYTES || count_get(m->payload) != n || n > (m->len - COUNT_BYTES) / ARTICLE_RECORD_BYTES)
         return corrupt(sg, "articles.bin", "article count does not match");
-    sg->art_records = m->payload + 8;
-    sg->art_pool = sg->art_records + n * ARTICLE_RECORD;
-    sg->art_pool_len = m->len - 8 - n * ARTICLE_RECORD;
+    sg->art_records = m->payload + COUNT_BYTES;
+    sg->art_pool = sg->art_records + n * ARTICLE_RECORD_BYTES;
+    sg->art_pool_len = m->len - COUNT_BYTES - n * ARTICLE_RECORD_BYTES;
     return 0;
 }
 
 static const char *const no_string = "";
+
+/* Article record aid (in range). */
+static ArticleRecord article_at(const Segment *sg, uint32_t aid)
+{
+    ArticleRecord r;
+    article_record_get(sg->art_records + (size_t)aid * ARTICLE_RECORD_BYTES, &r);
+    return r;
+}
 
 int segment_article(const Segment *sg, uint32_t aid, ArticleInfo *out)
 {
     memset(out, 0, sizeof *out); /* what a caller that ignores a failure finds */
     out->id = out->path = out->title = no_string;
     if (aid >= sg->stats.articles) return -1;
-    const uint8_t *r = sg->art_records + (size_t)aid * ARTICLE_RECORD;
-    for (int f = 0; f < 3; f++)
-        if ((uint64_t)rd_u32(r + 8 * f) + rd_u32(r + 8 * f + 4) > sg->art_pool_len)
-            return segment_corrupt(sg, "articles.bin", "article %u: string out of bounds", aid);
-    if ((uint64_t)rd_u32(r + 24) + rd_u32(r + 28) > sg->stats.passages)
+    ArticleRecord r = article_at(sg, aid);
+    if ((uint64_t)r.id_off + r.id_len > sg->art_pool_len || (uint64_t)r.path_off + r.path_len > sg->art_pool_len ||
+        (uint64_t)r.title_off + r.title_len > sg->art_pool_len)
+        return segment_corrupt(sg, "articles.bin", "article %u: string out of bounds", aid);
+    if ((uint64_t)r.first_passage + r.npassages > sg->stats.passages)
         return segment_corrupt(sg, "articles.bin", "article %u: passage range out of bounds", aid);
     const char *pool = (const char *)sg->art_pool;
-    out->id = pool + rd_u32(r);
-    out->id_len = rd_u32(r + 4);
-    out->path = pool + rd_u32(r + 8);
-    out->path_len = rd_u32(r + 12);
-    out->title = pool + rd_u32(r + 16);
-    out->title_len = rd_u32(r + 20);
-    out->first_passage = rd_u32(r + 24);
-    out->npassages = rd_u32(r + 28);
-    out->size = rd_u64(r + 32);
-    out->mtime = (int64_t)rd_u64(r + 40);
-    out->hash = rd_u64(r + 48);
+    out->id = pool + r.id_off;
+    out->id_len = r.id_len;
+    out->path = pool + r.path_off;
+    out->path_len = r.path_len;
+    out->title = pool + r.title_off;
+    out->title_len = r.title_len;
+    out->first_passage = r.first_passage;
+    out->npassages = r.npassages;
+    out->size = r.size;
+    out->mtime = r.mtime;
+    out->hash = r.hash;
     return 0;
 }
 
@@ -318,20 +330,15 @@ int segment_passage(const Segment *sg, uint32_t pid, PassageInfo *out)
 {
     memset(out, 0, sizeof *out);
     if (pid >= sg->stats.passages) return -1;
-    const uint8_t *r = sg->pass_records + (size_t)pid * PASSAGE_RECORD;
-    uint32_t article = rd_u32(r), ordinal = rd_u32(r + 4);
-    uint64_t start = rd_u64(r + 8), end = rd_u64(r + 16);
-    if (article >= sg->stats.articles || start > end)
+    PassageInfo r;
+    passage_record_get(sg->pass_records + (size_t)pid * PASSAGE_RECORD_BYTES, &r);
+    if (r.article >= sg->stats.articles || r.start > r.end)
         return segment_corrupt(sg, "passages.bin", "passage %u: bad record", pid);
-    const uint8_t *a = sg->art_records + (size_t)article * ARTICLE_RECORD;
-    uint32_t first = rd_u32(a + 24), n = rd_u32(a + 28);
-    if (pid < first || pid - first >= n || ordinal != pid - first)
+    ArticleRecord a = article_at(sg, r.article);
+    if (pid < a.first_passage || pid - a.first_passage >= a.npassages || r.ordinal != pid - a.first_passage)
         return segment_corrupt(sg, "passages.bin", "passage %u: not where its article's record (articles.bin) puts it",
                                pid);
-    out->article = article;
-    out->ordinal = ordinal;
-    out->start = start;
-    out->end = end;
+    *out = r;
     return 0;
 }
 
@@ -343,12 +350,12 @@ static int verify_records(const Segment *sg)
     for (uint32_t a = 0; a < sg->stats.articles; a++) {
         ArticleInfo ai;
         if (segment_article(sg, a, &ai) != 0) return -1;
-        if ((a & 0xffff) == 0) file_release_below(&sg->arts, sg->art_records + (size_t)a * ARTICLE_RECORD);
+        if ((a & 0xffff) == 0) file_release_below(&sg->arts, sg->art_records + (size_t)a * ARTICLE_RECORD_BYTES);
     }
     for (uint32_t p = 0; p < sg->stats.passages; p++) {
         PassageInfo pi;
         if (segment_passage(sg, p, &pi) != 0) return -1;
-        if ((p & 0xffff) == 0) file_release_below(&sg->pass, sg->pass_records + (size_t)p * PASSAGE_RECORD);
+        if ((p & 0xffff) == 0) file_release_below(&sg->pass, sg->pass_records + (size_t)p * PASSAGE_RECORD_BYTES);
         total += sg->lengths[p];
     }
     file_release(&sg->arts);

@@ -17,7 +17,7 @@
  * error naming the file, where a search would only meet the parts it
  * reads.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,10 +41,9 @@ typedef struct {
     uint32_t input, article; /* a live article: its segment and id there */
 } ArticleRef;
 
-static int corrupt(const Input *in)
+static int postings_corrupt(const Input *in)
 {
-    err_set("index segment %s is corrupt (rebuild with: search index --full)", segment_dir(in->sg));
-    return -1;
+    return segment_corrupt(in->sg, "postings.bin", "a term's postings do not decode");
 }
 
 /* The live articles of every input, numbered in input order; each input's
@@ -116,7 +115,7 @@ static int term_articles(const Input *in, const TermInfo *t, Buf *list)
         buf_append(list, &a, sizeof a);
         last = a;
     }
-    return c.corrupt ? corrupt(in) : 0;
+    return c.corrupt ? postings_corrupt(in) : 0;
 }
 
 /* Every key of the inputs held by two live articles or more, in lexicon
@@ -196,7 +195,8 @@ static int gather(TermPostings *g, const Input *in, const TermInfo *t, PositionC
         if (g->n && id <= g->ids[g->n - 1]) *sorted = 0;
         memcpy(term_postings_add(g, id, np), pos, np * sizeof *pos);
     }
-    return c.corrupt || c.pid != PID_END ? corrupt(in) : 0;
+    if (c.corrupt) return postings_corrupt(in);
+    return c.pid != PID_END ? -1 : 0; /* positions_of named the damage */
 }
 
 /* keys[0..n) sorted by their high 32 bits, which are below limit: least

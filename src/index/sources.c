@@ -16,7 +16,7 @@
  * versions) or with a damaged one only makes the next update read every
  * file.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
 
@@ -91,11 +91,7 @@ int sources_write(const Sources *s, const char *commit)
 {
     Buf b = {0};
     buf_put_u64(&b, s->n);
-    for (size_t e = 0; e < s->n; e++) {
-        buf_put_u64(&b, s->stamp[e]);
-        buf_put_varint(&b, s->keys.klens[e]);
-        buf_append(&b, strmap_key(&s->keys, e), s->keys.klens[e]);
-    }
+    for (size_t e = 0; e < s->n; e++) source_entry_put(&b, s->stamp[e], strmap_key(&s->keys, e), s->keys.klens[e]);
     int rc = file_write(commit, "sources.bin", "SRCS", &b);
     buf_free(&b);
     return rc;
@@ -107,24 +103,24 @@ int sources_read(Sources *s, const char *commit)
     MappedFile f;
     if (file_map(commit, "sources.bin", "SRCS", &f) != 0) return -1;
     const uint8_t *p = f.payload, *end = f.payload + f.len;
-    int rc = f.len >= 8 ? 0 : -1;
-    uint64_t n = rc == 0 ? rd_u64(p) : 0;
-    if (rc == 0 && n > (f.len - 8) / 10) rc = -1; /* every entry takes at least 10 bytes */
-    p += rc == 0 ? 8 : 0;
+    int rc = f.len >= COUNT_BYTES ? 0 : -1;
+    uint64_t n = rc == 0 ? count_get(p) : 0;
+    if (rc == 0 && n > (f.len - COUNT_BYTES) / SOURCE_ENTRY_MIN_BYTES) rc = -1;
+    p += rc == 0 ? COUNT_BYTES : 0;
     for (uint64_t e = 0; rc == 0 && e < n; e++) {
-        uint64_t klen;
-        size_t used = (size_t)(end - p) >= 8 ? rd_varint(p + 8, end, &klen) : 0;
-        if (!used || klen == 0 || klen > (uint64_t)(end - p) - 8 - used) {
+        SourceEntry se;
+        size_t used = source_entry_get(p, end, &se);
+        if (!used) {
             rc = -1;
             break;
         }
-        put(s, (const char *)p + 8 + used, (size_t)klen, rd_u64(p));
-        p += 8 + used + klen;
+        put(s, se.key, se.key_len, se.stamp);
+        p += used;
     }
     if (rc == 0 && (p != end || s->n != n)) rc = -1; /* trailing bytes, or a key twice */
     file_unmap(&f);
     if (rc != 0) {
-        err_set("index file %s/sources.bin is corrupt", commit);
+        file_corrupt(commit, "sources.bin", "bad file list");
         sources_free(s);
         sources_init(s);
     }

@@ -5,13 +5,9 @@
  * (segment_merge.c). Everything streams to disk as it is encoded: only
  * one term's encoding is held in memory. Layouts: FORMAT.md.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <stdlib.h>
-
-#define DIR_ENTRY 16
-#define LEX_PREFIX 8  /* u64 term count */
-#define POS_PREFIX 16 /* u64 term count, u64 position count */
 
 typedef struct {
     uint32_t max_tf;  /* over the term */
@@ -20,13 +16,14 @@ typedef struct {
 
 static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, uint32_t max_tf, uint32_t min_len)
 {
-    uint16_t tf16 = (uint16_t)(max_tf > 65535 ? 65535 : max_tf);   /* read as "at least" */
-    uint16_t len16 = (uint16_t)(min_len > 65535 ? 65535 : min_len); /* smaller is safe */
-    memcpy(d, &last, 4);
-    memcpy(d + 4, &end, 4);
-    memcpy(d + 8, &part, 4);
-    memcpy(d + 12, &tf16, 2);
-    memcpy(d + 14, &len16, 2);
+    BlockEntry e = {
+        .last = last,
+        .end = end,
+        .max_tf_part = part,
+        .max_tf = (uint16_t)(max_tf > BLOCK_ENTRY_CAP ? BLOCK_ENTRY_CAP : max_tf),    /* read as "at least" */
+        .min_len = (uint16_t)(min_len > BLOCK_ENTRY_CAP ? BLOCK_ENTRY_CAP : min_len), /* smaller is safe */
+    };
+    block_entry_put(d, &e);
 }
 
 float floats_select_largest(float *v, size_t n, size_t k)
@@ -118,10 +115,10 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
                         float avgdl, float *parts, TermMax *tm)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
-    size_t floors_at = out->len, floors_len = nblocks > 1 ? TERM_FLOORS * 4 : 0;
-    size_t dir_len = nblocks > 1 ? (size_t)nblocks * DIR_ENTRY : 0, dir_at = floors_at + floors_len;
-    buf_reserve(out, floors_len + dir_len);
-    out->len += floors_len + dir_len;
+    size_t floors_at = out->len, dir_len = (size_t)block_dir_bytes(nblocks);
+    size_t dir_at = floors_at + (dir_len ? FLOORS_BYTES : 0);
+    buf_reserve(out, dir_len);
+    out->len += dir_len;
     size_t data_at = out->len;
     uint32_t vals[BLOCK_SIZE];
     tm->max_tf = 0;
@@ -145,15 +142,15 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
         for (uint32_t i = 0; i < n; i++) vals[i] = tfs[lo + i] - 1;
         buf_put_packed(out, vals, n);
         if (dir_len)
-            put_dir_entry(out->data + dir_at + (size_t)b * DIR_ENTRY, ids[lo + n - 1],
+            put_dir_entry(out->data + dir_at + (size_t)b * BLOCK_ENTRY_BYTES, ids[lo + n - 1],
                           (uint32_t)(out->len - data_at), part, bmax, bmin);
         if (bmax > tm->max_tf) tm->max_tf = bmax;
         if (part > tm->max_part) tm->max_part = part;
     }
-    if (floors_len) {
+    if (dir_len) {
         float floors[TERM_FLOORS];
         term_floors(parts, df, floors);
-        memcpy(out->data + floors_at, floors, sizeof floors);
+        floors_put(out->data + floors_at, floors);
     }
 }
 
@@ -198,10 +195,10 @@ int term_writer_open(TermWriter *f, const char *dir)
 {
     memset(f, 0, sizeof *f);
     f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
-    if (fileout_open(&f->lex, dir, "lexicon.bin", LEX_PREFIX) != 0 ||
+    if (fileout_open(&f->lex, dir, "lexicon.bin", COUNT_BYTES) != 0 ||
         fileout_open_spill(&f->pool, dir, "lexicon-keys.tmp") != 0 ||
         fileout_open(&f->post, dir, "postings.bin", 0) != 0 ||
-        fileout_open(&f->pos, dir, "positions.bin", POS_PREFIX) != 0) {
+        fileout_open(&f->pos, dir, "positions.bin", POSITIONS_HEADER_BYTES) != 0) {
         term_writer_abort(f);
         return -1;
     }
@@ -213,7 +210,7 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
 {
     const uint32_t *ids = p->ids, *tfs = p->tfs, *pos = p->pos;
     uint32_t df = (uint32_t)p->n;
-    uint64_t post_off = f->post.len, pos_off = POS_PREFIX + f->pos.len;
+    uint64_t post_off = f->post.len, pos_off = POSITIONS_HEADER_BYTES + f->pos.len;
     TermMax tm;
     if (df > f->parts_cap) {
         f->parts_cap = df;
@@ -228,16 +225,18 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     before = b->len;
     positions_encode_term(b, tfs, pos, df);
     fileout_wrote(&f->pos, before);
-    uint8_t e[40];
-    uint32_t post_len = (uint32_t)(f->post.len - post_off), pool_off = (uint32_t)f->pool.len, klen = (uint32_t)len;
-    memcpy(e, &post_off, 8);
-    memcpy(e + 8, &post_len, 4);
-    memcpy(e + 12, &df, 4);
-    memcpy(e + 16, &tm.max_tf, 4);
-    memcpy(e + 20, &pool_off, 4);
-    memcpy(e + 24, &klen, 4);
-    memcpy(e + 28, &tm.max_part, 4);
-    memcpy(e + 32, &pos_off, 8);
+    LexEntry entry = {
+        .postings_off = post_off,
+        .postings_len = (uint32_t)(f->post.len - post_off),
+        .df = df,
+        .max_tf = tm.max_tf,
+        .key_off = (uint32_t)f->pool.len,
+        .key_len = (uint32_t)len,
+        .max_tf_part = tm.max_part,
+        .positions_off = pos_off,
+    };
+    uint8_t e[LEX_ENTRY_BYTES];
+    lex_entry_put(e, &entry);
     fileout_write(&f->lex, e, sizeof e);
     fileout_write(&f->pool, key, len);
     f->terms++;
@@ -263,10 +262,9 @@ void term_writer_abort(TermWriter *f)
 
 int term_writer_finish(TermWriter *f, uint64_t *bytes)
 {
-    uint8_t lex_prefix[LEX_PREFIX], pos_prefix[POS_PREFIX];
-    memcpy(lex_prefix, &f->terms, 8);
-    memcpy(pos_prefix, &f->terms, 8);
-    memcpy(pos_prefix + 8, &f->positions, 8);
+    uint8_t lex_prefix[COUNT_BYTES], pos_prefix[POSITIONS_HEADER_BYTES];
+    count_put(lex_prefix, f->terms);
+    positions_header_put(pos_prefix, &(PositionsHeader){f->terms, f->positions});
     free_scratch(f);
     int rc = fileout_append_spill(&f->lex, &f->pool);
     if (rc == 0) rc = fileout_close(&f->lex, "LEXI", lex_prefix, bytes);

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
-#include "index/index.h"
+#include "index/reader.h"
 
 /* ---- bm25.c ---- */
 

@@ -1,6 +1,6 @@
 /* test_codec.c: bit-packing round trips on random and edge-case blocks. */
 #include "check.h"
-#include "index/index.h"
+#include "index/format.h"
 
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
  * with and without a staging line, records longer than a line, buffers
  * grown through every slab size into malloc's, and emptied for reuse. */
 #include "check.h"
-#include "index/index.h"
+#include "index/writer.h"
 
 #define TERMS 70000 /* past the 65536 terms that get a staging line */
 #define PASSAGES 3000

@@ -1,5 +1,7 @@
 /*
- * publish.c: the one place that makes a new index visible.
+ * commit.c: the commit protocol, the one place that makes a new index
+ * visible: the build lock, the directories of a build and the clean-up of
+ * dead builds' ones, a commit's manifest, CURRENT and publication.
  *
  * An index directory holds segment directories (seg-000001, ...), commit
  * directories (gen-000002, ...: a manifest listing segments, and their
@@ -25,7 +27,7 @@
  * directory that is not an index and holds anything else is refused, so a
  * mistyped --index never clears a user's directory.
  */
-#include "index/index.h"
+#include "index/writer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -469,4 +471,56 @@ void publish_abort(Publication *p)
     free(p->current_tmp);
     memset(p, 0, sizeof *p);
     p->lock_fd = -1;
+}
+
+/* ---- the manifest: a commit's segments ---- */
+
+char *index_segment_path(const char *root, uint32_t number)
+{
+    size_t n = strlen(root) + 16;
+    char *s = xmalloc(n);
+    snprintf(s, n, "%s/seg-%06u", root, number);
+    return s;
+}
+
+/* The name of the deletes file of segment number in a commit. */
+void commit_deletes_name(uint32_t number, char out[COMMIT_NAME_MAX])
+{
+    snprintf(out, COMMIT_NAME_MAX, "del-%06u.bin", number);
+}
+
+int manifest_read(const char *commit, Manifest *m)
+{
+    MappedFile f;
+    memset(m, 0, sizeof *m);
+    if (file_map(commit, "manifest.bin", "MANI", &f) != 0) return -1;
+    uint64_t n = f.len >= COUNT_BYTES ? count_get(f.payload) : 0;
+    if (n == 0 || n > MANIFEST_MAX_SEGMENTS || f.len != COUNT_BYTES + MANIFEST_ENTRY_BYTES * n) {
+        file_unmap(&f);
+        return file_corrupt(commit, "manifest.bin", "bad segment list");
+    }
+    m->n = (size_t)n;
+    for (size_t i = 0; i < m->n; i++) {
+        ManifestEntry e;
+        manifest_entry_get(f.payload + COUNT_BYTES + MANIFEST_ENTRY_BYTES * i, &e);
+        m->number[i] = e.number;
+        m->has_deletes[i] = e.has_deletes != 0;
+    }
+    file_unmap(&f);
+    return 0;
+}
+
+int manifest_write(const Manifest *m, const char *commit)
+{
+    uint8_t p[COUNT_BYTES + MANIFEST_ENTRY_BYTES * MANIFEST_MAX_SEGMENTS];
+    Buf b = {0};
+    count_put(p, m->n);
+    for (size_t i = 0; i < m->n; i++) {
+        ManifestEntry e = {m->number[i], (uint32_t)m->has_deletes[i]};
+        manifest_entry_put(p + COUNT_BYTES + MANIFEST_ENTRY_BYTES * i, &e);
+    }
+    buf_append(&b, p, COUNT_BYTES + MANIFEST_ENTRY_BYTES * m->n);
+    int rc = file_write(commit, "manifest.bin", "MANI", &b);
+    buf_free(&b);
+    return rc;
 }
