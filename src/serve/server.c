@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -33,10 +34,29 @@
 #define SCHEMA 1
 #define LAT_BUCKETS 160 /* latency histogram: bucket i holds [10 µs * 1.1^i, 10 µs * 1.1^(i+1)) */
 
+/* A request handed from libmicrohttpd's thread to a search thread: its
+ * parameters copied (the connection is suspended meanwhile), then the
+ * reply. */
+typedef struct Job {
+    struct Job *next;
+    struct MHD_Connection *c;
+    char *path;                 /* the URL's path */
+    char *q, *k, *offset, *per_article, *explain, *algorithm; /* parameters, NULL when absent */
+    unsigned status;            /* the reply */
+    const char *type;
+    Buf body;
+} Job;
+
 typedef struct {
     const ServeOptions *o;
     Live *live;
-    atomic_uint in_progress;
+    pthread_mutex_t mu;         /* guards the queue */
+    pthread_cond_t cv;
+    Job *head, *tail;
+    unsigned queued;            /* jobs waiting or being answered */
+    int stop;
+    pthread_t *threads;
+    unsigned nthreads;
     atomic_ullong queries, errors, rejected;
     atomic_ullong latency[LAT_BUCKETS];
     double started;
@@ -70,41 +90,20 @@ void serve_options_default(ServeOptions *o)
     o->refresh_ms = 250;
 }
 
-/* ---- responses ---- */
+/* ---- replies ---- */
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, Buf *body)
+static void reply(Job *j, unsigned status, Buf *body)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(body->len, body->data, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        buf_free(body);
-        return MHD_NO;
-    }
-    body->data = NULL;
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result rc = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return rc;
+    j->status = status;
+    j->type = "application/json";
+    j->body = *body;
+    memset(body, 0, sizeof *body);
 }
 
-static enum MHD_Result send_static(struct MHD_Connection *c, const char *type, const char *start, const char *end)
-{
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer((size_t)(end - start), (void *)start, MHD_RESPMEM_PERSISTENT);
-    if (!r) return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", type);
-    /* the page loads nothing from elsewhere, and nothing else may be loaded into it */
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-/* {"error":{"status":N,"code":"...","message":"..."}} */
-static enum MHD_Result send_error(Server *sv, struct MHD_Connection *c, unsigned status, const char *code,
-                                  const char *fmt, ...)
+/* {"schema":1,"error":{"status":N,"code":"...","message":"..."}} */
+static void reply_error(Server *sv, Job *j, unsigned status, const char *code, const char *fmt, ...)
+    PRINTF_LIKE(5, 6);
+static void reply_error(Server *sv, Job *j, unsigned status, const char *code, const char *fmt, ...)
 {
     char m[600];
     va_list ap;
@@ -116,7 +115,7 @@ static enum MHD_Result send_error(Server *sv, struct MHD_Connection *c, unsigned
     buf_printf(&b, "{\"schema\":%d,\"error\":{\"status\":%u,\"code\":\"%s\",\"message\":", SCHEMA, status, code);
     api_json_string(&b, m, strlen(m));
     buf_printf(&b, "}}\n");
-    return respond(c, status, "application/json", &b);
+    reply(j, status, &b);
 }
 
 static unsigned status_of(srch_code code)
@@ -131,17 +130,16 @@ static unsigned status_of(srch_code code)
     }
 }
 
-static enum MHD_Result send_api_error(Server *sv, struct MHD_Connection *c, const srch_error *e)
+static void reply_api_error(Server *sv, Job *j, const srch_error *e)
 {
-    return send_error(sv, c, status_of(e->code), srch_code_name(e->code), "%s", e->message);
+    reply_error(sv, j, status_of(e->code), srch_code_name(e->code), "%s", e->message);
 }
 
 /* ---- parameters ---- */
 
 /* An unsigned parameter: def when absent; -1 when not a number in [0, max]. */
-static long long param_uint(struct MHD_Connection *c, const char *name, long long def, long long max)
+static long long param_uint(const char *v, long long def, long long max)
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
     if (!v || !*v) return def;
     char *end;
     errno = 0;
@@ -150,9 +148,8 @@ static long long param_uint(struct MHD_Connection *c, const char *name, long lon
 }
 
 /* A flag: 1 for 1/true/yes/on, 0 for absent or 0/false/no/off, -1 else. */
-static int param_flag(struct MHD_Connection *c, const char *name)
+static int param_flag(const char *v)
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
     if (!v || !*v || !strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) return 0;
     return !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") ? 1 : -1;
 }
@@ -179,36 +176,37 @@ static double latency_quantile(Server *sv, double q)
     return edge;
 }
 
-/* ---- endpoints ---- */
+/* ---- endpoints (on the search threads) ---- */
 
-static enum MHD_Result search(Server *sv, struct MHD_Connection *c)
+static void search(Server *sv, Job *j)
 {
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
-    if (!q || !*q) return send_error(sv, c, MHD_HTTP_BAD_REQUEST, "bad argument", "q, the query, is missing");
+    const char *q = j->q;
+    if (!q || !*q) return reply_error(sv, j, MHD_HTTP_BAD_REQUEST, "bad argument", "q, the query, is missing");
     size_t qlen = strlen(q);
     if (qlen > sv->o->max_query)
-        return send_error(sv, c, MHD_HTTP_CONTENT_TOO_LARGE, "too large", "q is %zu bytes, at most %zu are taken", qlen,
-                          sv->o->max_query);
+        return reply_error(sv, j, MHD_HTTP_CONTENT_TOO_LARGE, "too large", "q is %zu bytes, at most %zu are taken",
+                           qlen, sv->o->max_query);
     srch_search_options so;
     srch_search_options_init(&so);
-    long long k = param_uint(c, "k", 10, (long long)sv->o->max_k), off = param_uint(c, "offset", 0, (long long)sv->o->max_k),
-              pa = param_uint(c, "per_article", 0, 100);
-    int explain = param_flag(c, "explain");
-    if (k < 1 || off < 0 || (size_t)(k + off) > sv->o->max_k)
-        return send_error(sv, c, MHD_HTTP_BAD_REQUEST, "bad argument", "k must be 1 to %zu, offset 0 or more, k + offset at most %zu",
-                          sv->o->max_k, sv->o->max_k);
+    long long max = (long long)sv->o->max_k;
+    long long k = param_uint(j->k, 10, max), off = param_uint(j->offset, 0, max);
+    long long pa = param_uint(j->per_article, 0, 100);
+    int explain = param_flag(j->explain);
+    if (k < 1 || off < 0 || k + off > max)
+        return reply_error(sv, j, MHD_HTTP_BAD_REQUEST, "bad argument",
+                           "k must be 1 to %lld, offset 0 or more, k + offset at most %lld", max, max);
     if (pa < 0 || explain < 0)
-        return send_error(sv, c, MHD_HTTP_BAD_REQUEST, "bad argument", "per_article must be 0 to 100, explain 0 or 1");
+        return reply_error(sv, j, MHD_HTTP_BAD_REQUEST, "bad argument", "per_article must be 0 to 100, explain 0 or 1");
     so.k = (size_t)k;
     so.offset = (size_t)off;
     so.per_article = (uint32_t)pa;
     so.explain = explain;
-    so.algorithm = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "algorithm");
+    so.algorithm = j->algorithm;
     double t0 = now();
     srch_error err;
     srch_searcher *s;
     Generation *g = live_acquire(sv->live, &s, &err);
-    if (!g) return send_api_error(sv, c, &err);
+    if (!g) return reply_api_error(sv, j, &err);
     srch_hits *h;
     srch_code rc = srch_search(s, q, &so, &h, &err);
     Buf b = {0};
@@ -228,22 +226,22 @@ static enum MHD_Result search(Server *sv, struct MHD_Connection *c)
     live_release(sv->live, g, s);
     if (rc != SRCH_OK) {
         buf_free(&b);
-        return send_api_error(sv, c, &err);
+        return reply_api_error(sv, j, &err);
     }
     double took = now() - t0;
     buf_printf(&b, ",\"took_ms\":%.3f}\n", took * 1e3);
     atomic_fetch_add(&sv->queries, 1);
     record_latency(sv, took);
-    return respond(c, MHD_HTTP_OK, "application/json", &b);
+    reply(j, MHD_HTTP_OK, &b);
 }
 
-static enum MHD_Result article(Server *sv, struct MHD_Connection *c, const char *id)
+static void article(Server *sv, Job *j, const char *id)
 {
-    if (!*id) return send_error(sv, c, MHD_HTTP_NOT_FOUND, "not found", "no article id given");
+    if (!*id) return reply_error(sv, j, MHD_HTTP_NOT_FOUND, "not found", "no article id given");
     srch_error err;
     srch_searcher *s;
     Generation *g = live_acquire(sv->live, &s, &err);
-    if (!g) return send_api_error(sv, c, &err);
+    if (!g) return reply_api_error(sv, j, &err);
     srch_hits *h;
     srch_code rc = srch_article(generation_index(g), id, &h, &err);
     Buf b = {0};
@@ -269,56 +267,178 @@ static enum MHD_Result article(Server *sv, struct MHD_Connection *c, const char 
     live_release(sv->live, g, s);
     if (rc != SRCH_OK) {
         buf_free(&b);
-        return send_api_error(sv, c, &err);
+        return reply_api_error(sv, j, &err);
     }
-    return respond(c, MHD_HTTP_OK, "application/json", &b);
+    reply(j, MHD_HTTP_OK, &b);
 }
 
-static enum MHD_Result stats(Server *sv, struct MHD_Connection *c, int health)
+static void stats(Server *sv, Job *j, int health)
 {
     srch_error err;
     srch_searcher *s;
     Generation *g = live_acquire(sv->live, &s, &err);
-    if (!g) return send_api_error(sv, c, &err);
+    if (!g) return reply_api_error(sv, j, &err);
     srch_index_info info;
     srch_index_stats(generation_index(g), &info);
     Buf b = {0};
     if (health) {
         buf_printf(&b, "{\"schema\":%d,\"status\":\"ok\",\"generation\":\"%s\"}\n", SCHEMA, generation_name(g));
     } else {
+        pthread_mutex_lock(&sv->mu);
+        unsigned queued = sv->queued;
+        pthread_mutex_unlock(&sv->mu);
         buf_printf(&b,
                    "{\"schema\":%d,\"generation\":\"%s\",\"passages\":%llu,\"articles\":%llu,\"segments\":%llu,"
-                   "\"queries\":%llu,\"errors\":%llu,\"rejected\":%llu,\"in_progress\":%u,"
+                   "\"queries\":%llu,\"errors\":%llu,\"rejected\":%llu,\"in_progress\":%u,\"threads\":%u,"
                    "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f},\"uptime_s\":%.1f,\"version\":\"%s\"}\n",
                    SCHEMA, generation_name(g), (unsigned long long)info.passages, (unsigned long long)info.articles,
                    (unsigned long long)info.segments, atomic_load(&sv->queries), atomic_load(&sv->errors),
-                   atomic_load(&sv->rejected), atomic_load(&sv->in_progress), latency_quantile(sv, 0.5),
+                   atomic_load(&sv->rejected), queued, sv->nthreads, latency_quantile(sv, 0.5),
                    latency_quantile(sv, 0.9), latency_quantile(sv, 0.99), now() - sv->started, srch_version());
     }
     live_release(sv->live, g, s);
-    return respond(c, MHD_HTTP_OK, "application/json", &b);
+    reply(j, MHD_HTTP_OK, &b);
 }
 
-static enum MHD_Result route(Server *sv, struct MHD_Connection *c, const char *url)
+static void answer(Server *sv, Job *j)
 {
-    if (!strcmp(url, "/search")) return search(sv, c);
-    if (!strncmp(url, "/articles/", 10)) return article(sv, c, url + 10);
-    if (!strcmp(url, "/health")) return stats(sv, c, 1);
-    if (!strcmp(url, "/stats")) return stats(sv, c, 0);
+    const char *url = j->path;
+    if (!strcmp(url, "/search")) search(sv, j);
+    else if (!strncmp(url, "/articles/", 10)) article(sv, j, url + 10);
+    else if (!strcmp(url, "/health")) stats(sv, j, 1);
+    else if (!strcmp(url, "/stats")) stats(sv, j, 0);
+    else reply_error(sv, j, MHD_HTTP_NOT_FOUND, "not found", "no such page: %s", url);
+}
+
+/* ---- the search threads ---- */
+
+static void *search_thread(void *arg)
+{
+    Server *sv = arg;
+    pthread_mutex_lock(&sv->mu);
+    for (;;) {
+        while (!sv->head && !sv->stop) pthread_cond_wait(&sv->cv, &sv->mu);
+        if (!sv->head) break; /* stopping, nothing left */
+        Job *j = sv->head;
+        sv->head = j->next;
+        if (!sv->head) sv->tail = NULL;
+        pthread_mutex_unlock(&sv->mu);
+        answer(sv, j);
+        MHD_resume_connection(j->c); /* libmicrohttpd calls handle() again: it sends the reply */
+        pthread_mutex_lock(&sv->mu);
+    }
+    pthread_mutex_unlock(&sv->mu);
+    return NULL;
+}
+
+/* Queues j; 0 when the queue is full. */
+static int enqueue(Server *sv, Job *j)
+{
+    pthread_mutex_lock(&sv->mu);
+    int room = !sv->stop && sv->queued < sv->o->queue;
+    if (room) {
+        sv->queued++;
+        if (sv->tail) sv->tail->next = j;
+        else sv->head = j;
+        sv->tail = j;
+        pthread_cond_signal(&sv->cv);
+    }
+    pthread_mutex_unlock(&sv->mu);
+    return room;
+}
+
+static void job_free(Job *j)
+{
+    free(j->path);
+    free(j->q);
+    free(j->k);
+    free(j->offset);
+    free(j->per_article);
+    free(j->explain);
+    free(j->algorithm);
+    buf_free(&j->body);
+    free(j);
+}
+
+static char *arg_copy(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    return v ? strdup(v) : NULL;
+}
+
+/* ---- libmicrohttpd's side ---- */
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, Buf *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(body->len, body->data, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        buf_free(body);
+        return MHD_NO;
+    }
+    memset(body, 0, sizeof *body); /* the response owns the bytes now */
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result send_static(struct MHD_Connection *c, const char *type, const char *start, const char *end)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer((size_t)(end - start), (void *)start, MHD_RESPMEM_PERSISTENT);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    /* the page loads nothing from elsewhere, and nothing else may be loaded into it */
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* An error answered at once, on libmicrohttpd's thread. */
+static enum MHD_Result refuse(Server *sv, struct MHD_Connection *c, unsigned status, const char *code,
+                              const char *message)
+{
+    Job j = {0};
+    reply_error(sv, &j, status, code, "%s", message);
+    return respond(c, status, j.type, &j.body);
+}
+
+static enum MHD_Result send_page(struct MHD_Connection *c, const char *url)
+{
     if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
         return send_static(c, "text/html; charset=utf-8", _binary_src_serve_web_index_html_start,
                            _binary_src_serve_web_index_html_end);
     if (!strcmp(url, "/app.js"))
         return send_static(c, "text/javascript; charset=utf-8", _binary_src_serve_web_app_js_start,
                            _binary_src_serve_web_app_js_end);
-    if (!strcmp(url, "/app.css"))
-        return send_static(c, "text/css; charset=utf-8", _binary_src_serve_web_app_css_start,
-                           _binary_src_serve_web_app_css_end);
-    return send_error(sv, c, MHD_HTTP_NOT_FOUND, "not found", "no such page: %s", url);
+    return send_static(c, "text/css; charset=utf-8", _binary_src_serve_web_app_css_start,
+                       _binary_src_serve_web_app_css_end);
 }
 
-/* libmicrohttpd calls this once when the headers are in, again for each
- * piece of a body, and once more after it. A body is refused: no endpoint
+static int is_page(const char *url)
+{
+    return !strcmp(url, "/") || !strcmp(url, "/index.html") || !strcmp(url, "/app.js") || !strcmp(url, "/app.css");
+}
+
+/* A connection's state: &headers_seen, or its Job while a search thread
+ * has it. */
+static int headers_seen;
+
+static void job_done(Server *sv, Job *j)
+{
+    pthread_mutex_lock(&sv->mu);
+    sv->queued--;
+    pthread_mutex_unlock(&sv->mu);
+    job_free(j);
+}
+
+/* libmicrohttpd calls this when the headers are in, again for each piece
+ * of a body and once after it, and once more after a search thread has
+ * answered and resumed the connection. A body is refused: no endpoint
  * takes one. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **state)
@@ -326,28 +446,57 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     Server *sv = cls;
     (void)version;
     (void)upload;
-    static int headers_seen;
     if (!*state) {
         *state = &headers_seen;
         return MHD_YES; /* answer once the request (and any body) is read */
+    }
+    if (*state != &headers_seen) { /* resumed: the search thread's reply */
+        Job *j = *state;
+        enum MHD_Result rc = respond(c, j->status, j->type, &j->body);
+        job_done(sv, j);
+        *state = &headers_seen;
+        return rc;
     }
     if (*upload_size) {
         *upload_size = 0; /* dropped */
         return MHD_YES;
     }
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-        return send_error(sv, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "only GET is served");
+        return refuse(sv, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "only GET is served");
     const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (len && strcmp(len, "0"))
-        return send_error(sv, c, MHD_HTTP_CONTENT_TOO_LARGE, "too large", "no endpoint takes a request body");
-    if (atomic_fetch_add(&sv->in_progress, 1) >= sv->o->queue) {
-        atomic_fetch_sub(&sv->in_progress, 1);
-        atomic_fetch_add(&sv->rejected, 1);
-        return send_error(sv, c, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded", "too many requests at once; try again");
+        return refuse(sv, c, MHD_HTTP_CONTENT_TOO_LARGE, "too large", "no endpoint takes a request body");
+    if (is_page(url)) return send_page(c, url);
+    Job *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = strdup(url))) {
+        free(j);
+        return MHD_NO;
     }
-    enum MHD_Result rc = route(sv, c, url);
-    atomic_fetch_sub(&sv->in_progress, 1);
-    return rc;
+    j->c = c;
+    j->q = arg_copy(c, "q");
+    j->k = arg_copy(c, "k");
+    j->offset = arg_copy(c, "offset");
+    j->per_article = arg_copy(c, "per_article");
+    j->explain = arg_copy(c, "explain");
+    j->algorithm = arg_copy(c, "algorithm");
+    if (!enqueue(sv, j)) {
+        job_free(j);
+        atomic_fetch_add(&sv->rejected, 1);
+        return refuse(sv, c, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded", "too many requests at once; try again");
+    }
+    *state = j;
+    MHD_suspend_connection(c); /* until its search thread resumes it */
+    return MHD_YES;
+}
+
+/* A request is over: its job, if the client left before the reply was
+ * sent, is freed here. */
+static void completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
+{
+    (void)c;
+    (void)why;
+    if (*state && *state != &headers_seen) job_done(cls, *state);
+    *state = NULL;
 }
 
 /* ---- running ---- */
@@ -366,6 +515,27 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
     (void)ap; /* libmicrohttpd's own messages (a client gone, a bad request line) are not ours to print */
 }
 
+static int start_threads(Server *sv)
+{
+    sv->threads = calloc(sv->o->threads, sizeof *sv->threads);
+    if (!sv->threads) return -1;
+    for (unsigned i = 0; i < sv->o->threads; i++) {
+        if (pthread_create(&sv->threads[i], NULL, search_thread, sv) != 0) return -1;
+        sv->nthreads++;
+    }
+    return 0;
+}
+
+static void stop_threads(Server *sv)
+{
+    pthread_mutex_lock(&sv->mu);
+    sv->stop = 1;
+    pthread_cond_broadcast(&sv->cv);
+    pthread_mutex_unlock(&sv->mu);
+    for (unsigned i = 0; i < sv->nthreads; i++) pthread_join(sv->threads[i], NULL);
+    free(sv->threads);
+}
+
 int serve_run(const ServeOptions *o)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
@@ -375,21 +545,29 @@ int serve_run(const ServeOptions *o)
     }
     srch_error err;
     Server sv = {.o = o, .started = now()};
+    pthread_mutex_init(&sv.mu, NULL);
+    pthread_cond_init(&sv.cv, NULL);
     sv.live = live_open(o->index, o->refresh_ms, &err);
     if (!sv.live) {
         fprintf(stderr, "search: %s\n", err.message);
         return 2;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-        MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_END);
+    int rc = 2;
+    struct MHD_Daemon *d = NULL;
+    if (start_threads(&sv) != 0) {
+        fprintf(stderr, "search: cannot start the search threads\n");
+        goto out;
+    }
+    /* one thread of libmicrohttpd's parses and sends; --threads of ours search */
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
+                             MHD_USE_ERROR_LOG,
+                         0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+                         completed, &sv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "search: cannot listen on %s:%u: %s\n", o->host, o->port, strerror(errno));
-        live_close(sv.live);
-        return 2;
+        goto out;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     if (!o->quiet) {
@@ -403,7 +581,12 @@ int serve_run(const ServeOptions *o)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     while (!stopping) sleep(1); /* a signal cuts the sleep short */
-    MHD_stop_daemon(d); /* waits for the requests under way */
+    rc = 0;
+out:
+    stop_threads(&sv); /* the queued jobs answered first, so that their connections resume */
+    if (d) MHD_stop_daemon(d);
     live_close(sv.live);
-    return 0;
+    pthread_mutex_destroy(&sv.mu);
+    pthread_cond_destroy(&sv.cv);
+    return rc;
 }
