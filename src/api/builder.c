@@ -65,13 +65,6 @@ static int next_row(srch_builder *b, Row **out)
     return rc;
 }
 
-static int only_space(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v') return 0;
-    return 1;
-}
-
 /* The indexer's article source: the rows, as they come. */
 static int pull(void *src, const CorpusOptions *co, article_fn fn, void *ctx, CorpusStats *stats)
 {
@@ -88,7 +81,7 @@ static int pull(void *src, const CorpusOptions *co, article_fn fn, void *ctx, Co
         Article a = {r->id, b->name, r->title, r->text, r->len, 0, 0, 0, r->len, 0};
         stats->bytes += r->len;
         int rc = 0;
-        if (only_space(r->text, r->len)) {
+        if (all_blank(r->text, r->len)) {
             stats->skipped++; /* nothing to find, as an empty file */
         } else {
             stats->articles++;

@@ -127,6 +127,14 @@ static inline int is_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
+/* 1 when s[0..n) is all white space: an article with nothing to find. */
+static inline int all_blank(const void *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_blank(((const unsigned char *)s)[i])) return 0;
+    return 1;
+}
+
 /* ---- passage_split.c ---- */
 
 /* Words (runs of non-blank bytes) in t[a..b). */

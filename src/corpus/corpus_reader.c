@@ -146,13 +146,6 @@ static int has_article_ext(const char *name)
     return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
 }
 
-static int only_space(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_blank((unsigned char)s[i])) return 0;
-    return 1;
-}
-
 static int64_t mtime_ns(const struct stat *st) { return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec; }
 static int64_t ctime_ns(const struct stat *st) { return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec; }
 
@@ -189,7 +182,7 @@ static int read_article_file(Walk *w, const char *path, const char *id, const st
     size_t off = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) off = 3; /* BOM */
     int rc = 0;
-    if (only_space(data + off, len - off)) {
+    if (all_blank(data + off, len - off)) {
         rc = skip_file(w, path, "empty file");
     } else if (memchr(data, 0, len)) {
         rc = skip_file(w, path, "binary file (contains NUL bytes)");
@@ -367,7 +360,7 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, co
 {
     size_t len = r->len;
     if (len && r->buf[len - 1] == '\r') len--;
-    if (only_space(r->buf, len)) return 0;
+    if (all_blank(r->buf, len)) return 0;
     /* one bad row costs that row, as one bad file of a directory costs
      * that file: the strings below end at a NUL */
     if (memchr(r->buf, 0, r->len)) return bad_row(w, path, lineno, "binary data (a NUL byte)");
@@ -390,7 +383,7 @@ static int tsv_row(Walk *w, const char *path, LineReader *r, uint64_t lineno, co
                  (uint64_t)st->st_size, mtime_ns(st)};
     w->stats->bytes += r->len + 1;
     int rc = 0;
-    if (only_space(text, tlen)) {
+    if (all_blank(text, tlen)) {
         w->stats->skipped++; /* an empty document: nothing to find */
     } else {
         w->stats->articles++;

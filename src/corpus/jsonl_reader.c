@@ -375,13 +375,6 @@ static void flatten(Buf *b)
         if (is_blank(b->data[i]) || b->data[i] == 0) b->data[i] = ' ';
 }
 
-static int only_blank(const uint8_t *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_blank(s[i])) return 0;
-    return 1;
-}
-
 static int one_line(Reader *rd, const char *line, size_t n, uint64_t lineno)
 {
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--; /* a CRLF file */
@@ -397,7 +390,7 @@ static int one_line(Reader *rd, const char *line, size_t n, uint64_t lineno)
     flatten(&rd->text);
     uint64_t base = rd->row + rd->id.len + 2; /* id<TAB><TAB>text<LF> */
     rd->row = base + rd->text.len + 1;
-    if (only_blank(rd->text.data, rd->text.len)) {
+    if (all_blank(rd->text.data, rd->text.len)) {
         rd->stats->skipped++; /* nothing to find, as an empty row of a passages file */
         return 0;
     }
