@@ -4,40 +4,18 @@
  * title, where the passage is, and a snippet with the query terms marked.
  */
 #include "cli/cli.h"
+#include "api/api.h"
 
 #include <stdlib.h>
-#include <utf8proc.h>
 
+/* The library's escaping (api/json.c), the one the hit objects and the
+ * server use, so that every JSON line agrees on it. */
 void json_string(FILE *f, const char *s, size_t n)
 {
-    fputc('"', f);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            fprintf(f, "\\%c", c);
-            i++;
-        } else if (c == '\n') {
-            fputs("\\n", f);
-            i++;
-        } else if (c == '\t') {
-            fputs("\\t", f);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u%04x", c);
-            i++;
-        } else {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-            if (len <= 0) {
-                fputs("\\ufffd", f);
-                i++;
-            } else {
-                fwrite(s + i, 1, (size_t)len, f);
-                i += (size_t)len;
-            }
-        }
-    }
-    fputc('"', f);
+    Buf b = {0};
+    api_json_string(&b, s, n);
+    fwrite(b.data, 1, b.len, f);
+    buf_free(&b);
 }
 
 /* Prints a string field that may be cut anywhere, as plain text. */
