@@ -158,6 +158,7 @@ Generation *live_acquire(Live *l, srch_searcher **s, srch_error *err)
     Generation *g = l->current;
     atomic_fetch_add(&g->refs, 1);
     pthread_mutex_unlock(&l->mu);
+    if (!s) return g;
     pthread_mutex_lock(&g->mu);
     *s = g->nidle ? g->idle[--g->nidle] : NULL;
     pthread_mutex_unlock(&g->mu);

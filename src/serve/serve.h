@@ -45,8 +45,9 @@ typedef struct Live Live;
 Live *live_open(const char *dir, unsigned refresh_ms, srch_error *err);
 /* Stops following and closes everything; no generation may be held. */
 void live_close(Live *l);
-/* The newest generation, held until live_release; and a searcher of it,
- * the caller's until it releases the generation. */
+/* The newest generation, held until live_release; and, when s is not
+ * NULL, a searcher of it, the caller's until it releases the generation
+ * (look-ups that search nothing need none). */
 Generation *live_acquire(Live *l, srch_searcher **s, srch_error *err);
 void live_release(Live *l, Generation *g, srch_searcher *s);
 srch_index *generation_index(const Generation *g);

@@ -239,8 +239,7 @@ static void article(Server *sv, Job *j, const char *id)
 {
     if (!*id) return reply_error(sv, j, MHD_HTTP_NOT_FOUND, "not found", "no article id given");
     srch_error err;
-    srch_searcher *s;
-    Generation *g = live_acquire(sv->live, &s, &err);
+    Generation *g = live_acquire(sv->live, NULL, &err);
     if (!g) return reply_api_error(sv, j, &err);
     srch_hits *h;
     srch_code rc = srch_article(generation_index(g), id, &h, &err);
@@ -264,7 +263,7 @@ static void article(Server *sv, Job *j, const char *id)
         buf_printf(&b, "]}\n");
         srch_hits_free(h);
     }
-    live_release(sv->live, g, s);
+    live_release(sv->live, g, NULL);
     if (rc != SRCH_OK) {
         buf_free(&b);
         return reply_api_error(sv, j, &err);
@@ -275,8 +274,7 @@ static void article(Server *sv, Job *j, const char *id)
 static void stats(Server *sv, Job *j, int health)
 {
     srch_error err;
-    srch_searcher *s;
-    Generation *g = live_acquire(sv->live, &s, &err);
+    Generation *g = live_acquire(sv->live, NULL, &err);
     if (!g) return reply_api_error(sv, j, &err);
     srch_index_info info;
     srch_index_stats(generation_index(g), &info);
@@ -296,7 +294,7 @@ static void stats(Server *sv, Job *j, int health)
                    atomic_load(&sv->rejected), queued, sv->nthreads, latency_quantile(sv, 0.5),
                    latency_quantile(sv, 0.9), latency_quantile(sv, 0.99), now() - sv->started, srch_version());
     }
-    live_release(sv->live, g, s);
+    live_release(sv->live, g, NULL);
     reply(j, MHD_HTTP_OK, &b);
 }
 
