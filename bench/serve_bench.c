@@ -1,7 +1,7 @@
 /*
  * serve_bench.c: what search serve does for GET /search, in process, on one
- * thread: search (k hits), then the same JSON body (api_hit_json per hit
- * in the envelope). The baseline bench/serve.sh compares the server's
+ * thread: search (k hits), then the same JSON body (serve_search_body,
+ * src/serve/reply.c). The baseline bench/serve.sh compares the server's
  * queries per second with: the difference is HTTP, sockets and threads.
  *
  *   serve_bench INDEX QUERIES.tsv [-k K] [--seconds S]
@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "serve/serve.h"
 
 static double now(void)
 {
@@ -35,14 +36,8 @@ static size_t answer(srch_searcher *s, const char *q, const srch_search_options 
     srch_hits *h;
     b->len = 0;
     if (srch_search(s, q, o, &h, NULL) != SRCH_OK) return 0;
-    buf_printf(b, "{\"schema\":1,\"query\":");
-    api_json_string(b, q, strlen(q));
-    buf_printf(b, ",\"generation\":\"gen\",\"k\":%zu,\"offset\":0,\"hits\":[", o->k);
-    for (size_t i = 0; i < srch_hits_count(h); i++) {
-        if (i) buf_put_u8(b, ',');
-        api_hit_json(b, srch_hits_get(h, i));
-    }
-    buf_printf(b, "],\"notes\":\"\",\"took_ms\":0.000}\n");
+    serve_search_body(b, q, "gen-000001", o->k, o->offset, h);
+    buf_printf(b, ",\"took_ms\":0.000}\n");
     srch_hits_free(h);
     return b->len;
 }

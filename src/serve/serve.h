@@ -6,6 +6,7 @@
  *   live.c     the generation served: follows CURRENT, counts references,
  *              closes an old generation once its last query is done
  *   server.c   the HTTP daemon (libmicrohttpd), routes, limits, statistics
+ *   reply.c    the body of a /search answer (bench/serve_bench writes it too)
  *   web/       the page, its script and style, linked into the binary
  */
 #ifndef SERVE_H
@@ -15,6 +16,9 @@
 #include <stdint.h>
 
 #include "libsearch.h"
+#include "util/util.h"
+
+#define SERVE_SCHEMA 1 /* "schema" of every answer */
 
 typedef struct {
     const char *index;     /* the index directory */
@@ -33,6 +37,12 @@ typedef struct {
 void serve_options_default(ServeOptions *o);
 /* Serves until SIGINT or SIGTERM; 0, or 2 with a one-line error printed. */
 int serve_run(const ServeOptions *o);
+
+/* ---- reply.c ---- */
+
+/* A /search answer for the hits of q but its closing ,"took_ms":X}: the
+ * caller times the answer, JSON included, then closes it. */
+void serve_search_body(Buf *b, const char *q, const char *generation, size_t k, size_t offset, const srch_hits *h);
 
 /* ---- live.c ---- */
 

@@ -31,7 +31,7 @@
 
 #include "api/api.h" /* Buf, and the JSON writer every front end shares */
 
-#define SCHEMA 1
+#define SCHEMA SERVE_SCHEMA
 #define LAT_BUCKETS 160 /* latency histogram: bucket i holds [10 µs * 1.1^i, 10 µs * 1.1^(i+1)) */
 
 /* A request handed from libmicrohttpd's thread to a search thread: its
@@ -211,16 +211,7 @@ static void search(Server *sv, Job *j)
     srch_code rc = srch_search(s, q, &so, &h, &err);
     Buf b = {0};
     if (rc == SRCH_OK) {
-        buf_printf(&b, "{\"schema\":%d,\"query\":", SCHEMA);
-        api_json_string(&b, q, qlen);
-        buf_printf(&b, ",\"generation\":\"%s\",\"k\":%lld,\"offset\":%lld,\"hits\":[", generation_name(g), k, off);
-        for (size_t i = 0; i < srch_hits_count(h); i++) {
-            if (i) buf_put_u8(&b, ',');
-            api_hit_json(&b, srch_hits_get(h, i));
-        }
-        buf_printf(&b, "],\"notes\":");
-        const char *notes = srch_hits_notes(h);
-        api_json_string(&b, notes, strlen(notes));
+        serve_search_body(&b, q, generation_name(g), so.k, so.offset, h);
         srch_hits_free(h);
     }
     live_release(sv->live, g, s);
