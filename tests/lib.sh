@@ -56,3 +56,14 @@ search_hits() {
     json_hits "$TMP/json.all"
     return $rc_
 }
+# serve_start INDEX [options]: `search serve` on a free port of loopback, in
+# the background: $PID, and $URL once it listens (empty if it never did).
+# serve_stop: SIGTERM; $STOPPED is its exit status (empty: none was running).
+serve_start() {
+    ix=$1; shift
+    "$SEARCH" serve --index "$ix" --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    PID=$!
+    for _ in $(seq 50); do grep -q http "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+    URL=$(sed -nE 's|.*(http://[0-9.:]+)/.*|\1|p' "$TMP/serve.out")
+}
+serve_stop() { STOPPED=; [ -n "$PID" ] && kill "$PID" 2>/dev/null && { wait "$PID"; STOPPED=$?; }; PID=; }

@@ -13,11 +13,8 @@ if ! command -v chromium >/dev/null || [ -z "$PY" ]; then
 fi
 
 "$SEARCH" index --corpus corpus --index "$TMP/idx" --quiet
-"$SEARCH" serve --index "$TMP/idx" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do grep -q http "$TMP/serve.out" && break; sleep 0.1; done
-URL=$(sed -nE 's|.*(http://[0-9.:]+)/.*|\1|p' "$TMP/serve.out")
+serve_start "$TMP/idx"
+trap 'serve_stop; rm -rf "$TMP"' EXIT
 SHOT=$R/${BUILD:-build}/serve-page.png
 rm -f "$SHOT"
 

@@ -15,20 +15,12 @@ printf 'Marker article.\n\nThe marker word of this round is zq0.\n' >"$TMP/corpu
 "$SEARCH" index --corpus "$TMP/corpus" --index "$TMP/idx" --quiet
 
 PID=
-start() { # start [options]: a server on a free port; $URL
-    "$SEARCH" serve --index "$TMP/idx" --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
-    for _ in $(seq 50); do grep -q http "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
-    URL=$(sed -nE 's|.*(http://[0-9.:]+)/.*|\1|p' "$TMP/serve.out")
-}
-# stop: SIGTERM; $STOPPED is the server's exit status (empty: it was not running)
-stop() { STOPPED=; [ -n "$PID" ] && kill "$PID" 2>/dev/null && { wait "$PID"; STOPPED=$?; }; PID=; }
-trap 'stop; rm -rf "$TMP"' EXIT
+trap 'serve_stop; rm -rf "$TMP"' EXIT
 # get PATH: the body to $TMP/body, the status printed
 get() { curl -s -o "$TMP/body" -w '%{http_code}' "$URL$1"; }
 json() { jq -e "$1" "$TMP/body" >/dev/null 2>&1; }
 
-start --threads 2 --max-query 8000
+serve_start "$TMP/idx" --threads 2 --max-query 8000
 ok "serve prints where it listens" test -n "$URL"
 
 ok "GET /search: 200" test "$(get '/search?q=suicidal+ideation&k=3')" = 200
@@ -84,7 +76,7 @@ ok "the server is still up" test "$(get /health)" = 200
 
 # overload: one request at a time; many at once get 200 or 503, never
 # anything else, and /stats counts the 503s
-stop; start --threads 2 --queue 1
+serve_stop; serve_start "$TMP/idx" --threads 2 --queue 1
 pids=
 for i in $(seq 40); do
     curl -s -o /dev/null -w '%{http_code}\n' "$URL/search?q=ketamine+therapy+depression&k=50" >>"$TMP/codes" &
@@ -98,7 +90,7 @@ ok "... /stats counts the $n503 rejected" json ".rejected == $n503"
 
 # live updates: reindex in a loop; each answer names its generation and
 # holds that generation's marker; a new generation is served within 1 s
-stop; start --threads 2
+serve_stop; serve_start "$TMP/idx" --threads 2
 : >"$TMP/seen"
 ( while [ ! -e "$TMP/done" ]; do
       curl -s "$URL/search?q=marker&k=1" | jq -r '[.generation, (.hits[0].text | capture("zq(?<n>[0-9]+)").n)] | @tsv' >>"$TMP/seen"
@@ -124,7 +116,7 @@ ok "every answer's marker is its generation's (one marker per generation)" test 
 ok "... and markers rise with generations" sh -c "sort -u '$TMP/seen' | sort -k1,1 | awk -F'\t' 'prev > \$2 + 0 { exit 1 } { prev = \$2 + 0 }'"
 ok "the old generations' directories are gone, their queries done" test "$(ls -d "$TMP"/idx/gen-* | wc -l)" -eq 1
 
-stop
+serve_stop
 ok "SIGTERM stops the server cleanly (exit 0)" test "$STOPPED" = 0
 expect_exit 2 "serve on a missing index: exit 2" "$SEARCH" serve --index "$TMP/none" --listen 127.0.0.1:0
 ok "... one line" one_line_error
