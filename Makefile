@@ -259,7 +259,7 @@ $(BUILD)/bench/serve_bench: bench/serve_bench.c $(BUILD)/src/serve/reply.o $(BUI
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/src/serve/reply.o $(BUILD)/libsearch.a $(LDLIBS)
 
-bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec $(BUILD)/bench/mem_latency ## the benchmark programs
+bench-tools: $(BUILD)/bench/bench_search $(BUILD)/bench/dump_passages $(BUILD)/bench/index_stats $(BUILD)/bench/codec_bench $(BUILD)/bench/plot_latency $(BUILD)/bench/store_codec $(BUILD)/bench/store_layout $(BUILD)/bench/mem_latency ## the benchmark programs
 
 # codec_bench compares our codec with Debian's libstreamvbyte-dev.
 $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a

@@ -2,30 +2,41 @@
  * docstore.c: the passage text store, writer and reader.
  *
  * Passage texts are concatenated in passage-id order (each prefixed by its
- * varint length) into raw blocks of about STORE_BLOCK bytes, each
- * compressed on its own as a zstd frame. Showing a hit costs one block
- * decompression; small blocks keep that cheap, larger ones compress better.
- * Layout: FORMAT.md, "store.bin".
+ * varint length) into raw blocks, each compressed on its own as a zstd
+ * frame. Showing a hit costs one block decompression, so blocks are small:
+ * about STORE_BLOCK bytes, compressed with a zstd dictionary trained on
+ * the store's first STORE_SAMPLE bytes of text, which wins back what small
+ * blocks lose. A store with less text than that has no dictionary and
+ * blocks of STORE_BLOCK_PLAIN bytes. Layout: FORMAT.md, "store.bin".
  *
  * zstd at level 1 (Debian's libzstd): on 16 KB blocks of our text it
  * compresses 1.3 to 1.5 times as fast as libdeflate at its level 1 into
  * about as many bytes, and decompresses twice as fast (bench/store_codec.c,
- * bench/README.md); libdeflate was itself twice as fast as zlib.
+ * bench/README.md); libdeflate was itself twice as fast as zlib. With the
+ * dictionary, 1 KB blocks read a text 4 to 5 times as fast as 16 KB
+ * blocks without one, for the same bytes on simplewiki and 6% more on
+ * synthetic text (docs/decisions/2026-12-06-store-dictionary.md).
  */
 #include "index/writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <zdict.h>
 #include <zstd.h>
 
-#define STORE_BLOCK (16 * 1024)
+#define STORE_BLOCK 1024               /* with a dictionary */
+#define STORE_BLOCK_PLAIN (16 * 1024)  /* without */
+#define STORE_SAMPLE (1u << 20)        /* text the dictionary is trained on */
+#define STORE_DICT (32u * 1024)        /* the dictionary's size, at most */
 /* Level 1, zstd's fastest regular level: a store is written once per
  * build, and the build's time is what this level was chosen for. */
 #define STORE_LEVEL 1
-/* Its match-finding hash table cut from 2^15 entries (what level 1 takes
- * for a 16 KB input) to 2^10: a table of 4 KB stays in the L1 cache and is
- * cheap to set up per block, which makes compression about a third faster
- * for about 4% more bytes (bench/store_codec.c, "store"). */
+/* Without a dictionary: the match-finding hash table cut from 2^15
+ * entries (what level 1 takes for a 16 KB input) to 2^10: a table of 4 KB
+ * stays in the L1 cache and is cheap to set up per block, which makes
+ * compression about a third faster for about 4% more bytes
+ * (bench/store_codec.c, "store"). */
 #define STORE_HASH_LOG 10
 /* Matches of at least 6 bytes (level 1 takes 5 here): fewer and longer
  * ones, so compression is 15-17% faster and decompression 8-10%, for
@@ -49,6 +60,13 @@ typedef struct {
 enum { SLOT_FREE, SLOT_FULL, SLOT_DONE };
 
 struct DocStoreWriter {
+    /* until the dictionary is settled: the first texts, and their sizes */
+    Buf sample, sample_sizes;
+    Buf train_sizes, dict; /* the sample's non-empty sizes; the dictionary */
+    int settled;
+    size_t block;    /* STORE_BLOCK or STORE_BLOCK_PLAIN */
+    uint32_t dict_len;
+    ZSTD_CDict *cdict;
     Buf raw;         /* the block being filled */
     Buf dir;         /* directory entries so far, written after the blocks */
     FileOut data;    /* store.bin, its compressed blocks written as they come */
@@ -99,7 +117,8 @@ static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, co
     w->failed |= failed;
     uint8_t e[STORE_ENTRY_BYTES];
     /* the offset is relative to the data area */
-    store_entry_put(e, &(StoreEntry){.first = first, .raw_len = raw_len, .offset = w->data.len, .clen = (uint32_t)out->len});
+    uint64_t offset = w->data.len - w->dict_len; /* the dictionary is written first */
+    store_entry_put(e, &(StoreEntry){.first = first, .raw_len = raw_len, .offset = offset, .clen = (uint32_t)out->len});
     buf_append(&w->dir, e, sizeof e);
     fileout_write(&w->data, out->data, out->len);
     w->nblocks++;
@@ -203,12 +222,70 @@ static void close_block(DocStoreWriter *w)
     w->block_first = w->npassages;
 }
 
-void docstore_add(DocStoreWriter *w, const char *text, size_t len)
+static void append_text(DocStoreWriter *w, const char *text, size_t len)
 {
     buf_put_varint(&w->raw, len);
     buf_append(&w->raw, text, len);
     w->npassages++;
-    if (w->raw.len >= STORE_BLOCK) close_block(w);
+    if (w->raw.len >= w->block) close_block(w);
+}
+
+/* Trains a dictionary on the sample's texts (the empty ones left out) and
+ * compresses with it from now on: w->comp is replaced by a context that
+ * refers to it (its level, and its parameters sized for the dictionary),
+ * and the dictionary is written ahead of the blocks. When zstd cannot make
+ * one, the store goes on without (deterministically: zstd's training is
+ * single-threaded and depends on the sample alone). */
+static void use_dictionary(DocStoreWriter *w)
+{
+    const size_t *all = (const size_t *)w->sample_sizes.data;
+    size_t n = w->sample_sizes.len / sizeof *all;
+    w->train_sizes.len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]) buf_append(&w->train_sizes, &all[i], sizeof *all);
+    buf_reserve(&w->dict, STORE_DICT);
+    size_t d = ZDICT_trainFromBuffer(w->dict.data, STORE_DICT, w->sample.data, (const size_t *)w->train_sizes.data,
+                                     (unsigned)(w->train_sizes.len / sizeof *all));
+    if (ZDICT_isError(d)) return;
+    ZSTD_CCtx *z = NULL;
+    if ((w->cdict = ZSTD_createCDict(w->dict.data, d, STORE_LEVEL)) && (z = ZSTD_createCCtx()) &&
+        !ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1)) &&
+        !ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_dictIDFlag, 0)) && /* the store says which */
+        !ZSTD_isError(ZSTD_CCtx_refCDict(z, w->cdict))) {
+        ZSTD_freeCCtx(w->comp);
+        w->comp = z;
+        fileout_write(&w->data, w->dict.data, d);
+        w->dict_len = (uint32_t)d;
+        w->block = STORE_BLOCK;
+        return;
+    }
+    ZSTD_freeCCtx(z);
+    ZSTD_freeCDict(w->cdict);
+    w->cdict = NULL;
+}
+
+/* Decides on the dictionary once the sample is full (or the store ends
+ * before), then puts the sample's texts into blocks. */
+static void settle(DocStoreWriter *w)
+{
+    w->settled = 1;
+    w->block = STORE_BLOCK_PLAIN;
+    if (w->sample.len >= STORE_SAMPLE && !w->failed) use_dictionary(w);
+    const char *t = (const char *)w->sample.data;
+    const size_t *sizes = (const size_t *)w->sample_sizes.data;
+    for (size_t i = 0; i < w->sample_sizes.len / sizeof *sizes; t += sizes[i++]) append_text(w, t, sizes[i]);
+    buf_free(&w->sample);
+    buf_free(&w->sample_sizes);
+    buf_free(&w->train_sizes);
+    buf_free(&w->dict);
+}
+
+void docstore_add(DocStoreWriter *w, const char *text, size_t len)
+{
+    if (w->settled) return append_text(w, text, len);
+    buf_append(&w->sample, text, len);
+    buf_append(&w->sample_sizes, &len, sizeof len);
+    if (w->sample.len >= STORE_SAMPLE) settle(w);
 }
 
 static void stop_helper(DocStoreWriter *w)
@@ -231,7 +308,12 @@ static void stop_helper(DocStoreWriter *w)
 
 static void free_writer(DocStoreWriter *w)
 {
-    ZSTD_freeCCtx(w->comp); /* NULL is a no-op */
+    ZSTD_freeCCtx(w->comp); /* NULL is a no-op; before the dictionary it refers to */
+    ZSTD_freeCDict(w->cdict);
+    buf_free(&w->sample);
+    buf_free(&w->sample_sizes);
+    buf_free(&w->train_sizes);
+    buf_free(&w->dict);
     fileout_discard(&w->data);
     buf_free(&w->raw);
     buf_free(&w->dir);
@@ -240,6 +322,7 @@ static void free_writer(DocStoreWriter *w)
 
 int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
 {
+    if (!w->settled) settle(w);
     close_block(w);
     stop_helper(w);
     if (w->failed) {
@@ -248,7 +331,7 @@ int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
         return -1;
     }
     uint8_t head[STORE_HEADER_BYTES]; /* known at the end, written then */
-    store_header_put(head, &(StoreHeader){w->nblocks, w->npassages});
+    store_header_put(head, &(StoreHeader){w->nblocks, w->npassages, w->dict_len});
     fileout_write(&w->data, w->dir.data, w->dir.len);
     int rc = fileout_close(&w->data, "STOR", head, bytes);
     free_writer(w);
@@ -264,12 +347,49 @@ void docstore_abort(DocStoreWriter *w)
 /* ---- reader ---- */
 
 /* The directory: the payload's last nblocks entries (docstore_check_header
- * has checked that they fit). The blocks lie between the prefix and it. */
+ * has checked that they fit, and the dictionary before them). The blocks
+ * lie between the dictionary and it. */
 static StoreHeader header(const uint8_t *p)
 {
     StoreHeader h;
     store_header_get(p, &h);
     return h;
+}
+
+static const uint8_t *block_area(const uint8_t *p) { return p + STORE_HEADER_BYTES + header(p).dict_len; }
+
+static uint64_t block_area_len(const uint8_t *p, size_t len)
+{
+    return len - STORE_HEADER_BYTES - header(p).dict_len - (uint64_t)header(p).nblocks * STORE_ENTRY_BYTES;
+}
+
+/* A store's dictionary, made once by whichever reader needs it first. */
+struct DocStoreDict {
+    _Atomic(ZSTD_DDict *) d;
+};
+
+DocStoreDict *docstore_dict_new(void) { return xcalloc(1, sizeof(DocStoreDict)); }
+
+void docstore_dict_free(DocStoreDict *h)
+{
+    if (!h) return;
+    ZSTD_freeDDict(atomic_load(&h->d)); /* NULL is a no-op */
+    free(h);
+}
+
+/* The dictionary of the store at p, from h (made there if it is not yet);
+ * with h NULL, made afresh into *own for the caller to free. NULL when
+ * zstd refuses it (damage) or runs out of memory. */
+static ZSTD_DDict *dictionary(const uint8_t *p, DocStoreDict *h, ZSTD_DDict **own)
+{
+    ZSTD_DDict *d = h ? atomic_load_explicit(&h->d, memory_order_acquire) : NULL;
+    if (d) return d;
+    d = ZSTD_createDDict(p + STORE_HEADER_BYTES, header(p).dict_len);
+    if (!d || !h) return *own = d;
+    ZSTD_DDict *none = NULL;
+    if (atomic_compare_exchange_strong_explicit(&h->d, &none, d, memory_order_acq_rel, memory_order_acquire)) return d;
+    ZSTD_freeDDict(d); /* another thread's came first */
+    return none;
 }
 
 static const uint8_t *directory(const uint8_t *p, size_t len)
@@ -286,7 +406,8 @@ int docstore_check_header(const uint8_t *p, size_t len, uint32_t npassages)
 {
     if (len < STORE_HEADER_BYTES) return -1;
     uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
-    if (n != npassages || (uint64_t)nblocks * STORE_ENTRY_BYTES > len - STORE_HEADER_BYTES) return -1;
+    uint64_t fixed = (uint64_t)nblocks * STORE_ENTRY_BYTES + header(p).dict_len;
+    if (n != npassages || fixed > len - STORE_HEADER_BYTES) return -1;
     return (n == 0) == (nblocks == 0) ? 0 : -1;
 }
 
@@ -301,7 +422,7 @@ int docstore_check_header(const uint8_t *p, size_t len, uint32_t npassages)
 static int entry_check(const uint8_t *p, size_t len, uint32_t b)
 {
     uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
-    uint64_t data_len = len - STORE_HEADER_BYTES - (uint64_t)nblocks * STORE_ENTRY_BYTES;
+    uint64_t data_len = block_area_len(p, len);
     StoreEntry e = store_entry_get(directory(p, len), b);
     uint32_t first = e.first, raw = e.raw_len, clen = e.clen;
     uint64_t off = e.offset;
@@ -314,13 +435,17 @@ static int entry_check(const uint8_t *p, size_t len, uint32_t b)
     return raw < next - first || raw > zstd_content_bound(clen) ? -1 : 0;
 }
 
-/* Every entry, as entry_check does for one when it is read (search check,
- * merges, the writer's reopen). */
+/* Every entry, as entry_check does for one when it is read, and the
+ * dictionary, as zstd takes it (search check, merges, the writer's
+ * reopen). */
 int docstore_check(const uint8_t *p, size_t len, uint32_t npassages)
 {
     if (docstore_check_header(p, len, npassages) != 0) return -1;
     for (uint32_t b = 0; b < header(p).nblocks; b++)
         if (entry_check(p, len, b) != 0) return -1;
+    ZSTD_DDict *d = NULL;
+    if (header(p).dict_len && !dictionary(p, NULL, &d)) return -1;
+    ZSTD_freeDDict(d);
     return 0;
 }
 
@@ -347,7 +472,7 @@ void docstore_cursor_free(DocStoreCursor *c)
 }
 
 /* Decompresses block b into c and notes where each of its texts lies. */
-static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t b)
+static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, DocStoreDict *h, uint32_t b)
 {
     uint32_t nblocks = header(p).nblocks;
     c->block = UINT32_MAX;
@@ -357,13 +482,17 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t 
     uint32_t raw = e.raw_len, clen = e.clen;
     /* the next block's first */
     uint32_t next = b + 1 < nblocks ? store_entry_get(directory(p, len), b + 1).first : header(p).npassages;
-    const uint8_t *data = p + STORE_HEADER_BYTES + e.offset;
+    const uint8_t *data = block_area(p) + e.offset;
     /* the frame states its content size (the writer knows it): a length
      * that disagrees is damage, refused before it sizes the buffer */
     if (ZSTD_getFrameContentSize(data, clen) != raw) return -1;
     buf_reserve(&c->raw, raw);
     if (!c->dec && !(c->dec = ZSTD_createDCtx())) return -1;
-    size_t got = ZSTD_decompressDCtx(c->dec, c->raw.data, raw, data, clen);
+    ZSTD_DDict *own = NULL, *d = header(p).dict_len ? dictionary(p, h, &own) : NULL;
+    if (header(p).dict_len && !d) return -1;
+    size_t got = d ? ZSTD_decompress_usingDDict(c->dec, c->raw.data, raw, data, clen, d)
+                   : ZSTD_decompressDCtx(c->dec, c->raw.data, raw, data, clen);
+    ZSTD_freeDDict(own);
     if (ZSTD_isError(got) || got != raw) return -1;
     c->raw.len = raw;
     for (const uint8_t *q = c->raw.data, *end = q + raw; q < end;) {
@@ -380,14 +509,15 @@ static int load_block(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t 
     return 0;
 }
 
-int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, uint32_t pid, const char **text, size_t *tlen)
+int docstore_read(DocStoreCursor *c, const uint8_t *p, size_t len, DocStoreDict *dict, uint32_t pid,
+                  const char **text, size_t *tlen)
 {
     /* the header was checked at open (docstore_check_header), the entry
      * is checked by load_block */
     uint32_t nblocks = header(p).nblocks, n = header(p).npassages;
     int rc = pid < n ? 0 : -1;
     if (rc == 0 && (c->block == UINT32_MAX || pid < c->first || pid - c->first >= c->spans.len / 8))
-        rc = load_block(c, p, len, find_block(directory(p, len), nblocks, pid));
+        rc = load_block(c, p, len, dict, find_block(directory(p, len), nblocks, pid));
     if (rc == 0 && pid - c->first >= c->spans.len / 8) rc = -1;
     if (rc != 0) return -1; /* the caller names the file (segment.c) */
     const uint32_t *span = (const uint32_t *)c->spans.data + 2 * (pid - c->first);
@@ -426,7 +556,7 @@ static DocStoreCursor *thread_cursor(void)
     return c;
 }
 
-int docstore_get(const uint8_t *p, size_t len, uint32_t pid, Buf *out)
+int docstore_get(const uint8_t *p, size_t len, DocStoreDict *dict, uint32_t pid, Buf *out)
 {
     DocStoreCursor local, *c = thread_cursor();
     if (!c) {
@@ -435,7 +565,7 @@ int docstore_get(const uint8_t *p, size_t len, uint32_t pid, Buf *out)
     }
     const char *text;
     size_t tlen;
-    int rc = docstore_read(c, p, len, pid, &text, &tlen);
+    int rc = docstore_read(c, p, len, dict, pid, &text, &tlen);
     if (rc == 0) {
         out->len = 0;
         buf_append(out, text, tlen);

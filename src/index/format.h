@@ -84,7 +84,7 @@ static inline float rd_f32(const uint8_t *p)
 /* ---- file frame (index_file.c): every file's 32-byte header ---- */
 
 #define FRAME_MAGIC "PSGINDEX"
-#define FRAME_VERSION 6
+#define FRAME_VERSION 7
 #define FRAME_BYTES 32
 #define FRAME_CHECKED_BYTES 28 /* the header's own CRC32 covers these */
 
@@ -353,14 +353,15 @@ static inline void article_record_get(const uint8_t *p, ArticleRecord *r)
     r->hash = rd_u64(p + 48);
 }
 
-/* ---- store.bin: a header, the blocks, the directory last ---- */
+/* ---- store.bin: a header, the dictionary, the blocks, the directory last ---- */
 
-#define STORE_HEADER_BYTES 8
+#define STORE_HEADER_BYTES 16
 #define STORE_ENTRY_BYTES 24
 
 typedef struct {
     uint32_t nblocks;   /* K */
     uint32_t npassages; /* N */
+    uint32_t dict_len;  /* D: the zstd dictionary's bytes, 0 for none */
 } StoreHeader;
 
 typedef struct {
@@ -374,11 +375,14 @@ static inline void store_header_put(uint8_t *p, const StoreHeader *h)
 {
     wr_u32(p, h->nblocks);
     wr_u32(p + 4, h->npassages);
+    wr_u32(p + 8, h->dict_len);
+    wr_u32(p + 12, 0); /* reserved */
 }
 static inline void store_header_get(const uint8_t *p, StoreHeader *h)
 {
     h->nblocks = rd_u32(p);
     h->npassages = rd_u32(p + 4);
+    h->dict_len = rd_u32(p + 8);
 }
 static inline void store_entry_put(uint8_t *p, const StoreEntry *e)
 {

@@ -407,11 +407,17 @@ int index_check(const Index *ix, IndexCheck *r);
  * does). */
 int docstore_check_header(const uint8_t *payload, size_t len, uint32_t npassages);
 int docstore_check(const uint8_t *payload, size_t len, uint32_t npassages);
-int docstore_get(const uint8_t *payload, size_t len, uint32_t pid, Buf *out);
+/* A store's zstd dictionary, made by the first read that needs it and
+ * shared by every thread after (one per store: a segment holds it). The
+ * reads below take it, or NULL to make one for the call alone. */
+typedef struct DocStoreDict DocStoreDict;
+DocStoreDict *docstore_dict_new(void);
+void docstore_dict_free(DocStoreDict *d);
+int docstore_get(const uint8_t *payload, size_t len, DocStoreDict *dict, uint32_t pid, Buf *out);
 void docstore_cursor_init(DocStoreCursor *c);
 void docstore_cursor_free(DocStoreCursor *c);
 /* Passage pid's text, valid until the cursor moves (-1 if corrupt). */
-int docstore_read(DocStoreCursor *c, const uint8_t *payload, size_t len, uint32_t pid, const char **text,
-                  size_t *tlen);
+int docstore_read(DocStoreCursor *c, const uint8_t *payload, size_t len, DocStoreDict *dict, uint32_t pid,
+                  const char **text, size_t *tlen);
 
 #endif

@@ -49,6 +49,7 @@ struct Segment {
     char *dir;                   /* the segment directory */
     int written;                 /* segment_open_written: CRC32s not read back */
     MappedFile meta, lex, post, posi, pass, arts, store;
+    DocStoreDict *store_dict;    /* store.bin's dictionary, made when first needed */
     IndexStats stats;
     const uint8_t *lex_entries;  /* nterms x LEX_ENTRY_BYTES */
     const uint8_t *lex_pool;     /* term bytes */
@@ -375,6 +376,7 @@ static int map_all(Segment *sg)
     if (file_map_lazy(sg->dir, "articles.bin", "ARTI", &sg->arts) || load_articles(sg)) return -1;
     if (file_map_lazy(sg->dir, "passages.bin", "PASS", &sg->pass) || load_passages(sg)) return -1;
     if (file_map_lazy(sg->dir, "store.bin", "STOR", &sg->store)) return -1;
+    sg->store_dict = docstore_dict_new();
     if (docstore_check_header(sg->store.payload, sg->store.len, (uint32_t)sg->stats.passages) != 0)
         return corrupt(sg, "store.bin", "bad block directory");
     return 0;
@@ -411,6 +413,8 @@ static void unmap_all(Segment *sg)
     file_unmap(&sg->pass);
     file_unmap(&sg->arts);
     file_unmap(&sg->store);
+    docstore_dict_free(sg->store_dict);
+    sg->store_dict = NULL;
     free(sg->lengths_copy);
     sg->lengths_copy = NULL;
     if (sg->cache) free(atomic_load(&sg->cache->sample));
@@ -596,14 +600,14 @@ int segment_passage_text(const Segment *sg, uint32_t pid, Buf *out)
     /* the hit's records first: a caller showing it reads them too, and
      * not every caller checks what those calls return */
     if (segment_passage(sg, pid, &p) != 0 || segment_article(sg, p.article, &a) != 0) return -1;
-    if (docstore_get(sg->store.payload, sg->store.len, pid, out) != 0)
+    if (docstore_get(sg->store.payload, sg->store.len, sg->store_dict, pid, out) != 0)
         return segment_corrupt(sg, "store.bin", "the text of passage %u does not decode", pid);
     return 0;
 }
 
 int segment_passage_read(const Segment *sg, uint32_t pid, DocStoreCursor *c, const char **text, size_t *len)
 {
-    if (docstore_read(c, sg->store.payload, sg->store.len, pid, text, len) != 0)
+    if (docstore_read(c, sg->store.payload, sg->store.len, sg->store_dict, pid, text, len) != 0)
         return segment_corrupt(sg, "store.bin", "the text of passage %u does not decode", pid);
     return 0;
 }

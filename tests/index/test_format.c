@@ -31,7 +31,7 @@ static void test_frame(void)
     CHECK(guard_intact(p, FRAME_BYTES));
     CHECK(memcmp(p, "PSGINDEX", 8) == 0);
     CHECK(memcmp(p + 8, "LEXI", 4) == 0);
-    CHECK_EQ_INT(rd_u32(p + 12), 6);
+    CHECK_EQ_INT(rd_u32(p + 12), 7);
     CHECK(rd_u64(p + 16) == 0x0102030405060708ull);
     CHECK_EQ_INT(rd_u32(p + 24), 0xdeadbeef);
     CHECK_EQ_INT(rd_u32(p + 28), crc32_of(p, 28));
@@ -183,13 +183,13 @@ static void test_article_record(void)
 
 static void test_store(void)
 {
-    StoreHeader h = {.nblocks = 41, .npassages = 42}, gh;
+    StoreHeader h = {.nblocks = 41, .npassages = 42, .dict_len = 43}, gh;
     uint8_t *p = fresh(STORE_HEADER_BYTES);
     store_header_put(p, &h);
     CHECK(guard_intact(p, STORE_HEADER_BYTES));
-    CHECK(rd_u32(p) == 41 && rd_u32(p + 4) == 42);
+    CHECK(rd_u32(p) == 41 && rd_u32(p + 4) == 42 && rd_u32(p + 8) == 43 && rd_u32(p + 12) == 0);
     store_header_get(p, &gh);
-    CHECK(gh.nblocks == 41 && gh.npassages == 42);
+    CHECK(gh.nblocks == 41 && gh.npassages == 42 && gh.dict_len == 43);
     free(p);
     StoreEntry e[2] = {{.first = 0, .raw_len = 43, .offset = 0, .clen = 44},
                        {.first = 45, .raw_len = 46, .offset = 0x4700000047ull, .clen = 48}};
