@@ -3,11 +3,15 @@
  *
  * Natural text repeats a small vocabulary over and over, and running the
  * Snowball machine costs far more than a hash lookup, so each distinct
- * folded term is stemmed once and its stem kept in a string pool. A hit
- * costs one hash and one memcmp and allocates nothing. The cache stops
- * growing at STEM_CACHE_MAX terms to bound memory on huge vocabularies;
- * the frequent words have been seen long before that, and rarer ones are
- * simply stemmed every time.
+ * folded term is stemmed once and kept with its stem in one 64-byte line
+ * of an open-addressing table: a hit reads one cache line (highlighting
+ * a query's hits stems every word of their texts, and a table of keys,
+ * offsets and a separate string pool cost four or five cache misses a
+ * lookup: docs/decisions/2026-12-06-store-dictionary.md). A hit costs one
+ * hash and one memcmp and allocates nothing. The table stops growing at
+ * STEM_CACHE_MAX terms (32 MB) to bound memory on huge vocabularies; the
+ * frequent words have been seen long before that, and rarer ones, and
+ * terms or stems too long for a line, are simply stemmed every time.
  */
 #include "analysis/stemmer.h"
 #include "analysis/analysis.h"
@@ -20,12 +24,21 @@
 #include <strings.h>
 #include <threads.h>
 
-#define STEM_CACHE_MAX (1u << 18) /* terms; about 25 MB at worst */
+#define STEM_CACHE_MAX (1u << 18) /* terms, in at most twice as many lines */
+#define LINE_BYTES 29              /* a term shorter than this, and its stem */
+
+typedef struct {
+    uint32_t hash;
+    uint8_t len, stem_len; /* len 0: an empty line */
+    char term[LINE_BYTES];
+    char stem[LINE_BYTES]; /* NUL-terminated */
+} Line;
+_Static_assert(sizeof(Line) == 64, "a line of the stem cache is one cache line");
 
 struct Stemmer {
     struct sb_stemmer *sb;
-    StrMap cache;                     /* folded term -> offset of its entry in pool */
-    Buf pool;                         /* entries: length byte, stem, NUL */
+    Line *lines;                      /* the cache: nlines, a power of two, or none yet */
+    size_t nlines, n;                 /* lines, terms in them */
     char scratch[TERM_MAX_BYTES + 1]; /* the result when the cache is not used */
 };
 
@@ -103,7 +116,6 @@ Stemmer *stemmer_new(const char *language)
     }
     Stemmer *s = xcalloc(1, sizeof *s);
     s->sb = sb;
-    strmap_init(&s->cache);
     return s;
 }
 
@@ -111,8 +123,7 @@ void stemmer_free(Stemmer *s)
 {
     if (!s) return;
     sb_stemmer_delete(s->sb);
-    strmap_free(&s->cache);
-    buf_free(&s->pool);
+    free(s->lines);
     free(s);
 }
 
@@ -144,22 +155,54 @@ const char *stemmer_stem_once(Stemmer *s, const char *term, size_t len, size_t *
     return s->scratch;
 }
 
+/* The line holding term, or the empty line where it would go. */
+static Line *find_line(Line *lines, size_t nlines, const char *term, size_t len, uint32_t h)
+{
+    for (size_t i = h & (nlines - 1);; i = (i + 1) & (nlines - 1)) {
+        Line *l = &lines[i];
+        if (!l->len || (l->hash == h && l->len == len && memcmp(l->term, term, len) == 0)) return l;
+    }
+}
+
+/* Room for one more term at a load of at most one half: 0, or -1 when
+ * the cache is full. The new table is made before the old one is let go,
+ * so running out of memory leaves the cache as it was. */
+static int make_room(Stemmer *s)
+{
+    if (s->n + 1 <= s->nlines / 2) return 0;
+    if (s->n >= STEM_CACHE_MAX) return -1;
+    size_t nlines = s->nlines ? 2 * s->nlines : 1024;
+    Line *lines = xcalloc(nlines, sizeof *lines);
+    for (size_t i = 0; i < s->nlines; i++)
+        if (s->lines[i].len) {
+            const Line *l = &s->lines[i];
+            *find_line(lines, nlines, l->term, l->len, l->hash) = *l;
+        }
+    free(s->lines);
+    s->lines = lines;
+    s->nlines = nlines;
+    return 0;
+}
+
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len)
 {
     if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES; /* callers pass folded terms */
-    uint32_t *slot = strmap_get(&s->cache, term, len);
-    if (slot) {
-        const uint8_t *entry = s->pool.data + *slot;
-        *out_len = entry[0];
-        return (const char *)entry + 1;
+    if (len == 0 || len >= LINE_BYTES) return stemmer_stem_once(s, term, len, out_len);
+    uint32_t h = hash_bytes(term, len);
+    Line *l = s->nlines ? find_line(s->lines, s->nlines, term, len, h) : NULL;
+    if (l && l->len) {
+        *out_len = l->stem_len;
+        return l->stem;
     }
     size_t n = run_snowball(s, term, len, s->scratch);
     *out_len = n;
-    if (s->cache.n >= STEM_CACHE_MAX) return s->scratch;
-
-    uint32_t off = (uint32_t)s->pool.len; /* < STEM_CACHE_MAX * 66 bytes */
-    buf_put_u8(&s->pool, (uint8_t)n);
-    buf_append(&s->pool, s->scratch, n + 1);
-    *strmap_upsert(&s->cache, term, len, NULL) = off;
-    return s->scratch;
+    if (n >= LINE_BYTES || make_room(s) != 0) return s->scratch;
+    l = find_line(s->lines, s->nlines, term, len, h); /* the table may have grown */
+    l->hash = h;
+    l->len = (uint8_t)len;
+    memcpy(l->term, term, len);
+    l->stem_len = (uint8_t)n;
+    memcpy(l->stem, s->scratch, n + 1);
+    s->n++;
+    return l->stem;
 }

@@ -64,4 +64,25 @@ static void test_known_stems(void)
     stemmer_free(s);
 }
 
-TEST_MAIN("stemmer", T(test_cached_equals_snowball), T(test_known_stems))
+/* More distinct words than the cache keeps (2^18): past that they are
+ * stemmed every time, and the cached ones still answer right. */
+static void test_full_cache(void)
+{
+    Stemmer *s = stemmer_new("english"), *ref = stemmer_new("english");
+    CHECK(s && ref);
+    if (!s || !ref) return;
+    char w[TERM_MAX_BYTES + 1];
+    int differ = 0;
+    for (uint32_t round = 0; round < 2; round++)
+        for (uint32_t i = 0; i < 300000; i++) {
+            size_t len = (size_t)snprintf(w, sizeof w, "w%uing", i * 7 + round), wl, got_len;
+            const char *want = stemmer_stem_once(ref, w, len, &wl);
+            const char *got = stemmer_stem(s, w, len, &got_len);
+            differ += got_len != wl || memcmp(got, want, wl) != 0;
+        }
+    CHECK_EQ_INT(differ, 0);
+    stemmer_free(s);
+    stemmer_free(ref);
+}
+
+TEST_MAIN("stemmer", T(test_cached_equals_snowball), T(test_known_stems), T(test_full_cache))
