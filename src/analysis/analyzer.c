@@ -15,9 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A text's folded tokens, held by analyzer_run between its two passes. */
+typedef struct {
+    Buf bytes;  /* the folded terms, back to back */
+    Buf tokens; /* Token per token, its term an offset into bytes until the second pass */
+} Batch;
+
 struct Analyzer {
     AnalysisConfig cfg;
     Stemmer *stemmer; /* NULL for language "none" */
+    Batch batch;      /* analyzer_run's, reused */
 };
 
 void analysis_config_default(AnalysisConfig *c)
@@ -55,6 +62,8 @@ void analyzer_free(Analyzer *a)
 {
     if (!a) return;
     stemmer_free(a->stemmer);
+    buf_free(&a->batch.bytes);
+    buf_free(&a->batch.tokens);
     free(a);
 }
 
@@ -191,25 +200,39 @@ void folded_tokens_free(FoldedTokens *t)
     memset(t, 0, sizeof *t);
 }
 
-/* analyzer_run = analyzer_run_folded + the rest of the pipeline per token. */
-typedef struct {
-    Analyzer *a;
-    token_fn fn;
-    void *ctx;
-} FinishCtx;
-
-static void finish_folded(void *ctx, const Token *folded)
+/* analyzer_run = analyzer_run_folded + the rest of the pipeline per token,
+ * in two passes: every token folded first, and the stem cache's line of
+ * each prefetched, then each finished. A text's words are looked up in a
+ * cache far larger than the processor's, one after another; prefetched,
+ * their misses overlap (highlighting the ten hits of a served query
+ * stems about 500 words). */
+static void collect(void *ctx, const Token *folded)
 {
-    FinishCtx *f = ctx;
-    Token tok = *folded; /* stop words keep their place for phrases */
-    tok.term = finish_term(f->a, folded->term, folded->len, 1, &tok.len);
-    if (tok.term && tok.len) f->fn(f->ctx, &tok);
+    Batch *b = ctx;
+    Token t = *folded;
+    t.term = (const char *)(uintptr_t)b->bytes.len;
+    buf_append(&b->bytes, folded->term, folded->len);
+    buf_put_u8(&b->bytes, 0); /* terms are NUL-terminated, as the folder leaves them */
+    buf_append(&b->tokens, &t, sizeof t);
 }
 
 uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, void *ctx)
 {
-    FinishCtx f = {a, fn, ctx};
-    return analyzer_run_folded(a, text, len, finish_folded, &f);
+    Batch *b = &a->batch;
+    b->bytes.len = b->tokens.len = 0;
+    uint32_t pos = analyzer_run_folded(a, text, len, collect, b);
+    Token *t = (Token *)b->tokens.data;
+    size_t n = b->tokens.len / sizeof *t;
+    for (size_t i = 0; i < n; i++) {
+        t[i].term = (const char *)b->bytes.data + (uintptr_t)t[i].term;
+        if (a->stemmer) stemmer_prefetch(a->stemmer, t[i].term, t[i].len);
+    }
+    for (size_t i = 0; i < n; i++) {
+        Token tok = t[i]; /* stop words keep their place for phrases */
+        tok.term = finish_term(a, t[i].term, t[i].len, 1, &tok.len);
+        if (tok.term && tok.len) fn(ctx, &tok);
+    }
+    return pos;
 }
 
 static size_t finish_into(Analyzer *a, const char *folded, size_t len, int cached, char out[TERM_MAX_BYTES + 1])

@@ -184,6 +184,12 @@ static int make_room(Stemmer *s)
     return 0;
 }
 
+void stemmer_prefetch(const Stemmer *s, const char *term, size_t len)
+{
+    if (s->nlines && len && len < LINE_BYTES)
+        __builtin_prefetch(&s->lines[hash_bytes(term, len) & (s->nlines - 1)]);
+}
+
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len)
 {
     if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES; /* callers pass folded terms */

@@ -18,6 +18,9 @@ void stemmer_free(Stemmer *s);
  * NUL-terminated, at most TERM_MAX_BYTES bytes, its length in *out_len.
  * Valid until the next call on s. Not thread-safe: one Stemmer per thread. */
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len);
+/* Starts loading the cache's memory for term, which stemmer_stem will
+ * soon be asked (so that the misses of many words overlap). */
+void stemmer_prefetch(const Stemmer *s, const char *term, size_t len);
 /* The same without the cache, for a caller that asks once per term. */
 const char *stemmer_stem_once(Stemmer *s, const char *term, size_t len, size_t *out_len);
 
