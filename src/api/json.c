@@ -8,10 +8,25 @@
 #include <stdlib.h>
 #include <utf8proc.h>
 
+/* How many bytes from s on need no escaping: printable ASCII but the
+ * quote and the backslash (most of a text, copied at once). */
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\') i++;
+    return i;
+}
+
 void api_json_string(Buf *b, const char *s, size_t n)
 {
     buf_put_u8(b, '"');
     for (size_t i = 0; i < n;) {
+        size_t run = plain_run((const unsigned char *)s + i, n - i);
+        if (run) {
+            buf_append(b, s + i, run);
+            i += run;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             buf_put_u8(b, '\\');
@@ -46,6 +61,10 @@ static size_t chars(const char *s, size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; k++) {
+        if ((unsigned char)s[i] < 0x80) { /* ASCII: one byte, one character */
+            i++;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         i += len > 0 ? (size_t)len : 1;
