@@ -45,15 +45,20 @@
 #define STORE_MIN_MATCH 6
 
 /* With a helper thread, full blocks are compressed in the background while
- * the indexer goes on: a ring of QUEUE slots, filled in order by the
- * indexer, compressed in order by the helper, and collected in order, so
- * the store is byte for byte what one thread writes. */
+ * the indexer goes on: a ring of QUEUE slots, each a group of blocks of
+ * about GROUP bytes, filled in order by the indexer, compressed in order
+ * by the helper, and collected in order, so the store is byte for byte
+ * what one thread writes. Handing blocks over a group at a time keeps the
+ * two threads from waking each other for every 1 KiB block. */
 #define QUEUE 8
+#define GROUP (64u * 1024)
 
 typedef struct {
-    Buf raw, out;      /* the block, and its compressed bytes */
-    uint32_t first;    /* its first passage */
-    int state;         /* SLOT_* */
+    Buf raw;    /* the group's blocks, back to back */
+    Buf blocks; /* per block: u32 first passage, u32 raw length */
+    Buf out;    /* their frames, back to back */
+    Buf clens;  /* per block: u32 frame length */
+    int state;  /* SLOT_* */
     int failed;
 } Slot;
 
@@ -68,6 +73,7 @@ struct DocStoreWriter {
     uint32_t dict_len;
     ZSTD_CDict *cdict;
     Buf raw;         /* the block being filled */
+    Slot group;      /* threaded: the closed blocks not yet handed over */
     Buf dir;         /* directory entries so far, written after the blocks */
     FileOut data;    /* store.bin, its compressed blocks written as they come */
     ZSTD_CCtx *comp; /* used by the one thread that compresses */
@@ -80,19 +86,20 @@ struct DocStoreWriter {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     Slot slot[QUEUE];
-    uint64_t queued, collected; /* blocks handed over / appended */
+    uint64_t queued, collected; /* groups handed over / appended */
 };
 
-/* One block as a zstd frame, through a context kept for the whole store
- * (setting one up per 16 KB block would cost more than compressing). */
-static int compress_block(ZSTD_CCtx *comp, const Buf *raw, Buf *out)
+/* One block as a zstd frame appended to out, through a context kept for
+ * the whole store (setting one up per block would cost more than
+ * compressing); its length, or 0 on failure. */
+static size_t compress_block(ZSTD_CCtx *comp, const uint8_t *raw, size_t len, Buf *out)
 {
-    size_t cap = ZSTD_compressBound(raw->len);
-    out->len = 0;
-    buf_reserve(out, cap);
-    size_t n = ZSTD_compress2(comp, out->data, cap, raw->data, raw->len);
-    out->len = ZSTD_isError(n) ? 0 : n;
-    return out->len ? 0 : -1;
+    size_t cap = ZSTD_compressBound(len);
+    buf_reserve(out, out->len + cap);
+    size_t n = ZSTD_compress2(comp, out->data + out->len, cap, raw, len);
+    if (ZSTD_isError(n)) return 0;
+    out->len += n;
+    return n;
 }
 
 /* Each frame also carries zstd's checksum of its content (4 bytes a
@@ -112,26 +119,33 @@ ZSTD_CCtx *docstore_compressor_new(void)
     return z;
 }
 
-static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const Buf *out, int failed)
+static void append_block(DocStoreWriter *w, uint32_t first, uint32_t raw_len, const uint8_t *frame, size_t clen)
 {
-    w->failed |= failed;
+    w->failed |= clen == 0;
     uint8_t e[STORE_ENTRY_BYTES];
-    /* the offset is relative to the data area */
+    /* the offset is relative to the block area */
     uint64_t offset = w->data.len - w->dict_len; /* the dictionary is written first */
-    store_entry_put(e, &(StoreEntry){.first = first, .raw_len = raw_len, .offset = offset, .clen = (uint32_t)out->len});
+    store_entry_put(e, &(StoreEntry){.first = first, .raw_len = raw_len, .offset = offset, .clen = (uint32_t)clen});
     buf_append(&w->dir, e, sizeof e);
-    fileout_write(&w->data, out->data, out->len);
+    fileout_write(&w->data, frame, clen);
     w->nblocks++;
 }
 
-/* compress_block on the helper thread, where running out of memory
- * fails the block (and so the store) instead of reaching no guard. */
-static int compress_guarded(ZSTD_CCtx *c, const Buf *raw, Buf *out)
+/* A slot's blocks compressed, on the helper thread, where running out of
+ * memory fails the group (and so the store) instead of reaching no guard. */
+static int compress_group(ZSTD_CCtx *c, Slot *s)
 {
     OomGuard g;
     oom_enter(&g);
     if (setjmp(g.jump)) return 1;
-    int failed = compress_block(c, raw, out) != 0;
+    s->out.len = s->clens.len = 0;
+    const uint32_t *b = (const uint32_t *)s->blocks.data;
+    int failed = 0;
+    for (size_t i = 0, at = 0; i < s->blocks.len / 8; at += b[2 * i + 1], i++) {
+        uint32_t clen = (uint32_t)compress_block(c, s->raw.data + at, b[2 * i + 1], &s->out);
+        failed |= clen == 0;
+        buf_append(&s->clens, &clen, sizeof clen);
+    }
     oom_leave(&g);
     return failed;
 }
@@ -146,7 +160,7 @@ static void *helper_main(void *arg)
         while (s->state != SLOT_FULL && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
         if (s->state != SLOT_FULL) break; /* stopped with nothing left */
         pthread_mutex_unlock(&w->mu);
-        int failed = compress_guarded(w->comp, &s->raw, &s->out);
+        int failed = compress_group(w->comp, s);
         pthread_mutex_lock(&w->mu);
         s->failed = failed;
         s->state = SLOT_DONE;
@@ -168,7 +182,10 @@ static void collect(DocStoreWriter *w, int wait)
         int done = s->state == SLOT_DONE;
         pthread_mutex_unlock(&w->mu);
         if (!done) return;
-        append_block(w, s->first, (uint32_t)s->raw.len, &s->out, s->failed);
+        w->failed |= s->failed;
+        const uint32_t *b = (const uint32_t *)s->blocks.data, *clens = (const uint32_t *)s->clens.data;
+        for (size_t i = 0, at = 0; !s->failed && i < s->blocks.len / 8; at += clens[i], i++)
+            append_block(w, b[2 * i], b[2 * i + 1], s->out.data + at, clens[i]);
         pthread_mutex_lock(&w->mu);
         s->state = SLOT_FREE;
         pthread_cond_broadcast(&w->cv);
@@ -193,30 +210,42 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
     return w;
 }
 
+/* Hands the group of closed blocks to the helper. */
+static void hand_over(DocStoreWriter *w)
+{
+    if (w->group.blocks.len == 0) return;
+    collect(w, 0);
+    Slot *s = &w->slot[w->queued % QUEUE];
+    pthread_mutex_lock(&w->mu);
+    int busy = s->state != SLOT_FREE;
+    pthread_mutex_unlock(&w->mu);
+    if (busy) collect(w, 1); /* the ring is full: wait for its oldest */
+    Slot t = *s; /* hand the group over, keep the slot's old buffers for the next */
+    s->raw = w->group.raw;
+    s->blocks = w->group.blocks;
+    w->group.raw = t.raw;
+    w->group.blocks = t.blocks;
+    w->group.raw.len = w->group.blocks.len = 0;
+    pthread_mutex_lock(&w->mu);
+    s->state = SLOT_FULL;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    w->queued++;
+}
+
 static void close_block(DocStoreWriter *w)
 {
     if (w->raw.len == 0) return;
     if (!w->threaded) {
         Buf out = {0};
-        int failed = compress_block(w->comp, &w->raw, &out) != 0;
-        append_block(w, w->block_first, (uint32_t)w->raw.len, &out, failed);
+        size_t clen = compress_block(w->comp, w->raw.data, w->raw.len, &out);
+        append_block(w, w->block_first, (uint32_t)w->raw.len, out.data, clen);
         buf_free(&out);
     } else {
-        collect(w, 0);
-        Slot *s = &w->slot[w->queued % QUEUE];
-        pthread_mutex_lock(&w->mu);
-        int busy = s->state != SLOT_FREE;
-        pthread_mutex_unlock(&w->mu);
-        if (busy) collect(w, 1); /* the ring is full: wait for its oldest */
-        Buf t = s->raw; /* hand the block over, keep the slot's old buffer for the next */
-        s->raw = w->raw;
-        w->raw = t;
-        s->first = w->block_first;
-        pthread_mutex_lock(&w->mu);
-        s->state = SLOT_FULL;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        w->queued++;
+        uint32_t b[2] = {w->block_first, (uint32_t)w->raw.len};
+        buf_append(&w->group.raw, w->raw.data, w->raw.len);
+        buf_append(&w->group.blocks, b, sizeof b);
+        if (w->group.raw.len >= GROUP) hand_over(w);
     }
     w->raw.len = 0;
     w->block_first = w->npassages;
@@ -301,8 +330,12 @@ static void stop_helper(DocStoreWriter *w)
     pthread_cond_destroy(&w->cv);
     for (int i = 0; i < QUEUE; i++) {
         buf_free(&w->slot[i].raw);
+        buf_free(&w->slot[i].blocks);
         buf_free(&w->slot[i].out);
+        buf_free(&w->slot[i].clens);
     }
+    buf_free(&w->group.raw);
+    buf_free(&w->group.blocks);
     w->threaded = 0;
 }
 
@@ -324,6 +357,7 @@ int docstore_finish(DocStoreWriter *w, uint64_t *bytes)
 {
     if (!w->settled) settle(w);
     close_block(w);
+    if (w->threaded) hand_over(w);
     stop_helper(w);
     if (w->failed) {
         err_set("compressing the text store failed (out of memory?)");
