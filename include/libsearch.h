@@ -148,6 +148,12 @@ typedef struct {
                                timing, a top k that is only counted) */
     int total;              /* 1: also count every passage the query matches, as
                                srch_count does (srch_hits_total): a second pass */
+    int rm3;                /* 1: RM3 pseudo-relevance feedback: the query's rm3_docs best
+                               passages expand it with their rm3_terms most telling words,
+                               then the expanded query is searched (a second search) */
+    uint32_t rm3_docs;      /* feedback passages, 1 to 1000; default 10 */
+    uint32_t rm3_terms;     /* expansion words at most, 1 to 100; default 10 */
+    float rm3_weight;       /* the original query's share of the weights, 0 to 1; default 0.5 */
 } srch_search_options;
 
 /* The defaults above. */

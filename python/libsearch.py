@@ -72,7 +72,8 @@ class _SearchOptions(ctypes.Structure):
     _fields_ = [("k", _c_size_t), ("offset", _c_size_t), ("algorithm", ctypes.c_char_p), ("k1", ctypes.c_float),
                 ("b", ctypes.c_float), ("title_boost", ctypes.c_float), ("heading_boost", ctypes.c_float),
                 ("max_expansions", _u32), ("per_article", _u32), ("explain", ctypes.c_int),
-                ("ids_only", ctypes.c_int), ("scores_only", ctypes.c_int), ("total", ctypes.c_int)]
+                ("ids_only", ctypes.c_int), ("scores_only", ctypes.c_int), ("total", ctypes.c_int),
+                ("rm3", ctypes.c_int), ("rm3_docs", _u32), ("rm3_terms", _u32), ("rm3_weight", ctypes.c_float)]
 
 
 class _Span(ctypes.Structure):

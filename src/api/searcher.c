@@ -58,6 +58,9 @@ void srch_search_options_init(srch_search_options *o)
     o->title_boost = QUERY_TITLE_BOOST_DEFAULT;
     o->heading_boost = QUERY_HEADING_BOOST_DEFAULT;
     o->max_expansions = QUERY_MAX_EXPANSIONS_DEFAULT;
+    o->rm3_docs = FEEDBACK_DOCS_DEFAULT;
+    o->rm3_terms = FEEDBACK_TERMS_DEFAULT;
+    o->rm3_weight = FEEDBACK_WEIGHT_DEFAULT;
 }
 
 #define MAX_HITS 1000000
@@ -73,6 +76,10 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
     if (o->max_expansions < 1 || o->max_expansions > QUERY_MAX_TERMS)
         return api_fail_msg(err, SRCH_BAD_ARG, "max_expansions must be 1 to %d", QUERY_MAX_TERMS);
     if (o->per_article > 1000) return api_fail_msg(err, SRCH_BAD_ARG, "per_article must be at most 1000");
+    if (o->rm3 && (o->rm3_docs < 1 || o->rm3_docs > FEEDBACK_MAX_DOCS || o->rm3_terms < 1 ||
+                   o->rm3_terms > FEEDBACK_MAX_TERMS || !(o->rm3_weight >= 0 && o->rm3_weight <= 1)))
+        return api_fail_msg(err, SRCH_BAD_ARG, "rm3_docs must be 1 to %d, rm3_terms 1 to %d and rm3_weight 0 to 1",
+                            FEEDBACK_MAX_DOCS, FEEDBACK_MAX_TERMS);
     *alg = o->algorithm ? algorithm_find(o->algorithm) : algorithm_default();
     if (!*alg)
         return api_fail_msg(err, SRCH_BAD_ARG, "unknown algorithm '%s' (known: %s)", o->algorithm, algorithm_names());
@@ -81,7 +88,7 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
 
 /* What srch_search and srch_count start with: the options checked (opts
  * NULL: *defaults, filled), the context made for their k1 and b, the
- * query parsed. */
+ * query parsed (and, with rm3, expanded). */
 static srch_code prepare(srch_searcher *s, const char *query, const srch_search_options *opts,
                          srch_search_options *defaults, const srch_search_options **out, const Algorithm **alg,
                          srch_error *err)
@@ -104,6 +111,10 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
     QueryOptions qo = {o->title_boost, o->heading_boost, o->max_expansions};
     if (query_parse_with(s->an, ix, &s->bm25, &qo, query, &s->q) != 0) return api_fail(err, SRCH_BAD_QUERY);
     s->ctx.q = &s->q;
+    if (o->rm3) {
+        FeedbackOptions fo = {o->rm3_docs, o->rm3_terms, o->rm3_weight};
+        if (feedback_expand(&s->ctx, *alg, s->an, &fo) != 0) return api_fail(err, SRCH_CORRUPT);
+    }
     return SRCH_OK;
 }
 

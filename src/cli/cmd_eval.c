@@ -30,11 +30,15 @@ typedef struct {
 static int search_option(const char *opt)
 {
     static const char *const with_value[] = {"-k", "--k1", "--b", "--index", "--queries", "--tag", "--algorithm",
-                                             "--title-boost", "--heading-boost", "--max-expansions"};
+                                             "--title-boost", "--heading-boost", "--max-expansions", "--rm3-docs",
+                                             "--rm3-terms", "--rm3-weight"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (!strcmp(opt, with_value[i])) return 1;
     return 0;
 }
+
+/* The search options without a value, passed on with --queries. */
+static int search_flag(const char *opt) { return !strcmp(opt, "--rm3"); }
 
 /* -m, -l, -M with their value attached (-mmap, -l2) or next. */
 static int trec_option(const char *s) { return s[0] == '-' && (s[1] == 'm' || s[1] == 'l' || s[1] == 'M'); }
@@ -81,6 +85,11 @@ static int parse_one(EvalArgs *a, int argc, char **argv, int i, const char **pos
             a->search_argv[a->search_argc++] = argv[i + 1];
         }
         return 2;
+    }
+    if (search_flag(s)) {
+        if (!a->search_opt) a->search_opt = s;
+        a->search_argv[a->search_argc++] = argv[i];
+        return 1;
     }
     if (trec_option(s)) return trec_value(a, s[1], s + 2) == 0 ? 1 : -1;
     if (s[0] == '-' && s[1] && strspn(s + 1, "qc") == strlen(s + 1)) { /* -q, -c, -qc */

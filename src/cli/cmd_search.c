@@ -20,6 +20,7 @@ typedef struct {
     Buf text;            /* the query words joined */
     int words;           /* query words given */
     int stdin_query;     /* the query is "-": read it from stdin */
+    const char *rm3_opt; /* an --rm3-* option given (it wants --rm3) */
     const char *hint_word; /* the query is this one word, the first
                               argument: maybe a mistyped subcommand */
 } SearchArgs;
@@ -27,7 +28,8 @@ typedef struct {
 /* Long options without a short form. */
 enum {
     OPT_K1 = 256, OPT_B, OPT_INDEX, OPT_QUERIES, OPT_TAG, OPT_ALGORITHM, OPT_PER_ARTICLE, OPT_TITLE_BOOST,
-    OPT_HEADING_BOOST, OPT_MAX_EXPANSIONS, OPT_JSON, OPT_COLOR, OPT_NO_COLOR, OPT_EXPLAIN, OPT_HELP, OPT_VERSION
+    OPT_HEADING_BOOST, OPT_MAX_EXPANSIONS, OPT_JSON, OPT_COLOR, OPT_NO_COLOR, OPT_EXPLAIN, OPT_HELP, OPT_VERSION,
+    OPT_RM3, OPT_RM3_DOCS, OPT_RM3_TERMS, OPT_RM3_WEIGHT
 };
 
 static const struct option search_options[] = {
@@ -45,6 +47,10 @@ static const struct option search_options[] = {
     {"color", optional_argument, NULL, OPT_COLOR},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"rm3", no_argument, NULL, OPT_RM3},
+    {"rm3-docs", required_argument, NULL, OPT_RM3_DOCS},
+    {"rm3-terms", required_argument, NULL, OPT_RM3_TERMS},
+    {"rm3-weight", required_argument, NULL, OPT_RM3_WEIGHT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -109,6 +115,16 @@ static int set_option(SearchArgs *s, int c, const char *a, const char *val)
     case OPT_COLOR: s->color = parse_color(val); return s->color == -2 ? -1 : 0;
     case OPT_NO_COLOR: s->color = 0; return 0;
     case OPT_EXPLAIN: s->out.explain = 1; return 0;
+    case OPT_RM3: s->so.rm3 = 1; return 0;
+    case OPT_RM3_DOCS:
+    case OPT_RM3_TERMS:
+        if (parse_long(a, val, 1, c == OPT_RM3_DOCS ? FEEDBACK_MAX_DOCS : FEEDBACK_MAX_TERMS, &v)) return -1;
+        *(c == OPT_RM3_DOCS ? &s->so.rm3_docs : &s->so.rm3_terms) = (uint32_t)v;
+        s->rm3_opt = s->rm3_opt ? s->rm3_opt : c == OPT_RM3_DOCS ? "--rm3-docs" : "--rm3-terms";
+        return 0;
+    case OPT_RM3_WEIGHT:
+        s->rm3_opt = s->rm3_opt ? s->rm3_opt : "--rm3-weight";
+        return parse_float(a, val, 0.0, 1.0, &s->so.rm3_weight);
     case OPT_HELP: usage_of("search", stdout); exit(fflush(stdout) == 0 ? 0 : EXIT_ERROR);
     case OPT_VERSION: print_version(); exit(fflush(stdout) == 0 ? 0 : EXIT_ERROR);
     default: return -1;
@@ -216,6 +232,10 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
     }
     if (s->out.mode == OUT_TREC && (s->out.per_article || s->out.explain)) {
         fprintf(stderr, "search: --per-article and --explain do not apply to a TREC run (--queries without --json)\n");
+        return -1;
+    }
+    if (s->rm3_opt && !s->so.rm3) {
+        fprintf(stderr, "search: %s applies only with --rm3\n", s->rm3_opt);
         return -1;
     }
     if (s->stdin_query && read_stdin_query(s) != 0) return -1;

@@ -146,6 +146,16 @@ static inline int query_parse(Analyzer *an, const Index *ix, const Bm25 *p, cons
  * weights stay those of the whole index. query_parse leaves the query bound
  * to segment 0; binding it to the segment it is bound to does nothing. */
 void query_bind(Query *q, const Segment *sg);
+/* Rewriting a parsed query (pseudo-relevance feedback): scales the
+ * boosts of its keys so that those of the clauses that score (all but
+ * the excluded) sum to share, returning what they summed to before (0:
+ * nothing scores, nothing changed); appends a one-key optional word as
+ * the root's last clause (-1: no room); and, once done, weighs every key
+ * again from the whole index and redoes the flat terms (-1 with err_msg()
+ * set: a corrupt lexicon entry). */
+float query_scale_boosts(Query *q, float share);
+int query_add_term(Query *q, int field, const char *term, size_t len, float boost);
+int query_reweigh(Query *q, const Index *ix, const Bm25 *bm);
 /* The key's field (FIELD_*) and its term without the prefix byte. */
 static inline int query_key_field(const QueryTerm *t, const char **term, size_t *len)
 {
@@ -427,6 +437,30 @@ uint32_t phrase_count(const uint32_t *const *pos, const uint32_t *npos, const ui
 typedef void (*phrase_fn)(void *ctx, uint32_t first, uint32_t last);
 uint32_t phrase_each(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m, uint32_t slop,
                      phrase_fn fn, void *ctx);
+
+/* ---- feedback.c: RM3 pseudo-relevance feedback ---- */
+
+typedef struct {
+    uint32_t docs;  /* first-stage passages the model is estimated from; 0: off */
+    uint32_t terms; /* expansion words kept at most */
+    float weight;   /* the original query's share of the boosts, 0 to 1 */
+} FeedbackOptions;
+
+/* Anserini's RM3 defaults (fb_docs, fb_terms, original query weight). */
+#define FEEDBACK_DOCS_DEFAULT 10
+#define FEEDBACK_TERMS_DEFAULT 10
+#define FEEDBACK_WEIGHT_DEFAULT 0.5f
+#define FEEDBACK_MAX_DOCS 1000
+#define FEEDBACK_MAX_TERMS 100
+/* Words in more of the passages than this are never added (Anserini's). */
+#define FEEDBACK_MAX_DF_RATIO 0.1
+void feedback_options_default(FeedbackOptions *o);
+/* Expands the query in c (parsed, not yet searched): runs it with alg for
+ * its o->docs best passages, estimates RM3 from their texts (analysed with
+ * an, as the index was) and rewrites c->q (query_add_term, _reweigh). A
+ * query with no terms, or no feedback, stays as it was. 0, or -1 with
+ * err_msg() set (a corrupt index). */
+int feedback_expand(SearchContext *c, const Algorithm *alg, Analyzer *an, const FeedbackOptions *o);
 
 /* ---- explain.c ---- */
 

@@ -558,6 +558,58 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
 }
 
 
+/* ---- rewriting a parsed query (feedback.c) ---- */
+
+/* The sum of the boosts of the keys that score: those of every clause
+ * but the excluded ones (and what lies under them). */
+static float scored_boosts(const Query *q, int32_t node)
+{
+    const QueryNode *n = &q->nodes[node];
+    if (n->occur == OCC_MUST_NOT) return 0.0f;
+    float sum = 0.0f;
+    if (n->kind != QN_GROUP) {
+        for (uint32_t k = n->a; k < n->a + n->n; k++) sum += q->keys[k].boost;
+        return sum;
+    }
+    for (int32_t c = n->child; c >= 0; c = q->nodes[c].next) sum += scored_boosts(q, c);
+    return sum;
+}
+
+float query_scale_boosts(Query *q, float share)
+{
+    float total = q->nnodes ? scored_boosts(q, 0) : 0.0f;
+    if (total <= 0) return 0.0f;
+    for (size_t i = 0; i < q->nkeys; i++) q->keys[i].boost *= share / total;
+    return total;
+}
+
+int query_add_term(Query *q, int field, const char *term, size_t len, float boost)
+{
+    if (q->nnodes == 0 || q->nnodes == QUERY_MAX_NODES || q->nkeys == QUERY_MAX_TERMS) return -1;
+    Parser p = {0};
+    p.q = q;
+    int32_t id = new_node(&p, QN_TERM);
+    add_key(&p, field, term, len, boost, 0);
+    q->nodes[id].n = 1;
+    int32_t *link = &q->nodes[0].child; /* appended as the root's last clause */
+    while (*link >= 0) link = &q->nodes[*link].next;
+    *link = id;
+    return 0;
+}
+
+int query_reweigh(Query *q, const Index *ix, const Bm25 *bm)
+{
+    if (look_up_keys(q, ix, bm) != 0) {
+        q->n = q->nkeys = q->nnodes = 0;
+        return -1;
+    }
+    phrase_weights(q);
+    merge_terms(q, ix, bm);
+    q->flat = is_flat(q, 0);
+    q->conjunctive = is_conjunctive(q);
+    return 0;
+}
+
 void query_init(Query *q)
 {
     memset(q, 0, sizeof *q);

@@ -144,6 +144,10 @@ if [ -f "$C/qrels.txt" ]; then
     ok "Cranfield MAP $(all map) >= $CRAN_MAP - $TOL" awk -v v="$(all map)" -v w="$CRAN_MAP" -v t="$TOL" 'BEGIN { exit !(v >= w - t) }'
     ok "Cranfield nDCG@10 $(all ndcg_cut_10) >= $CRAN_NDCG - $TOL" \
         awk -v v="$(all ndcg_cut_10)" -v w="$CRAN_NDCG" -v t="$TOL" 'BEGIN { exit !(v >= w - t) }'
+    # RM3 (docs/decisions/2026-12-06-ranking.md: 0.4452 with Anserini's settings)
+    expect_exit 0 "eval Cranfield --rm3" "$SEARCH" eval -c --qrels "$C/qrels.txt" --queries "$C/queries.tsv" \
+        --index "$TMP/cran" --rm3 --rm3-docs 10 --rm3-terms 10 --rm3-weight 0.5
+    ok "Cranfield MAP with RM3 $(all map) >= 0.4452 - $TOL" awk -v v="$(all map)" -v t="$TOL" 'BEGIN { exit !(v >= 0.4452 - t) }'
 else
     skip "Cranfield regression test: $C not found"
 fi

@@ -93,6 +93,11 @@ bad "--b 2" --index "$IDX" --b 2 ketamine
 bad "--b -0.5" --index "$IDX" --b -0.5 ketamine
 bad "--k1 x" --index "$IDX" --k1 x ketamine
 bad "unknown algorithm" --index "$IDX" --algorithm no-such-algorithm ketamine
+bad "--rm3-docs 0" --index "$IDX" --rm3 --rm3-docs 0 ketamine
+bad "--rm3-terms 101" --index "$IDX" --rm3 --rm3-terms 101 ketamine
+bad "--rm3-weight 1.5" --index "$IDX" --rm3 --rm3-weight 1.5 ketamine
+bad "--rm3-docs without --rm3" --index "$IDX" --rm3-docs 5 ketamine
+ok "... says it wants --rm3" grep -q -- '--rm3-docs applies only with --rm3' "$TMP/err"
 bad "missing queries file" --index "$IDX" --queries "$TMP/no-such-queries"
 bad "index dir that is a file" --index "$R/Makefile" ketamine
 mkdir "$TMP/not-an-index"
