@@ -154,6 +154,9 @@ typedef struct {
     uint32_t rm3_docs;      /* feedback passages, 1 to 1000; default 10 */
     uint32_t rm3_terms;     /* expansion words at most, 1 to 100; default 10 */
     float rm3_weight;       /* the original query's share of the weights, 0 to 1; default 0.5 */
+    float article_weight;   /* with per_article: articles rank by their best passage's score
+                               plus this times their other passages' scores (0: the best
+                               passage alone, the default; 1: the sum), 0 to 10 */
 } srch_search_options;
 
 /* The defaults above. */

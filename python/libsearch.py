@@ -73,7 +73,8 @@ class _SearchOptions(ctypes.Structure):
                 ("b", ctypes.c_float), ("title_boost", ctypes.c_float), ("heading_boost", ctypes.c_float),
                 ("max_expansions", _u32), ("per_article", _u32), ("explain", ctypes.c_int),
                 ("ids_only", ctypes.c_int), ("scores_only", ctypes.c_int), ("total", ctypes.c_int),
-                ("rm3", ctypes.c_int), ("rm3_docs", _u32), ("rm3_terms", _u32), ("rm3_weight", ctypes.c_float)]
+                ("rm3", ctypes.c_int), ("rm3_docs", _u32), ("rm3_terms", _u32), ("rm3_weight", ctypes.c_float),
+                ("article_weight", ctypes.c_float)]
 
 
 class _Span(ctypes.Structure):

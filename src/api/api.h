@@ -33,6 +33,8 @@ struct srch_index {
     char *commit_name; /* e.g. "gen-000012" */
     pthread_mutex_t mu; /* guards ids */
     StrMap *ids;       /* article id -> article number + 1, made at the first look-up */
+    uint32_t most_passages; /* guarded by mu: the most passages of an article, 0 until
+                               the first search with article evidence needs it */
 };
 
 /* A hit's strings while they are appended: offsets into the pool (0 is

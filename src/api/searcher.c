@@ -76,6 +76,8 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
     if (o->max_expansions < 1 || o->max_expansions > QUERY_MAX_TERMS)
         return api_fail_msg(err, SRCH_BAD_ARG, "max_expansions must be 1 to %d", QUERY_MAX_TERMS);
     if (o->per_article > 1000) return api_fail_msg(err, SRCH_BAD_ARG, "per_article must be at most 1000");
+    if (!(o->article_weight >= 0 && o->article_weight <= ARTICLE_WEIGHT_MAX))
+        return api_fail_msg(err, SRCH_BAD_ARG, "article_weight must be 0 to %g", (double)ARTICLE_WEIGHT_MAX);
     if (o->rm3 && (o->rm3_docs < 1 || o->rm3_docs > FEEDBACK_MAX_DOCS || o->rm3_terms < 1 ||
                    o->rm3_terms > FEEDBACK_MAX_TERMS || !(o->rm3_weight >= 0 && o->rm3_weight <= 1)))
         return api_fail_msg(err, SRCH_BAD_ARG, "rm3_docs must be 1 to %d, rm3_terms 1 to %d and rm3_weight 0 to 1",
@@ -216,12 +218,31 @@ static void note_query(srch_hits *h, const Query *q)
                (q->n == 0 && q->words > 0 ? SRCH_QUERY_ONLY_STOP_WORDS : 0);
 }
 
+/* The most passages an article of the index has, read once per open index. */
+static uint32_t most_passages(srch_index *x)
+{
+    pthread_mutex_lock(&x->mu);
+    if (!x->most_passages) x->most_passages = index_max_article_passages(x->ix);
+    uint32_t most = x->most_passages;
+    pthread_mutex_unlock(&x->mu);
+    return most;
+}
+
+/* The ranking itself: passages, articles by their best passage (a
+ * grouping top k) or, with article evidence, by article_score.c's A. */
+static int rank(srch_searcher *s, const srch_search_options *o, const Algorithm *alg, TopK *top)
+{
+    if (o->per_article && o->article_weight > 0)
+        return search_articles(alg, &s->ctx, o->article_weight, most_passages(s->x), top);
+    return search_run(alg, &s->ctx, top);
+}
+
 /* The top k of the query prepare parsed, and with o->total its count. */
 static srch_code run_query(srch_searcher *s, const srch_search_options *o, const Algorithm *alg, TopK **out,
                            srch_hits *h, srch_error *err)
 {
-    TopK *top = *out = searcher_top(s, o->k + o->offset, o->per_article != 0);
-    if (search_run(alg, &s->ctx, top) != 0) {
+    TopK *top = *out = searcher_top(s, o->k + o->offset, o->per_article != 0 && o->article_weight == 0);
+    if (rank(s, o, alg, top) != 0) {
         topk_free(top); /* a grouping top k that failed midway may hold stale slots */
         s->top_ready = 0;
         return api_fail(err, SRCH_CORRUPT);

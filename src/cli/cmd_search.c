@@ -29,7 +29,7 @@ typedef struct {
 enum {
     OPT_K1 = 256, OPT_B, OPT_INDEX, OPT_QUERIES, OPT_TAG, OPT_ALGORITHM, OPT_PER_ARTICLE, OPT_TITLE_BOOST,
     OPT_HEADING_BOOST, OPT_MAX_EXPANSIONS, OPT_JSON, OPT_COLOR, OPT_NO_COLOR, OPT_EXPLAIN, OPT_HELP, OPT_VERSION,
-    OPT_RM3, OPT_RM3_DOCS, OPT_RM3_TERMS, OPT_RM3_WEIGHT
+    OPT_RM3, OPT_RM3_DOCS, OPT_RM3_TERMS, OPT_RM3_WEIGHT, OPT_ARTICLE_WEIGHT
 };
 
 static const struct option search_options[] = {
@@ -51,6 +51,7 @@ static const struct option search_options[] = {
     {"rm3-docs", required_argument, NULL, OPT_RM3_DOCS},
     {"rm3-terms", required_argument, NULL, OPT_RM3_TERMS},
     {"rm3-weight", required_argument, NULL, OPT_RM3_WEIGHT},
+    {"article-weight", required_argument, NULL, OPT_ARTICLE_WEIGHT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -122,6 +123,7 @@ static int set_option(SearchArgs *s, int c, const char *a, const char *val)
         *(c == OPT_RM3_DOCS ? &s->so.rm3_docs : &s->so.rm3_terms) = (uint32_t)v;
         s->rm3_opt = s->rm3_opt ? s->rm3_opt : c == OPT_RM3_DOCS ? "--rm3-docs" : "--rm3-terms";
         return 0;
+    case OPT_ARTICLE_WEIGHT: return parse_float(a, val, 0.0, ARTICLE_WEIGHT_MAX, &s->so.article_weight);
     case OPT_RM3_WEIGHT:
         s->rm3_opt = s->rm3_opt ? s->rm3_opt : "--rm3-weight";
         return parse_float(a, val, 0.0, 1.0, &s->so.rm3_weight);
@@ -248,6 +250,10 @@ static int parse_args(int argc, char **argv, SearchArgs *s)
     /* a TREC run ranks articles by their best passage, and needs no text */
     int trec = s->out.mode == OUT_TREC;
     s->so.per_article = trec ? 1 : (uint32_t)s->out.per_article;
+    if (s->so.article_weight > 0 && !s->so.per_article) {
+        fprintf(stderr, "search: --article-weight applies to --per-article and to TREC runs (--queries)\n");
+        return -1;
+    }
     s->so.ids_only = trec;
     s->so.explain = s->out.explain;
     return 0;

@@ -438,6 +438,21 @@ typedef void (*phrase_fn)(void *ctx, uint32_t first, uint32_t last);
 uint32_t phrase_each(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m, uint32_t slop,
                      phrase_fn fn, void *ctx);
 
+/* ---- article_score.c: article evidence ---- */
+
+/* The k (top->k) best articles by A(a) = their best passage's score plus
+ * lambda times their other passages' scores (article_score.c), into top
+ * (not grouping; unsorted) as (best passage, A) hits, exactly what the
+ * exhaustive version gives. most: the most passages an article of the
+ * index has (index_max_article_passages), which bounds A of an article not
+ * scored. 0, or -1 with err_msg() set. */
+int search_articles(const Algorithm *alg, SearchContext *c, float lambda, uint32_t most, TopK *top);
+/* The reference: every article scored. */
+int search_articles_exhaustive(SearchContext *c, float lambda, TopK *top);
+/* The most passages any article of ix has (reads every article record). */
+uint32_t index_max_article_passages(const Index *ix);
+#define ARTICLE_WEIGHT_MAX 10.0f
+
 /* ---- feedback.c: RM3 pseudo-relevance feedback ---- */
 
 typedef struct {

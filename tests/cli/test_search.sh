@@ -98,6 +98,9 @@ bad "--rm3-terms 101" --index "$IDX" --rm3 --rm3-terms 101 ketamine
 bad "--rm3-weight 1.5" --index "$IDX" --rm3 --rm3-weight 1.5 ketamine
 bad "--rm3-docs without --rm3" --index "$IDX" --rm3-docs 5 ketamine
 ok "... says it wants --rm3" grep -q -- '--rm3-docs applies only with --rm3' "$TMP/err"
+bad "--article-weight 11" --index "$IDX" --per-article 2 --article-weight 11 ketamine
+bad "--article-weight without articles" --index "$IDX" --article-weight 0.5 ketamine
+expect_exit 0 "--rm3 and --article-weight together" "$SEARCH" --index "$IDX" --rm3 --per-article 2 --article-weight 0.5 ketamine
 bad "missing queries file" --index "$IDX" --queries "$TMP/no-such-queries"
 bad "index dir that is a file" --index "$R/Makefile" ketamine
 mkdir "$TMP/not-an-index"
