@@ -52,7 +52,7 @@ DEP_FILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/tests/c
 SO_MAJOR  = 1
 SO_VERSION = 1.0.0
 
-.PHONY: lib uninstall effectiveness sweep fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder help
+.PHONY: lib uninstall effectiveness sweep ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder bench-ranking help
 .DELETE_ON_ERROR:
 
 # The packages first, then the build: with -j too, nothing is compiled
@@ -290,6 +290,11 @@ bench-reorder: bench-deps ## indexes without and with --reorder
 	$(MAKE) --no-print-directory bench-tools
 	sh bench/reorder.sh
 
+bench-ranking: bench-deps ## latency of RM3 and article evidence on 1M synthetic passages
+	@$(MAKE) --no-print-directory search
+	$(MAKE) --no-print-directory bench-tools
+	sh bench/ranking_latency.sh
+
 bench-quick: bench-deps ## a small benchmark (under two minutes)
 	@$(MAKE) --no-print-directory search
 	$(MAKE) --no-print-directory bench-tools
@@ -322,8 +327,13 @@ effectiveness: bench-deps ## MAP, nDCG@10, ... on cranfield/cisi/cacm, ours and 
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/effectiveness/run.sh
 
-sweep: all ## the BM25 parameter sweep behind the defaults
-	sh bench/effectiveness/sweep.sh
+sweep: all ## the parameter sweep behind the defaults (SWEEP=full: every index setting too)
+	@if [ "$(SWEEP)" = full ]; then RM3S="off 0.5 0.7" ARTICLES="0 0.1" sh bench/effectiveness/sweep.sh; \
+	else STOPS=on SIZES=250 TITLES=0 K1S="0.9 1.2 1.5" BS="0.4 0.6 0.75" RM3S="off 0.5 0.7 0.8" \
+	  ARTICLES="0 0.1" NAME=sweep-ranking sh bench/effectiveness/sweep.sh; fi
+
+ranking: all ## each ranking option's gain over BM25, with p-values (bench/results/ranking.md)
+	sh bench/effectiveness/ranking.sh
 
 # DESTDIR stages the files for a package; PREFIX is where they will live.
 # Where Debian's python3 finds modules installed under PREFIX.

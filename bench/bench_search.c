@@ -3,7 +3,14 @@
  *
  *   bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC]
  *                [--out PREFIX] [--k1 X] [--b X] [--mode or|and|phrase]
- *                [--title-boost X] [--heading-boost X]
+ *                [--title-boost X] [--heading-boost X] [--rm3 WEIGHT]
+ *                [--rm3-docs N] [--rm3-terms N] [--article-weight X]
+ *
+ * --rm3 WEIGHT times RM3 feedback at that original-query weight (the first
+ * stage, reading and analysing the feedback passages, the expanded
+ * search); --article-weight X ranks articles with article evidence, as a
+ * TREC run does (per_article 1). Both are checked against the exhaustive
+ * algorithm like the rest (bench/README.md, "Ranking options").
  *
  * --mode turns each query's words into a union (default), a conjunction
  * (+w1 +w2 ...) or one phrase ("w1 w2 ..."). The title and heading fields
@@ -299,6 +306,10 @@ static void parse_args(int argc, char **argv, Settings *st, srch_search_options 
         else if (!strcmp(argv[i], "--mode")) st->mode = argv[i + 1];
         else if (!strcmp(argv[i], "--title-boost")) o->title_boost = (float)atof(argv[i + 1]);
         else if (!strcmp(argv[i], "--heading-boost")) o->heading_boost = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--rm3")) o->rm3 = 1, o->rm3_weight = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--rm3-docs")) o->rm3_docs = (uint32_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--rm3-terms")) o->rm3_terms = (uint32_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--article-weight")) o->per_article = 1, o->article_weight = (float)atof(argv[i + 1]);
     }
     o->k = st->k;
     if (strcmp(st->mode, "or") && strcmp(st->mode, "and") && strcmp(st->mode, "phrase")) {
