@@ -301,6 +301,23 @@ typedef struct {
 srch_code srch_build(const char *corpus, const char *dir, const srch_build_options *opts, srch_build_report *rep,
                      srch_error *err);
 
+/* ---- shards: one corpus split over several indexes ---- */
+
+/* Which of shards shards the article id (len bytes) belongs to: FNV-1a
+ * (64 bits) of the id's bytes, modulo shards; stable across machines and
+ * versions. All the passages of an article are in one shard. */
+uint32_t srch_shard_of(const char *id, size_t len, uint32_t shards);
+/* srch_build of shard shard (0 to shards - 1) of corpus: only its
+ * articles are read and indexed, and dir records which shard it holds.
+ * Updates, reorder and optimize work as for a whole corpus. A directory
+ * that holds another shard, or a whole corpus's index, is refused with
+ * SRCH_BAD_ARG (srch_build refuses a shard's directory likewise). */
+srch_code srch_build_shard(const char *corpus, const char *dir, uint32_t shards, uint32_t shard,
+                           const srch_build_options *opts, srch_build_report *rep, srch_error *err);
+/* The shard the index directory dir holds: *shards 0 when it holds a
+ * whole corpus (or nothing). SRCH_CORRUPT when its record is damaged. */
+srch_code srch_index_shard(const char *dir, uint32_t *shards, uint32_t *shard, srch_error *err);
+
 /* A build from articles handed over one by one, for a program whose
  * articles are not files (a database, a feed, a crawler). The articles
  * added between srch_builder_new and srch_builder_commit are the whole

@@ -1,5 +1,6 @@
 /* build.c: srch_build, the indexer through the public API. */
 #include "api/api.h"
+#include "index/shard.h"
 #include "index/writer.h"
 
 #include <stdio.h>
@@ -88,8 +89,10 @@ void api_build_report(const IndexerReport *r, srch_build_report *rep)
     rep->recovered = recovered[0] ? recovered : NULL;
 }
 
+/* A build of shard spec (count 0: the whole corpus) of corpus into dir,
+ * which must hold that shard or nothing yet (shard_claim). */
 static srch_code build_unguarded(const char *corpus, const char *dir, const srch_build_options *opts,
-                                 srch_build_report *rep, srch_error *err)
+                                 const ShardSpec *spec, srch_build_report *rep, srch_error *err)
 {
     srch_build_report scratch;
     if (!rep) rep = &scratch;
@@ -101,8 +104,12 @@ static srch_code build_unguarded(const char *corpus, const char *dir, const srch
     IndexerOptions io;
     srch_code rc = api_indexer_options(o, &io, err);
     if (rc != SRCH_OK) return rc;
+    if (spec->count && (spec->count > SHARD_MAX || spec->index >= spec->count))
+        return api_fail_msg(err, SRCH_BAD_ARG, "a shard must be 0 to N-1 of N shards, N at most %d", SHARD_MAX);
+    if (shard_claim(dir, spec) != 0) return api_fail(err, SRCH_BAD_ARG);
     IndexerReport r;
-    int built = indexer_build(corpus, dir, &io, &r);
+    ShardCorpus src = {corpus, *spec};
+    int built = indexer_build_from(shard_corpus_read, &src, dir, &io, &r);
     api_build_report(&r, rep);
     return built == 0 ? api_ok(err) : api_fail(err, SRCH_ERROR);
 }
@@ -111,7 +118,33 @@ srch_code srch_build(const char *corpus, const char *dir, const srch_build_optio
                      srch_error *err)
 {
     API_GUARD(err);
-    srch_code rc = build_unguarded(corpus, dir, opts, rep, err);
+    ShardSpec whole = {0, 0};
+    srch_code rc = build_unguarded(corpus, dir, opts, &whole, rep, err);
     API_LEAVE();
     return rc;
+}
+
+srch_code srch_build_shard(const char *corpus, const char *dir, uint32_t shards, uint32_t shard,
+                           const srch_build_options *opts, srch_build_report *rep, srch_error *err)
+{
+    API_GUARD(err);
+    ShardSpec spec = {shards, shard};
+    srch_code rc = shards == 0 ? api_fail_msg(err, SRCH_BAD_ARG, "a corpus is split into 1 shard or more")
+                               : build_unguarded(corpus, dir, opts, &spec, rep, err);
+    API_LEAVE();
+    return rc;
+}
+
+uint32_t srch_shard_of(const char *id, size_t len, uint32_t shards)
+{
+    return shards ? shard_of(id, len, shards) : 0;
+}
+
+srch_code srch_index_shard(const char *dir, uint32_t *shards, uint32_t *shard, srch_error *err)
+{
+    ShardSpec s;
+    if (shard_read(dir, &s) != 0) return api_fail(err, SRCH_CORRUPT);
+    *shards = s.count;
+    *shard = s.index;
+    return api_ok(err);
 }

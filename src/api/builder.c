@@ -6,6 +6,7 @@
  * faster than the indexer waits instead of holding the corpus in memory.
  */
 #include "api/api.h"
+#include "index/shard.h"
 #include "index/writer.h"
 
 #include <pthread.h>
@@ -143,6 +144,8 @@ static srch_code new_unguarded(const char *dir, const char *name, const srch_bui
 {
     *out = NULL;
     if (!dir) return api_fail_msg(err, SRCH_BAD_ARG, "no index directory given");
+    ShardSpec whole = {0, 0}; /* a shard's directory is refused: its articles are picked by id */
+    if (shard_claim(dir, &whole) != 0) return api_fail(err, SRCH_BAD_ARG);
     srch_builder *b = xcalloc(1, sizeof *b);
     if (opts) b->opts = *opts;
     else srch_build_options_init(&b->opts);

@@ -124,7 +124,8 @@ static int set_language(const char *val, const char **language)
 }
 
 enum { OPT_CORPUS = 256, OPT_INDEX, OPT_LANGUAGE, OPT_PASSAGE_WORDS, OPT_THREADS, OPT_MEMORY, OPT_STOPWORDS,
-       OPT_NO_STOPWORDS, OPT_FULL, OPT_OPTIMIZE, OPT_REORDER, OPT_STRICT, OPT_QUIET, OPT_HELP };
+       OPT_NO_STOPWORDS, OPT_FULL, OPT_OPTIMIZE, OPT_REORDER, OPT_STRICT, OPT_QUIET, OPT_HELP, OPT_SHARDS,
+       OPT_SHARD, OPT_MPI };
 
 static const struct option index_options[] = {
     {"corpus", required_argument, NULL, OPT_CORPUS},
@@ -141,6 +142,8 @@ static const struct option index_options[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
+    {"shards", required_argument, NULL, OPT_SHARDS},
+    {"shard", required_argument, NULL, OPT_SHARD},
     {NULL, 0, NULL, 0},
 };
 
@@ -148,6 +151,7 @@ typedef struct {
     const char *corpus, *dir;
     srch_build_options o;
     int quiet;
+    long shards, shard; /* 0 and -1: the whole corpus */
 } IndexArgs;
 
 /* One option; 0, 1 when it has answered (--language help), -1 after a
@@ -176,8 +180,24 @@ static int set_index_option(IndexArgs *x, int c, const char *name, const char *v
     case OPT_STRICT: x->o.strict = 1; return 0;
     case OPT_QUIET: x->quiet = 1; return 0;
     case OPT_HELP: usage_of("index", stdout); return 1;
+    case OPT_SHARDS: return parse_long(name, val, 1, 65536, &x->shards);
+    case OPT_SHARD: return parse_long(name, val, 0, 65535, &x->shard);
     default: return -1;
     }
+}
+
+/* --shards N and --shard I come together, I below N. */
+static int check_shard_args(const IndexArgs *x)
+{
+    if ((x->shards > 0) != (x->shard >= 0)) {
+        fprintf(stderr, "search: --shards N and --shard I go together (shard I of N, from 0)\n");
+        return -1;
+    }
+    if (x->shard >= x->shards && x->shards > 0) {
+        fprintf(stderr, "search: --shard %ld is not below --shards %ld (shards count from 0)\n", x->shard, x->shards);
+        return -1;
+    }
+    return 0;
 }
 
 /* getopt_long's forms: --index=DIR or --index DIR. Returns 0, 1 when an
@@ -210,12 +230,12 @@ static int parse_index_args(int argc, char **argv, IndexArgs *x)
         fprintf(stderr, "search: unknown index argument '%s' (see search index --help)\n", argv[optind]);
         return -1;
     }
-    return 0;
+    return check_shard_args(x);
 }
 
 int cmd_index(int argc, char **argv)
 {
-    IndexArgs x = {DEFAULT_CORPUS, DEFAULT_INDEX, {0}, 0};
+    IndexArgs x = {DEFAULT_CORPUS, DEFAULT_INDEX, {0}, 0, 0, -1};
     srch_build_options_init(&x.o);
     int prc = parse_index_args(argc, argv, &x);
     if (prc) return prc > 0 ? (fflush(stdout) == 0 ? 0 : EXIT_ERROR) : EXIT_ERROR;
@@ -223,7 +243,8 @@ int cmd_index(int argc, char **argv)
     x.o.warning = cli_warning;
     srch_build_report r;
     srch_error err;
-    srch_code rc = srch_build(x.corpus, x.dir, &x.o, &r, &err);
+    srch_code rc = x.shards ? srch_build_shard(x.corpus, x.dir, (uint32_t)x.shards, (uint32_t)x.shard, &x.o, &r, &err)
+                            : srch_build(x.corpus, x.dir, &x.o, &r, &err);
     if (x.o.progress) fputc('\n', stderr); /* ends the progress line */
     if (rc != SRCH_OK) {
         fprintf(stderr, "search: %s\n", err.message);

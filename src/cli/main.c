@@ -62,7 +62,12 @@ static void usage_index(FILE *f)
             "                     index and faster queries\n"
             "  --strict           fail on any unreadable, empty or binary article file, or\n"
             "                     passages-file row that is malformed or holds a NUL byte\n"
-            "  --quiet            no progress or report\n",
+            "  --quiet            no progress or report\n"
+            "  --shards N --shard I  build shard I (from 0) of N: only the articles whose\n"
+            "                     id hashes to it (FNV-1a 64 mod N); the directory records\n"
+            "                     the split and refuses another\n"
+            "  --mpi              under mpirun: each rank builds its shard, --index DIR\n"
+            "                     holding DIR/shard-RANK (the search-mpi program)\n",
             PASSAGE_WORDS_DEFAULT);
 }
 

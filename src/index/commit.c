@@ -254,7 +254,7 @@ static void remove_stale(const char *root, const char *keep)
 }
 
 /* A directory that is not an index yet (no CURRENT, no LOCK: every build
- * leaves both) must be empty but for hidden files: anything else, even
+ * leaves both) must be empty but for hidden files and a SHARD record: anything else, even
  * named like ours, means --index names a user's directory. */
 static int check_foreign(const char *root)
 {
@@ -266,6 +266,7 @@ static int check_foreign(const char *root)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue; /* ".", "..", and hidden files (.gitkeep) we never touch */
         if (!strcmp(e->d_name, "CURRENT") || !strcmp(e->d_name, "LOCK")) index = 1;
+        else if (!strcmp(e->d_name, "SHARD")) continue; /* shard.c's record, written before a shard's first build */
         else if (!foreign[0]) snprintf(foreign, sizeof foreign, "%s", e->d_name);
     }
     closedir(d);

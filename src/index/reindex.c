@@ -23,6 +23,7 @@
  * segment no merge took is rewritten so.
  */
 #include "corpus/corpus.h"
+#include "index/shard.h"
 #include "index/writer.h"
 
 #include <stdio.h>
@@ -247,8 +248,10 @@ int corpus_compare(const char *dir, const char *corpus, CorpusDiff *d)
     Comparison c = {previous_of(ix), d, index_stats(ix)->passage_words, {0}};
     CorpusOptions co;
     corpus_options_default(&co); /* every file read: the stamps are not the proof here */
-    CorpusStats cs;
-    int rc = corpus_read(corpus, &co, compare_article, &c, &cs);
+    CorpusStats cs = {0};
+    ShardCorpus src = {corpus, {0, 0}}; /* a shard is compared with its part of the corpus */
+    int rc = shard_read(dir, &src.spec);
+    if (rc == 0) rc = shard_corpus_read(&src, &co, compare_article, &c, &cs);
     if (rc == 0) {
         for (size_t e = 0; e < c.p->n; e++) {
             if (c.p->state[e] != UNSEEN) continue;
