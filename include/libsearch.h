@@ -251,6 +251,47 @@ srch_code srch_count(srch_searcher *s, const char *query, const srch_search_opti
 char *srch_snippet(const srch_hit *h, size_t max_bytes, const char *open, const char *close);
 void srch_free(void *p);
 
+/* ---- sharded search: one corpus in several indexes, scored as one ----
+ *
+ * The shards of a corpus (srch_build_shard) answer a query together with
+ * the passages and bitwise the scores one index of the whole corpus gives,
+ * in three steps on every shard, with two exchanges between them (MPI's
+ * Allgatherv and Allreduce, or anything else that moves bytes):
+ *
+ *   1. srch_shard_prefixes: the keys the query's prefix* words match in
+ *      this shard. Concatenate every shard's (empty when the query has no
+ *      prefix) and hand the result to each shard for steps 2 and 3.
+ *   2. srch_shard_stats: the query's statistics in this shard, n integers:
+ *      live passages, their total length, the df of each key. Sum them,
+ *      element by element, over the shards (the same n on each).
+ *   3. srch_shard_search: the search, scored with the sums.
+ *
+ * Then merge the shards' hits (each its top k) by srch_hit_order and keep
+ * the first k. Hit texts and highlights come from the shard holding the
+ * passage; passage_id and article_id are that shard's. Every shard must be
+ * built with the same analysis (language, stop words). */
+
+/* Step 1. *keys (srch_free) and *len: records of the pooled format. The
+ * query's prefixes must match at most 2^20 terms in the shard
+ * (SRCH_BAD_QUERY otherwise: pooling more would cost more than it is worth). */
+srch_code srch_shard_prefixes(srch_searcher *s, const char *query, const srch_search_options *opts, void **keys,
+                              size_t *len, srch_error *err);
+/* Step 2. keys: every shard's step 1, concatenated. *stats (srch_free)
+ * holds *n integers. */
+srch_code srch_shard_stats(srch_searcher *s, const char *query, const srch_search_options *opts, const void *keys,
+                           size_t keys_len, uint64_t **stats, size_t *n, srch_error *err);
+/* Step 3, into *hits as srch_search_into. stats: the n sums of step 2. */
+srch_code srch_shard_search(srch_searcher *s, const char *query, const srch_search_options *opts, const void *keys,
+                            size_t keys_len, const uint64_t *stats, size_t n, srch_hits **hits, srch_error *err);
+/* The order of one index of the whole corpus: -1 when a ranks before b, 1
+ * after, 0 for the same passage: higher score first; equal scores in the
+ * order a full build numbers passages: the corpus's files as its walk
+ * visits them (directories in byte order of names), then place in the file.
+ * (An index updated or built with --reorder numbers them otherwise, and
+ * ranks equal scores by its own numbers.) Hits need their paths: not
+ * scores_only. */
+int srch_hit_order(const srch_hit *a, const srch_hit *b);
+
 /* ---- building and updating ---- */
 
 typedef struct {

@@ -66,6 +66,23 @@ srch_code api_fail(srch_error *err, srch_code code);
 srch_code api_fail_msg(srch_error *err, srch_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
 srch_code api_ok(srch_error *err);
 
+/* searcher.c, for shard_search.c: a search that takes the statistics of
+ * a whole corpus from outside. */
+typedef struct {
+    PrefixEachFn prefix_each;  /* the corpus's keys for prefixes; NULL: the index's */
+    void *prefix_src;
+    const QueryGlobal *global; /* the corpus's N and df; NULL: the index's */
+    uint64_t total_length;     /* with global: the corpus's */
+} SearchView;
+/* srch_search_into with v's statistics (NULL: srch_search_into). */
+srch_code api_search_view(srch_searcher *s, const char *query, const srch_search_options *opts, const SearchView *v,
+                          srch_hits **hits, srch_error *err);
+/* The query parsed with v's prefix keys (v's global is ignored), and the
+ * index's own statistics of it appended to out as u64s: live passages,
+ * their total length, the df of each key in the query's order. */
+srch_code api_query_local(srch_searcher *s, const char *query, const srch_search_options *opts, const SearchView *v,
+                          Buf *out, srch_error *err);
+
 /* hits.c: building srch_hits. */
 /* Empties h without allocating (what running out of memory leaves). */
 void api_hits_empty(srch_hits *h);

@@ -93,7 +93,7 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
  * query parsed (and, with rm3, expanded). */
 static srch_code prepare(srch_searcher *s, const char *query, const srch_search_options *opts,
                          srch_search_options *defaults, const srch_search_options **out, const Algorithm **alg,
-                         srch_error *err)
+                         const SearchView *v, srch_error *err)
 {
     const Index *ix = s->x->ix;
     if (!opts) srch_search_options_init(defaults);
@@ -105,12 +105,20 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
         search_context_free(&s->ctx); /* its bounds hold for one k1 and b */
         s->ctx_ready = 0;
     }
+    /* the mean length every query is scored with: the index's, or the
+     * whole corpus's for a shard (the bounds hold for any: search_segment) */
+    IndexStats st = *index_stats(ix);
+    if (v && v->global) {
+        st.passages = v->global->passages;
+        st.total_length = v->total_length;
+    }
+    bm25_init(&s->bm25, o->k1, o->b, &st);
     if (!s->ctx_ready) {
-        bm25_init(&s->bm25, o->k1, o->b, index_stats(ix));
         search_context_init(&s->ctx, ix, &s->bm25);
         s->ctx_ready = 1;
     }
-    QueryOptions qo = {o->title_boost, o->heading_boost, o->max_expansions};
+    QueryOptions qo = {o->title_boost, o->heading_boost, o->max_expansions, v ? v->prefix_each : NULL,
+                       v ? v->prefix_src : NULL, v ? v->global : NULL};
     if (query_parse_with(s->an, ix, &s->bm25, &qo, query, &s->q) != 0) return api_fail(err, SRCH_BAD_QUERY);
     s->ctx.q = &s->q;
     if (o->rm3) {
@@ -255,7 +263,7 @@ static srch_code run_query(srch_searcher *s, const srch_search_options *o, const
 }
 
 static srch_code search_into_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts,
-                                       srch_hits **hits, srch_error *err)
+                                       const SearchView *v, srch_hits **hits, srch_error *err)
 {
     if (!*hits) *hits = xcalloc(1, sizeof **hits);
     srch_hits *h = *hits;
@@ -264,7 +272,7 @@ static srch_code search_into_unguarded(srch_searcher *s, const char *query, cons
     const srch_search_options *o;
     const Algorithm *alg;
     TopK *top;
-    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, v, err);
     if (rc == SRCH_OK) rc = run_query(s, o, alg, &top, h, err);
     if (rc != SRCH_OK) return rc;
     Collector c = {s, o, h};
@@ -285,7 +293,7 @@ static srch_code search_unguarded(srch_searcher *s, const char *query, const src
 {
     *out = NULL;
     srch_hits *h = NULL;
-    srch_code rc = search_into_unguarded(s, query, opts, &h, err);
+    srch_code rc = search_into_unguarded(s, query, opts, NULL, &h, err);
     if (rc != SRCH_OK) {
         srch_hits_free(h);
         return rc;
@@ -319,7 +327,7 @@ static srch_code count_unguarded(srch_searcher *s, const char *query, const srch
     srch_search_options defaults;
     const srch_search_options *o;
     const Algorithm *alg;
-    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, err);
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, NULL, err);
     if (rc != SRCH_OK) return rc;
     int64_t n = search_count(&s->ctx);
     if (n < 0) return api_fail(err, SRCH_CORRUPT);
@@ -369,8 +377,48 @@ srch_code srch_search_into(srch_searcher *s, const char *query, const srch_searc
         api_hits_empty(*hits);
         return api_fail(err, SRCH_NOMEM);
     }
-    srch_code rc = search_into_unguarded(s, query, opts, hits, err);
+    srch_code rc = search_into_unguarded(s, query, opts, NULL, hits, err);
     oom_leave(&g);
+    return rc;
+}
+
+srch_code api_search_view(srch_searcher *s, const char *query, const srch_search_options *opts, const SearchView *v,
+                          srch_hits **hits, srch_error *err)
+{
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        api_hits_empty(*hits);
+        return api_fail(err, SRCH_NOMEM);
+    }
+    srch_code rc = search_into_unguarded(s, query, opts, v, hits, err);
+    oom_leave(&g);
+    return rc;
+}
+
+/* The query's statistics in this index: N, total length, each key's df. */
+static srch_code local_unguarded(srch_searcher *s, const char *query, const srch_search_options *opts,
+                                 const SearchView *v, Buf *out, srch_error *err)
+{
+    srch_search_options defaults;
+    const srch_search_options *o;
+    const Algorithm *alg;
+    SearchView local = {v ? v->prefix_each : NULL, v ? v->prefix_src : NULL, NULL, 0};
+    srch_code rc = prepare(s, query, opts, &defaults, &o, &alg, &local, err);
+    if (rc != SRCH_OK) return rc;
+    const IndexStats *st = index_stats(s->x->ix);
+    buf_put_u64(out, st->passages);
+    buf_put_u64(out, st->total_length);
+    for (size_t i = 0; i < s->q.nkeys; i++) buf_put_u64(out, s->q.keys[i].df);
+    return api_ok(err);
+}
+
+srch_code api_query_local(srch_searcher *s, const char *query, const srch_search_options *opts, const SearchView *v,
+                          Buf *out, srch_error *err)
+{
+    API_GUARD(err);
+    srch_code rc = local_unguarded(s, query, opts, v, out, err);
+    API_LEAVE();
     return rc;
 }
 

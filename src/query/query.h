@@ -95,9 +95,26 @@ typedef struct {
     float weight;     /* PHRASE: sum of its words' idf * (k1 + 1) * boost */
 } QueryNode;
 
+/* A prefix's lexicon keys with their live df, in lexicon order, to fn:
+ * index_prefix_each's shape, so a sharded search can put the keys of the
+ * whole corpus in its place (src/api/shard_search.c). */
+typedef void (*PrefixKeyFn)(void *ctx, const char *key, size_t len, uint64_t df);
+typedef int (*PrefixEachFn)(void *src, const Index *ix, const char *prefix, size_t len, PrefixKeyFn fn, void *ctx);
+
+/* Statistics of a whole corpus, for a query over one shard of it: N and
+ * the df of each key of the parsed query (Query.keys, in order). */
+typedef struct {
+    uint64_t passages;
+    const uint64_t *df;
+    size_t ndf;
+} QueryGlobal;
+
 typedef struct {
     float title, heading; /* boosts of the extra fields for unfielded words */
     uint32_t max_expansions; /* terms a prefix query expands to at most */
+    PrefixEachFn prefix_each; /* NULL: index_prefix_each, the index's own keys */
+    void *prefix_src;
+    const QueryGlobal *global; /* NULL: N and df from the index */
 } QueryOptions;
 
 /* 0: measured on cranfield, cisi and cacm, any boost lowered MAP and

@@ -52,6 +52,9 @@ void query_options_default(QueryOptions *o)
     o->title = QUERY_TITLE_BOOST_DEFAULT;
     o->heading = QUERY_HEADING_BOOST_DEFAULT;
     o->max_expansions = QUERY_MAX_EXPANSIONS_DEFAULT;
+    o->prefix_each = NULL;
+    o->prefix_src = NULL;
+    o->global = NULL;
 }
 
 /* ---- building the tree ---- */
@@ -229,7 +232,9 @@ static int32_t prefix_node(Parser *p, int field, const char *word, size_t len)
         return g;
     }
     Picking pk = {((ParseScratch *)p->q->scratch)->pick, 0, max, 0};
-    if (index_prefix_each(p->ix, key, kl, pick_key, &pk) != 0) p->corrupt = 1;
+    int rc = p->o->prefix_each ? p->o->prefix_each(p->o->prefix_src, p->ix, key, kl, pick_key, &pk)
+                               : index_prefix_each(p->ix, key, kl, pick_key, &pk);
+    if (rc != 0) p->corrupt = 1;
     size_t n = pk.n;
     if (n < pk.seen)
         buf_printf(&p->q->notes, "prefix '%.*s*' matches %llu terms; searching the %zu most frequent\n", (int)len,
@@ -453,12 +458,15 @@ static int is_conjunctive(const Query *q)
     return clauses > 0 && (required == clauses || clauses == 1);
 }
 
-/* idf and weight of a key whose df is known: from the whole index. */
-static void weigh(const Index *ix, const Bm25 *bm, QueryTerm *t)
+/* idf and weight of a key whose df is known: from the whole index (or
+ * the whole corpus, N given). */
+static void weigh(uint64_t N, const Bm25 *bm, QueryTerm *t)
 {
-    t->idf = t->df ? bm25_idf(index_stats(ix)->passages, t->df) : 0.0f;
+    t->idf = t->df ? bm25_idf(N, t->df) : 0.0f;
     t->weight = t->idf * (bm->k1 + 1.0f) * t->boost;
 }
+
+static uint64_t passages_of(const Index *ix, const QueryGlobal *g) { return g ? g->passages : index_stats(ix)->passages; }
 
 /* A look-up that fails here (-1: a corrupt entry) cannot: look_up_keys
  * made the same look-up in every segment, and the parse failed if one did. */
@@ -472,15 +480,19 @@ static void bind_term(QueryTerm *t, const Segment *sg)
  * looked up in every segment all the same, so that a corrupt lexicon entry
  * on the way to one fails the parse, not a later segment's search. -1 when
  * one does. */
-static int look_up_keys(Query *q, const Index *ix, const Bm25 *bm)
+static int look_up_keys(Query *q, const Index *ix, const Bm25 *bm, const QueryGlobal *g)
 {
+    if (g && g->ndf != q->nkeys) {
+        err_set("the statistics given are for a query of %zu keys, not this one's %zu", g->ndf, q->nkeys);
+        return -1;
+    }
     for (size_t i = 0; i < q->nkeys; i++) {
         QueryTerm *t = &q->keys[i];
         uint64_t df = index_df(ix, t->term, t->len, &t->info, &t->found);
         if (df == INDEX_DF_CORRUPT) return -1;
-        t->df = df;
-        t->found = t->found && t->df > 0;
-        weigh(ix, bm, t);
+        t->found = t->found && df > 0; /* cursors are opened where the postings are */
+        t->df = g ? g->df[i] : df;     /* the weight is the corpus's */
+        weigh(passages_of(ix, g), bm, t);
     }
     q->bound = index_segment(ix, 0);
     return 0;
@@ -497,7 +509,7 @@ void query_bind(Query *q, const Segment *sg)
 /* terms = the distinct keys, boosts of repeats added (a word twice counts
  * twice, as Lucene's BooleanQuery of a term twice does); their look-ups
  * are the keys'. */
-static void merge_terms(Query *q, const Index *ix, const Bm25 *bm)
+static void merge_terms(Query *q, uint64_t N, const Bm25 *bm)
 {
     q->n = 0;
     for (size_t i = 0; i < q->nkeys; i++) {
@@ -512,7 +524,7 @@ static void merge_terms(Query *q, const Index *ix, const Bm25 *bm)
         q->terms[q->n].pos = 0;
         q->n++;
     }
-    for (size_t i = 0; i < q->n; i++) weigh(ix, bm, &q->terms[i]);
+    for (size_t i = 0; i < q->n; i++) weigh(N, bm, &q->terms[i]);
 }
 
 static void phrase_weights(Query *q)
@@ -541,7 +553,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
     t->overflow = 0;
     Parser p = {an, ix, o, q, t, text, 0, strlen(text), 0, 0};
     parse_group(&p, 0, -1);
-    if (p.corrupt || (!p.overflow && look_up_keys(q, ix, bm) != 0)) { /* err_msg names the file */
+    if (p.corrupt || (!p.overflow && look_up_keys(q, ix, bm, o->global) != 0)) { /* err_msg names the file */
         q->n = q->nkeys = q->nnodes = 0;
         return -1;
     }
@@ -551,7 +563,7 @@ int query_parse_with(Analyzer *an, const Index *ix, const Bm25 *bm, const QueryO
         return -1;
     }
     phrase_weights(q);
-    merge_terms(q, ix, bm);
+    merge_terms(q, passages_of(ix, o->global), bm);
     q->flat = is_flat(q, 0);
     q->conjunctive = is_conjunctive(q);
     return 0;
