@@ -30,13 +30,19 @@ BUILD_PKGS = libstemmer-dev=/usr/include/libstemmer.h zlib1g-dev=/usr/include/zl
              libzstd-dev=/usr/include/zstd.h libutf8proc-dev=/usr/include/utf8proc.h \
              libmicrohttpd-dev=/usr/include/microhttpd.h
 TEST_PKGS  = jq=/usr/bin/jq pkg-config=/usr/bin/pkg-config curl=/usr/bin/curl python3=/usr/bin/python3 \
-             chromium=/usr/bin/chromium
+             chromium=/usr/bin/chromium openmpi-bin=/usr/bin/mpirun \
+             libopenmpi-dev=/usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h iproute2=/usr/sbin/ip
 FUZZ_PKGS  = clang=/usr/bin/clang libclang-rt-14-dev=/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a
 BENCH_PKGS = libstreamvbyte-dev=/usr/include/streamvbyte.h libdeflate-dev=/usr/include/libdeflate.h \
              time=/usr/bin/time jq=/usr/bin/jq wrk=/usr/bin/wrk curl=/usr/bin/curl
 
 # The library is src/ but its front ends: the command line and the HTTP server.
-LIB_SRC  := $(sort $(filter-out src/cli/% src/serve/%,$(wildcard src/*/*.c)))
+LIB_SRC  := $(sort $(filter-out src/cli/% src/serve/% src/mpi/%,$(wildcard src/*/*.c)))
+# search-mpi (src/mpi/), built with Open MPI's compiler wrapper when there is one.
+MPICC    ?= mpicc
+MPI_SRC  := $(sort $(wildcard src/mpi/*.c))
+MPI_OBJ  := $(MPI_SRC:%.c=$(BUILD)/%.o)
+MPI_BIN  := $(if $(shell command -v $(MPICC) 2>/dev/null),$(BUILD)/search-mpi)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c src/serve/*.c))
 WEB      := src/serve/web/index.html src/serve/web/app.js src/serve/web/app.css
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
@@ -121,6 +127,23 @@ $(BUILD)/web.o: $(WEB)
 search: $(BUILD)/search ## ./search alone, without the package check
 	cp $< $@
 
+# search-mpi: what `search index --mpi` and `search serve --mpi` run under
+# mpirun, found beside ./search; ./search itself never links libmpi.
+$(BUILD)/src/mpi/%.o: src/mpi/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(MPICC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/search-mpi: $(MPI_OBJ) $(BUILD)/libsearch.a
+	$(MPICC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(MPI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
+
+search-mpi: $(BUILD)/search-mpi ## ./search-mpi, for search index/serve --mpi (needs libopenmpi-dev)
+	cp $< $@
+
+# run_hex: one index's hits with exact scores, to compare with a sharded run's.
+$(BUILD)/tests/tools/run_hex: tests/tools/run_hex.c $(BUILD)/libsearch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(BUILD)/tests/.deps/%.d $(BUILD)/tests/check.o $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@) $(dir $(BUILD)/tests/.deps/$*)
 	$(CC) $(REQFLAGS) $(DEPFLAGS) -MF $(BUILD)/tests/.deps/$*.d $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/check.o $(BUILD)/libsearch.a $(LDLIBS)
@@ -138,8 +161,8 @@ $(BUILD)/tests/tools/faultio.so: tests/tools/faultio.c $(BUILD)/tests/tools/faul
 
 # What the tests run: the unit-test binaries, ./search and the shim;
 # tests/run.sh runs them all and prints the total.
-unit: $(TEST_BIN) $(BUILD)/search $(BUILD)/tests/tools/faultio.so ## build the unit tests (tests/run.sh runs them)
-e2e: $(BUILD)/search $(BUILD)/tests/tools/faultio.so ## build what the end-to-end tests need
+unit: $(TEST_BIN) $(BUILD)/search $(BUILD)/tests/tools/faultio.so $(MPI_BIN) $(BUILD)/tests/tools/run_hex ## build the unit tests (tests/run.sh runs them)
+e2e: $(BUILD)/search $(BUILD)/tests/tools/faultio.so $(MPI_BIN) $(BUILD)/tests/tools/run_hex ## build what the end-to-end tests need
 
 TEST_MINUTES = about 6 minutes on two idle cores, more on a busy machine
 test: ## unit + end-to-end tests, again under ASan+UBSan and TSan, fuzzing (about 6 min)
@@ -359,8 +382,15 @@ uninstall: ## what install installed
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc $(DESTDIR)$(PREFIX)/share/man/man1/search.1 \
 	  $(DESTDIR)$(PYDIR)/libsearch.py
 
-clean: ## remove build, build-asan, build-tsan and ./search
-	rm -rf build build-asan build-tsan search
+clean: ## remove build, build-asan, build-tsan, ./search and ./search-mpi
+	rm -rf build build-asan build-tsan search search-mpi
+
+# The collective round of search serve --mpi: its cost per query and the
+# queries per second with batching (bench/mpi.sh; 4 shard ranks on one host).
+.PHONY: bench-mpi
+bench-mpi: bench-deps ## search serve --mpi: per-query cost of the collective round, QPS by batch size
+	@$(MAKE) --no-print-directory search search-mpi
+	sh bench/mpi.sh
 
 # The headers each object and program was built from (DEPFLAGS); a .d file
 # that is missing is "made" by doing nothing, which rebuilds its object.

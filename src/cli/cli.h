@@ -9,6 +9,7 @@
  *   cmd_check.c   check: verify an index through and through
  *   cmd_serve.c   serve: the HTTP server's options (src/serve/ serves)
  *   output.c      text, JSON and TREC run printing
+ *   mpi_exec.c    --mpi: hands over to search-mpi (src/mpi/)
  */
 #ifndef CLI_H
 #define CLI_H
@@ -38,6 +39,12 @@ int cmd_eval(int argc, char **argv);
 int cmd_sbg(int argc, char **argv);
 /* search serve: the HTTP server (src/serve/). */
 int cmd_serve(int argc, char **argv);
+/* mpi_exec.c: 1 when the command's arguments hold --mpi; then
+ * cli_mpi_exec(argc, argv), argv[0] the command, runs search-mpi from
+ * beside this program with them (--mpi dropped); it returns only on
+ * failure, with a message printed. */
+int cli_wants_mpi(int argc, char **argv);
+int cli_mpi_exec(int argc, char **argv);
 /* The whole usage (usage), or one command's: "search", "index", "check",
  * "eval", "sbg-index" or "sbg-serve" (main.c). */
 void usage(FILE *f);

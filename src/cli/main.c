@@ -260,6 +260,8 @@ int main(int argc, char **argv)
         usage_of(cmd, stdout);
         return fflush(stdout) == 0 ? 0 : EXIT_ERROR;
     }
+    if ((!strcmp(cmd, "index") || !strcmp(cmd, "serve")) && cli_wants_mpi(argc - 1, argv + 1))
+        return cli_mpi_exec(argc - 1, argv + 1); /* under mpirun: search-mpi */
     if (!strcmp(cmd, "index")) {
         use_huge_pages(argv);
         return cmd_index(argc - 1, argv + 1);
