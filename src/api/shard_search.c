@@ -176,9 +176,24 @@ static srch_code stats_unguarded(srch_searcher *s, const char *query, const srch
     return rc;
 }
 
+/* RM3 expands a query from its first results with the statistics of the
+ * index it runs on: one shard's, which would make the sharded answer
+ * differ from one index's. Refused until the expansion is gathered too. */
+static srch_code refuse_rm3(const srch_search_options *opts, srch_error *err)
+{
+    if (opts && opts->rm3)
+        return api_fail_msg(err, SRCH_BAD_ARG, "rm3 is not available on a sharded index: its expansion would use "
+                                               "one shard's statistics");
+    return SRCH_OK;
+}
+
 srch_code srch_shard_stats(srch_searcher *s, const char *query, const srch_search_options *opts, const void *keys,
                            size_t keys_len, uint64_t **stats, size_t *n, srch_error *err)
 {
+    *stats = NULL;
+    *n = 0;
+    srch_code refused = refuse_rm3(opts, err);
+    if (refused != SRCH_OK) return refused;
     API_GUARD(err);
     srch_code rc = stats_unguarded(s, query, opts, keys, keys_len, stats, n, err);
     API_LEAVE();
@@ -189,6 +204,8 @@ srch_code srch_shard_search(srch_searcher *s, const char *query, const srch_sear
                             size_t keys_len, const uint64_t *stats, size_t n, srch_hits **hits, srch_error *err)
 {
     api_hits_empty(*hits);
+    srch_code refused = refuse_rm3(opts, err);
+    if (refused != SRCH_OK) return refused;
     if (!stats || n < 2) /* the count of dfs is checked against the query's keys as it is parsed */
         return api_fail_msg(err, SRCH_BAD_ARG, "the statistics given are not N, total length and a df per key");
     OomGuard g;

@@ -611,12 +611,12 @@ int query_add_term(Query *q, int field, const char *term, size_t len, float boos
 
 int query_reweigh(Query *q, const Index *ix, const Bm25 *bm)
 {
-    if (look_up_keys(q, ix, bm) != 0) {
+    if (look_up_keys(q, ix, bm, NULL) != 0) { /* this index's statistics: not for a shard */
         q->n = q->nkeys = q->nnodes = 0;
         return -1;
     }
     phrase_weights(q);
-    merge_terms(q, ix, bm);
+    merge_terms(q, passages_of(ix, NULL), bm);
     q->flat = is_flat(q, 0);
     q->conjunctive = is_conjunctive(q);
     return 0;

@@ -199,6 +199,13 @@ static void test_damaged_keys(void)
     CHECK_EQ_INT(srch_shard_search(s, "kalo mine", NULL, "", 0, few, 3, &h, &e), SRCH_BAD_QUERY);
     CHECK(strstr(e.message, "statistics given") != NULL);
     CHECK_EQ_INT(srch_shard_search(s, "kalo", NULL, "", 0, few, 1, &h, &e), SRCH_BAD_ARG);
+    /* RM3's expansion would use this shard's statistics alone: refused */
+    srch_search_options o;
+    srch_search_options_init(&o);
+    o.rm3 = 1;
+    CHECK_EQ_INT(srch_shard_stats(s, "kalo", &o, "", 0, &st, &n, &e), SRCH_BAD_ARG);
+    CHECK(strstr(e.message, "rm3") != NULL);
+    CHECK_EQ_INT(srch_shard_search(s, "kalo", &o, "", 0, few, 3, &h, &e), SRCH_BAD_ARG);
     srch_hits_free(h);
     srch_searcher_free(s);
     srch_close(ix);
