@@ -157,6 +157,9 @@ typedef struct {
     float article_weight;   /* with per_article: articles rank by their best passage's score
                                plus this times their other passages' scores (0: the best
                                passage alone, the default; 1: the sum), 0 to 10 */
+    float proximity;        /* weight of a term-proximity part added to BM25 (BM25TP: the
+                               query words near each other in a passage score more), 0 to
+                               10; 0: off, the default. Exact like the rest */
 } srch_search_options;
 
 /* The defaults above. */

@@ -78,6 +78,8 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
     if (o->per_article > 1000) return api_fail_msg(err, SRCH_BAD_ARG, "per_article must be at most 1000");
     if (!(o->article_weight >= 0 && o->article_weight <= ARTICLE_WEIGHT_MAX))
         return api_fail_msg(err, SRCH_BAD_ARG, "article_weight must be 0 to %g", (double)ARTICLE_WEIGHT_MAX);
+    if (!(o->proximity >= 0 && o->proximity <= PROXIMITY_WEIGHT_MAX))
+        return api_fail_msg(err, SRCH_BAD_ARG, "proximity must be 0 to %g", (double)PROXIMITY_WEIGHT_MAX);
     if (o->rm3 && (o->rm3_docs < 1 || o->rm3_docs > FEEDBACK_MAX_DOCS || o->rm3_terms < 1 ||
                    o->rm3_terms > FEEDBACK_MAX_TERMS || !(o->rm3_weight >= 0 && o->rm3_weight <= 1)))
         return api_fail_msg(err, SRCH_BAD_ARG, "rm3_docs must be 1 to %d, rm3_terms 1 to %d and rm3_weight 0 to 1",
@@ -121,6 +123,7 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
                        v ? v->prefix_src : NULL, v ? v->global : NULL};
     if (query_parse_with(s->an, ix, &s->bm25, &qo, query, &s->q) != 0) return api_fail(err, SRCH_BAD_QUERY);
     s->ctx.q = &s->q;
+    s->ctx.proximity = o->proximity;
     if (o->rm3) {
         FeedbackOptions fo = {o->rm3_docs, o->rm3_terms, o->rm3_weight};
         if (feedback_expand(&s->ctx, *alg, s->an, &fo) != 0) return api_fail(err, SRCH_CORRUPT);
@@ -210,7 +213,7 @@ static int add_article(Collector *c, size_t rank, const Hit *best)
     if (index_passage(ix, best->pid, &p) != 0 || index_article(ix, p.article, &a) != 0) return -1;
     TopK top;
     topk_init(&top, c->o->per_article, NULL);
-    int rc = search_tree_range(&c->s->ctx, &top, a.first_passage, a.first_passage + a.npassages - 1);
+    int rc = search_range_ranked(&c->s->ctx, &top, a.first_passage, a.first_passage + a.npassages - 1);
     size_t n = rc == 0 ? topk_sorted(&top) : 0;
     for (size_t i = 0; i < n && rc == 0; i++) rc = add_hit(c, rank, i + 1, &top.heap[i]);
     topk_free(&top);
@@ -237,12 +240,13 @@ static uint32_t most_passages(srch_index *x)
 }
 
 /* The ranking itself: passages, articles by their best passage (a
- * grouping top k) or, with article evidence, by article_score.c's A. */
+ * grouping top k) or, with article evidence, by article_score.c's A;
+ * with the proximity part when asked (proximity_search.c). */
 static int rank(srch_searcher *s, const srch_search_options *o, const Algorithm *alg, TopK *top)
 {
     if (o->per_article && o->article_weight > 0)
         return search_articles(alg, &s->ctx, o->article_weight, most_passages(s->x), top);
-    return search_run(alg, &s->ctx, top);
+    return search_ranked(alg, &s->ctx, top);
 }
 
 /* The top k of the query prepare parsed, and with o->total its count. */

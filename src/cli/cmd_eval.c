@@ -31,7 +31,7 @@ static int search_option(const char *opt)
 {
     static const char *const with_value[] = {"-k", "--k1", "--b", "--index", "--queries", "--tag", "--algorithm",
                                              "--title-boost", "--heading-boost", "--max-expansions", "--rm3-docs",
-                                             "--rm3-terms", "--rm3-weight", "--article-weight"};
+                                             "--rm3-terms", "--rm3-weight", "--article-weight", "--proximity"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (!strcmp(opt, with_value[i])) return 1;
     return 0;

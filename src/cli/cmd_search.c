@@ -29,7 +29,7 @@ typedef struct {
 enum {
     OPT_K1 = 256, OPT_B, OPT_INDEX, OPT_QUERIES, OPT_TAG, OPT_ALGORITHM, OPT_PER_ARTICLE, OPT_TITLE_BOOST,
     OPT_HEADING_BOOST, OPT_MAX_EXPANSIONS, OPT_JSON, OPT_COLOR, OPT_NO_COLOR, OPT_EXPLAIN, OPT_HELP, OPT_VERSION,
-    OPT_RM3, OPT_RM3_DOCS, OPT_RM3_TERMS, OPT_RM3_WEIGHT, OPT_ARTICLE_WEIGHT
+    OPT_RM3, OPT_RM3_DOCS, OPT_RM3_TERMS, OPT_RM3_WEIGHT, OPT_ARTICLE_WEIGHT, OPT_PROXIMITY
 };
 
 static const struct option search_options[] = {
@@ -52,6 +52,7 @@ static const struct option search_options[] = {
     {"rm3-terms", required_argument, NULL, OPT_RM3_TERMS},
     {"rm3-weight", required_argument, NULL, OPT_RM3_WEIGHT},
     {"article-weight", required_argument, NULL, OPT_ARTICLE_WEIGHT},
+    {"proximity", required_argument, NULL, OPT_PROXIMITY},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -124,6 +125,7 @@ static int set_option(SearchArgs *s, int c, const char *a, const char *val)
         s->rm3_opt = s->rm3_opt ? s->rm3_opt : c == OPT_RM3_DOCS ? "--rm3-docs" : "--rm3-terms";
         return 0;
     case OPT_ARTICLE_WEIGHT: return parse_float(a, val, 0.0, ARTICLE_WEIGHT_MAX, &s->so.article_weight);
+    case OPT_PROXIMITY: return parse_float(a, val, 0.0, PROXIMITY_WEIGHT_MAX, &s->so.proximity);
     case OPT_RM3_WEIGHT:
         s->rm3_opt = s->rm3_opt ? s->rm3_opt : "--rm3-weight";
         return parse_float(a, val, 0.0, 1.0, &s->so.rm3_weight);

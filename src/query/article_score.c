@@ -20,15 +20,17 @@
  * (search_articles_exhaustive) computes A for every article.
  *
  * The sum is a ScoreSum of each passage's part, so it does not depend on
- * the order the passages are scored in.
+ * the order the passages are scored in. A passage's score is its BM25 plus,
+ * when asked, its proximity part (search_ranked, search_range_ranked):
+ * the bound holds for any passage score.
  */
 #include "query/query.h"
 
 #include <stdlib.h>
 
-/* A of article aid: all its passages scored (search_tree_range); its best
- * passage to *best. -1 when it does not match (or its record is corrupt:
- * *corrupt set). */
+/* A of article aid: all its passages scored (search_range_ranked: with
+ * the proximity part when on); its best passage to *best. -1 when it does
+ * not match (or its record is corrupt: *corrupt set). */
 static float article_score(SearchContext *c, uint32_t aid, float lambda, uint32_t *best, int *corrupt)
 {
     ArticleInfo a;
@@ -38,7 +40,7 @@ static float article_score(SearchContext *c, uint32_t aid, float lambda, uint32_
     }
     TopK t;
     topk_init(&t, a.npassages, NULL);
-    if (search_tree_range(c, &t, a.first_passage, a.first_passage + a.npassages - 1) != 0) *corrupt = 1;
+    if (search_range_ranked(c, &t, a.first_passage, a.first_passage + a.npassages - 1) != 0) *corrupt = 1;
     size_t n = topk_sorted(&t);
     float score = -1.0f;
     if (n > 0) {
@@ -64,7 +66,7 @@ static int score_candidates(const Algorithm *alg, SearchContext *c, size_t K, fl
 {
     TopK g;
     topk_init(&g, K, c->ix);
-    int rc = search_run(alg, c, &g);
+    int rc = search_ranked(alg, c, &g);
     size_t n = rc == 0 ? topk_sorted(&g) : 0;
     *kth = n == K ? g.heap[K - 1].score : -1.0f;
     int corrupt = 0;

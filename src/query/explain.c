@@ -7,7 +7,7 @@
 #include "query/query.h"
 
 typedef struct {
-    const SearchContext *c;
+    SearchContext *c; /* not const: the proximity part moves cursors */
     uint32_t len;
     int json;
     const char *indent;
@@ -82,6 +82,23 @@ static void on_part(void *ctx, const QueryNode *n, const QueryTerm *k, uint32_t 
     else explain_phrase(e, n, tf, value);
 }
 
+/* The proximity part, when on and not 0, as one more part; the total
+ * with it (as proximity_search.c adds it), or -1. */
+static float explain_proximity(Explain *e, uint32_t pid, float bm25)
+{
+    ScoreSum part;
+    if (proximity_of(e->c, pid, &part) != 0) return -1.0f;
+    if (part == 0) return bm25;
+    float v = score_value(part);
+    item_start(e);
+    if (e->json)
+        buf_printf(e->out, "\"proximity\":%.4f,\"score\":%.6f}", e->c->proximity, v);
+    else
+        buf_printf(e->out, "%s%9.4f  proximity of the query words (BM25TP), weight %.2f\n", e->indent, v,
+                   e->c->proximity);
+    return proximity_total(bm25, part);
+}
+
 float explain_hit(SearchContext *ctx, uint32_t pid, int json, const char *indent, Buf *out)
 {
     const Bm25 *p = ctx->bm25;
@@ -96,6 +113,7 @@ float explain_hit(SearchContext *ctx, uint32_t pid, int json, const char *indent
     }
     ScorePart part = {on_part, &e};
     float total = search_tree_score_at(ctx, pid, &part);
+    if (total >= 0 && ctx->proximity > 0) total = explain_proximity(&e, pid, total);
     if (total < 0) {
         out->len = head;
         return -1.0f;

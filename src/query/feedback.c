@@ -136,7 +136,7 @@ static double select_terms(Model *m, const Index *ix, uint32_t want, uint32_t *k
 static int first_stage(SearchContext *c, const Algorithm *alg, uint32_t docs, TopK *top)
 {
     topk_init(top, docs, NULL);
-    if (search_run(alg, c, top) != 0) return -1;
+    if (search_ranked(alg, c, top) != 0) return -1;
     topk_sorted(top);
     return 0;
 }

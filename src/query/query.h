@@ -324,6 +324,8 @@ typedef struct {
     uint8_t *node_state;     /* per node: NODE_* flags */
     float *node_ub;          /* per node: upper bound of its score */
     int corrupt;             /* positions failed to decode */
+    float proximity;         /* weight of the term-proximity part of a
+                                score (proximity.c); 0: BM25 alone */
 } SearchContext;
 
 /* Starts on segment 0. */
@@ -493,6 +495,60 @@ void feedback_options_default(FeedbackOptions *o);
  * query with no terms, or no feedback, stays as it was. 0, or -1 with
  * err_msg() set (a corrupt index). */
 int feedback_expand(SearchContext *c, const Algorithm *alg, Analyzer *an, const FeedbackOptions *o);
+
+/* ---- proximity.c: term proximity (BM25TP) ---- */
+
+/* A word the proximity part reads: a distinct body word of the clauses
+ * that score. */
+typedef struct {
+    uint32_t key;   /* its first key in q->keys: cursor and positions key */
+    float idf;      /* what it lends the query words near it */
+    float outer;    /* weight * boost * min(1, idf) * (k1 + 1): its part
+                       is this times acc / (acc + K), so at most this */
+} ProxTerm;
+
+typedef struct {
+    ProxTerm *t;
+    size_t n;
+    float bound;    /* no passage's proximity part exceeds it (0: there
+                       is none: fewer than two words, or weight 0) */
+    const uint32_t **pos; /* scratch per word present: its positions, */
+    uint32_t *npos, *head; /* their count, the merge's place */
+    float *idf, *outer;
+    double *acc;    /* and its accumulator */
+} Proximity;
+
+#define PROXIMITY_WEIGHT_MAX 10.0f
+/* The proximity words of the query in c, at weight c->proximity. */
+void proximity_init(Proximity *p, const SearchContext *c);
+void proximity_free(Proximity *p);
+/* Opens the words' cursors and positions in c's current segment. */
+void proximity_open(Proximity *p, SearchContext *c);
+/* The proximity part of segment-local passage pid, at or after the last
+ * one asked for (cursors only move forward), as a ScoreSum; -1 with
+ * err_msg() set when its positions are corrupt. */
+int proximity_at(Proximity *p, SearchContext *c, uint32_t pid, ScoreSum *out);
+/* BM25TP's part for one passage (Buettcher, Clarke and Lushman 2006):
+ * the m words present, word i at the npos[i] ascending positions pos[i].
+ * Each pair of neighbouring occurrences of two different words, d
+ * positions apart, adds idf[j] / d^2 to word i's accumulator acc_i and
+ * idf[i] / d^2 to word j's; the part is the sum over the words of
+ * outer[i] * acc_i / (acc_i + norm), norm BM25's length part. head and
+ * acc: scratch of m entries. */
+ScoreSum proximity_bm25tp(const uint32_t *const *pos, const uint32_t *npos, const float *idf, const float *outer,
+                          size_t m, float norm, uint32_t *head, double *acc);
+/* A passage's score with its proximity part. */
+static inline float proximity_total(float bm25, ScoreSum part) { return score_value(score_fixed(bm25) + part); }
+
+/* proximity_search.c: the top k of the query in c by BM25 plus the
+ * proximity part (c->proximity > 0), exactly what scoring every match
+ * gives; search_run's answer when there is no proximity part. */
+int search_ranked(const Algorithm *alg, SearchContext *c, TopK *top);
+/* search_tree_range with the proximity part. */
+int search_range_ranked(SearchContext *c, TopK *top, uint32_t first, uint32_t last);
+/* The proximity part of global passage pid (explain), 0 when off; -1 on
+ * corrupt positions or a bad pid. */
+int proximity_of(SearchContext *c, uint32_t pid, ScoreSum *out);
 
 /* ---- explain.c ---- */
 

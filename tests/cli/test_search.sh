@@ -100,6 +100,13 @@ bad "--rm3-docs without --rm3" --index "$IDX" --rm3-docs 5 ketamine
 ok "... says it wants --rm3" grep -q -- '--rm3-docs applies only with --rm3' "$TMP/err"
 bad "--article-weight 11" --index "$IDX" --per-article 2 --article-weight 11 ketamine
 bad "--article-weight without articles" --index "$IDX" --article-weight 0.5 ketamine
+bad "--proximity 11" --index "$IDX" --proximity 11 ketamine
+bad "--proximity -1" --index "$IDX" --proximity -1 ketamine
+bad "--proximity x" --index "$IDX" --proximity x ketamine
+# the proximity part: an explained hit's parts add up to its score
+expect_exit 0 "--proximity 1 --explain" search_hits --index "$IDX" -k 5 --proximity 1 --explain ketamine depression
+ok "... a hit has a proximity part" sh -c "jq -e '.explain.parts[] | select(.proximity == 1)' '$TMP/out' >/dev/null"
+ok "... its parts sum to its score" sh -c "jq -e '(.explain.parts | map(.score) | add) - .score | fabs < 0.001' '$TMP/out' | grep -qv false"
 expect_exit 0 "--rm3 and --article-weight together" "$SEARCH" --index "$IDX" --rm3 --per-article 2 --article-weight 0.5 ketamine
 bad "missing queries file" --index "$IDX" --queries "$TMP/no-such-queries"
 bad "index dir that is a file" --index "$R/Makefile" ketamine
