@@ -74,7 +74,7 @@ class _SearchOptions(ctypes.Structure):
                 ("max_expansions", _u32), ("per_article", _u32), ("explain", ctypes.c_int),
                 ("ids_only", ctypes.c_int), ("scores_only", ctypes.c_int), ("total", ctypes.c_int),
                 ("rm3", ctypes.c_int), ("rm3_docs", _u32), ("rm3_terms", _u32), ("rm3_weight", ctypes.c_float),
-                ("article_weight", ctypes.c_float)]
+                ("article_weight", ctypes.c_float), ("proximity", ctypes.c_float)]
 
 
 class _Span(ctypes.Structure):
@@ -309,7 +309,8 @@ class Searcher:
         return True
 
     @staticmethod
-    def _options(k, offset, algorithm, k1, b, per_article, explain, ids_only):
+    def _options(k, offset, algorithm, k1, b, per_article, explain, ids_only, rm3=False, rm3_docs=None,
+                 rm3_terms=None, rm3_weight=None, proximity=None):
         o, keep = _padded(_SearchOptions)
         _options_init(ctypes.byref(o))
         o.k, o.offset, o.per_article, o.explain, o.ids_only = k, offset, per_article, int(explain), int(ids_only)
@@ -319,12 +320,21 @@ class Searcher:
             o.k1 = k1
         if b is not None:
             o.b = b
+        o.rm3 = int(rm3)
+        for name, v in (("rm3_docs", rm3_docs), ("rm3_terms", rm3_terms), ("rm3_weight", rm3_weight),
+                        ("proximity", proximity)):
+            if v is not None:
+                setattr(o, name, v)
         return o, keep
 
     def search(self, q, k=10, offset=0, algorithm=None, k1=None, b=None, per_article=0, explain=False,
-               ids_only=False):
-        """The k best passages for q (search(1)'s query syntax), a list of Hit."""
-        o, keep = self._options(k, offset, algorithm, k1, b, per_article, explain, ids_only)
+               ids_only=False, rm3=False, rm3_docs=None, rm3_terms=None, rm3_weight=None, proximity=None):
+        """The k best passages for q (search(1)'s query syntax), a list of Hit. rm3: RM3
+        pseudo-relevance feedback (rm3_docs passages, rm3_terms words, the query's share
+        rm3_weight; None: the library's defaults); proximity: the weight of the
+        term-proximity part (0 or None: off). search(1) "Ranking options" says more."""
+        o, keep = self._options(k, offset, algorithm, k1, b, per_article, explain, ids_only, rm3, rm3_docs,
+                                rm3_terms, rm3_weight, proximity)
         h, err = _P(), _Error()
         rc = _search(self._searcher(), _b(q), ctypes.byref(o), ctypes.byref(h), ctypes.byref(err))
         del keep

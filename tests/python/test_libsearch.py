@@ -100,6 +100,37 @@ class TestSearch(Base):
                 return [(l.split()[0], l.split()[2], l.split()[3], round(float(l.split()[4]), 4)) for l in f]
         self.assertEqual(rows(py_run), rows(cli_run))
 
+    def test_rm3_and_proximity(self):
+        """The ranking options give what search --queries gives with them, and change the ranking."""
+        queries = {"q1": "ketamine depression treatment", "q2": "microdosing psychedelics mood"}
+        opts = ["--rm3", "--rm3-docs", "5", "--rm3-terms", "8", "--rm3-weight", "0.8", "--proximity", "0.5"]
+        qfile, cli_run, py_run = (os.path.join(self.tmp, n) for n in ("qr.tsv", "clir.run", "pyr.run"))
+        with open(qfile, "w") as f:
+            f.writelines("%s\t%s\n" % kv for kv in queries.items())
+        with open(cli_run, "w") as f:
+            subprocess.run([SEARCH, "--index", self.index, "--queries", qfile, "-k", "50", "--tag", "t"] + opts,
+                           stdout=f, check=True)
+        with libsearch.Searcher(self.index) as s:
+            results = s.batch_search(list(queries.values()), list(queries.keys()), k=50, per_article=1, rm3=True,
+                                     rm3_docs=5, rm3_terms=8, rm3_weight=0.8, proximity=0.5)
+            plain = s.search("ketamine depression treatment", k=10)
+            near = s.search("ketamine depression treatment", k=10, proximity=2)
+            self.assertNotEqual([(h.passage_id, h.score) for h in plain], [(h.passage_id, h.score) for h in near])
+            ex = s.search("ketamine depression treatment", k=1, proximity=2, explain=True)[0]
+            self.assertAlmostEqual(sum(p["score"] for p in ex.explanation["parts"]), ex.score, 4)
+            self.assertTrue(any("proximity" in p for p in ex.explanation["parts"]))
+            with self.assertRaises(libsearch.BadArgument):
+                s.search("ketamine", proximity=11)
+            with self.assertRaises(libsearch.BadArgument):
+                s.search("ketamine", rm3=True, rm3_weight=2)
+        libsearch.write_trec_run(results, py_run, tag="t")
+
+        def rows(p):
+            with open(p) as f:
+                return [(l.split()[0], l.split()[2], l.split()[3], round(float(l.split()[4]), 4)) for l in f]
+        self.assertEqual(rows(py_run), rows(cli_run))
+        self.assertEqual({r[0] for r in rows(cli_run)}, {"q1", "q2"})  # both ranked something
+
     def test_batch_threads(self):
         qs = ["ketamine", "depression treatment", "microdosing", "suicidal", "therapy benefits"] * 8
         ids = ["q%d" % i for i in range(len(qs))]
