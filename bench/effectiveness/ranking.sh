@@ -22,6 +22,11 @@ RM3 weight 0.8|$BASE --rm3 --rm3-weight 0.8
 RM3 weight 0.8 and b 0.6|--k1 1.2 --b 0.6 --rm3 --rm3-weight 0.8
 article weight 0.1|$BASE --article-weight 0.1
 article weight 0.3|$BASE --article-weight 0.3
+proximity 0.2|$BASE --proximity 0.2
+proximity 0.5|$BASE --proximity 0.5
+proximity 0.5 and RM3 weight 0.8|$BASE --proximity 0.5 --rm3 --rm3-weight 0.8
+proximity 0.5 and RM3 weight 0.9|$BASE --proximity 0.5 --rm3 --rm3-weight 0.9
+proximity 0.5 and RM3 weight 0.95|$BASE --proximity 0.5 --rm3 --rm3-weight 0.95
 defaults|"}
 CSV=$OUT/ranking.csv
 [ "${MD_ONLY:-0}" = 1 ] || echo "collection,run,map,ndcg_cut_10,p_map,p_ndcg_cut_10" >"$CSV"
