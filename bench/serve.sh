@@ -6,7 +6,11 @@
 # wrk (Debian's) pinned to core 1 at concurrency 1, 2, 8 and 32, then the
 # server on both cores with two threads at concurrency 32. DURATION
 # seconds (10) per run, k=10, the corpus's queries in turn (bench/serve.lua).
-# Writes bench/results/serve.md. `make bench-serve` calls this.
+# Each server is first warmed up for WARMUP seconds (5) at concurrency 32,
+# not counted: a fresh server's first seconds fault in its index's pages
+# and fill its stem caches (measured: p99 18 ms in the first 5 s at c=32 on
+# syn1m, 8 ms after). Writes bench/results/serve.md. `make bench-serve`
+# calls this.
 set -eu
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
@@ -14,6 +18,7 @@ BIN=${BIN:-build/bench}
 W=bench/work/serve
 R=bench/results
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
 CORPORA=${CORPORA:-simplewiki syn1m}
 mkdir -p "$W" "$R"
 . bench/corpora.sh
@@ -34,6 +39,9 @@ start() { # CPUS THREADS INDEX: a server; $URL
     URL=$(sed -nE 's|.*(http://[0-9.:]+)/.*|\1|p' "$W/serve.out")
 }
 stop() { kill "$SPID"; wait "$SPID" || true; }
+warm() { # CORPUS CPUS: WARMUP seconds of load, not recorded
+    QUERIES="$W/$1/queries.tsv" K=10 taskset -c "$2" wrk -t1 -c32 -d"${WARMUP}s" -s bench/serve.lua "$URL" >/dev/null
+}
 rss_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SPID/status"; }
 
 # row CORPUS THREADS CONC CPUS: one wrk run against the running server
@@ -52,7 +60,8 @@ row() {
     echo "loopback, k=10, ${DURATION} s per row, the corpus's queries in turn. *in process*: the same"
     echo "search and JSON body on one thread without HTTP (build/bench/serve_bench), the baseline of the"
     echo "% column. Rows with 1 server thread: server pinned to core 0, wrk to core 1; with 2: the"
-    echo "server on both cores (wrk shares them). RSS: the server's peak resident set, MB."
+    echo "server on both cores (wrk shares them). Each server warmed up for ${WARMUP} s first, not"
+    echo "counted. RSS: the server's peak resident set, MB."
     echo
     echo "| corpus | server threads | concurrency | QPS | of in-process | p50 ms | p99 ms | errors | RSS MB |"
     echo "|---|---|---|---|---|---|---|---|---|"
@@ -64,9 +73,11 @@ row() {
         BASE=$(echo "$base" | jq .qps)
         echo "| $c | in process | - | $BASE | 100% | $(echo "$base" | jq .p50_ms) | $(echo "$base" | jq .p99_ms) | 0 | - |"
         start 0 1 "$W/$c/idx"
+        warm "$c" 1
         for n in 1 2 8 32; do row "$c" 1 "$n" 1; done
         stop
         start 0-1 2 "$W/$c/idx"
+        warm "$c" 0-1
         row "$c" 2 32 0-1
         stop
     done
