@@ -4,7 +4,7 @@
  *   bench_search INDEX QUERIES.tsv [-k K] [--algorithms a,b] [--warmup SEC]
  *                [--out PREFIX] [--k1 X] [--b X] [--mode or|and|phrase]
  *                [--title-boost X] [--heading-boost X] [--rm3 WEIGHT]
- *                [--rm3-docs N] [--rm3-terms N] [--article-weight X]
+ *                [--rm3-docs N] [--rm3-terms N] [--article-weight X] [--proximity W]
  *
  * --rm3 WEIGHT times RM3 feedback at that original-query weight (the first
  * stage, reading and analysing the feedback passages, the expanded
@@ -310,6 +310,7 @@ static void parse_args(int argc, char **argv, Settings *st, srch_search_options 
         else if (!strcmp(argv[i], "--rm3-docs")) o->rm3_docs = (uint32_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--rm3-terms")) o->rm3_terms = (uint32_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--article-weight")) o->per_article = 1, o->article_weight = (float)atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--proximity")) o->proximity = (float)atof(argv[i + 1]);
     }
     o->k = st->k;
     if (strcmp(st->mode, "or") && strcmp(st->mode, "and") && strcmp(st->mode, "phrase")) {
