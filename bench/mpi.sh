@@ -3,7 +3,8 @@
 # bench-mpi). A corpus split into SHARDS shards (default 2) on this host,
 # served by mpirun with SHARDS + 1 ranks (oversubscribed on 2 cores: with
 # mpi_yield_when_idle, without which one Allreduce took 8-12 ms), answers
-# QUERIES queries (default 2000) at each --batch; the same queries on one
+# QUERIES queries (default 20000, so that mpirun's start-up is small beside
+# them) at each --batch; the same queries on one
 # index in one process (tests/tools/run_hex) are the baseline. Per-query
 # overhead = (sharded time - baseline time) / queries. Writes
 # bench/results/mpi.md. Not run by make test: it times things.
@@ -11,7 +12,7 @@ set -e
 R=$(cd "$(dirname "$0")/.." && pwd)
 cd "$R"
 SHARDS=${SHARDS:-2}
-QUERIES=${QUERIES:-2000}
+QUERIES=${QUERIES:-20000}
 CORPUS=${CORPUS:-corpus}
 OUT=${OUT:-bench/results/mpi.md}
 W=$(mktemp -d)
