@@ -77,12 +77,14 @@ static int order(const void *a, const void *b) { return srch_hit_order(*(const s
 static long compared, differed;
 
 /* One query over the shards as search-mpi runs it, against one index. */
-static void same_answer(srch_searcher *one, srch_searcher **sh, size_t n, const char *q, size_t k, uint32_t max_exp)
+static void same_answer(srch_searcher *one, srch_searcher **sh, size_t n, const char *q, size_t k, uint32_t max_exp,
+                        float proximity)
 {
     srch_search_options o;
     srch_search_options_init(&o);
     o.k = k;
     o.max_expansions = max_exp;
+    o.proximity = proximity;
     srch_hits *want = NULL;
     CHECK_EQ_INT(srch_search(one, q, &o, &want, NULL), SRCH_OK);
     Buf keys = {0};
@@ -163,8 +165,9 @@ static void run_split(uint32_t nshards, int uneven)
     long before = compared;
     for (size_t q = 0; q < sizeof QUERIES / sizeof *QUERIES; q++)
         for (size_t k = 10; k <= 1000; k *= 100) {
-            same_answer(s1, ss, nshards, QUERIES[q], k, 128);
-            same_answer(s1, ss, nshards, QUERIES[q], k, 3); /* prefixes cut short: the corpus's 3 most frequent */
+            same_answer(s1, ss, nshards, QUERIES[q], k, 128, 0);
+            same_answer(s1, ss, nshards, QUERIES[q], k, 3, 0); /* prefixes cut short: the corpus's 3 most frequent */
+            same_answer(s1, ss, nshards, QUERIES[q], k, 128, 0.5f); /* BM25TP's proximity part too */
         }
     CHECK(compared - before > 1000);
     CHECK_EQ_INT(differed, 0);
