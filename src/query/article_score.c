@@ -10,9 +10,9 @@
  * passages and its whole text better together than either). An article
  * that is about the query has several passages that match it.
  *
- * Exact top k: the articles are taken by their best passage (the
- * grouping top k of search_run, pruned as usual) K at a time, K = k at
- * first; each one's A is computed from all its passages. An article not
+ * Exact top k (rescore.c): the articles are taken by their best passage
+ * (the grouping top k of search_run, pruned as usual) K at a time, K = k
+ * at first; each one's A is computed from all its passages. An article not
  * among those K has no passage above M, the K-th best passage's score,
  * and so A <= M * (1 + lambda * (n - 1)) with n the most passages any
  * article has. When that bound is below the k-th best A found, no other
@@ -60,10 +60,21 @@ static int64_t article_of(const Index *ix, uint32_t pid)
     return index_passage(ix, pid, &p) == 0 ? (int64_t)p.article : -1;
 }
 
-/* Scores the articles of the K best (by best passage) into out; the
- * K-th best passage's score in *kth (-1: fewer than K articles match). */
-static int score_candidates(const Algorithm *alg, SearchContext *c, size_t K, float lambda, TopK *out, float *kth)
+typedef struct {
+    const Algorithm *alg;
+    SearchContext *c;
+    float lambda;
+    uint32_t most;
+} Articles;
+
+/* A Rescorer's round: the articles of the K best (by best passage) scored
+ * into out; the K-th best passage's score in *kth (-1: fewer than K
+ * articles match). */
+static int article_round(void *ctx, size_t K, TopK *out, float *kth)
 {
+    const Algorithm *alg = ((Articles *)ctx)->alg;
+    SearchContext *c = ((Articles *)ctx)->c;
+    float lambda = ((Articles *)ctx)->lambda;
     TopK g;
     topk_init(&g, K, c->ix);
     int rc = search_ranked(alg, c, &g);
@@ -91,25 +102,20 @@ uint32_t index_max_article_passages(const Index *ix)
     return most;
 }
 
+/* An article not among the K has no passage above kth, and at most
+ * `most` passages. */
+static float article_bound(void *ctx, float kth)
+{
+    const Articles *a = ctx;
+    return kth * (1.0f + a->lambda * (float)(a->most - 1));
+}
+
 int search_articles(const Algorithm *alg, SearchContext *c, float lambda, uint32_t most, TopK *top)
 {
     if (alg->exhaustive) return search_articles_exhaustive(c, lambda, top);
-    size_t k = top->k;
-    for (size_t K = k;; K *= 2) {
-        TopK cand;
-        topk_init(&cand, k, NULL);
-        float kth;
-        int rc = score_candidates(alg, c, K, lambda, &cand, &kth);
-        size_t n = rc == 0 ? topk_sorted(&cand) : 0;
-        /* done when every matching article was scored, or none left out
-         * can reach the k-th best A */
-        int done = rc != 0 || kth < 0 ||
-                   (n == k && BOUND_SLACK * kth * (1.0f + lambda * (float)(most - 1)) < cand.heap[k - 1].score);
-        if (done)
-            for (size_t i = 0; i < n; i++) topk_push(top, cand.heap[i].pid, cand.heap[i].score);
-        topk_free(&cand);
-        if (done) return rc;
-    }
+    Articles a = {alg, c, lambda, most};
+    Rescorer r = {article_round, article_bound, &a};
+    return rescore_top(&r, top->k, top);
 }
 
 int search_articles_exhaustive(SearchContext *c, float lambda, TopK *top)

@@ -9,7 +9,7 @@
  * proximity part is added. A passage left out ranks below the K-th by
  * BM25, so its total is at most that score plus P; when that is below
  * the k-th best total found (the k-th best article's, when grouping), it
- * cannot enter, and the top k is final. Else K doubles. The exhaustive
+ * cannot enter, and the top k is final. Else K doubles (rescore.c). The exhaustive
  * algorithm is the reference: it adds the part to every match, no bound
  * used. Every algorithm's BM25 scores are bitwise the exhaustive one's
  * and the part is computed alike, so the totals are bitwise the same too.
@@ -46,10 +46,20 @@ static int add_parts(SearchContext *c, Proximity *p, Hit *h, size_t n)
     return 0;
 }
 
-/* The K best by BM25 with their totals, into the grouping (or not) cand
- * of top's k; their K-th BM25 score to *kth (-1: fewer matched). */
-static int round_of(const Algorithm *alg, SearchContext *c, Proximity *p, size_t K, TopK *cand, float *kth)
+typedef struct {
+    const Algorithm *alg;
+    SearchContext *c;
+    Proximity *p;
+} Ranked;
+
+/* A Rescorer's round: the K best by BM25 with their totals, into the
+ * grouping (or not) cand of top's k; their K-th BM25 score to *kth (-1:
+ * fewer matched). */
+static int ranked_round(void *ctx, size_t K, TopK *cand, float *kth)
 {
+    const Algorithm *alg = ((Ranked *)ctx)->alg;
+    SearchContext *c = ((Ranked *)ctx)->c;
+    Proximity *p = ((Ranked *)ctx)->p;
     TopK first;
     topk_init(&first, K, NULL);
     int rc = search_run(alg, c, &first);
@@ -61,25 +71,18 @@ static int round_of(const Algorithm *alg, SearchContext *c, Proximity *p, size_t
     return rc != 0 || cand->corrupt ? -1 : 0;
 }
 
-/* Doubles K until no passage left out can reach the k-th best total. */
+/* A passage left out scores at most the K-th BM25 score plus the most
+ * any passage's part can be. */
+static float ranked_bound(void *ctx, float kth) { return kth + ((const Ranked *)ctx)->p->bound; }
+
+/* K doubling until no passage left out can reach the k-th best total
+ * (rescore.c); the exhaustive reference takes every match at once. */
 static int ranked(const Algorithm *alg, SearchContext *c, Proximity *p, TopK *top)
 {
-    size_t k = top->k, all = (size_t)index_stats(c->ix)->passages + 1;
-    for (size_t K = alg->exhaustive ? all : k;; K *= 2) {
-        TopK cand;
-        topk_init(&cand, k, top->group);
-        float kth;
-        int rc = round_of(alg, c, p, K, &cand, &kth);
-        size_t n = rc == 0 ? topk_sorted(&cand) : 0;
-        int done = rc != 0 || kth < 0 || K >= all || (n == k && BOUND_SLACK * (kth + p->bound) < cand.heap[k - 1].score);
-        if (done) {
-            top->base = 0; /* the ids are global, and deleted ones were dropped */
-            top->deleted = NULL;
-            for (size_t i = 0; i < n; i++) topk_push(top, cand.heap[i].pid, cand.heap[i].score);
-        }
-        topk_free(&cand);
-        if (done) return rc != 0 || top->corrupt ? -1 : 0;
-    }
+    Ranked r = {alg, c, p};
+    Rescorer rs = {ranked_round, ranked_bound, &r};
+    size_t all = (size_t)index_stats(c->ix)->passages + 1; /* more than match: kth < 0, done */
+    return rescore_top(&rs, alg->exhaustive ? all : top->k, top);
 }
 
 int search_ranked(const Algorithm *alg, SearchContext *c, TopK *top)

@@ -457,6 +457,22 @@ typedef void (*phrase_fn)(void *ctx, uint32_t first, uint32_t last);
 uint32_t phrase_each(const uint32_t *const *pos, const uint32_t *npos, const uint32_t *off, size_t m, uint32_t slop,
                      phrase_fn fn, void *ctx);
 
+/* ---- rescore.c: the exact top k of an expensive score ---- */
+
+/* A round ranks the K best candidates by a cheap first score, rescores
+ * them and pushes (pid, rescored score) into cand (which groups as top
+ * does); the K-th first score to *kth, or -1 when fewer than K matched.
+ * bound: the most a candidate whose first score is at most kth can be
+ * rescored to. */
+typedef struct {
+    int (*round)(void *ctx, size_t K, TopK *cand, float *kth);
+    float (*bound)(void *ctx, float kth);
+    void *ctx;
+} Rescorer;
+/* top (its k and grouping) filled with the exact k best rescored, K =
+ * first_K at first and doubling (rescore.c); 0, or -1 on corruption. */
+int rescore_top(const Rescorer *r, size_t first_K, TopK *top);
+
 /* ---- article_score.c: article evidence ---- */
 
 /* The k (top->k) best articles by A(a) = their best passage's score plus
