@@ -165,6 +165,17 @@ static inline void tc_search_close(TcSearch *s)
     analyzer_free(s->an);
 }
 
+/* 1 when two rankings hold the same passages in the same order with
+ * bitwise the same scores: what every pruned algorithm must give against
+ * the exhaustive one. */
+static inline int tc_same_hits(const Hit *a, size_t na, const Hit *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].pid != b[i].pid || memcmp(&a[i].score, &b[i].score, sizeof a[i].score) != 0) return 0;
+    return 1;
+}
+
 /* The directory of the first segment of the index in idx (malloc'd), or
  * NULL. */
 static inline char *tc_segment_dir(const char *idx)

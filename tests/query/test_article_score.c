@@ -68,10 +68,7 @@ static void algorithms_agree(void)
         size_t nw = run(&s, "exhaustive", lambda, &want);
         for (size_t a = 0; a < na; a++) {
             size_t n = run(&s, algs[a].name, lambda, &got);
-            int same = n == nw;
-            for (size_t i = 0; same && i < n; i++)
-                same = got.heap[i].pid == want.heap[i].pid &&
-                       !memcmp(&got.heap[i].score, &want.heap[i].score, sizeof(float));
+            int same = tc_same_hits(got.heap, n, want.heap, nw);
             if (!same) fprintf(stderr, "  \"%s\" k=%zu lambda=%g: %s differs\n", text, k, lambda, algs[a].name);
             CHECK(same);
         }

@@ -33,11 +33,7 @@ static void run(TcSearch *s, const char *alg, const char *text, size_t k, const 
 
 static int same(const Result *a, const Result *b)
 {
-    if (a->n != b->n || a->nterms != b->nterms) return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->hits[i].pid != b->hits[i].pid || memcmp(&a->hits[i].score, &b->hits[i].score, sizeof(float)))
-            return 0;
-    return 1;
+    return a->nterms == b->nterms && tc_same_hits(a->hits, a->n, b->hits, b->n);
 }
 
 static void random_query(char *text)

@@ -30,14 +30,7 @@ static void run(TcSearch *s, const char *alg, const char *text, size_t k, int gr
     topk_free(&top);
 }
 
-static int same(const Result *a, const Result *b)
-{
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->hits[i].pid != b->hits[i].pid || memcmp(&a->hits[i].score, &b->hits[i].score, sizeof(float)))
-            return 0;
-    return 1;
-}
+static int same(const Result *a, const Result *b) { return tc_same_hits(a->hits, a->n, b->hits, b->n); }
 
 static void random_query(char *text)
 {

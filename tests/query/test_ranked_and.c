@@ -99,14 +99,7 @@ static void counts(const char *text, uint64_t *and_n, uint64_t *or_n)
     query_free(&q);
 }
 
-static int same(const Result *a, const Result *b)
-{
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->hits[i].pid != b->hits[i].pid || memcmp(&a->hits[i].score, &b->hits[i].score, sizeof(float)) != 0)
-            return 0;
-    return 1;
-}
+static int same(const Result *a, const Result *b) { return tc_same_hits(a->hits, a->n, b->hits, b->n); }
 
 static void check_query(const char *text, const Words *w, size_t k, float k1, float b, int zero_term)
 {

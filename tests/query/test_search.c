@@ -82,10 +82,7 @@ static void algorithms_agree_across_segments(void)
             const Algorithm *algs = algorithm_list(&na);
             for (size_t a = 0; a < na; a++) {
                 size_t n = run(&s, algs[a].name, &got);
-                int same = n == nw;
-                for (size_t i = 0; same && i < n; i++)
-                    same = got.heap[i].pid == want.heap[i].pid &&
-                           !memcmp(&got.heap[i].score, &want.heap[i].score, sizeof(float));
+                int same = tc_same_hits(got.heap, n, want.heap, nw);
                 if (!same) fprintf(stderr, "  \"%s\" k=%zu: %s differs\n", queries[q], ks[ki], algs[a].name);
                 CHECK(same);
             }
