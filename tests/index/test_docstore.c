@@ -204,6 +204,8 @@ static void test_blocks_are_zstd_frames(void)
 typedef struct {
     const Buf *store;
     DocStoreDict *dict;
+    const Buf *texts;     /* what was written, back to back */
+    const size_t *offset; /* text i: texts[offset[i], offset[i + 1]) */
     uint32_t n, start;
     int wrong;
 } Reader;
@@ -214,8 +216,9 @@ static void *read_all(void *arg)
     Buf out = {0};
     for (uint32_t k = 0; k < r->n; k++) {
         uint32_t pid = (r->start + k * 7) % r->n;
-        if (docstore_get(r->store->data, r->store->len, r->dict, pid, &out) != 0) r->wrong++;
-        else r->wrong += out.len != 0 && !((char)out.data[0] >= 'a' && (char)out.data[0] <= 'z');
+        size_t len = r->offset[pid + 1] - r->offset[pid];
+        r->wrong += docstore_get(r->store->data, r->store->len, r->dict, pid, &out) != 0 || out.len != len ||
+                    memcmp(out.data, r->texts->data + r->offset[pid], len) != 0;
     }
     buf_free(&out);
     return NULL;
@@ -227,18 +230,30 @@ static void test_threads_share_the_dictionary(void)
     wordy = 1;
     Buf store = make_store(0, n), want = {0};
     CHECK(dict_len(&store) > 0);
+    /* the texts as written, for the threads (next_text is not thread-safe) */
+    Buf texts = {0};
+    size_t *offset = malloc((n + 1) * sizeof *offset);
+    char text[TEXT_MAX];
+    tc_seed = 99;
+    for (uint32_t i = 0; i < n; i++) {
+        offset[i] = texts.len;
+        buf_append(&texts, text, next_text(text));
+    }
+    offset[n] = texts.len;
     DocStoreDict *dict = docstore_dict_new();
     Reader r[4];
     pthread_t t[4];
     for (int i = 0; i < 4; i++) {
-        r[i] = (Reader){.store = &store, .dict = dict, .n = n, .start = (uint32_t)i * 101};
+        r[i] = (Reader){.store = &store, .dict = dict, .texts = &texts, .offset = offset, .n = n,
+                        .start = (uint32_t)i * 101};
         CHECK_EQ_INT(pthread_create(&t[i], NULL, read_all, &r[i]), 0);
     }
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);
         CHECK_EQ_INT(r[i].wrong, 0);
     }
-    char text[TEXT_MAX];
+    buf_free(&texts);
+    free(offset);
     int same = 1;
     tc_seed = 99;
     for (uint32_t i = 0; i < n; i++) { /* and after them, every text as written */
