@@ -19,6 +19,7 @@
 typedef struct {
     Buf bytes;  /* the folded terms, back to back */
     Buf tokens; /* Token per token, its term an offset into bytes until the second pass */
+    Buf hashes; /* u32 per token: its stem cache hash, from the first pass */
 } Batch;
 
 struct Analyzer {
@@ -64,6 +65,7 @@ void analyzer_free(Analyzer *a)
     stemmer_free(a->stemmer);
     buf_free(&a->batch.bytes);
     buf_free(&a->batch.tokens);
+    buf_free(&a->batch.hashes);
     free(a);
 }
 
@@ -71,14 +73,17 @@ void analyzer_free(Analyzer *a)
  * cached: go through the stem cache (repeated words); the indexer keeps
  * its own cache of whole tokens and asks once per distinct token, so for
  * it the stem cache would only miss and grow. */
-static const char *finish_term(Analyzer *a, const char *folded, size_t len, int cached, size_t *out_len)
+static const char *finish_term(Analyzer *a, const char *folded, size_t len, int cached, const uint32_t *hash,
+                               size_t *out_len)
 {
     if (a->cfg.stopwords && is_stopword(folded, len)) return NULL;
     if (!a->stemmer) {
         *out_len = len;
         return folded;
     }
-    return cached ? stemmer_stem(a->stemmer, folded, len, out_len) : stemmer_stem_once(a->stemmer, folded, len, out_len);
+    if (!cached) return stemmer_stem_once(a->stemmer, folded, len, out_len);
+    return hash ? stemmer_stem_hashed(a->stemmer, folded, len, *hash, out_len)
+                : stemmer_stem(a->stemmer, folded, len, out_len);
 }
 
 /* Both folding loops below: a text's tokens, each folded into out
@@ -223,13 +228,16 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
     uint32_t pos = analyzer_run_folded(a, text, len, collect, b);
     Token *t = (Token *)b->tokens.data;
     size_t n = b->tokens.len / sizeof *t;
+    b->hashes.len = 0;
+    buf_reserve(&b->hashes, n * sizeof(uint32_t));
+    uint32_t *h = (uint32_t *)b->hashes.data;
     for (size_t i = 0; i < n; i++) {
         t[i].term = (const char *)b->bytes.data + (uintptr_t)t[i].term;
-        if (a->stemmer) stemmer_prefetch(a->stemmer, t[i].term, t[i].len);
+        if (a->stemmer) h[i] = stemmer_prefetch(a->stemmer, t[i].term, t[i].len);
     }
     for (size_t i = 0; i < n; i++) {
         Token tok = t[i]; /* stop words keep their place for phrases */
-        tok.term = finish_term(a, t[i].term, t[i].len, 1, &tok.len);
+        tok.term = finish_term(a, t[i].term, t[i].len, 1, a->stemmer ? &h[i] : NULL, &tok.len);
         if (tok.term && tok.len) fn(ctx, &tok);
     }
     return pos;
@@ -238,7 +246,7 @@ uint32_t analyzer_run(Analyzer *a, const char *text, size_t len, token_fn fn, vo
 static size_t finish_into(Analyzer *a, const char *folded, size_t len, int cached, char out[TERM_MAX_BYTES + 1])
 {
     size_t n;
-    const char *term = finish_term(a, folded, len, cached, &n);
+    const char *term = finish_term(a, folded, len, cached, NULL, &n);
     out[0] = '\0';
     if (!term || n == 0) return 0;
     memcpy(out, term, n);

@@ -204,17 +204,22 @@ static int make_room(Stemmer *s)
     return 0;
 }
 
-void stemmer_prefetch(const Stemmer *s, const char *term, size_t len)
+uint32_t stemmer_prefetch(const Stemmer *s, const char *term, size_t len)
 {
-    if (s->nlines && len && len < LINE_BYTES)
-        __builtin_prefetch(&s->lines[hash_bytes(term, len) & (s->nlines - 1)]);
+    uint32_t h = hash_bytes(term, len);
+    if (s->nlines && len && len < LINE_BYTES) __builtin_prefetch(&s->lines[h & (s->nlines - 1)]);
+    return h;
 }
 
 const char *stemmer_stem(Stemmer *s, const char *term, size_t len, size_t *out_len)
 {
     if (len > TERM_MAX_BYTES) len = TERM_MAX_BYTES; /* callers pass folded terms */
+    return stemmer_stem_hashed(s, term, len, hash_bytes(term, len), out_len);
+}
+
+const char *stemmer_stem_hashed(Stemmer *s, const char *term, size_t len, uint32_t h, size_t *out_len)
+{
     if (len == 0 || len >= LINE_BYTES) return stemmer_stem_once(s, term, len, out_len);
-    uint32_t h = hash_bytes(term, len);
     Line *l = s->nlines ? find_line(s->lines, s->nlines, term, len, h) : NULL;
     if (l && l->len) {
         *out_len = l->stem_len;
