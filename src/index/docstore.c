@@ -87,6 +87,7 @@ struct DocStoreWriter {
     pthread_cond_t cv;
     Slot slot[QUEUE];
     uint64_t queued, collected; /* groups handed over / appended */
+    double *cpu;                /* where the helper leaves its CPU seconds */
 };
 
 /* One block as a zstd frame appended to out, through a context kept for
@@ -167,6 +168,7 @@ static void *helper_main(void *arg)
         next++;
         pthread_cond_broadcast(&w->cv);
     }
+    if (w->cpu) *w->cpu = thread_cpu_seconds();
     pthread_mutex_unlock(&w->mu);
     return NULL;
 }
@@ -208,6 +210,14 @@ DocStoreWriter *docstore_writer_new(const char *dir, int threaded)
     pthread_cond_init(&w->cv, NULL);
     w->threaded = pthread_create(&w->helper, NULL, helper_main, w) == 0;
     return w;
+}
+
+void docstore_writer_time(DocStoreWriter *w, double *cpu)
+{
+    if (!w->threaded) return;
+    pthread_mutex_lock(&w->mu);
+    w->cpu = cpu;
+    pthread_mutex_unlock(&w->mu);
 }
 
 /* Hands the group of closed blocks to the helper. */

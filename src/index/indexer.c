@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* Text per batch: many per worker, small next to the budget (smaller
@@ -58,6 +59,26 @@ uint64_t article_hash(const char *title, const char *text, size_t len)
     return hash64(text, len, hash64(title, strlen(title), 0));
 }
 
+/* Where a build's time went, for bench/indexing.sh: the environment's
+ * SEARCH_TIMINGS names a file the build appends one JSON line of these to
+ * (a diagnostic, as Lucene's infoStream; nothing is timed without it but
+ * what costs a clock read per batch). Wall seconds unless named CPU. */
+#define TIMED_WORKERS 64
+typedef struct {
+    /* the reading thread while the corpus is read: reading and parsing
+     * files, splitting articles into passages (and copying them into
+     * batches), waiting for a worker to finish the oldest batch, writing
+     * passage and article records (the text store included) */
+    double read, split, wait, records;
+    /* one after another: reading and analysis, the final merge of the
+     * postings into the term files, the segment's other files and the text
+     * store's last blocks, publishing the commit (fsync included) */
+    double pipeline, merge, finish, commit;
+    double main_cpu, store_cpu; /* CPU seconds of the reading thread (all phases) and the store's compressor */
+    int workers;                /* analysis threads (0: analysis ran on the reading thread) */
+    double worker_busy[TIMED_WORKERS], worker_cpu[TIMED_WORKERS];
+} BuildTimings;
+
 /* ---- the pipeline ---- */
 
 /* A batch slot. The counters of Run say which slots hold batches in
@@ -76,6 +97,7 @@ typedef struct {
     Worker *w;
     pthread_t thread;
     int broken; /* ran out of memory mid-batch: its state is not to be built on */
+    double busy, cpu; /* seconds indexing batches; the thread's CPU seconds */
 } WorkerThread;
 
 struct Run {
@@ -84,6 +106,8 @@ struct Run {
     Previous *prev;        /* the live commit, when updating it */
     Sources sources;       /* the files read or kept, for the new commit */
     IndexerReport *rep;
+    BuildTimings *tm;      /* NULL unless timed (SEARCH_TIMINGS) */
+    double back, back_else; /* timed: when on_article last returned to the reader; elsewhere() then */
     /* reading */
     uint32_t next_pid;     /* ids handed out so far */
     uint64_t strings;      /* article string bytes handed out (a bound) */
@@ -106,6 +130,7 @@ struct Run {
  * the batches it claims after, which the reader then stops on. */
 static void index_batch(WorkerThread *t, Slot *s)
 {
+    double t0 = now_seconds(); /* a clock read per batch of 256 KB: always */
     OomGuard g;
     oom_enter(&g);
     if (setjmp(g.jump)) {
@@ -122,6 +147,7 @@ static void index_batch(WorkerThread *t, Slot *s)
         if (s->failed) snprintf(s->err, sizeof s->err, "%s", err_msg());
     }
     oom_leave(&g);
+    t->busy += now_seconds() - t0;
 }
 
 static void *worker_main(void *arg)
@@ -140,8 +166,12 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
+    t->cpu = thread_cpu_seconds();
     return NULL;
 }
+
+/* Timed builds only: the clock now, or 0. */
+static double tick(const Run *r) { return r->tm ? now_seconds() : 0; }
 
 static void progress(Run *r, int final)
 {
@@ -154,6 +184,7 @@ static void progress(Run *r, int final)
 /* The records of a finished batch, in corpus order. */
 static void write_records(Run *r, const Batch *bt)
 {
+    double t0 = tick(r);
     IndexBuilder *b = &r->b;
     for (size_t i = 0; i < bt->nart; i++) {
         const BatchArticle *a = &bt->art[i];
@@ -171,6 +202,7 @@ static void write_records(Run *r, const Batch *bt)
         r->source_bytes += a->len;
     }
     progress(r, 0);
+    if (r->tm) r->tm->records += tick(r) - t0;
 }
 
 /* Waits for the oldest batch in flight and writes its records. */
@@ -178,9 +210,11 @@ static int retire(Run *r)
 {
     Slot *s = &r->slot[r->retired % r->nslots];
     if (r->threaded) {
+        double t0 = tick(r);
         pthread_mutex_lock(&r->mu);
         while (!s->done) pthread_cond_wait(&r->cv, &r->mu);
         pthread_mutex_unlock(&r->mu);
+        if (r->tm) r->tm->wait += tick(r) - t0;
     }
     r->retired++;
     int failed = s->failed;
@@ -216,9 +250,32 @@ static int submit(Run *r)
     return 0;
 }
 
+static int article_in(Run *r, const Article *a);
+
+/* The reading thread's time timed apart from reading and splitting. */
+static double elsewhere(const Run *r)
+{
+    return r->tm->wait + r->tm->records + (r->nworkers > 1 ? 0 : r->wt[0].busy);
+}
+
+/* Timed, the reader's time between articles is reading; the article's own
+ * is split up by where it goes. */
 static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
+    if (!r->tm) return article_in(r, a);
+    double t0 = now_seconds();
+    r->tm->read += t0 - r->back;
+    double before = elsewhere(r);
+    int rc = article_in(r, a);
+    r->back = now_seconds();
+    r->back_else = elsewhere(r);
+    r->tm->split += r->back - t0 - (r->back_else - before);
+    return rc;
+}
+
+static int article_in(Run *r, const Article *a)
+{
     uint64_t hash = article_hash(a->title, a->text, a->len);
     size_t words = r->opt->passage_words;
     if (r->opt->grow_passage_words) { /* no window smaller than the article */
@@ -366,20 +423,38 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
         r->rep->run_bytes += worker_run_bytes(r->wt[i].w);
     }
     TermWriter w;
+    double t0 = tick(r);
     int rc = term_writer_open(&w, segdir);
     if (rc == 0) {
         rc = runs_merge(runs, nruns, mems, (size_t)r->nworkers, segdir, &w, (const uint32_t *)r->b.lengths.data,
-                        index_avgdl(r->b.total_length, r->b.npassages));
+                        index_avgdl(r->b.total_length, r->b.npassages), r->opt->threads);
         r->rep->terms = w.terms;
         r->rep->postings = w.postings;
+        r->rep->ranges = 1 + w.joined;
+        if (r->tm) r->tm->merge = tick(r) - t0;
+        t0 = tick(r);
         if (rc == 0) rc = term_writer_finish(&w, bytes);
         else term_writer_abort(&w);
     }
     if (rc == 0) rc = builder_finish(&r->b, &w, bytes);
     else builder_abort(&r->b);
+    if (r->tm) r->tm->finish = tick(r) - t0;
     free(runs);
     free(mems);
     return rc;
+}
+
+/* Timed: what each analysis thread did, as drain left them. */
+static void note_workers(Run *r)
+{
+    BuildTimings *tm = r->tm;
+    /* after the last article: the end of the corpus, and the last batches' waits and records */
+    tm->read += tick(r) - r->back - (elsewhere(r) - r->back_else);
+    tm->workers = r->nworkers > 1 ? r->nworkers : 0; /* 0: worker_busy[0] is the reading thread's analysis */
+    for (int i = 0; i < r->nworkers && i < TIMED_WORKERS; i++) {
+        tm->worker_busy[i] = r->wt[i].busy;
+        tm->worker_cpu[i] = r->wt[i].cpu;
+    }
 }
 
 /* Reads the corpus into a new segment in segdir; writes nothing there
@@ -389,6 +464,8 @@ static int build_segment(Run *r, article_source_fn source, void *src, const char
     const IndexerOptions *o = r->opt;
     IndexerReport *rep = r->rep;
     if (builder_open(&r->b, segdir, &o->analysis, o->passage_words, o->threads) != 0) return -1;
+    if (r->tm) docstore_writer_time(r->b.store, &r->tm->store_cpu);
+    double t0 = r->back = tick(r);
     int rc = start_workers(r, segdir);
     CorpusOptions co;
     corpus_options_default(&co);
@@ -400,6 +477,10 @@ static int build_segment(Run *r, article_source_fn source, void *src, const char
     CorpusStats cs = {0};
     if (rc == 0) rc = source(src, &co, on_article, r, &cs);
     if (drain(r) != 0) rc = -1;
+    if (r->tm) {
+        r->tm->pipeline = tick(r) - t0;
+        note_workers(r);
+    }
     progress(r, 1);
     rep->articles = r->b.narticles;
     rep->passages = r->b.npassages;
@@ -435,9 +516,30 @@ int indexer_build(const char *corpus, const char *dir, const IndexerOptions *o, 
 typedef struct {
     Run r;
     Publication pub;
+    BuildTimings tm;
     int begun; /* publish_begin called: pub may hold the lock */
     char *segdir;
 } Build;
+
+/* One JSON line of where the time went, appended to path. */
+static void timings_append(const char *path, BuildTimings *t, double cpu0, const IndexerOptions *o,
+                           const IndexerReport *rep)
+{
+    FILE *f = fopen(path, "a");
+    if (!f) return; /* a diagnostic: the build itself succeeded */
+    fprintf(f,
+            "{\"threads\":%d,\"memory_mb\":%.1f,\"passages\":%llu,\"runs\":%llu,\"seconds\":%.3f,"
+            "\"pipeline\":%.3f,\"merge\":%.3f,\"finish\":%.3f,\"commit\":%.3f,"
+            "\"reader\":{\"read\":%.3f,\"split\":%.3f,\"analysis\":%.3f,\"wait\":%.3f,\"records\":%.3f,\"cpu\":%.3f},"
+            "\"store_cpu\":%.3f,\"workers\":[",
+            o->threads, (double)o->memory / 1048576.0, (unsigned long long)rep->passages,
+            (unsigned long long)rep->runs, rep->seconds, t->pipeline, t->merge, t->finish, t->commit, t->read,
+            t->split, t->workers ? 0.0 : t->worker_busy[0], t->wait, t->records, t->main_cpu - cpu0, t->store_cpu);
+    for (int i = 0; i < t->workers && i < TIMED_WORKERS; i++)
+        fprintf(f, "%s{\"busy\":%.3f,\"cpu\":%.3f}", i ? "," : "", t->worker_busy[i], t->worker_cpu[i]);
+    fprintf(f, "]}\n");
+    fclose(f);
+}
 
 static void build_release(Build *b)
 {
@@ -474,7 +576,12 @@ static int build(Build *b, article_source_fn source, void *src, const char *dir,
         rc = 0;
     }
     /* reindex_commit publishes, or aborts, the publication itself */
+    double t0 = tick(r);
     if (rc == 0) rc = reindex_commit(r->prev, &b->pub, number, b->segdir, &r->sources, o, rep);
+    if (r->tm) {
+        r->tm->commit = tick(r) - t0;
+        r->tm->main_cpu = thread_cpu_seconds();
+    }
     rep->seconds = now_seconds() - r->started;
     return rc == 0 ? 0 : -1;
 }
@@ -502,8 +609,12 @@ int indexer_build_from(article_source_fn source, void *src, const char *dir, con
         err_set("%s", m);
         return -1;
     }
+    const char *timings = getenv("SEARCH_TIMINGS");
+    if (timings && *timings) b->r.tm = &b->tm;
+    double cpu0 = thread_cpu_seconds();
     int rc = build(b, source, src, dir, o, rep);
     oom_leave(&g);
+    if (rc == 0 && b->r.tm) timings_append(timings, &b->tm, cpu0, o, rep);
     build_release(b);
     free(b);
     return rc;

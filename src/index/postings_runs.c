@@ -18,8 +18,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_BUFFER (256u << 10)
@@ -83,69 +85,122 @@ static int cmp_keys(const void *x, const void *y, void *map)
     return key_cmp(strmap_key(t, a->e), t->klens[a->e], strmap_key(t, b->e), t->klens[b->e]);
 }
 
-/* Every map entry in lexicon order: by prefix, then keys sharing one by
- * key_cmp (few: 8 bytes tell most terms apart). */
-static SortKey *sort_entries(const StrMap *t)
+/* The entries of m's keys that have postings, in lexicon order: by
+ * prefix, then keys sharing one by key_cmp (few: 8 bytes tell most terms
+ * apart). A term's id is its entry (memindex_term), so the lists say which
+ * to take without touching a key: a run past the memory budget holds a
+ * fraction of the vocabulary met so far, and reading every key for every
+ * run made bounded-memory builds quadratic in the runs. */
+static SortKey *sort_entries(const MemIndex *m, size_t *count)
 {
-    size_t n = t->n;
+    const StrMap *t = &m->terms;
+    size_t n = 0;
+    for (size_t e = 0; e < t->n; e++) n += m->lists[t->vals[e]].df != 0;
     SortKey *a = xmalloc((n ? n : 1) * sizeof *a), *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
-    for (size_t e = 0; e < n; e++) a[e] = (SortKey){key_prefix(strmap_key(t, e), t->klens[e]), e};
+    n = 0;
+    for (size_t e = 0; e < t->n; e++)
+        if (m->lists[t->vals[e]].df) a[n++] = (SortKey){key_prefix(strmap_key(t, e), t->klens[e]), e};
     radix_sort(a, tmp, n);
     free(tmp);
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && a[j].prefix == a[i].prefix;) j++;
         if (j - i > 1) qsort_r(a + i, j - i, sizeof *a, cmp_keys, (void *)t);
     }
+    *count = n;
     return a;
 }
 
 /* The keys that have postings, in lexicon order. The look-ups of an entry
- * (its value, then its term's record) miss the cache: they are fetched
- * ahead, AHEAD entries for the value and half that for the record. */
+ * (its key, then its term's record) miss the cache: they are fetched
+ * ahead, AHEAD entries for the key and half that for the record. */
 #define AHEAD 16
 static MemKey *sorted_terms(MemIndex *m, size_t *n)
 {
     memindex_flush(m); /* every record in its list */
     const StrMap *t = &m->terms;
-    SortKey *order = sort_entries(t);
-    MemKey *keys = xmalloc((t->n ? t->n : 1) * sizeof *keys);
-    *n = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (i + AHEAD < t->n) __builtin_prefetch(&t->vals[order[i + AHEAD].e]);
-        if (i + AHEAD / 2 < t->n) __builtin_prefetch(&m->lists[t->vals[order[i + AHEAD / 2].e]]);
+    size_t count;
+    SortKey *order = sort_entries(m, &count);
+    MemKey *keys = xmalloc((count ? count : 1) * sizeof *keys);
+    for (size_t i = 0; i < count; i++) {
+        if (i + AHEAD < count) __builtin_prefetch(&t->vals[order[i + AHEAD].e]);
+        if (i + AHEAD / 2 < count) __builtin_prefetch(&m->lists[t->vals[order[i + AHEAD / 2].e]]);
         size_t e = order[i].e;
         const MemPostings *p = &m->lists[t->vals[e]];
-        if (p->df) keys[(*n)++] = (MemKey){strmap_key(t, e), p->data.data, p->data.len, t->klens[e], p->df};
+        keys[i] = (MemKey){strmap_key(t, e), p->data.data, p->data.len, t->klens[e], p->df};
     }
+    *n = count;
     free(order);
     return keys;
 }
 
-/* One key's record of a run (FORMAT.md, "Scratch files"). */
-static void put_key(FileOut *f, Buf *head, const char *key, size_t klen, uint64_t df, const void *data, size_t len)
+/* A run being written: its records, and every RUN_SAMPLE_BYTES the key
+ * and offset of the record there, for the index at its end, which lets a
+ * merge of a key range start reading near the range (FORMAT.md, "Scratch
+ * files"). */
+#define RUN_SAMPLE_BYTES (4u << 10)
+#define RUN_TRAILER_BYTES 16
+
+typedef struct {
+    FileOut f;
+    Buf head, index;
+    uint64_t next_sample, samples;
+} RunWriter;
+
+static int run_writer_open(RunWriter *w, const char *dir, const char *name)
 {
+    memset(w, 0, sizeof *w);
+    return fileout_open_spill(&w->f, dir, name);
+}
+
+/* One key's record. */
+static void run_writer_put(RunWriter *w, const char *key, size_t klen, uint64_t df, const void *data, size_t len)
+{
+    if (w->f.len >= w->next_sample) {
+        buf_put_varint(&w->index, klen);
+        buf_append(&w->index, key, klen);
+        buf_put_varint(&w->index, w->f.len);
+        w->samples++;
+        w->next_sample = w->f.len + RUN_SAMPLE_BYTES;
+    }
+    Buf *head = &w->head;
     head->len = 0;
     buf_put_varint(head, klen);
     buf_append(head, key, klen);
     buf_put_varint(head, df);
     buf_put_varint(head, len);
-    fileout_write(f, head->data, head->len);
-    fileout_write(f, data, len);
+    fileout_write(&w->f, head->data, head->len);
+    fileout_write(&w->f, data, len);
+}
+
+/* The index and the trailer written, the file closed and kept (adding its
+ * size to *bytes), or removed. */
+static int run_writer_finish(RunWriter *w, int ok, uint64_t *bytes)
+{
+    uint8_t trailer[RUN_TRAILER_BYTES];
+    wr_u64(trailer, w->f.len);
+    wr_u64(trailer + 8, w->samples);
+    fileout_write(&w->f, w->index.data, w->index.len);
+    fileout_write(&w->f, trailer, sizeof trailer);
+    buf_free(&w->head);
+    buf_free(&w->index);
+    if (!ok) {
+        fileout_discard(&w->f);
+        return -1;
+    }
+    if (bytes) *bytes += w->f.len;
+    return fileout_finish_spill(&w->f);
 }
 
 int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes)
 {
-    FileOut f;
-    if (fileout_open_spill(&f, dir, name) != 0) return -1;
+    RunWriter w;
+    if (run_writer_open(&w, dir, name) != 0) return -1;
     size_t n;
     MemKey *keys = sorted_terms(m, &n);
-    Buf head = {0};
-    for (size_t i = 0; i < n; i++) put_key(&f, &head, keys[i].key, keys[i].klen, keys[i].df, keys[i].data, keys[i].len);
-    buf_free(&head);
+    for (size_t i = 0; i < n; i++) run_writer_put(&w, keys[i].key, keys[i].klen, keys[i].df, keys[i].data, keys[i].len);
     free(keys);
-    *bytes += f.len;
     memindex_clear_postings(m);
-    return fileout_finish_spill(&f);
+    return run_writer_finish(&w, 1, bytes);
 }
 
 /* ---- reading ---- */
@@ -159,18 +214,33 @@ typedef struct {
     size_t len;
     uint32_t df;
     int done;
+    /* the key range read: keys from lo (NULL: the first) to before hi
+     * (NULL: to the last) */
+    const char *lo, *hi;
+    size_t lolen, hilen;
     /* a run file */
     const char *path;
     int fd;
     uint8_t *buf;
     size_t at, end;
+    uint64_t fpos, limit; /* the file's offset read up to; where its records end */
     Buf kbuf, dbuf;
     /* an in-memory index */
     const MemIndex *m;
-    MemKey *keys;
+    const MemKey *keys;
     size_t n, next;
     const uint32_t *lengths; /* the passages' lengths, when writing terms: fetched ahead */
 } Source;
+
+/* A run's index: its samples' keys and record offsets, in key order. */
+typedef struct {
+    Buf keys;
+    size_t *koff;
+    uint32_t *klen;
+    uint64_t *off;
+    size_t n;
+    uint64_t end; /* where the records end and the index begins */
+} RunIndex;
 
 static int run_corrupt(const Source *s)
 {
@@ -181,16 +251,20 @@ static int run_corrupt(const Source *s)
 static int refill(Source *s)
 {
     if (s->at < s->end) return 1;
+    if (s->fpos >= s->limit) return 0;
     for (;;) {
-        ssize_t n = read(s->fd, s->buf, READ_BUFFER);
+        size_t want = s->limit - s->fpos < READ_BUFFER ? (size_t)(s->limit - s->fpos) : READ_BUFFER;
+        ssize_t n = pread(s->fd, s->buf, want, (off_t)s->fpos);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             err_set("cannot read %s: %s", s->path, strerror(errno));
             return -1;
         }
+        if (n == 0) return run_corrupt(s); /* the trailer said there was more */
         s->at = 0;
         s->end = (size_t)n;
-        return n > 0;
+        s->fpos += (uint64_t)n;
+        return 1;
     }
 }
 
@@ -246,8 +320,18 @@ static void prefetch_lengths(const Source *s, const MemKey *k)
     }
 }
 
-/* Moves to the next key: 0, or 1 with done set at the end, or -1. */
+static int next_key(Source *s);
+
+/* Moves to the next key: 0, or 1 with done set at the end (of the source
+ * or of its range), or -1. */
 static int source_next(Source *s)
+{
+    int r = next_key(s);
+    if (r == 0 && s->hi && key_cmp(s->key, s->klen, s->hi, s->hilen) >= 0) return s->done = 1;
+    return r;
+}
+
+static int next_key(Source *s)
 {
     if (s->m) {
         if (s->next == s->n) return s->done = 1;
@@ -279,26 +363,104 @@ static int source_next(Source *s)
     return 0;
 }
 
-static int source_open_run(Source *s, const char *path)
+static void run_index_free(RunIndex *x)
+{
+    buf_free(&x->keys);
+    free(x->koff);
+    free(x->klen);
+    free(x->off);
+    memset(x, 0, sizeof *x);
+}
+
+/* The index at the end of the run open on fd (run_writer_finish), checked:
+ * every length is read against what is left of the file. */
+static int run_index_read(int fd, const char *path, RunIndex *x)
+{
+    memset(x, 0, sizeof *x);
+    struct stat st;
+    uint8_t t[RUN_TRAILER_BYTES];
+    if (fstat(fd, &st) != 0 || st.st_size < RUN_TRAILER_BYTES ||
+        pread(fd, t, sizeof t, st.st_size - RUN_TRAILER_BYTES) != (ssize_t)sizeof t)
+        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+    uint64_t size = (uint64_t)st.st_size - RUN_TRAILER_BYTES, end = rd_u64(t), n = rd_u64(t + 8);
+    if (end > size || n > size - end) return file_corrupt(NULL, path, "a run this build wrote is damaged");
+    Buf raw = {0};
+    buf_reserve(&raw, size - end + 1);
+    if (pread(fd, raw.data, size - end, (off_t)end) != (ssize_t)(size - end)) {
+        buf_free(&raw);
+        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+    }
+    x->end = end;
+    x->koff = xmalloc((n ? n : 1) * sizeof *x->koff);
+    x->klen = xmalloc((n ? n : 1) * sizeof *x->klen);
+    x->off = xmalloc((n ? n : 1) * sizeof *x->off);
+    const uint8_t *q = raw.data, *stop = raw.data + (size - end);
+    for (; x->n < n; x->n++) {
+        uint64_t klen, off;
+        size_t m = rd_varint(q, stop, &klen);
+        if (!m || klen == 0 || klen > FIELD_KEY_MAX || klen > (uint64_t)(stop - q - m)) break;
+        x->koff[x->n] = x->keys.len;
+        x->klen[x->n] = (uint32_t)klen;
+        buf_append(&x->keys, q + m, klen);
+        q += m + klen;
+        if (!(m = rd_varint(q, stop, &off)) || off >= end || (x->n && off <= x->off[x->n - 1])) break;
+        x->off[x->n] = off;
+        q += m;
+    }
+    buf_free(&raw);
+    if (x->n != n || q != stop) {
+        run_index_free(x);
+        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+    }
+    return 0;
+}
+
+static const char *sample_key(const RunIndex *x, size_t i) { return (const char *)x->keys.data + x->koff[i]; }
+
+/* Opens a run to read the keys of [lo, hi) (NULL: no bound): from the last
+ * sample at or before lo, skipping the keys before it. */
+static int source_open_run(Source *s, const char *path, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
+    s->lo = lo, s->lolen = lolen, s->hi = hi, s->hilen = hilen;
     s->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
         err_set("cannot open %s: %s", path, strerror(errno));
         return -1;
     }
+    RunIndex x;
+    if (run_index_read(s->fd, path, &x) != 0) return -1;
+    s->limit = x.end;
+    for (size_t i = 0; lo && i < x.n && key_cmp(sample_key(&x, i), x.klen[i], lo, lolen) <= 0; i++) s->fpos = x.off[i];
+    run_index_free(&x);
     s->buf = xmalloc(READ_BUFFER);
-    return source_next(s) < 0 ? -1 : 0;
+    int r;
+    do {
+        r = source_next(s);
+    } while (r == 0 && lo && key_cmp(s->key, s->klen, lo, lolen) < 0);
+    return r < 0 ? -1 : 0;
 }
 
-static void source_open_mem(Source *s, MemIndex *m, const uint32_t *lengths)
+/* Reads the keys of [lo, hi) of keys[0..n), an in-memory index's in
+ * lexicon order (sorted_terms). */
+static void source_open_mem(Source *s, MemIndex *m, const MemKey *keys, size_t n, const uint32_t *lengths,
+                            const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
     s->m = m;
     s->lengths = lengths;
-    s->keys = sorted_terms(m, &s->n);
+    s->lo = lo, s->lolen = lolen, s->hi = hi, s->hilen = hilen;
+    size_t a = 0, b = n; /* the first key at or after lo */
+    while (lo && a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (key_cmp(keys[mid].key, keys[mid].klen, lo, lolen) < 0) a = mid + 1;
+        else b = mid;
+    }
+    s->keys = keys;
+    s->next = a;
+    s->n = n;
     source_next(s);
 }
 
@@ -306,7 +468,6 @@ static void source_close(Source *s)
 {
     if (s->fd >= 0) close(s->fd);
     free(s->buf);
-    free(s->keys);
     buf_free(&s->kbuf);
     buf_free(&s->dbuf);
 }
@@ -504,8 +665,8 @@ static int to_terms(void *ctx, const char *key, size_t klen, const TermPostings 
 }
 
 typedef struct {
-    FileOut f;
-    Buf rec, head;
+    RunWriter w;
+    Buf rec;
 } ToRun;
 
 /* A merged key back in the run format (postings_mem.c's encoding). */
@@ -520,14 +681,15 @@ static int to_run(void *ctx, const char *key, size_t klen, const TermPostings *g
         for (uint32_t j = 0, prev = 0; j < g->tfs[i]; prev = pos[j++]) buf_put_varint(&t->rec, pos[j] - prev);
         pos += g->tfs[i];
     }
-    put_key(&t->f, &t->head, key, klen, g->n, t->rec.data, t->rec.len);
-    return t->f.failed ? -1 : 0;
+    run_writer_put(&t->w, key, klen, g->n, t->rec.data, t->rec.len);
+    return t->w.f.failed ? -1 : 0;
 }
 
-static int open_runs(Source *src, const char *const *runs, size_t n)
+static int open_runs(Source *src, const char *const *runs, size_t n, const char *lo, size_t lolen, const char *hi,
+                     size_t hilen)
 {
     for (size_t i = 0; i < n; i++) {
-        if (source_open_run(&src[i], runs[i]) != 0) {
+        if (source_open_run(&src[i], runs[i], lo, lolen, hi, hilen) != 0) {
             for (size_t j = 0; j <= i; j++) source_close(&src[j]);
             return -1;
         }
@@ -539,16 +701,14 @@ static int open_runs(Source *src, const char *const *runs, size_t n)
 static int merge_group(const char *const *runs, size_t n, const char *dir, const char *name)
 {
     Source src[FAN_IN];
-    if (open_runs(src, runs, n) != 0) return -1;
+    if (open_runs(src, runs, n, NULL, 0, NULL, 0) != 0) return -1;
     ToRun t = {0};
-    int rc = fileout_open_spill(&t.f, dir, name);
+    int rc = run_writer_open(&t.w, dir, name);
     if (rc == 0) {
         rc = merge_sources(src, n, to_run, &t);
-        if (rc == 0) rc = fileout_finish_spill(&t.f);
-        else fileout_discard(&t.f);
+        rc = run_writer_finish(&t.w, rc == 0, NULL);
     }
     buf_free(&t.rec);
-    buf_free(&t.head);
     for (size_t i = 0; i < n; i++) {
         source_close(&src[i]);
         unlink(runs[i]);
@@ -556,8 +716,188 @@ static int merge_group(const char *const *runs, size_t n, const char *dir, const
     return rc;
 }
 
+/* ---- the final merge, in key ranges written in parallel ---- */
+
+/* A key where the merge may be cut, and the bytes of postings its source
+ * holds between the cut before it and it. */
+typedef struct {
+    const char *key;
+    uint32_t klen;
+    uint64_t bytes;
+} Cut;
+
+static int cut_cmp(const void *a, const void *b)
+{
+    const Cut *x = a, *y = b;
+    return key_cmp(x->key, x->klen, y->key, y->klen);
+}
+
+/* One key range of the final merge: its sources, and the writer of its
+ * part of the term files. */
+typedef struct {
+    Source *src;
+    size_t n;
+    TermWriter *w;
+    const uint32_t *lengths;
+    float avgdl;
+    int rc;
+    char err[512];
+    pthread_t thread;
+    int started;
+} Range;
+
+static void *range_merge(void *arg)
+{
+    Range *r = arg;
+    OomGuard g;
+    oom_enter(&g);
+    if (setjmp(g.jump)) {
+        r->rc = -1;
+        snprintf(r->err, sizeof r->err, "%s", err_msg());
+        return NULL;
+    }
+    ToTerms t = {r->w, r->lengths, r->avgdl};
+    r->rc = merge_sources(r->src, r->n, to_terms, &t);
+    if (r->rc) snprintf(r->err, sizeof r->err, "%s", err_msg());
+    oom_leave(&g);
+    return NULL;
+}
+
+/* Where to cut the keys into nparts ranges of about equal postings bytes:
+ * cut[i] starts range i + 1 (every key from it on). From the runs'
+ * indexes and every ~1/256th of each in-memory index's bytes. Keys are
+ * pointers into those, which the caller keeps. Returns the ranges made
+ * (fewer when there are too few cuts). */
+static size_t choose_cuts(RunIndex *ix, size_t nruns, MemKey *const *mk, const size_t *mn, size_t nmems,
+                          size_t nparts, Cut *out)
+{
+    Cut *c = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nruns; i++) {
+        for (size_t j = 0; j < ix[i].n; j++) {
+            if (n == cap) c = xrealloc(c, (cap = cap ? 2 * cap : 256) * sizeof *c);
+            c[n++] = (Cut){sample_key(&ix[i], j), ix[i].klen[j], j ? ix[i].off[j] - ix[i].off[j - 1] : 0};
+        }
+        total += ix[i].end;
+    }
+    for (size_t i = 0; i < nmems; i++) {
+        uint64_t bytes = 0, step = 0, since = 0;
+        for (size_t j = 0; j < mn[i]; j++) bytes += mk[i][j].len + mk[i][j].klen;
+        step = bytes / 256 + 1;
+        total += bytes;
+        for (size_t j = 0; j < mn[i]; j++) {
+            if (since >= step) {
+                if (n == cap) c = xrealloc(c, (cap = cap ? 2 * cap : 256) * sizeof *c);
+                c[n++] = (Cut){mk[i][j].key, mk[i][j].klen, since};
+                since = 0;
+            }
+            since += mk[i][j].len + mk[i][j].klen;
+        }
+    }
+    qsort(c, n, sizeof *c, cut_cmp);
+    size_t made = 1;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n && made < nparts; i++) {
+        sum += c[i].bytes;
+        if (sum < total / nparts * made) continue;
+        if (made > 1 && !cut_cmp(&out[made - 2], &c[i])) continue; /* the same cut twice: an empty range */
+        out[made++ - 1] = c[i];
+    }
+    free(c);
+    return made;
+}
+
+/* Opens range i's sources: every run and in-memory index, read from
+ * cut[i - 1] to before cut[i]. */
+static int open_range(Range *r, size_t i, size_t nranges, const Cut *cut, const char *const *runs, size_t nruns,
+                      MemIndex *const *mems, MemKey *const *mk, const size_t *mn, size_t nmems, const uint32_t *lengths)
+{
+    const char *lo = i ? cut[i - 1].key : NULL, *hi = i + 1 < nranges ? cut[i].key : NULL;
+    size_t lolen = i ? cut[i - 1].klen : 0, hilen = i + 1 < nranges ? cut[i].klen : 0;
+    r->n = nruns + nmems;
+    r->src = xcalloc(r->n ? r->n : 1, sizeof *r->src);
+    for (size_t j = 0; j < r->n; j++) r->src[j].fd = -1;
+    if (open_runs(r->src, runs, nruns, lo, lolen, hi, hilen) != 0) {
+        r->n = 0; /* open_runs closed them */
+        return -1;
+    }
+    for (size_t j = 0; j < nmems; j++)
+        source_open_mem(&r->src[nruns + j], mems[j], mk[j], mn[j], lengths, lo, lolen, hi, hilen);
+    return 0;
+}
+
+/* The ranges merged, the first on this thread and each other on one of its
+ * own, into their writers. */
+static int merge_ranges(Range *rg, size_t n)
+{
+    for (size_t i = 1; i < n; i++) rg[i].started = pthread_create(&rg[i].thread, NULL, range_merge, &rg[i]) == 0;
+    range_merge(&rg[0]);
+    int rc = rg[0].rc;
+    if (rc) err_set("%s", rg[0].err);
+    for (size_t i = 1; i < n; i++) {
+        if (rg[i].started) pthread_join(rg[i].thread, NULL);
+        else range_merge(&rg[i]); /* no thread to be had: here, after the first */
+        if (rg[i].rc && !rc) {
+            rc = -1;
+            err_set("%s", rg[i].err);
+        }
+    }
+    return rc;
+}
+
+#define MAX_RANGES 64
+
+/* Every key of runs and mems into w, in up to `threads` key ranges merged
+ * at once, each written apart and joined in order (term_writer_join): the
+ * files are the same for any number of ranges. */
+static int merge_final(const char *const *runs, size_t nruns, MemIndex *const *mems, size_t nmems, const char *dir,
+                       TermWriter *w, const uint32_t *lengths, float avgdl, int threads)
+{
+    size_t want = threads < 1 ? 1 : threads > MAX_RANGES ? MAX_RANGES : (size_t)threads;
+    MemKey **mk = xcalloc(nmems ? nmems : 1, sizeof *mk);
+    size_t *mn = xcalloc(nmems ? nmems : 1, sizeof *mn);
+    RunIndex *ix = xcalloc(nruns ? nruns : 1, sizeof *ix);
+    Cut cut[MAX_RANGES];
+    Range rg[MAX_RANGES];
+    TermWriter part[MAX_RANGES];
+    memset(rg, 0, sizeof rg);
+    size_t nranges = 0, opened = 0, parts = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nmems; i++) mk[i] = sorted_terms(mems[i], &mn[i]);
+    for (size_t i = 0; rc == 0 && want > 1 && i < nruns; i++) {
+        int fd = open(runs[i], O_RDONLY | O_CLOEXEC);
+        rc = fd < 0 ? (err_set("cannot open %s: %s", runs[i], strerror(errno)), -1) : run_index_read(fd, runs[i], &ix[i]);
+        if (fd >= 0) close(fd);
+    }
+    if (rc == 0) nranges = want > 1 ? choose_cuts(ix, nruns, mk, mn, nmems, want, cut) : 1;
+    for (size_t i = 0; rc == 0 && i < nranges; i++, opened++) {
+        rg[i].lengths = lengths;
+        rg[i].avgdl = avgdl;
+        rg[i].w = i ? &part[i] : w;
+        if (i && term_writer_open_part(&part[i], dir, (unsigned)i) != 0) rc = -1;
+        else parts += i > 0;
+        if (rc == 0) rc = open_range(&rg[i], i, nranges, cut, runs, nruns, mems, mk, mn, nmems, lengths);
+    }
+    if (rc == 0) rc = merge_ranges(rg, nranges);
+    for (size_t i = 1; i <= parts; i++) {
+        if (rc == 0) rc = term_writer_join(w, &part[i]);
+        else term_writer_abort(&part[i]);
+    }
+    for (size_t i = 0; i < opened; i++) {
+        for (size_t j = 0; j < rg[i].n; j++) source_close(&rg[i].src[j]);
+        free(rg[i].src);
+    }
+    for (size_t i = 0; i < nmems; i++) free(mk[i]);
+    for (size_t i = 0; i < nruns; i++) run_index_free(&ix[i]);
+    free(mk);
+    free(mn);
+    free(ix);
+    return rc;
+}
+
 int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, size_t nmems, const char *dir,
-               TermWriter *w, const uint32_t *lengths, float avgdl)
+               TermWriter *w, const uint32_t *lengths, float avgdl, int threads)
 {
     /* too many runs: merge the oldest in groups until few enough are left */
     char **list = xmalloc((2 * nruns + 1) * sizeof *list); /* each group adds one */
@@ -579,20 +919,12 @@ int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, siz
         list[end] = xmalloc(n);
         snprintf(list[end++], n, "%s/%s", dir, name);
     }
-    size_t n = end - first + nmems;
-    Source *src = xcalloc(n ? n : 1, sizeof *src);
-    if (rc == 0) rc = open_runs(src, (const char *const *)list + first, end - first);
-    if (rc == 0) {
-        for (size_t i = 0; i < nmems; i++) source_open_mem(&src[end - first + i], mems[i], lengths);
-        ToTerms t = {w, lengths, avgdl};
-        rc = merge_sources(src, n, to_terms, &t);
-        for (size_t i = 0; i < n; i++) source_close(&src[i]);
-    }
+    if (rc == 0) rc = merge_final((const char *const *)list + first, end - first, mems, nmems, dir, w, lengths, avgdl,
+                                  threads);
     for (size_t i = 0; i < end; i++) {
         unlink(list[i]); /* the segment keeps none of them */
         free(list[i]);
     }
     free(list);
-    free(src);
     return rc;
 }

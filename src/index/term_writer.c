@@ -7,7 +7,10 @@
  */
 #include "index/writer.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 typedef struct {
     uint32_t max_tf;  /* over the term */
@@ -203,6 +206,71 @@ int term_writer_open(TermWriter *f, const char *dir)
         return -1;
     }
     return 0;
+}
+
+int term_writer_open_part(TermWriter *f, const char *dir, unsigned part)
+{
+    memset(f, 0, sizeof *f);
+    f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
+    char name[4][48];
+    const char *what[4] = {"lexicon", "keys", "postings", "positions"};
+    for (int i = 0; i < 4; i++) snprintf(name[i], sizeof name[i], "terms-%u-%s.tmp", part, what[i]);
+    if (fileout_open_spill(&f->lex, dir, name[0]) != 0 || fileout_open_spill(&f->pool, dir, name[1]) != 0 ||
+        fileout_open_spill(&f->post, dir, name[2]) != 0 || fileout_open_spill(&f->pos, dir, name[3]) != 0) {
+        term_writer_abort(f);
+        return -1;
+    }
+    return 0;
+}
+
+/* part's lexicon entries into w's, their offsets moved past w's postings,
+ * positions and keys (read back from part's scratch file). */
+static int join_entries(TermWriter *w, TermWriter *part)
+{
+    fileout_flush(&part->lex);
+    if (part->lex.failed) return -1;
+    if (w->pool.len + part->pool.len > UINT32_MAX) {
+        err_set("the terms' keys pass 4 GB, more than a lexicon holds");
+        return -1;
+    }
+    uint8_t chunk[LEX_ENTRY_BYTES * 1024];
+    for (uint64_t at = 0; at < part->lex.len;) {
+        size_t want = part->lex.len - at < sizeof chunk ? (size_t)(part->lex.len - at) : sizeof chunk;
+        ssize_t n = pread(part->lex.fd, chunk, want, (off_t)at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n != (ssize_t)want) { /* a scratch file of a known size, read at once */
+            err_set("cannot read back %s: %s", part->lex.path, n < 0 ? strerror(errno) : "short read");
+            return -1;
+        }
+        for (size_t i = 0; i < want; i += LEX_ENTRY_BYTES) {
+            LexEntry e;
+            lex_entry_get(chunk + i, &e);
+            e.postings_off += w->post.len;
+            e.positions_off += w->pos.len;
+            e.key_off += (uint32_t)w->pool.len;
+            lex_entry_put(chunk + i, &e);
+        }
+        fileout_write(&w->lex, chunk, want);
+        at += want;
+    }
+    return 0;
+}
+
+int term_writer_join(TermWriter *w, TermWriter *part)
+{
+    int rc = join_entries(w, part);
+    /* the entries' offsets above were taken before these grow */
+    if (rc == 0) rc = fileout_append_spill(&w->pool, &part->pool);
+    if (rc == 0) rc = fileout_append_spill(&w->post, &part->post);
+    if (rc == 0) rc = fileout_append_spill(&w->pos, &part->pos);
+    if (rc == 0) {
+        w->terms += part->terms;
+        w->postings += part->postings;
+        w->positions += part->positions;
+        w->joined++;
+    }
+    term_writer_abort(part); /* what is left of it: scratch */
+    return rc;
 }
 
 void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPostings *p, const uint32_t *lengths,

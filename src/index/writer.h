@@ -149,6 +149,7 @@ void fileout_write(FileOut *f, const void *p, size_t n);
 Buf *fileout_buf(FileOut *f);
 void fileout_wrote(FileOut *f, size_t before);
 int fileout_append_spill(FileOut *f, FileOut *spill); /* discards spill */
+void fileout_flush(FileOut *f); /* writes out the buffer: a spill's fd then holds all f.len bytes */
 int fileout_finish_spill(FileOut *f); /* closes a spill, keeping the file */
 /* prefix: f's prefix bytes; adds the file's size to *bytes (may be NULL). */
 int fileout_close(FileOut *f, const char kind[4], const void *prefix, uint64_t *bytes);
@@ -189,6 +190,9 @@ typedef struct DocStoreWriter DocStoreWriter;
  * by a helper thread while the caller goes on (the bytes written are the
  * same). NULL, err_msg set, if the file cannot be made. */
 DocStoreWriter *docstore_writer_new(const char *dir, int threaded);
+/* A threaded writer's compressing thread stores its CPU seconds at *cpu
+ * when it ends (docstore_finish or docstore_abort). */
+void docstore_writer_time(DocStoreWriter *w, double *cpu);
 /* A zstd context that compresses a block as the store does (level, table
  * size), or NULL; freed with ZSTD_freeCCtx. For bench/store_codec. */
 struct ZSTD_CCtx_s *docstore_compressor_new(void);
@@ -205,6 +209,7 @@ void docstore_abort(DocStoreWriter *w); /* frees w, removes its files */
 typedef struct {
     FileOut lex, pool, post, pos; /* lexicon entries, their key bytes, postings, positions */
     uint64_t terms, postings, positions;
+    unsigned joined;              /* key ranges written apart and joined to these files */
     float *parts;                 /* scratch: a term's tf-parts, for its floors */
     size_t parts_cap;
 } TermWriter;
@@ -225,6 +230,14 @@ static inline void term_postings_clear(TermPostings *p) { p->n = p->npos = 0; }
 void term_postings_free(TermPostings *p);
 
 int term_writer_open(TermWriter *f, const char *dir);
+/* A writer of a later key range of the same term files, written in
+ * parallel with the first's into scratch files (`terms-N-*.tmp`), then
+ * joined after it by term_writer_join: its postings, positions and keys
+ * appended, its lexicon entries' offsets moved by what precedes them. The
+ * files are byte for byte those one writer would have written. */
+int term_writer_open_part(TermWriter *f, const char *dir, unsigned part);
+/* Appends part (completed, its keys after all of w's) to w; discards part. */
+int term_writer_join(TermWriter *w, TermWriter *part);
 /* One term and its postings; lengths and avgdl of the segment being
  * written. */
 void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPostings *p, const uint32_t *lengths,
@@ -250,7 +263,7 @@ int run_write(MemIndex *m, const char *dir, const char *name, uint64_t *bytes);
  * of the segment. Runs beyond what is read at once are first merged into
  * larger runs in dir. Every run file is removed. */
 int runs_merge(const char *const *runs, size_t nruns, MemIndex *const *mems, size_t nmems, const char *dir,
-               TermWriter *w, const uint32_t *lengths, float avgdl);
+               TermWriter *w, const uint32_t *lengths, float avgdl, int threads);
 
 /* ---- index_writer.c ---- */
 
@@ -389,6 +402,7 @@ typedef struct IndexerReport {
     int up_to_date;       /* nothing changed: no new commit */
     char recovered[32];   /* CURRENT was damaged: the commit updated instead */
     uint64_t runs, run_bytes; /* postings written to runs, past the memory budget */
+    unsigned ranges;          /* key ranges the final merge wrote in parallel */
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);

@@ -159,5 +159,7 @@ void strmap_free(StrMap *m);
 int read_file(const char *path, size_t max_bytes, char **out, size_t *len);
 /* Wall-clock seconds, monotonic. */
 double now_seconds(void);
+/* CPU seconds the calling thread has used. */
+double thread_cpu_seconds(void);
 
 #endif

@@ -70,6 +70,8 @@ static void test_same_index_any_threads_and_memory(void)
         if (!runs[i].memory) CHECK_EQ_INT(r.runs, 0);
         else CHECK(r.runs > 1 && r.run_bytes > 0);
         if (runs[i].memory == (64u << 10)) CHECK(r.runs > 64); /* merged in groups first */
+        /* the final merge in as many key ranges as threads, joined */
+        CHECK_EQ_INT(r.ranges, (unsigned)runs[i].threads);
         if (seg[i]) CHECK_EQ_INT(tmp_files(seg[i]), 0);
     }
     for (size_t i = 1; i < NB; i++) {
@@ -89,7 +91,7 @@ static void test_same_index_any_threads_and_memory(void)
 }
 
 /* A run of a few postings, written by run_write, then damaged. */
-static int merge_damaged(const char *dir, void (*damage)(const char *path))
+static int merge_damaged(const char *dir, void (*damage)(const char *path), int threads)
 {
     MemIndex m;
     memindex_init(&m);
@@ -110,7 +112,7 @@ static int merge_damaged(const char *dir, void (*damage)(const char *path))
     TermWriter w;
     CHECK_EQ_INT(term_writer_open(&w, dir), 0);
     const char *runs[] = {path};
-    int rc = runs_merge(runs, 1, NULL, 0, dir, &w, lengths, 2.0f);
+    int rc = runs_merge(runs, 1, NULL, 0, dir, &w, lengths, 2.0f, threads);
     if (rc == 0) rc = term_writer_finish(&w, &bytes);
     else term_writer_abort(&w);
     memindex_free(&m);
@@ -135,19 +137,34 @@ static void flipped(const char *path)
     fclose(f);
 }
 
+/* the index's sample count in the trailer (its last 8 bytes) made huge */
+static void trailer_flipped(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (!f) return;
+    fseek(f, -2, SEEK_END);
+    fputc(0x7f, f);
+    fclose(f);
+}
+
 static void test_damaged_run(void)
 {
     char dir[] = "/tmp/test_indexer.XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    CHECK_EQ_INT(merge_damaged(dir, intact), 0);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -f %s/*.bin", dir);
-    CHECK_EQ_INT(system(cmd), 0);
-    CHECK_EQ_INT(merge_damaged(dir, truncated), -1);
-    CHECK(strstr(err_msg(), "run-test.tmp") && strstr(err_msg(), "damaged"));
-    CHECK_EQ_INT(merge_damaged(dir, flipped), -1);
-    CHECK(strstr(err_msg(), "damaged") != NULL);
-    CHECK_EQ_INT(tmp_files(dir), 0);
+    for (int threads = 1; threads <= 2; threads++) { /* several: the runs' indexes are read first */
+        CHECK_EQ_INT(merge_damaged(dir, intact, threads), 0);
+        CHECK_EQ_INT(system(cmd), 0);
+        CHECK_EQ_INT(merge_damaged(dir, truncated, threads), -1);
+        CHECK(strstr(err_msg(), "run-test.tmp") && strstr(err_msg(), "damaged"));
+        CHECK_EQ_INT(merge_damaged(dir, flipped, threads), -1);
+        CHECK(strstr(err_msg(), "damaged") != NULL);
+        CHECK_EQ_INT(merge_damaged(dir, trailer_flipped, threads), -1);
+        CHECK(strstr(err_msg(), "damaged") != NULL);
+        CHECK_EQ_INT(tmp_files(dir), 0);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK_EQ_INT(system(cmd), 0);
 }
@@ -155,7 +172,7 @@ static void test_damaged_run(void)
 /* n runs of 3 passages each (keys "all" and "k<r % 5>"), then nmems
  * in-memory indexes of later passages, merged: every posting arrives, in
  * order, whatever the count (below, at and around the groups of 32). */
-static void merge_many(const char *dir, size_t n, size_t nmems)
+static void merge_many(const char *dir, size_t n, size_t nmems, int threads)
 {
     char **paths = calloc(n ? n : 1, sizeof *paths);
     MemIndex *mems = calloc(nmems ? nmems : 1, sizeof *mems);
@@ -189,7 +206,7 @@ static void merge_many(const char *dir, size_t n, size_t nmems)
     }
     TermWriter w;
     CHECK_EQ_INT(term_writer_open(&w, dir), 0);
-    int rc = runs_merge((const char *const *)paths, n, mp, nmems, dir, &w, lengths, 1.0f);
+    int rc = runs_merge((const char *const *)paths, n, mp, nmems, dir, &w, lengths, 1.0f, threads);
     CHECK_EQ_INT(rc, 0);
     CHECK_EQ_INT(w.postings, want);
     size_t nsrc = n + nmems;
@@ -209,7 +226,8 @@ static void test_many_runs(void)
     CHECK(mkdtemp(dir) != NULL);
     static const size_t counts[] = {0, 1, 31, 32, 33, 62, 63, 64, 65, 97, 150};
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
-        for (size_t nmems = 0; nmems <= 2; nmems++) merge_many(dir, counts[i], nmems);
+        for (size_t nmems = 0; nmems <= 2; nmems++)
+            for (int threads = 1; threads <= 3; threads += 2) merge_many(dir, counts[i], nmems, threads);
     rmdir(dir);
 }
 
