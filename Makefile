@@ -58,7 +58,7 @@ DEP_FILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/tests/c
 SO_MAJOR  = 1
 SO_VERSION = 1.0.0
 
-.PHONY: lib uninstall effectiveness sweep ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-reorder bench-ranking help
+.PHONY: lib uninstall effectiveness sweep ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-indexing-10m bench-reorder bench-ranking help
 .DELETE_ON_ERROR:
 
 # The packages first, then the build: with -j too, nothing is compiled
@@ -304,9 +304,13 @@ bench: bench-deps ## the full benchmark (about 35 minutes; bench/README.md)
 	$(MAKE) --no-print-directory -C bench/peers
 	sh bench/run.sh
 
-bench-indexing: bench-deps ## indexing speed and memory
+bench-indexing: bench-deps ## indexing speed and memory, and where the time goes
 	@$(MAKE) --no-print-directory search
 	sh bench/indexing.sh
+
+bench-indexing-10m: bench-deps ## a 10M-passage build with --memory 1G (about 5 minutes, 8 GB of disk)
+	@$(MAKE) --no-print-directory search
+	sh bench/indexing_10m.sh
 
 bench-reorder: bench-deps ## indexes without and with --reorder
 	@$(MAKE) --no-print-directory search

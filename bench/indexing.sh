@@ -6,17 +6,19 @@
 # passage per document, every word kept):
 #   - a full build with --threads 1 and with --threads 2: wall seconds,
 #     MB/s and peak RSS, and whether the two indexes are byte for byte the
-#     same; the one-thread build is run ROUNDS times (default 3) and its
-#     median reported, with the fastest in the note (the machines we
-#     measure on are shared, and a single build moved by 20-40%);
+#     same; each is run ROUNDS times (default 5) and its median reported,
+#     with the fastest in the note (the machines we measure on are shared,
+#     and a single build moved by 20-40%);
 #   - the same two builds with --memory a third of the corpus's size (the
 #     corpus is 3x the budget): peak RSS against the budget, and whether
 #     the index is byte for byte the one built in ample memory;
 #   - an update after changing 1% of the articles (every 100th row gets a
 #     new word), against a full rebuild of the changed corpus, and an
 #     update of an unchanged corpus.
-# Results: bench/results[/quick]/indexing.csv and indexing.md. `make
-# bench-indexing` calls this.
+# Every build also writes where its time went (SEARCH_TIMINGS, one JSON
+# line: src/index/indexer.c); the median round's is in indexing-phases.md.
+# Results: bench/results[/quick]/indexing.csv, indexing.md and
+# indexing-phases.md. `make bench-indexing` calls this.
 set -eu
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
@@ -31,10 +33,13 @@ mkdir -p "$W" "$R"
 OPTS="--passage-words 100000 --no-stopwords --quiet"
 CSV=$R/indexing.csv
 echo "corpus,run,threads,memory_mb,source_mb,seconds,mb_per_s,peak_rss_mb,note" >"$CSV"
+PHASES=$W/phases.jsonl
+: >"$PHASES"
 
 # timed LABEL CMD...: runs CMD under /usr/bin/time; sets SECS and RSS_MB
 timed() {
-    /usr/bin/time -f "%e %M" -o "$W/itime.txt" "$@"
+    rm -f "$W/timing.json"
+    SEARCH_TIMINGS=$W/timing.json /usr/bin/time -f "%e %M" -o "$W/itime.txt" "$@"
     SECS=$(cut -d' ' -f1 "$W/itime.txt")
     RSS_MB=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/itime.txt")
 }
@@ -50,17 +55,19 @@ for name in $CORPORA; do
     d=$W/$name; docs=$d/docs.tsv
     mb=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { printf "%.1f", b / 1e6 }')
     for t in 1 2; do
-        rounds=1; [ "$t" = 1 ] && rounds=${ROUNDS:-3}
+        rounds=${ROUNDS:-5}
         : >"$W/rounds.txt"
         for r in $(seq "$rounds"); do
             rm -rf "$d/ix-t$t"
             echo "indexing: $name, $t thread(s), round $r of $rounds" >&2
             timed ./search index --corpus "$docs" --index "$d/ix-t$t" --threads "$t" $OPTS
-            echo "$SECS $RSS_MB" >>"$W/rounds.txt"
+            echo "$SECS $RSS_MB $(cat "$W/timing.json")" >>"$W/rounds.txt"
         done
-        # the median round (its RSS too), and the fastest
-        set -- $(sort -n "$W/rounds.txt" | awk -v n="$rounds" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }')
+        # the median round (its RSS and phases too), and the fastest
+        sort -n -k1,1 "$W/rounds.txt" >"$W/sorted.txt"
+        set -- $(awk -v n="$rounds" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }' "$W/sorted.txt")
         SECS=$1 RSS_MB=$2
+        sed -n "$(( (rounds + 1) / 2 ))p" "$W/sorted.txt" | cut -d' ' -f3- | sed "s/^{/{\"corpus\":\"$name\",\"run\":\"full\",/" >>"$PHASES"
         note=""; [ "$rounds" -gt 1 ] && note="median of $rounds; fastest $3 s"
         row "$name" full "$t" "$mb" "$note"
     done
@@ -70,13 +77,22 @@ for name in $CORPORA; do
     # (at least 1 MiB: a small corpus of the quick run would get 0)
     mem=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { m = int(b / 3 / 1048576); printf "%d", m < 1 ? 1 : m }')
     for t in 1 2; do
-        rm -rf "$d/ix-mem"
-        echo "indexing: $name, $t thread(s), --memory ${mem}M" >&2
-        timed ./search index --corpus "$docs" --index "$d/ix-mem" --threads "$t" --memory "${mem}M" \
-            --passage-words 100000 --no-stopwords 2>"$W/mem-report.txt"
+        rounds=${ROUNDS:-5}
+        : >"$W/rounds.txt"
+        for r in $(seq "$rounds"); do
+            rm -rf "$d/ix-mem"
+            echo "indexing: $name, $t thread(s), --memory ${mem}M, round $r of $rounds" >&2
+            timed ./search index --corpus "$docs" --index "$d/ix-mem" --threads "$t" --memory "${mem}M" \
+                --passage-words 100000 --no-stopwords 2>"$W/mem-report.txt"
+            echo "$SECS $RSS_MB $(cat "$W/timing.json")" >>"$W/rounds.txt"
+        done
+        sort -n -k1,1 "$W/rounds.txt" >"$W/sorted.txt"
+        set -- $(awk -v n="$rounds" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }' "$W/sorted.txt")
+        SECS=$1 RSS_MB=$2
+        sed -n "$(( (rounds + 1) / 2 ))p" "$W/sorted.txt" | cut -d' ' -f3- | sed "s/^{/{\"corpus\":\"$name\",\"run\":\"bounded\",/" >>"$PHASES"
         runs=$(sed -n 's/.*postings went to \([0-9]*\) runs on disk (\([0-9.]*\) MB).*/\1 runs (\2 MB)/p' "$W/mem-report.txt")
         same=no; same_index "$d/ix-t1" "$d/ix-mem" && same=yes
-        row "$name" "full in bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same" \
+        row "$name" "full in bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same; median of $rounds; fastest $3 s" \
             "$(awk -v m="$mem" 'BEGIN { printf "%.1f", m * 1.048576 }')"
     done
     rm -rf "$d/ix-mem"
@@ -108,4 +124,5 @@ report() {
     tail -n +2 "$CSV" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
 }
 report >"$R/indexing.md"
+python3 bench/phases.py "$PHASES" >"$R/indexing-phases.md"
 cat "$R/indexing.md"

@@ -528,11 +528,11 @@ static void timings_append(const char *path, BuildTimings *t, double cpu0, const
     FILE *f = fopen(path, "a");
     if (!f) return; /* a diagnostic: the build itself succeeded */
     fprintf(f,
-            "{\"threads\":%d,\"memory_mb\":%.1f,\"passages\":%llu,\"runs\":%llu,\"seconds\":%.3f,"
+            "{\"threads\":%d,\"ranges\":%u,\"memory_mb\":%.1f,\"passages\":%llu,\"runs\":%llu,\"seconds\":%.3f,"
             "\"pipeline\":%.3f,\"merge\":%.3f,\"finish\":%.3f,\"commit\":%.3f,"
             "\"reader\":{\"read\":%.3f,\"split\":%.3f,\"analysis\":%.3f,\"wait\":%.3f,\"records\":%.3f,\"cpu\":%.3f},"
             "\"store_cpu\":%.3f,\"workers\":[",
-            o->threads, (double)o->memory / 1048576.0, (unsigned long long)rep->passages,
+            o->threads, rep->ranges, (double)o->memory / 1048576.0, (unsigned long long)rep->passages,
             (unsigned long long)rep->runs, rep->seconds, t->pipeline, t->merge, t->finish, t->commit, t->read,
             t->split, t->workers ? 0.0 : t->worker_busy[0], t->wait, t->records, t->main_cpu - cpu0, t->store_cpu);
     for (int i = 0; i < t->workers && i < TIMED_WORKERS; i++)
