@@ -20,6 +20,7 @@
  */
 #include "index/index_worker.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,9 +526,8 @@ typedef struct {
 static void timings_append(const char *path, BuildTimings *t, double cpu0, const IndexerOptions *o,
                            const IndexerReport *rep)
 {
-    FILE *f = fopen(path, "a");
-    if (!f) return; /* a diagnostic: the build itself succeeded */
-    fprintf(f,
+    Buf b = {0};
+    buf_printf(&b,
             "{\"threads\":%d,\"ranges\":%u,\"memory_mb\":%.1f,\"passages\":%llu,\"runs\":%llu,\"seconds\":%.3f,"
             "\"pipeline\":%.3f,\"merge\":%.3f,\"finish\":%.3f,\"commit\":%.3f,"
             "\"reader\":{\"read\":%.3f,\"split\":%.3f,\"analysis\":%.3f,\"wait\":%.3f,\"records\":%.3f,\"cpu\":%.3f},"
@@ -536,9 +536,17 @@ static void timings_append(const char *path, BuildTimings *t, double cpu0, const
             (unsigned long long)rep->runs, rep->seconds, t->pipeline, t->merge, t->finish, t->commit, t->read,
             t->split, t->workers ? 0.0 : t->worker_busy[0], t->wait, t->records, t->main_cpu - cpu0, t->store_cpu);
     for (int i = 0; i < t->workers && i < TIMED_WORKERS; i++)
-        fprintf(f, "%s{\"busy\":%.3f,\"cpu\":%.3f}", i ? "," : "", t->worker_busy[i], t->worker_cpu[i]);
-    fprintf(f, "]}\n");
-    fclose(f);
+        buf_printf(&b, "%s{\"busy\":%.3f,\"cpu\":%.3f}", i ? "," : "", t->worker_busy[i], t->worker_cpu[i]);
+    buf_printf(&b, "]}\n");
+    /* one write of the whole line (O_APPEND), as builds may share the file;
+     * a diagnostic: what fails here leaves the build as it is */
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ssize_t n = write(fd, b.data, b.len);
+        (void)n;
+        close(fd);
+    }
+    buf_free(&b);
 }
 
 static void build_release(Build *b)

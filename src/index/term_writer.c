@@ -281,9 +281,13 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     uint64_t post_off = f->post.len, pos_off = POSITIONS_HEADER_BYTES + f->pos.len;
     TermMax tm;
     if (df > f->parts_cap) {
-        f->parts_cap = df;
+        /* emptied first: a failed allocation jumps out, and an abort of the
+         * writer (a key range's, which catches it) frees parts */
         free(f->parts);
+        f->parts = NULL;
+        f->parts_cap = 0;
         f->parts = xmalloc(df * sizeof *f->parts);
+        f->parts_cap = df;
     }
     Buf *b = fileout_buf(&f->post); /* encoded where they are written from */
     size_t before = b->len;
