@@ -795,7 +795,7 @@ static size_t choose_cuts(RunIndex *ix, size_t nruns, MemKey *const *mk, const s
             since += mk[i][j].len + mk[i][j].klen;
         }
     }
-    qsort(c, n, sizeof *c, cut_cmp);
+    if (n) qsort(c, n, sizeof *c, cut_cmp); /* c is NULL when there are none */
     size_t made = 1;
     uint64_t sum = 0;
     for (size_t i = 0; i < n && made < nparts; i++) {
