@@ -20,6 +20,27 @@
 
 #define SERVE_SCHEMA 1 /* "schema" of every answer */
 
+/* What /health and /stats report of the corpus served. */
+typedef struct {
+    char generation[64];
+    uint64_t passages, articles, segments;
+} ServeInfo;
+
+/* Answers in place of a local index: search-mpi's front end, where the
+ * shards answer (src/mpi/mpi_http.c). Each function runs on a request
+ * thread, may block until the answer is there, and returns SRCH_OK with
+ * body (or info) filled, or an error in err, which becomes the HTTP
+ * status and JSON error a local search's would. The parameters are
+ * checked against the limits before, as for a local search. */
+typedef struct {
+    void *ctx;
+    /* /search: the body as serve_search_body writes it, without took_ms */
+    srch_code (*search)(void *ctx, const char *q, const srch_search_options *so, Buf *body, srch_error *err);
+    /* /articles/ID: the whole body, as serve_article_body writes it */
+    srch_code (*article)(void *ctx, const char *id, Buf *body, srch_error *err);
+    srch_code (*info)(void *ctx, ServeInfo *out, srch_error *err);
+} ServeBackend;
+
 typedef struct {
     const char *index;     /* the index directory */
     const char *host;      /* address to bind (default 127.0.0.1) */
@@ -32,6 +53,7 @@ typedef struct {
     size_t max_k;          /* k + offset at most */
     unsigned refresh_ms;   /* how often CURRENT is looked at */
     int quiet;             /* no start-up line */
+    const ServeBackend *backend; /* NULL: answer from index; else from it */
 } ServeOptions;
 
 void serve_options_default(ServeOptions *o);
@@ -43,6 +65,8 @@ int serve_run(const ServeOptions *o);
 /* A /search answer for the hits of q but its closing ,"took_ms":X}: the
  * caller times the answer, JSON included, then closes it. */
 void serve_search_body(Buf *b, const char *q, const char *generation, size_t k, size_t offset, const srch_hits *h);
+/* The answer of /articles/ID: the passages of h (srch_article's) as JSON. */
+void serve_article_body(Buf *b, const char *id, const char *generation, const srch_hits *h);
 
 /* ---- live.c ---- */
 

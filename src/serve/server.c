@@ -13,6 +13,10 @@
  * (past the queue, 503 at once: memory stays bounded), idle time, the
  * request's header size (libmicrohttpd answers 431/414), q's length (413),
  * k and offset (400), bodies (413). Nothing but these routes is served.
+ *
+ * With a backend in the options (search-mpi's front end), /search,
+ * /articles, /health and /stats are answered by it instead of the local
+ * index, behind the same routes, limits and checks.
  */
 #include "serve/serve.h"
 
@@ -178,6 +182,22 @@ static double latency_quantile(Server *sv, double q)
 
 /* ---- endpoints (on the search threads) ---- */
 
+/* The body of a /search answer from the local index. */
+static srch_code local_search(Server *sv, const char *q, const srch_search_options *so, Buf *b, srch_error *err)
+{
+    srch_searcher *s;
+    Generation *g = live_acquire(sv->live, &s, err);
+    if (!g) return err->code;
+    srch_hits *h;
+    srch_code rc = srch_search(s, q, so, &h, err);
+    if (rc == SRCH_OK) {
+        serve_search_body(b, q, generation_name(g), so->k, so->offset, h);
+        srch_hits_free(h);
+    }
+    live_release(sv->live, g, s);
+    return rc;
+}
+
 static void search(Server *sv, Job *j)
 {
     const char *q = j->q;
@@ -204,17 +224,9 @@ static void search(Server *sv, Job *j)
     so.algorithm = j->algorithm;
     double t0 = now();
     srch_error err;
-    srch_searcher *s;
-    Generation *g = live_acquire(sv->live, &s, &err);
-    if (!g) return reply_api_error(sv, j, &err);
-    srch_hits *h;
-    srch_code rc = srch_search(s, q, &so, &h, &err);
     Buf b = {0};
-    if (rc == SRCH_OK) {
-        serve_search_body(&b, q, generation_name(g), so.k, so.offset, h);
-        srch_hits_free(h);
-    }
-    live_release(sv->live, g, s);
+    const ServeBackend *be = sv->o->backend;
+    srch_code rc = be ? be->search(be->ctx, q, &so, &b, &err) : local_search(sv, q, &so, &b, &err);
     if (rc != SRCH_OK) {
         buf_free(&b);
         return reply_api_error(sv, j, &err);
@@ -226,35 +238,28 @@ static void search(Server *sv, Job *j)
     reply(j, MHD_HTTP_OK, &b);
 }
 
+/* The body of an /articles/ID answer from the local index. */
+static srch_code local_article(Server *sv, const char *id, Buf *b, srch_error *err)
+{
+    Generation *g = live_acquire(sv->live, NULL, err);
+    if (!g) return err->code;
+    srch_hits *h;
+    srch_code rc = srch_article(generation_index(g), id, &h, err);
+    if (rc == SRCH_OK) {
+        serve_article_body(b, id, generation_name(g), h);
+        srch_hits_free(h);
+    }
+    live_release(sv->live, g, NULL);
+    return rc;
+}
+
 static void article(Server *sv, Job *j, const char *id)
 {
     if (!*id) return reply_error(sv, j, MHD_HTTP_NOT_FOUND, "not found", "no article id given");
     srch_error err;
-    Generation *g = live_acquire(sv->live, NULL, &err);
-    if (!g) return reply_api_error(sv, j, &err);
-    srch_hits *h;
-    srch_code rc = srch_article(generation_index(g), id, &h, &err);
     Buf b = {0};
-    if (rc == SRCH_OK) {
-        const srch_hit *first = srch_hits_get(h, 0);
-        buf_printf(&b, "{\"schema\":%d,\"generation\":\"%s\",\"article\":", SCHEMA, generation_name(g));
-        api_json_string(&b, id, strlen(id));
-        buf_printf(&b, ",\"title\":");
-        api_json_string(&b, first ? first->title : "", first ? first->title_len : 0);
-        buf_printf(&b, ",\"path\":");
-        api_json_string(&b, first ? first->path : "", first ? first->path_len : 0);
-        buf_printf(&b, ",\"passages\":[");
-        for (size_t i = 0; i < srch_hits_count(h); i++) {
-            const srch_hit *x = srch_hits_get(h, i);
-            buf_printf(&b, "%s{\"passage\":%u,\"start\":%llu,\"end\":%llu,\"text\":", i ? "," : "", x->passage,
-                       (unsigned long long)x->start, (unsigned long long)x->end);
-            api_json_string(&b, x->text, x->text_len);
-            buf_put_u8(&b, '}');
-        }
-        buf_printf(&b, "]}\n");
-        srch_hits_free(h);
-    }
-    live_release(sv->live, g, NULL);
+    const ServeBackend *be = sv->o->backend;
+    srch_code rc = be ? be->article(be->ctx, id, &b, &err) : local_article(sv, id, &b, &err);
     if (rc != SRCH_OK) {
         buf_free(&b);
         return reply_api_error(sv, j, &err);
@@ -262,16 +267,31 @@ static void article(Server *sv, Job *j, const char *id)
     reply(j, MHD_HTTP_OK, &b);
 }
 
+/* The generation and counts of the local index. */
+static srch_code local_info(Server *sv, ServeInfo *out, srch_error *err)
+{
+    Generation *g = live_acquire(sv->live, NULL, err);
+    if (!g) return err->code;
+    srch_index_info info;
+    srch_index_stats(generation_index(g), &info);
+    snprintf(out->generation, sizeof out->generation, "%s", generation_name(g));
+    out->passages = info.passages;
+    out->articles = info.articles;
+    out->segments = info.segments;
+    live_release(sv->live, g, NULL);
+    return SRCH_OK;
+}
+
 static void stats(Server *sv, Job *j, int health)
 {
     srch_error err;
-    Generation *g = live_acquire(sv->live, NULL, &err);
-    if (!g) return reply_api_error(sv, j, &err);
-    srch_index_info info;
-    srch_index_stats(generation_index(g), &info);
+    ServeInfo info;
+    const ServeBackend *be = sv->o->backend;
+    if ((be ? be->info(be->ctx, &info, &err) : local_info(sv, &info, &err)) != SRCH_OK)
+        return reply_api_error(sv, j, &err);
     Buf b = {0};
     if (health) {
-        buf_printf(&b, "{\"schema\":%d,\"status\":\"ok\",\"generation\":\"%s\"}\n", SCHEMA, generation_name(g));
+        buf_printf(&b, "{\"schema\":%d,\"status\":\"ok\",\"generation\":\"%s\"}\n", SCHEMA, info.generation);
     } else {
         pthread_mutex_lock(&sv->mu);
         unsigned queued = sv->queued;
@@ -280,12 +300,11 @@ static void stats(Server *sv, Job *j, int health)
                    "{\"schema\":%d,\"generation\":\"%s\",\"passages\":%llu,\"articles\":%llu,\"segments\":%llu,"
                    "\"queries\":%llu,\"errors\":%llu,\"rejected\":%llu,\"in_progress\":%u,\"threads\":%u,"
                    "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f},\"uptime_s\":%.1f,\"version\":\"%s\"}\n",
-                   SCHEMA, generation_name(g), (unsigned long long)info.passages, (unsigned long long)info.articles,
+                   SCHEMA, info.generation, (unsigned long long)info.passages, (unsigned long long)info.articles,
                    (unsigned long long)info.segments, atomic_load(&sv->queries), atomic_load(&sv->errors),
                    atomic_load(&sv->rejected), queued, sv->nthreads, latency_quantile(sv, 0.5),
                    latency_quantile(sv, 0.9), latency_quantile(sv, 0.99), now() - sv->started, srch_version());
     }
-    live_release(sv->live, g, NULL);
     reply(j, MHD_HTTP_OK, &b);
 }
 
@@ -536,8 +555,8 @@ int serve_run(const ServeOptions *o)
     Server sv = {.o = o, .started = now()};
     pthread_mutex_init(&sv.mu, NULL);
     pthread_cond_init(&sv.cv, NULL);
-    sv.live = live_open(o->index, o->refresh_ms, &err);
-    if (!sv.live) {
+    sv.live = o->backend ? NULL : live_open(o->index, o->refresh_ms, &err); /* a backend has no local index */
+    if (!sv.live && !o->backend) {
         fprintf(stderr, "search: %s\n", err.message);
         return 2;
     }
@@ -574,7 +593,7 @@ int serve_run(const ServeOptions *o)
 out:
     stop_threads(&sv); /* the queued jobs answered first, so that their connections resume */
     if (d) MHD_stop_daemon(d);
-    live_close(sv.live);
+    if (sv.live) live_close(sv.live);
     pthread_mutex_destroy(&sv.mu);
     pthread_cond_destroy(&sv.cv);
     return rc;
