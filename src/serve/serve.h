@@ -6,6 +6,7 @@
  *   live.c     the generation served: follows CURRENT, counts references,
  *              closes an old generation once its last query is done
  *   server.c   the HTTP daemon (libmicrohttpd), routes, limits, statistics
+ *   options.c  the options of search serve, which search-mpi takes too
  *   reply.c    the body of a /search answer (bench/serve_bench writes it too)
  *   web/       the page, its script and style, linked into the binary
  */
@@ -57,6 +58,10 @@ typedef struct {
 } ServeOptions;
 
 void serve_options_default(ServeOptions *o);
+/* search serve's options (options.c) over the defaults in o; host (cap
+ * bytes) holds --listen's address. 0, 1 for --help, or -1 when one is
+ * not valid, said on stderr when say. */
+int serve_options_parse(int argc, char **argv, ServeOptions *o, char *host, size_t cap, int say);
 /* Serves until SIGINT or SIGTERM; 0, or 2 with a one-line error printed. */
 int serve_run(const ServeOptions *o);
 
