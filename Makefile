@@ -133,8 +133,10 @@ $(BUILD)/src/mpi/%.o: src/mpi/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(MPICC) $(REQFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/search-mpi: $(MPI_OBJ) $(BUILD)/libsearch.a
-	$(MPICC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(MPI_OBJ) $(BUILD)/libsearch.a $(LDLIBS)
+# Its front end serves HTTP with search serve's own server (src/serve/).
+SERVE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/serve/*.c))
+$(BUILD)/search-mpi: $(MPI_OBJ) $(SERVE_OBJ) $(BUILD)/web.o $(BUILD)/libsearch.a
+	$(MPICC) $(REQFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(MPI_OBJ) $(SERVE_OBJ) $(BUILD)/web.o $(BUILD)/libsearch.a $(LDLIBS) -lmicrohttpd
 
 search-mpi: $(BUILD)/search-mpi ## ./search-mpi, for search index/serve --mpi (needs libopenmpi-dev)
 	cp $< $@

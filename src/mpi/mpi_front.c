@@ -60,9 +60,11 @@ static const char *parse_line(char *s, WireQuery *q)
         if (*c <= ' ' || *c == '"' || *c == '\\') return "a qid is one word without quotes or backslashes";
     if (!*s) return "the qid is empty";
     if (strlen(t2 + 1) > LINE_MAX_BYTES) return "the query is longer than 65536 bytes";
+    q->kind = WIRE_SEARCH;
     q->qid = s;
     q->k = (uint32_t)k;
     q->text = t2 + 1;
+    q->algorithm = "";
     return NULL;
 }
 
@@ -94,69 +96,83 @@ static size_t read_batch(Input *in, Buf *lines, size_t *at, size_t max)
 
 static int by_order(const void *a, const void *b) { return srch_hit_order(&((const WireHit *)a)->h, &((const WireHit *)b)->h); }
 
+/* Shard s's hits of one search, appended to m; 0 when they all read. */
+static int read_hits(Reader *rd, Merged *m, size_t *cap)
+{
+    uint32_t count = rd32(rd);
+    for (uint32_t i = 0; i < count && !rd->bad; i++) {
+        if (m->n == *cap) m->hits = xrealloc(m->hits, (*cap = *cap ? 2 * *cap : 64) * sizeof *m->hits);
+        WireHit *w = &m->hits[m->n];
+        memset(w, 0, sizeof *w);
+        uint64_t bits = rd64(rd);
+        memcpy(&w->h.score, &bits, sizeof bits);
+        w->h.path_len = rd32(rd);
+        w->h.path = (const char *)rdn(rd, w->h.path_len);
+        w->h.start = rd64(rd);
+        w->json_len = rd32(rd);
+        w->json = (const char *)rdn(rd, w->json_len);
+        if (!rd->bad) m->n++;
+    }
+    uint32_t nl = rd32(rd);
+    const char *notes = (const char *)rdn(rd, nl);
+    if (notes && nl && !m->notes_len) m->notes = notes, m->notes_len = nl;
+    return rd->bad ? -1 : 0;
+}
+
+void front_merge(Reader *rd, int nshards, Merged *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t cap = 0;
+    for (int s = 0; s < nshards; s++) {
+        uint32_t status = rd32(&rd[s]);
+        if (status != SRCH_OK) {
+            uint32_t l = rd32(&rd[s]);
+            const char *why = (const char *)rdn(&rd[s], l);
+            if (!m->why_len && why && l) m->code = (srch_code)status, m->why = why, m->why_len = l;
+            else if (m->code == SRCH_OK) m->code = SRCH_ERROR;
+            continue;
+        }
+        if (read_hits(&rd[s], m, &cap) != 0) m->code = m->code ? m->code : SRCH_ERROR;
+    }
+    if (rd_any_bad(rd, nshards) && m->code == SRCH_OK) m->code = SRCH_ERROR;
+    if (m->code == SRCH_OK && !m->why) m->why = "", m->why_len = 0;
+    if (m->code != SRCH_OK && !m->why_len) m->why = "a shard's answer did not read", m->why_len = 29;
+    if (m->n) qsort(m->hits, m->n, sizeof *m->hits, by_order); /* hits is NULL when no shard had a hit */
+}
+
 /* One query's hits from every shard's answer (readers positioned at it),
  * merged and printed; or the first shard's error. */
 static void print_query(const WireQuery *q, Reader *rd, int nshards, uint64_t epoch, int hex)
 {
-    WireHit *all = NULL;
-    size_t n = 0, cap = 0;
-    const char *why = NULL;
-    uint32_t why_len = 0;
-    int failed = 0;
-    for (int s = 0; s < nshards; s++) {
-        uint32_t status = rd32(&rd[s]);
-        if (status != SRCH_OK) {
-            failed = 1;
-            uint32_t l = rd32(&rd[s]);
-            const char *m = (const char *)rdn(&rd[s], l);
-            if (!why_len && m && l) why = m, why_len = l;
-            continue;
-        }
-        uint32_t count = rd32(&rd[s]);
-        for (uint32_t i = 0; i < count && !rd[s].bad; i++) {
-            if (n == cap) all = xrealloc(all, (cap = cap ? 2 * cap : 64) * sizeof *all);
-            WireHit *w = &all[n];
-            memset(w, 0, sizeof *w);
-            uint64_t bits = rd64(&rd[s]);
-            memcpy(&w->h.score, &bits, sizeof bits);
-            w->h.path_len = rd32(&rd[s]);
-            w->h.path = (const char *)rdn(&rd[s], w->h.path_len);
-            w->h.start = rd64(&rd[s]);
-            w->json_len = rd32(&rd[s]);
-            w->json = (const char *)rdn(&rd[s], w->json_len);
-            if (!rd[s].bad) n++;
-        }
-        failed |= rd[s].bad;
-    }
-    if (failed) {
+    Merged m;
+    front_merge(rd, nshards, &m);
+    if (m.code != SRCH_OK) {
         printf(hex ? "%s error %.*s\n" : "{\"type\":\"error\",\"qid\":\"%s\",\"message\":\"%.*s\"}\n", q->qid,
-               (int)why_len, why ? why : "a shard's answer did not read");
-        fprintf(stderr, "search: %s: %.*s\n", q->qid, (int)why_len, why ? why : "a shard's answer did not read");
-        free(all);
+               (int)m.why_len, m.why);
+        fprintf(stderr, "search: %s: %.*s\n", q->qid, (int)m.why_len, m.why);
+        free(m.hits);
         return;
     }
-    if (n) qsort(all, n, sizeof *all, by_order); /* all is NULL when no shard had a hit */
-    if (n > q->k) n = q->k;
+    size_t n = m.n < q->k ? m.n : q->k;
     if (!hex) printf("{\"type\":\"begin\",\"qid\":\"%s\",\"generation\":\"epoch-%llu\"}\n", q->qid, (unsigned long long)epoch);
     for (size_t i = 0; i < n; i++) {
-        if (hex) printf("%s %zu %a %.*s %llu\n", q->qid, i + 1, all[i].h.score, (int)all[i].h.path_len, all[i].h.path,
-                        (unsigned long long)all[i].h.start);
-        else printf("{\"type\":\"hit\",\"qid\":\"%s\",\"rank\":%zu,%.*s\n", q->qid, i + 1, (int)all[i].json_len, all[i].json);
+        const WireHit *w = &m.hits[i];
+        if (hex) printf("%s %zu %a %.*s %llu\n", q->qid, i + 1, w->h.score, (int)w->h.path_len, w->h.path,
+                        (unsigned long long)w->h.start);
+        else printf("{\"type\":\"hit\",\"qid\":\"%s\",\"rank\":%zu,%.*s\n", q->qid, i + 1, (int)w->json_len, w->json);
     }
     if (!hex) printf("{\"type\":\"end\",\"qid\":\"%s\",\"hits\":%zu,\"generation\":\"epoch-%llu\"}\n", q->qid, n, (unsigned long long)epoch);
-    free(all);
+    free(m.hits);
 }
 
-/* The shards' answers to one batch, gathered, printed query by query. */
-static void gather_and_print(const WireQuery *q, size_t nq, int nshards, int hex)
+uint64_t front_gather(int nshards, uint8_t **out, Reader *rd)
 {
     int world = nshards + 1, zero = 0;
     int *sizes = xcalloc(world, sizeof *sizes), *at = xcalloc(world + 1, sizeof *at);
     MPI_Gather(&zero, 1, MPI_INT, sizes, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    for (int i = 0; i < world; i++) at[i + 1] = at[i] + sizes[i];
+    for (int i = 0; i < world; i++) at[i + 1] = at[i] + sizes[i]; /* each shard keeps its answer small enough */
     uint8_t *buf = xmalloc((size_t)at[world] + 1);
     MPI_Gatherv(NULL, 0, MPI_BYTE, buf, sizes, at, MPI_BYTE, 0, MPI_COMM_WORLD);
-    Reader *rd = xcalloc(nshards, sizeof *rd);
     uint64_t epoch = 0;
     for (int s = 0; s < nshards; s++) {
         rd[s] = (Reader){buf + at[s + 1], buf + at[s + 2], 0};
@@ -164,15 +180,25 @@ static void gather_and_print(const WireQuery *q, size_t nq, int nshards, int hex
         if (s && e != epoch) rd[s].bad = 1; /* cannot happen: the shards switch together */
         epoch = e;
     }
+    free(sizes);
+    free(at);
+    *out = buf;
+    return epoch;
+}
+
+/* The shards' answers to one batch, gathered, printed query by query. */
+static void gather_and_print(const WireQuery *q, size_t nq, int nshards, int hex)
+{
+    Reader *rd = xcalloc(nshards, sizeof *rd);
+    uint8_t *buf;
+    uint64_t epoch = front_gather(nshards, &buf, rd);
     for (size_t i = 0; i < nq; i++) print_query(&q[i], rd, nshards, epoch, hex);
     fflush(stdout);
     free(rd);
     free(buf);
-    free(sizes);
-    free(at);
 }
 
-static void broadcast(const Buf *b)
+void front_broadcast(const Buf *b)
 {
     int len = (int)b->len;
     MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -204,12 +230,12 @@ int front_run(int nshards, int batch, int hex)
         if (nq == 0) continue;
         wire.len = 0;
         wire_put_batch(&wire, q, nq);
-        broadcast(&wire);
+        front_broadcast(&wire);
         gather_and_print(q, nq, nshards, hex);
     }
     wire.len = 0;
     wire_put_batch(&wire, q, 0); /* the end */
-    broadcast(&wire);
+    front_broadcast(&wire);
     buf_free(&in.buf);
     buf_free(&lines);
     buf_free(&wire);

@@ -41,45 +41,78 @@ int epoch_write(const char *sdir, uint64_t epoch)
     return ok && rename(tmp, path) == 0 ? 0 : -1;
 }
 
+int mpi_thread_provided;
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || (strcmp(argv[1], "index") && strcmp(argv[1], "serve"))) {
         fprintf(stderr, "usage: mpirun -np N search index --mpi --corpus PATH --index DIR [--full] [--reorder]\n"
-                        "       mpirun -np N+1 search serve --mpi --index DIR [--batch N] [--hex]\n");
+                        "       mpirun -np N+1 search serve --mpi --index DIR [--batch N] [--hex]\n"
+                        "       mpirun -np N+1 search serve --mpi --index DIR --listen ADDR:PORT [--batch N] [serve options]\n");
         return 2;
     }
-    int provided;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &mpi_thread_provided);
     int rc = !strcmp(argv[1], "index") ? mpi_index(argc - 1, argv + 1) : mpi_serve(argc - 1, argv + 1);
     MPI_Finalize();
     return rc;
 }
 
-/* serve: rank 0 the front end, ranks 1..N one shard each. */
+/* serve's own options (--batch, --hex) out of argv; the rest, search
+ * serve's options, into rest (rest[0] the command). */
+static int split_args(int argc, char **argv, char **rest, int *batch, int *hex, int *listen)
+{
+    int n = 0;
+    rest[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--batch") && i + 1 < argc) *batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--hex")) *hex = 1;
+        else rest[n++] = argv[i];
+        if (!strcmp(argv[i], "--listen") || !strncmp(argv[i], "--listen=", 9)) *listen = 1;
+    }
+    rest[n] = NULL;
+    return n;
+}
+
+/* Without --listen (queries on standard input) only --index and --quiet
+ * of search serve's options apply: the first other one, else NULL. */
+static const char *http_only(int n, char **rest)
+{
+    for (int i = 1; i < n; i++) {
+        if (!strcmp(rest[i], "--index")) i++;
+        else if (strncmp(rest[i], "--index=", 8) && strcmp(rest[i], "--quiet")) return rest[i];
+    }
+    return NULL;
+}
+
+/* serve: rank 0 the front end, ranks 1..N one shard each. Every rank
+ * reads the options alike, so that all refuse them together. */
 int mpi_serve(int argc, char **argv)
 {
-    int rank, size, batch = 16, hex = 0;
-    const char *dir = "index";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--index") && i + 1 < argc) dir = argv[++i];
-        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--hex")) hex = 1;
-        else if (strcmp(argv[i], "--quiet")) batch = 0; /* unknown: refused below, on every rank alike */
-    }
+    int rank, size, batch = 16, hex = 0, listen = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    if (batch < 1 || batch > MPI_BATCH_MAX || size < 2) {
-        if (rank == 0)
-            fprintf(stderr, "search: serve --mpi takes --index DIR, --batch 1-%d and --hex, and N+1 ranks for N shards\n",
-                    MPI_BATCH_MAX);
-        return 2;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest), host[256];
+    int n = split_args(argc, argv, rest, &batch, &hex, &listen);
+    ServeOptions o;
+    serve_options_default(&o);
+    const char *stray = listen ? NULL : http_only(n, rest);
+    int rc = serve_options_parse(n, rest, &o, host, sizeof host, rank == 0 && !stray);
+    if (rc == 1 || rc < 0 || stray || batch < 1 || batch > MPI_BATCH_MAX || size < 2 || (hex && listen)) {
+        if (rank == 0 && (rc == 0 || (rc < 0 && stray)))
+            fprintf(stderr, "search: serve --mpi takes --index DIR, --batch 1-%d, --hex or --listen ADDR:PORT with "
+                            "search serve's options, and N+1 ranks for N shards%s%s\n",
+                    MPI_BATCH_MAX, stray ? "; not " : "", stray ? stray : "");
+        if (rank == 0 && rc == 1) printf("usage: mpirun -np N+1 search serve --mpi --index DIR [--batch N] [--hex | --listen ADDR:PORT [search serve's options]]\n");
+        free(rest);
+        return rc == 1 ? 0 : 2;
     }
+    free(rest);
     MPI_Comm shards;
     MPI_Comm_split(MPI_COMM_WORLD, rank == 0 ? MPI_UNDEFINED : 1, rank, &shards);
-    if (rank == 0) return front_run(size - 1, batch, hex);
+    if (rank == 0) return listen ? front_http(size - 1, batch, &o) : front_run(size - 1, batch, hex);
     char sdir[4096];
-    shard_dir(sdir, sizeof sdir, dir, rank - 1);
-    int rc = shard_run(shards, sdir);
+    shard_dir(sdir, sizeof sdir, o.index, rank - 1);
+    rc = shard_run(shards, sdir);
     MPI_Comm_free(&shards);
     return rc;
 }

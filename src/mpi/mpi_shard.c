@@ -7,6 +7,7 @@
  * and one Gatherv of the answers to the front end. */
 #include "mpi/mpi.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +80,16 @@ static void query_options(const WireQuery *q, srch_search_options *o)
 {
     srch_search_options_init(o);
     o->k = q->k;
+    if (*q->algorithm) o->algorithm = q->algorithm; /* each gives the same hits: the caller's choice of speed */
 }
+
+static int is_search(const Round *r, size_t i) { return r->q[i].kind == WIRE_SEARCH; }
 
 /* Phase 1: the keys the batch's prefixes match, pooled over the shards. */
 static void pool_prefixes(Shard *sh, Round *r)
 {
     int star = 0;
-    for (size_t i = 0; i < r->n; i++) star |= strchr(r->q[i].text, '*') != NULL;
+    for (size_t i = 0; i < r->n; i++) star |= is_search(r, i) && strchr(r->q[i].text, '*') != NULL;
     if (!star) return; /* the same test on every shard: all skip the exchange */
     Buf mine = {0}, all = {0};
     for (size_t i = 0; i < r->n; i++) {
@@ -93,7 +97,7 @@ static void pool_prefixes(Shard *sh, Round *r)
         query_options(&r->q[i], &o);
         void *b = NULL;
         size_t len = 0;
-        if (srch_shard_prefixes(sh->s, r->q[i].text, &o, &b, &len, &r->err[i]) != SRCH_OK) r->failed[i] = 1;
+        if (is_search(r, i) && srch_shard_prefixes(sh->s, r->q[i].text, &o, &b, &len, &r->err[i]) != SRCH_OK) r->failed[i] = 1;
         buf_put_u32(&mine, (uint32_t)len);
         if (len) buf_append(&mine, b, len);
         srch_free(b);
@@ -125,7 +129,7 @@ static void sum_stats(Shard *sh, Round *r)
         query_options(&r->q[i], &o);
         r->stats[i] = NULL;
         r->nstats[i] = 0;
-        if (!r->failed[i] && srch_shard_stats(sh->s, r->q[i].text, &o, r->keys[i].data, r->keys[i].len, &r->stats[i],
+        if (is_search(r, i) && !r->failed[i] && srch_shard_stats(sh->s, r->q[i].text, &o, r->keys[i].data, r->keys[i].len, &r->stats[i],
                                               &r->nstats[i], &r->err[i]) != SRCH_OK)
             r->failed[i] = 1;
         shape[i][0] = (uint64_t)r->failed[i];
@@ -150,27 +154,86 @@ static void sum_stats(Shard *sh, Round *r)
     free(sum);
 }
 
-/* Phase 3: the searches, into this shard's answer for the front end. */
+/* An article's passages, from the shard holding it; an empty body from
+ * the others. */
+static void answer_article(Shard *sh, const WireQuery *q, Buf *out)
+{
+    int me, n;
+    MPI_Comm_rank(sh->comm, &me);
+    MPI_Comm_size(sh->comm, &n);
+    if (srch_shard_of(q->text, strlen(q->text), (uint32_t)n) != (uint32_t)me) {
+        buf_put_u32(out, SRCH_OK);
+        buf_put_u32(out, 0);
+        return;
+    }
+    srch_hits *h;
+    srch_error err;
+    if (srch_article(sh->ix, q->text, &h, &err) != SRCH_OK) return wire_put_error(out, &err);
+    char gen[64];
+    snprintf(gen, sizeof gen, "epoch-%llu", (unsigned long long)sh->epoch);
+    Buf body = {0};
+    serve_article_body(&body, q->text, gen, h);
+    srch_hits_free(h);
+    buf_put_u32(out, SRCH_OK);
+    buf_put_u32(out, (uint32_t)body.len);
+    buf_append(out, body.data, body.len);
+    buf_free(&body);
+}
+
+/* This shard's counts, which the front end sums. */
+static void answer_info(Shard *sh, Buf *out)
+{
+    srch_index_info info;
+    srch_index_stats(sh->ix, &info);
+    buf_put_u32(out, SRCH_OK);
+    buf_put_u64(out, info.passages);
+    buf_put_u64(out, info.articles);
+    buf_put_u64(out, info.segments);
+}
+
+static void answer_search(Shard *sh, Round *r, size_t i, srch_hits **h, Buf *out)
+{
+    srch_search_options o;
+    query_options(&r->q[i], &o);
+    if (!r->failed[i] && srch_shard_search(sh->s, r->q[i].text, &o, r->keys[i].data, r->keys[i].len, r->stats[i],
+                                           r->nstats[i], h, &r->err[i]) != SRCH_OK)
+        r->failed[i] = 2;
+    if (r->failed[i]) {
+        if (r->err[i].code == SRCH_OK) r->err[i].message[0] = 0; /* failed elsewhere: that shard says why */
+        wire_put_error(out, &r->err[i]);
+    } else {
+        wire_put_hits(out, *h);
+    }
+}
+
+/* An answer too large for one Gatherv (its counts are ints, summed over
+ * the shards) is replaced by an error for each item. */
+static void cap_answer(Shard *sh, const Round *r, Buf *out)
+{
+    int n;
+    MPI_Comm_size(sh->comm, &n);
+    if (out->len <= (size_t)(INT_MAX - 64) / (size_t)(n + 1)) return;
+    out->len = 0;
+    buf_put_u64(out, sh->epoch);
+    srch_error e = {SRCH_BAD_ARG, "the answers of one batch are too large to gather; ask for fewer hits"};
+    for (size_t i = 0; i < r->n; i++) wire_put_error(out, &e);
+}
+
+/* Phase 3: the searches (and look-ups), into this shard's answer for the
+ * front end. */
 static void answer(Shard *sh, Round *r, Buf *out)
 {
     buf_put_u64(out, sh->epoch);
     srch_hits *h = NULL;
     for (size_t i = 0; i < r->n; i++) {
-        srch_search_options o;
-        query_options(&r->q[i], &o);
-        if (!r->failed[i] && srch_shard_search(sh->s, r->q[i].text, &o, r->keys[i].data, r->keys[i].len, r->stats[i],
-                                               r->nstats[i], &h, &r->err[i]) != SRCH_OK)
-            r->failed[i] = 2;
-        if (r->failed[i]) {
-            if (r->err[i].code == SRCH_OK) r->err[i].message[0] = 0; /* failed elsewhere: that shard says why */
-            wire_put_error(out, &r->err[i]);
-        } else {
-            wire_put_hits(out, h);
-        }
+        if (r->q[i].kind == WIRE_ARTICLE) answer_article(sh, &r->q[i], out);
+        else if (r->q[i].kind == WIRE_INFO) answer_info(sh, out);
+        else answer_search(sh, r, i, &h, out);
         srch_free(r->stats[i]);
         r->keys[i].len = 0;
     }
     srch_hits_free(h);
+    cap_answer(sh, r, out);
 }
 
 int shard_run(MPI_Comm comm, const char *dir)

@@ -21,6 +21,13 @@ uint64_t rd64(Reader *r)
     return v;
 }
 
+int rd_any_bad(const Reader *rd, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (rd[i].bad) return 1;
+    return 0;
+}
+
 const uint8_t *rdn(Reader *r, size_t n)
 {
     if (r->bad || (size_t)(r->end - r->p) < n) return r->bad = 1, NULL;
@@ -39,9 +46,11 @@ void wire_put_batch(Buf *b, const WireQuery *q, size_t n)
 {
     buf_put_u32(b, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
+        buf_put_u32(b, q[i].kind);
         buf_put_u32(b, q[i].k);
         put_str(b, q[i].qid, strlen(q[i].qid));
         put_str(b, q[i].text, strlen(q[i].text));
+        put_str(b, q[i].algorithm, strlen(q[i].algorithm));
     }
 }
 
@@ -62,16 +71,20 @@ int wire_get_batch(const uint8_t *p, size_t len, WireQuery *q, size_t *n, Buf *p
     uint32_t count = rd32(&r);
     if (count > MPI_BATCH_MAX) return -1;
     pool->len = 0;
-    size_t off[MPI_BATCH_MAX][2];
+    size_t off[MPI_BATCH_MAX][3];
     for (uint32_t i = 0; i < count && !r.bad; i++) {
+        q[i].kind = rd32(&r);
         q[i].k = rd32(&r);
         off[i][0] = get_str(&r, pool);
         off[i][1] = get_str(&r, pool);
+        off[i][2] = get_str(&r, pool);
+        if (q[i].kind > WIRE_INFO) r.bad = 1;
     }
     if (r.bad || r.p != r.end) return -1;
     for (uint32_t i = 0; i < count; i++) { /* the pool has stopped moving */
         q[i].qid = (char *)pool->data + off[i][0];
         q[i].text = (char *)pool->data + off[i][1];
+        q[i].algorithm = (char *)pool->data + off[i][2];
     }
     *n = count;
     return 0;
@@ -95,6 +108,8 @@ void wire_put_hits(Buf *b, const srch_hits *h)
         put_str(b, body, strlen(body));
         srch_free(json);
     }
+    const char *notes = srch_hits_notes(h);
+    put_str(b, notes, strlen(notes));
 }
 
 void wire_put_error(Buf *b, const srch_error *e)
