@@ -10,6 +10,8 @@
  *   cmd_serve.c   serve: the HTTP server's options (src/serve/ serves)
  *   output.c      text, JSON and TREC run printing
  *   mpi_exec.c    --mpi: hands over to search-mpi (src/mpi/)
+ *   client.c      --server: the query asked of search serve replicas, in turn
+ *   jsonread.c    a strict JSON reader for their answers
  */
 #ifndef CLI_H
 #define CLI_H
@@ -45,6 +47,41 @@ int cmd_serve(int argc, char **argv);
  * failure, with a message printed. */
 int cli_wants_mpi(int argc, char **argv);
 int cli_mpi_exec(int argc, char **argv);
+/* client.c: 1 when the arguments hold --server; then cmd_client(argc,
+ * argv) asks the servers it names instead of opening an index. */
+int cli_wants_server(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+
+/* ---- jsonread.c ---- */
+
+enum { J_OBJ, J_ARR, J_STR, J_NUM, J_LIT };
+
+/* A value: its kind, its bytes in the text, and (objects and arrays) its
+ * first child; next is the following member. In an object each member
+ * is a J_STR key whose next is its value. Index 0, the root, is never a
+ * child: 0 means none. */
+typedef struct {
+    int type;
+    uint32_t next, child;
+    size_t at, len;
+} JNode;
+
+typedef struct {
+    const char *s;
+    size_t n;
+    JNode *v;
+    size_t nv, cap;
+} JDoc;
+
+/* Parses the whole of s (n bytes) as one JSON value; -1 when it is not
+ * (or nests deeper than 64). d needs jdoc_free either way. */
+int jdoc_parse(JDoc *d, const char *s, size_t n);
+void jdoc_free(JDoc *d);
+/* The value of key in object obj when it is of type; -1 when not. */
+long jdoc_get(const JDoc *d, long obj, const char *key, int type);
+/* A J_STR's text, unescaped, into out (NUL-terminated, len without it). */
+void jdoc_string(const JDoc *d, long str_node, Buf *out);
+double jdoc_number(const JDoc *d, long num_node);
 /* The whole usage (usage), or one command's: "search", "index", "check",
  * "eval", "sbg-index" or "sbg-serve" (main.c). */
 void usage(FILE *f);

@@ -32,6 +32,9 @@ static void usage_search(FILE *f)
             "  --explain          each hit's score broken down by term and phrase\n"
             "  --title-boost X, --heading-boost X  field weights of unfielded words (0)\n"
             "  --max-expansions N terms a prefix* expands to at most (default 128)\n"
+            "  --server URL[,URL...]  ask search serve at http://HOST:PORT instead of an\n"
+            "                     index, each URL in turn until one answers whole (with -k,\n"
+            "                     --json: its JSON answer, and --timeout MS per server, 5000)\n"
             "  --                 the rest is the query: `search -- check` searches for\n"
             "                     the word check, `search -- -word` for a query with -\n",
             algorithm_names());
@@ -271,5 +274,6 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1); /* it answers --help itself */
     if (!strcmp(cmd, "sbg-index") || !strcmp(cmd, "sbg-serve"))
         return cmd_sbg(argc - 1, argv + 1); /* the search-benchmark-game protocol */
+    if (cli_wants_server(argc, argv)) return cmd_client(argc, argv); /* search serve answers, not an index */
     return cmd_search(argc, argv);
 }
