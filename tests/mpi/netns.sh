@@ -4,7 +4,7 @@
 # ($NS-hub): nothing is added to the machine's own network. $TMP/rsh is the
 # ssh stand-in Open MPI launches its daemons with (plm_rsh_agent): it runs
 # the command inside the namespace that owns the host's address. mpirun
-# itself runs in $NS-h1, whose address the daemons call back to. Each host
+# itself runs in $NS-h1 (or $MPI_HOST), whose address the daemons call back to. Each host
 # has its own host name too (a UTS namespace): Open MPI tells nodes apart
 # by name, and with one name for all a second job hung at start.
 # netns_down (trapped on exit) kills what runs in them and removes them.
@@ -57,10 +57,11 @@ RSH
 hostfile() { : >"$1"; for i in $(seq "$2" "$3"); do echo "10.$NET.$i slots=1" >>"$1"; done; }
 
 # run_mpi SECONDS HOSTFILE NP COMMAND...: mpirun across the namespaces,
-# bounded in time (the whole job is killed past it)
+# bounded in time (the whole job is killed past it); mpirun itself runs on
+# host $MPI_HOST (1 unless set), which must be the hostfile's first
 run_mpi() {
-    secs=$1 hf=$2 np=$3; shift 3
-    timeout -k 5 "$secs" ip netns exec "$NS-h1" unshare --uts /bin/sh -c 'hostname "$0" && exec "$@"' "$NS-h1" \
+    secs=$1 hf=$2 np=$3 mh=${MPI_HOST:-1}; shift 3
+    timeout -k 5 "$secs" ip netns exec "$NS-h$mh" unshare --uts /bin/sh -c 'hostname "$0" && exec "$@"' "$NS-h$mh" \
         mpirun --allow-run-as-root --hostfile "$hf" -np "$np" \
         --mca plm_rsh_agent "$TMP/rsh" --mca plm_rsh_no_tree_spawn 1 \
         --mca btl self,tcp --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET" \
