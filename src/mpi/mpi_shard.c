@@ -145,11 +145,11 @@ static void sum_stats(Shard *sh, Round *r)
     uint64_t *v = xcalloc(total + 1, sizeof *v), *sum = xcalloc(total + 1, sizeof *sum);
     size_t at = 0;
     for (size_t i = 0; i < r->n; i++)
-        if (!r->failed[i]) memcpy(v + at, r->stats[i], r->nstats[i] * sizeof *v), at += r->nstats[i];
+        if (!r->failed[i] && r->nstats[i]) memcpy(v + at, r->stats[i], r->nstats[i] * sizeof *v), at += r->nstats[i];
     MPI_Allreduce(v, sum, (int)total, MPI_UINT64_T, MPI_SUM, sh->comm);
     at = 0;
     for (size_t i = 0; i < r->n; i++)
-        if (!r->failed[i]) memcpy(r->stats[i], sum + at, r->nstats[i] * sizeof *v), at += r->nstats[i];
+        if (!r->failed[i] && r->nstats[i]) memcpy(r->stats[i], sum + at, r->nstats[i] * sizeof *v), at += r->nstats[i]; /* none: not a search */
     free(v);
     free(sum);
 }

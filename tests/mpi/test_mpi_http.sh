@@ -43,7 +43,7 @@ B_PID=$!
 in1 "$SEARCH" serve --index "$TMP/one" --listen 127.0.0.1:8090 --quiet >/dev/null 2>&1 &
 # up URL: /health answers within 60 s
 up() { for _ in $(seq 600); do in1 curl -sf -o /dev/null "$1/health" && return 0; sleep 0.1; done; return 1; }
-ok "replica A serves HTTP ($(cat "$TMP/A.err" | tail -n 2 | tr '\n' ' '))" up "$A"
+ok "replica A serves HTTP" up "$A"
 ok "replica B serves HTTP" up "$B"
 ok "the single-node server is up" up "$ONE"
 
@@ -59,7 +59,7 @@ for q in "$W1" "$W2 $W3 $W4" "\"$W1 $W2\"" "\"$W3 $W5\"~3" "+$W1 +$W2" "$W1 AND 
             n=$((n + 1))
             body "$ONE" "$q" $k >"$TMP/want"; body "$r" "$q" $k >"$TMP/got"
             if [ -s "$TMP/want" ] && cmp -s "$TMP/want" "$TMP/got"; then same=$((same + 1)); else echo "  differs: $r k=$k $q"; fi
-            hits=$((hits + $(jq '.hits | length' "$TMP/got")))
+            h=$(jq '.hits | length' "$TMP/got" 2>/dev/null); hits=$((hits + ${h:-0}))
         done
     done
 done
