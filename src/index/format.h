@@ -30,6 +30,15 @@
  * largest tf and smallest length, which hold for any k1 and b. */
 #define IMPACT_K1 1.2f
 #define IMPACT_B 0.75f
+#define IMPACT_K1_MAX 100.0f
+
+/* k1 in [0, IMPACT_K1_MAX], b in [0, 1]: what a query accepts too. A NaN
+ * fails every comparison, so it is refused as well (meta.bin is read with
+ * this). */
+static inline int impact_valid(float k1, float b)
+{
+    return k1 >= 0 && k1 <= IMPACT_K1_MAX && b >= 0 && b <= 1;
+}
 
 /* tf / (tf + k1 * (1 - b + b * len / avgdl)): the part of a BM25 term score
  * that depends on the passage. Written and read with the same float

@@ -96,7 +96,10 @@ static int load_meta(Segment *sg)
     if (s->analysis.stopwords > 1 || s->analysis.letters_only > 1) return corrupt(sg, "meta.bin", "bad analysis flags");
     s->impact_k1 = r.k1;
     s->impact_b = r.b;
-    if (!(s->impact_k1 >= 0 && s->impact_b >= 0 && s->impact_b <= 1)) return corrupt(sg, "meta.bin", "bad impact parameters");
+    /* queries score with these when they name none: a NaN, an infinite,
+     * negative or huge k1, or a b outside 0..1 would make every bound and
+     * score meaningless */
+    if (!impact_valid(s->impact_k1, s->impact_b)) return corrupt(sg, "meta.bin", "bad impact parameters (k1, b)");
     memcpy(s->analysis.language, r.language, META_LANGUAGE_BYTES);
     if (s->analysis.language[31] != 0 || !analysis_language_known(s->analysis.language))
         return corrupt(sg, "meta.bin", "bad language name");

@@ -247,6 +247,35 @@ static void test_unknown_language(void)
     restore();
 }
 
+/* meta.bin's k1 and b (payload bytes 56 and 60) set to ctx's two floats. */
+static void set_impact(uint8_t *payload, size_t len, void *ctx)
+{
+    if (len < 64) return;
+    memcpy(payload + 56, ctx, 8);
+}
+
+/* Queries score with meta.bin's k1 and b when they name none: a NaN, an
+ * infinite or negative k1, one past IMPACT_K1_MAX, or a b outside 0..1
+ * is damage found at open; a k1 of 0 and a b of 0 or 1 are parameters. */
+static void test_bad_impact_parameters(void)
+{
+    static const struct { float k1, b; int opens; } cases[] = {
+        {NAN, 0.75f, 0}, {1.2f, NAN, 0}, {-1.0f, 0.75f, 0}, {1.2f, -0.1f, 0}, {1.2f, 1.5f, 0},
+        {INFINITY, 0.75f, 0}, {1000.0f, 0.75f, 0}, {0.0f, 0.0f, 1}, {1.2f, 1.0f, 1}, {1.2f, 0.75f, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        restore();
+        float kb[2] = {cases[i].k1, cases[i].b};
+        CHECK_EQ_INT(rewrite("meta.bin", set_impact, kb), 0);
+        char idx[512];
+        snprintf(idx, sizeof idx, "%s/idx", corpus.dir);
+        Index *ix = index_open(idx);
+        CHECK_EQ_INT(ix != NULL, cases[i].opens);
+        if (!ix) CHECK(strstr(err_msg(), "meta.bin") && strstr(err_msg(), "bad impact parameters"));
+        else index_close(ix);
+    }
+    restore();
+}
+
 static void flip_random(uint8_t *payload, size_t len, void *ctx)
 {
     (void)ctx;
@@ -293,6 +322,7 @@ int main(void)
                                      T(test_store_damage),
                                      T(test_written_segment_skips_only_the_crc),
                                      T(test_unknown_language),
+                                     T(test_bad_impact_parameters),
                                      T(test_random_damage_never_crashes),
                                      T(test_segment_removed_while_checked)};
     int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);
