@@ -120,7 +120,8 @@ static OpenOnly *open_only_new(const char *dir, const srch_search_options *o)
     query_options_default(&p->qo);
     p->qo.title = o->title_boost;
     p->qo.heading = o->heading_boost;
-    bm25_init(&p->bm25, o->k1, o->b, index_stats(p->ix));
+    const IndexStats *is = index_stats(p->ix); /* negative: the index's, as srch_search */
+    bm25_init(&p->bm25, o->k1 < 0 ? is->impact_k1 : o->k1, o->b < 0 ? is->impact_b : o->b, is);
     search_context_init(&p->ctx, p->ix, &p->bm25);
     query_init(&p->q);
     topk_init(&p->top, o->k, NULL);

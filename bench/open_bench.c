@@ -61,7 +61,7 @@ static Run run_once(const char *dir, const char *text, size_t k)
     }
     Analyzer *an = analyzer_new(&index_stats(ix)->analysis);
     Bm25 bm25;
-    bm25_init(&bm25, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
+    bm25_init(&bm25, index_stats(ix)->impact_k1, index_stats(ix)->impact_b, index_stats(ix)); /* as srch_search */
     SearchContext ctx;
     search_context_init(&ctx, ix, &bm25);
     Query q;

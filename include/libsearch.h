@@ -133,7 +133,10 @@ typedef struct {
     const char *algorithm;  /* "bmm" (default), "bmw", "maxscore", "wand", "exhaustive"
                                (srch_algorithms); each gives the exhaustive one's hits,
                                bitwise the same scores */
-    float k1, b;            /* BM25; default 1.2 and 0.75 */
+    float k1, b;            /* BM25, k1 0 to 100, b 0 to 1; negative (the default): the
+                               index's, those its block maxima were built for
+                               (srch_build_options.k1, b; 1.2 and 0.75 unless built with
+                               others), with which a search prunes best */
     float title_boost;      /* weight of the title field for unfielded words; 0 = off */
     float heading_boost;    /* likewise for headings */
     uint32_t max_expansions; /* terms a prefix query expands to at most; default 128 */
@@ -319,6 +322,11 @@ typedef struct {
     /* Called for each skipped file or row, with a one-line message. */
     void (*warning)(void *ctx, const char *message);
     void *ctx;
+    float k1, b;           /* the BM25 parameters the block maxima are computed for, and
+                              so the ones searches that name none use: k1 0 to 100, b 0
+                              to 1; negative (the default): the updated index's, or 1.2
+                              and 0.75 for a new one. An update giving others rebuilds
+                              the index in full (why_full says so) */
 } srch_build_options;
 
 void srch_build_options_init(srch_build_options *o);

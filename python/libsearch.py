@@ -98,7 +98,8 @@ class _BuildOptions(ctypes.Structure):
     _fields_ = [("language", ctypes.c_char_p), ("stopwords", ctypes.c_int), ("passage_words", _u32),
                 ("threads", ctypes.c_int), ("memory", _c_size_t), ("full", ctypes.c_int),
                 ("optimize", ctypes.c_int), ("reorder", ctypes.c_int), ("strict", ctypes.c_int),
-                ("progress", _PROGRESS), ("warning", _WARNING), ("ctx", ctypes.c_void_p)]
+                ("progress", _PROGRESS), ("warning", _WARNING), ("ctx", ctypes.c_void_p),
+                ("k1", ctypes.c_float), ("b", ctypes.c_float)]
 
 
 class _BuildReport(ctypes.Structure):

@@ -51,21 +51,28 @@ static inline FILE *tc_docs_open(TestCorpus *c)
     return fopen(path, "w");
 }
 
-/* Indexes c->dir/docs.tsv into c->dir/idx, one passage per document,
- * stemming off; returns the opened index or NULL. */
-static inline Index *tc_index_docs(TestCorpus *c)
+/* Indexes c->dir/docs.tsv into c->dir/NAME, one passage per document,
+ * stemming off, its block maxima for k1 and b (negative: the defaults);
+ * returns the opened index or NULL. */
+static inline Index *tc_index_docs_as(TestCorpus *c, const char *name, float k1, float b)
 {
     char path[512], idx[512];
     snprintf(path, sizeof path, "%s/docs.tsv", c->dir);
-    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    snprintf(idx, sizeof idx, "%s/%s", c->dir, name);
     IndexerOptions o;
     indexer_options_default(&o);
+    o.k1 = k1;
+    o.b = b;
+    o.k1_given = k1 >= 0;
+    o.b_given = b >= 0;
     snprintf(o.analysis.language, sizeof o.analysis.language, "none");
     o.passage_words = 100000; /* one passage per document */
     IndexerReport r;
     if (indexer_build(path, idx, &o, &r) != 0) return NULL;
     return index_open(idx);
 }
+/* Indexes c->dir/docs.tsv into c->dir/idx, as tc_index_docs_as. */
+static inline Index *tc_index_docs(TestCorpus *c) { return tc_index_docs_as(c, "idx", -1, -1); }
 
 /* Makes and indexes a corpus; returns the opened index or NULL. */
 static inline Index *tc_build(TestCorpus *c, uint32_t ndocs, uint32_t vocab, uint32_t maxlen)
@@ -134,7 +141,8 @@ static inline srch_code tc_api_open(const TestCorpus *c, srch_index **out)
 }
 
 /* What a test of the query internals needs to run queries on an index at
- * the default k1 and b, wired as the API wires them (src/api/searcher.c).
+ * its own k1 and b (those of its block maxima: a search's default), wired
+ * as the API wires them (src/api/searcher.c).
  * Its fields point at each other: do not copy it. */
 typedef struct {
     Index *ix;
@@ -148,7 +156,8 @@ static inline void tc_search_open(TcSearch *s, Index *ix)
 {
     s->ix = ix;
     s->an = tc_analyzer(ix);
-    bm25_init(&s->bm, BM25_K1_DEFAULT, BM25_B_DEFAULT, index_stats(ix));
+    const IndexStats *st = index_stats(ix);
+    bm25_init(&s->bm, st->impact_k1, st->impact_b, st);
     query_init(&s->q);
     search_context_init(&s->ctx, ix, &s->bm);
     s->ctx.q = &s->q;

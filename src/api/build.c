@@ -16,6 +16,7 @@ void srch_build_options_init(srch_build_options *o)
     o->passage_words = d.passage_words;
     o->threads = d.threads;
     o->memory = d.memory;
+    o->k1 = o->b = -1.0f; /* the index's */
 }
 
 const char *const *srch_languages(void) { return analysis_language_list(); }
@@ -48,6 +49,13 @@ srch_code api_indexer_options(const srch_build_options *o, IndexerOptions *io, s
         return api_fail_msg(err, SRCH_BAD_ARG, "passage_words must be 10 to 100000");
     if (o->memory < INDEXER_MIN_MEMORY) return api_fail_msg(err, SRCH_BAD_ARG, "memory must be at least 1 MiB");
     if (o->threads < 1 || o->threads > 256) return api_fail_msg(err, SRCH_BAD_ARG, "threads must be 1 to 256");
+    /* negative: not given (the index's); a NaN is neither and is refused */
+    io->k1_given = !(o->k1 < 0);
+    io->b_given = !(o->b < 0);
+    if (!impact_valid(io->k1_given ? o->k1 : IMPACT_K1, io->b_given ? o->b : IMPACT_B))
+        return api_fail_msg(err, SRCH_BAD_ARG, "k1 must be 0 to %g and b 0 to 1", (double)IMPACT_K1_MAX);
+    io->k1 = o->k1;
+    io->b = o->b;
     io->passage_words = o->passage_words;
     io->threads = o->threads;
     io->memory = o->memory;

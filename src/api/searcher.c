@@ -53,8 +53,7 @@ void srch_search_options_init(srch_search_options *o)
 {
     memset(o, 0, sizeof *o);
     o->k = 10;
-    o->k1 = BM25_K1_DEFAULT;
-    o->b = BM25_B_DEFAULT;
+    o->k1 = o->b = -1.0f; /* the index's: its maxima are exact for them */
     o->title_boost = QUERY_TITLE_BOOST_DEFAULT;
     o->heading_boost = QUERY_HEADING_BOOST_DEFAULT;
     o->max_expansions = QUERY_MAX_EXPANSIONS_DEFAULT;
@@ -69,8 +68,9 @@ static srch_code check_options(const srch_search_options *o, const Algorithm **a
 {
     if (o->k < 1 || o->k > MAX_HITS || o->offset > MAX_HITS)
         return api_fail_msg(err, SRCH_BAD_ARG, "k must be 1 to %d and offset at most %d", MAX_HITS, MAX_HITS);
-    if (!(o->k1 >= 0 && o->k1 <= 100) || !(o->b >= 0 && o->b <= 1))
-        return api_fail_msg(err, SRCH_BAD_ARG, "k1 must be 0 to 100 and b 0 to 1");
+    /* negative: the index's; a NaN is neither and is refused */
+    if (!impact_valid(o->k1 < 0 ? IMPACT_K1 : o->k1, o->b < 0 ? IMPACT_B : o->b))
+        return api_fail_msg(err, SRCH_BAD_ARG, "k1 must be 0 to %g and b 0 to 1", (double)IMPACT_K1_MAX);
     if (!(o->title_boost >= 0 && o->title_boost <= 100) || !(o->heading_boost >= 0 && o->heading_boost <= 100))
         return api_fail_msg(err, SRCH_BAD_ARG, "field boosts must be 0 to 100");
     if (o->max_expansions < 1 || o->max_expansions > QUERY_MAX_TERMS)
@@ -103,7 +103,11 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
     srch_code rc = check_options(o, alg, err);
     if (rc != SRCH_OK) return rc;
     if (!query) return api_fail_msg(err, SRCH_BAD_ARG, "no query given");
-    if (s->ctx_ready && (s->bm25.k1 != o->k1 || s->bm25.b != o->b)) {
+    /* a search naming no k1 or b scores with the index's, for which its
+     * stored block maxima are exact (search_context.c) */
+    const IndexStats *is = index_stats(ix);
+    float k1 = o->k1 < 0 ? is->impact_k1 : o->k1, b = o->b < 0 ? is->impact_b : o->b;
+    if (s->ctx_ready && (s->bm25.k1 != k1 || s->bm25.b != b)) {
         search_context_free(&s->ctx); /* its bounds hold for one k1 and b */
         s->ctx_ready = 0;
     }
@@ -114,7 +118,7 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
         st.passages = v->global->passages;
         st.total_length = v->total_length;
     }
-    bm25_init(&s->bm25, o->k1, o->b, &st);
+    bm25_init(&s->bm25, k1, b, &st);
     if (!s->ctx_ready) {
         search_context_init(&s->ctx, ix, &s->bm25);
         s->ctx_ready = 1;

@@ -125,7 +125,7 @@ static int set_language(const char *val, const char **language)
 
 enum { OPT_CORPUS = 256, OPT_INDEX, OPT_LANGUAGE, OPT_PASSAGE_WORDS, OPT_THREADS, OPT_MEMORY, OPT_STOPWORDS,
        OPT_NO_STOPWORDS, OPT_FULL, OPT_OPTIMIZE, OPT_REORDER, OPT_STRICT, OPT_QUIET, OPT_HELP, OPT_SHARDS,
-       OPT_SHARD, OPT_MPI };
+       OPT_SHARD, OPT_MPI, OPT_K1, OPT_B };
 
 static const struct option index_options[] = {
     {"corpus", required_argument, NULL, OPT_CORPUS},
@@ -144,6 +144,8 @@ static const struct option index_options[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"shards", required_argument, NULL, OPT_SHARDS},
     {"shard", required_argument, NULL, OPT_SHARD},
+    {"k1", required_argument, NULL, OPT_K1},
+    {"b", required_argument, NULL, OPT_B},
     {NULL, 0, NULL, 0},
 };
 
@@ -182,6 +184,8 @@ static int set_index_option(IndexArgs *x, int c, const char *name, const char *v
     case OPT_HELP: usage_of("index", stdout); return 1;
     case OPT_SHARDS: return parse_long(name, val, 1, 65536, &x->shards);
     case OPT_SHARD: return parse_long(name, val, 0, 65535, &x->shard);
+    case OPT_K1: return parse_float(name, val, 0.0, IMPACT_K1_MAX, &x->o.k1);
+    case OPT_B: return parse_float(name, val, 0.0, 1.0, &x->o.b);
     default: return -1;
     }
 }

@@ -25,12 +25,19 @@
 
 #define BLOCK_SIZE 128 /* postings per block */
 
-/* The BM25 parameters block-max scores are precomputed for (the query
- * defaults). Queries with other parameters fall back to bounds from the
- * largest tf and smallest length, which hold for any k1 and b. */
+/* The BM25 parameters an index's block-max scores are precomputed for
+ * when its build names none (search index --k1/--b choose others, and
+ * meta.bin records them). A query that names no k1 and b scores with the
+ * index's, so it always prunes with these exact maxima; queries with other
+ * parameters fall back to bounds from the largest tf and smallest length,
+ * which hold for any k1 and b. */
 #define IMPACT_K1 1.2f
 #define IMPACT_B 0.75f
 #define IMPACT_K1_MAX 100.0f
+
+typedef struct {
+    float k1, b;
+} ImpactParams;
 
 /* k1 in [0, IMPACT_K1_MAX], b in [0, 1]: what a query accepts too. A NaN
  * fails every comparison, so it is refused as well (meta.bin is read with

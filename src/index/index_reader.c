@@ -71,6 +71,9 @@ static int open_segments(Index *ix, const Manifest *m)
     ix->base = xcalloc(m->n + 1, sizeof *ix->base);
     ix->abase = xcalloc(m->n + 1, sizeof *ix->abase);
     ix->nseg = m->n; /* once the arrays index_close walks are there */
+    /* an index of no segments still answers queries with the defaults */
+    ix->stats.impact_k1 = IMPACT_K1;
+    ix->stats.impact_b = IMPACT_B;
     for (size_t i = 0; i < m->n; i++) {
         ix->number[i] = m->number[i];
         char *dir = index_segment_path(ix->root, m->number[i]);

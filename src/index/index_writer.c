@@ -95,8 +95,8 @@ static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes, const T
         .stopwords = (uint32_t)b->analysis.stopwords,
         .block_size = BLOCK_SIZE,
         .letters_only = (uint32_t)b->analysis.letters_only,
-        .k1 = IMPACT_K1,
-        .b = IMPACT_B,
+        .k1 = f->impact.k1, /* what the maxima were computed with */
+        .b = f->impact.b,
     };
     snprintf(r.language, sizeof r.language, "%s", b->analysis.language);
     Buf m = {0};

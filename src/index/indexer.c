@@ -425,7 +425,8 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
     }
     TermWriter w;
     double t0 = tick(r);
-    int rc = term_writer_open(&w, segdir);
+    ImpactParams impact = previous_impact(r->opt, r->rep);
+    int rc = term_writer_open(&w, segdir, &impact);
     if (rc == 0) {
         rc = runs_merge(runs, nruns, mems, (size_t)r->nworkers, segdir, &w, (const uint32_t *)r->b.lengths.data,
                         index_avgdl(r->b.total_length, r->b.npassages), r->opt->threads);

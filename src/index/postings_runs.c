@@ -875,7 +875,7 @@ static int merge_final(const char *const *runs, size_t nruns, MemIndex *const *m
         rg[i].lengths = lengths;
         rg[i].avgdl = avgdl;
         rg[i].w = i ? &part[i] : w;
-        if (i && term_writer_open_part(&part[i], dir, (unsigned)i) != 0) rc = -1;
+        if (i && term_writer_open_part(&part[i], dir, (unsigned)i, &w->impact) != 0) rc = -1;
         else parts += i > 0;
         if (rc == 0) rc = open_range(&rg[i], i, nranges, cut, runs, nruns, mems, mk, mn, nmems, lengths);
     }

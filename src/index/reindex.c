@@ -125,12 +125,32 @@ Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport 
         return NULL;
     }
     const IndexStats *s = index_stats(ix);
+    rep->impact = (ImpactParams){s->impact_k1, s->impact_b};
+    rep->had_impact = 1;
     if (s->passage_words != o->passage_words || !analysis_config_equal(&s->analysis, &o->analysis)) {
         rep->why_full = "the analysis settings changed";
         index_close(ix);
         return NULL;
     }
+    /* An index's maxima hold for one k1 and b (index_reader.c refuses
+     * segments that differ): other ones rewrite them all, by a full
+     * rebuild, rather than leave a mixed index. */
+    if ((o->k1_given && o->k1 != s->impact_k1) || (o->b_given && o->b != s->impact_b)) {
+        rep->why_full = "the BM25 parameters of the block maxima (--k1, --b) changed";
+        index_close(ix);
+        return NULL;
+    }
     return previous_of(ix);
+}
+
+ImpactParams previous_impact(const IndexerOptions *o, IndexerReport *rep)
+{
+    ImpactParams r = rep->had_impact ? rep->impact : (ImpactParams){IMPACT_K1, IMPACT_B};
+    if (o->k1_given) r.k1 = o->k1;
+    if (o->b_given) r.b = o->b;
+    rep->impact = r;
+    rep->had_impact = 1;
+    return r;
 }
 
 void previous_close(Previous *p)

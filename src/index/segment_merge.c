@@ -339,7 +339,11 @@ static int copy_records(IndexBuilder *b, Input *in, const ArticleRef *refs, cons
 static int write_terms(IndexBuilder *b, Input *in, size_t n, const char *dir, uint64_t *bytes)
 {
     TermWriter w;
-    int rc = term_writer_open(&w, dir);
+    /* an index's segments share one k1 and b (index_reader.c refuses a mix):
+     * the merged one's maxima are computed for them again, at its own mean
+     * length */
+    const IndexStats *st = segment_stats(in[0].sg);
+    int rc = term_writer_open(&w, dir, &(ImpactParams){st->impact_k1, st->impact_b});
     if (rc == 0) {
         rc = merge_terms(in, n, &w, (const uint32_t *)b->lengths.data, b->npassages,
                          index_avgdl(b->total_length, b->npassages));

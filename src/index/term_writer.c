@@ -14,7 +14,7 @@
 
 typedef struct {
     uint32_t max_tf;  /* over the term */
-    float max_part;   /* largest bm25_tf_part at the impact parameters */
+    float max_part;   /* largest bm25_tf_part at the writer's impact parameters */
 } TermMax;
 
 static void put_dir_entry(uint8_t *d, uint32_t last, uint32_t end, float part, uint32_t max_tf, uint32_t min_len)
@@ -115,7 +115,7 @@ void term_floors(float *parts, size_t df, float floors[TERM_FLOORS])
  * and the block directory; then the blocks of id gaps and tfs. parts has
  * room for df floats. */
 static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint32_t df, const uint32_t *lengths,
-                        float avgdl, float *parts, TermMax *tm)
+                        float avgdl, ImpactParams ip, float *parts, TermMax *tm)
 {
     uint32_t nblocks = (df + BLOCK_SIZE - 1) / BLOCK_SIZE;
     size_t floors_at = out->len, dir_len = (size_t)block_dir_bytes(nblocks);
@@ -134,7 +134,7 @@ static void encode_term(Buf *out, const uint32_t *ids, const uint32_t *tfs, uint
             uint32_t id = ids[lo + i], tf = tfs[lo + i];
             vals[i] = id - prev - 1; /* gap - 1: wraps right for the first */
             prev = id;
-            float p = bm25_tf_part(IMPACT_K1, IMPACT_B, avgdl, tf, lengths[id]);
+            float p = bm25_tf_part(ip.k1, ip.b, avgdl, tf, lengths[id]);
             parts[lo + i] = p;
             if (p > part) part = p;
             if (tf > bmax) bmax = tf;
@@ -194,9 +194,10 @@ void term_postings_free(TermPostings *p)
     memset(p, 0, sizeof *p);
 }
 
-int term_writer_open(TermWriter *f, const char *dir)
+int term_writer_open(TermWriter *f, const char *dir, const ImpactParams *impact)
 {
     memset(f, 0, sizeof *f);
+    f->impact = *impact;
     f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
     if (fileout_open(&f->lex, dir, "lexicon.bin", COUNT_BYTES) != 0 ||
         fileout_open_spill(&f->pool, dir, "lexicon-keys.tmp") != 0 ||
@@ -208,9 +209,10 @@ int term_writer_open(TermWriter *f, const char *dir)
     return 0;
 }
 
-int term_writer_open_part(TermWriter *f, const char *dir, unsigned part)
+int term_writer_open_part(TermWriter *f, const char *dir, unsigned part, const ImpactParams *impact)
 {
     memset(f, 0, sizeof *f);
+    f->impact = *impact;
     f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
     char name[4][48];
     const char *what[4] = {"lexicon", "keys", "postings", "positions"};
@@ -291,7 +293,7 @@ void term_writer_add(TermWriter *f, const char *key, size_t len, const TermPosti
     }
     Buf *b = fileout_buf(&f->post); /* encoded where they are written from */
     size_t before = b->len;
-    encode_term(b, ids, tfs, df, lengths, avgdl, f->parts, &tm);
+    encode_term(b, ids, tfs, df, lengths, avgdl, f->impact, f->parts, &tm);
     fileout_wrote(&f->post, before);
     b = fileout_buf(&f->pos);
     before = b->len;

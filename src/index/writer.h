@@ -212,6 +212,8 @@ typedef struct {
     unsigned joined;              /* key ranges written apart and joined to these files */
     float *parts;                 /* scratch: a term's tf-parts, for its floors */
     size_t parts_cap;
+    ImpactParams impact;          /* the k1 and b of its maxima and floors (meta.bin
+                                     records them from here) */
 } TermWriter;
 
 /* One key's postings as the merges gather them for the writer: ids
@@ -229,13 +231,15 @@ void term_postings_reserve(TermPostings *p, size_t n, size_t npos);
 static inline void term_postings_clear(TermPostings *p) { p->n = p->npos = 0; }
 void term_postings_free(TermPostings *p);
 
-int term_writer_open(TermWriter *f, const char *dir);
+/* Maxima and floors are computed for impact's k1 and b (impact_valid). */
+int term_writer_open(TermWriter *f, const char *dir, const ImpactParams *impact);
 /* A writer of a later key range of the same term files, written in
  * parallel with the first's into scratch files (`terms-N-*.tmp`), then
  * joined after it by term_writer_join: its postings, positions and keys
  * appended, its lexicon entries' offsets moved by what precedes them. The
- * files are byte for byte those one writer would have written. */
-int term_writer_open_part(TermWriter *f, const char *dir, unsigned part);
+ * files are byte for byte those one writer would have written: its maxima
+ * are computed for impact, the first writer's. */
+int term_writer_open_part(TermWriter *f, const char *dir, unsigned part, const ImpactParams *impact);
 /* Appends part (completed, its keys after all of w's) to w; discards part. */
 int term_writer_join(TermWriter *w, TermWriter *part);
 /* One term and its postings; lengths and avgdl of the segment being
@@ -383,6 +387,13 @@ typedef struct IndexerOptions {
                        (sbg-index, whose benchmark counts documents). Always
                        a full build: the size is known only at the end, and
                        an update's segments would disagree on it */
+    /* The BM25 k1 and b the block maxima are computed for (meta.bin), and
+     * so the ones queries that name none score with. Each only when its
+     * *_given is set; else the updated index's (an index has one pair:
+     * an update giving others rebuilds it in full), or for a new index
+     * IMPACT_K1 / IMPACT_B. impact_valid holds for given ones. */
+    float k1, b;
+    int k1_given, b_given;
 } IndexerOptions;
 
 #define INDEXER_MIN_MEMORY ((size_t)1 << 20)
@@ -403,6 +414,9 @@ typedef struct IndexerReport {
     char recovered[32];   /* CURRENT was damaged: the commit updated instead */
     uint64_t runs, run_bytes; /* postings written to runs, past the memory budget */
     unsigned ranges;          /* key ranges the final merge wrote in parallel */
+    ImpactParams impact;  /* the k1 and b the new segment's maxima were computed for */
+    int had_impact;       /* previous_open read them from the index updated (or
+                             rebuilt in full: the ones not named are kept) */
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);
@@ -447,6 +461,10 @@ typedef struct Previous Previous;
  * (*why_full says why). */
 Previous *previous_open(const char *dir, const IndexerOptions *o, IndexerReport *rep);
 void previous_close(Previous *p);
+/* The k1 and b the build writes its maxima for: o's where given, else
+ * those of the index it updates or rebuilds (which previous_open read into
+ * rep), else IMPACT_K1 / IMPACT_B; also recorded in rep->impact. */
+ImpactParams previous_impact(const IndexerOptions *o, IndexerReport *rep);
 /* 1 when the file (corpus.h's unchanged_fn) is the one the live commit
  * was made from: its articles are kept unread. */
 int previous_unchanged_file(Previous *p, const char *id, const char *path, uint64_t stamp, IndexerReport *rep);

@@ -77,6 +77,90 @@ static void test_build(void)
     CHECK_EQ_INT(found, 2);
 }
 
+/* The top 10 of q on s with options o, into pid and score; returns how many. */
+static size_t top10(srch_searcher *s, const char *q, const srch_search_options *o, uint64_t *pid, double *score)
+{
+    srch_hits *h = NULL;
+    srch_error err;
+    CHECK_EQ_INT(srch_search(s, q, o, &h, &err), SRCH_OK);
+    size_t n = h ? srch_hits_count(h) : 0;
+    for (size_t i = 0; i < n; i++) {
+        pid[i] = srch_hits_get(h, i)->passage_id;
+        score[i] = srch_hits_get(h, i)->score;
+    }
+    srch_hits_free(h);
+    return n;
+}
+
+/* An index built for b 0.5 (srch_build_options.b) is searched at b 0.5
+ * when the search names no k1 or b: the same hits and scores as naming
+ * k1 1.2, b 0.5, other scores than b 0.75, and explain says so. Bad
+ * parameters are refused at build and search; an update naming others
+ * rebuilds the index in full. */
+static void test_build_parameters(void)
+{
+    char idx6[400];
+    snprintf(idx6, sizeof idx6, "%s/idx-b05", dir);
+    srch_build_options o;
+    srch_build_options_init(&o);
+    CHECK(o.k1 < 0 && o.b < 0); /* the index's (new: the defaults) */
+    srch_build_report r;
+    srch_error err;
+    static const float bad[][2] = {{NAN, -1}, {-1, NAN}, {101, -1}, {-1, 1.5f}, {INFINITY, 0.5f}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        o.k1 = bad[i][0];
+        o.b = bad[i][1];
+        CHECK_EQ_INT(srch_build(corpus, idx6, &o, &r, &err), SRCH_BAD_ARG);
+    }
+    o.k1 = -1;
+    o.b = 0.5f;
+    CHECK_EQ_INT(srch_build(corpus, idx6, &o, &r, &err), SRCH_OK);
+    srch_index *ix;
+    srch_searcher *s;
+    CHECK_EQ_INT(srch_open(idx6, &ix, &err), SRCH_OK);
+    if (!ix) return;
+    CHECK_EQ_INT(srch_searcher_new(ix, &s, &err), SRCH_OK);
+    srch_search_options so;
+    srch_search_options_init(&so);
+    CHECK(so.k1 < 0 && so.b < 0);
+    uint64_t pd[10], p6[10], p75[10];
+    double sd[10], s6[10], s75[10];
+    size_t nd = top10(s, "ketamine depression", &so, pd, sd);
+    so.k1 = 1.2f;
+    so.b = 0.5f;
+    size_t n6 = top10(s, "ketamine depression", &so, p6, s6);
+    so.b = 0.75f;
+    size_t n75 = top10(s, "ketamine depression", &so, p75, s75);
+    CHECK(nd == 10 && n6 == 10 && n75 == 10);
+    int differ = 0;
+    for (size_t i = 0; i < 10 && i < nd && i < n6 && i < n75; i++) {
+        CHECK(pd[i] == p6[i] && sd[i] == s6[i]);
+        differ |= sd[i] != s75[i];
+    }
+    CHECK(differ);
+    srch_search_options_init(&so);
+    so.explain = 1;
+    so.k = 1;
+    srch_hits *h = NULL;
+    CHECK_EQ_INT(srch_search(s, "ketamine", &so, &h, &err), SRCH_OK);
+    CHECK(h && srch_hits_count(h) == 1 && strstr(srch_hits_get(h, 0)->explain_json, "\"k1\":1.2000,\"b\":0.5000"));
+    srch_hits_free(h);
+    so.k1 = NAN;
+    CHECK_EQ_INT(srch_search(s, "ketamine", &so, &h, &err), SRCH_BAD_ARG);
+    so.k1 = 1.2f;
+    so.b = 1.01f;
+    CHECK_EQ_INT(srch_search(s, "ketamine", &so, &h, &err), SRCH_BAD_ARG);
+    srch_searcher_free(s);
+    srch_close(ix);
+    /* kept by an update naming none; others rebuild in full */
+    srch_build_options_init(&o);
+    CHECK_EQ_INT(srch_build(corpus, idx6, &o, &r, &err), SRCH_OK);
+    CHECK(r.updated && r.why_full == NULL);
+    o.b = 0.75f;
+    CHECK_EQ_INT(srch_build(corpus, idx6, &o, &r, &err), SRCH_OK);
+    CHECK(!r.updated && r.why_full && strstr(r.why_full, "--b"));
+}
+
 /* The engine's own top k for a query, as the tests of the query side run it. */
 static size_t engine_top(const char *q, size_t k, Hit *out)
 {
@@ -600,5 +684,5 @@ static void test_eval(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-TEST_MAIN("api", T(test_build), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder), T(test_reopen), T(test_article),
+TEST_MAIN("api", T(test_build), T(test_build_parameters), T(test_search), T(test_threads), T(test_check_and_damage), T(test_builder), T(test_reopen), T(test_article),
           T(test_eval))

@@ -176,6 +176,29 @@ expect_exit 0 "the optimized index checks sound" "$SEARCH" check --index "$INC"
 expect_exit 0 "--passage-words changed" "$SEARCH" index --corpus "$C" --index "$INC" --passage-words 50
 ok "... means a full rebuild, said so" grep -q 'full rebuild: the analysis settings changed' "$TMP/err"
 
+# the BM25 parameters the block maxima are built for: kept by updates,
+# used by searches that name none, others a full rebuild
+expect_exit 0 "--b 0.5 on an index built for the default" "$SEARCH" index --corpus "$C" --index "$INC" --passage-words 50 --b 0.5
+ok "... means a full rebuild, said so" grep -q 'full rebuild: the BM25 parameters of the block maxima (--k1, --b) changed' "$TMP/err"
+expect_exit 0 "... its searches score at b 0.5" "$SEARCH" --index "$INC" --json --explain -k 3 zebrafish
+ok "... explain says k1 1.2, b 0.5" sh -c "grep '\"rank\"' '$TMP/out' | jq -e '.explain.k1 == 1.2 and .explain.b == 0.5' | grep -qv false"
+"$SEARCH" --index "$INC" --json -k 10 --k1 1.2 --b 0.5 ketamine depression >"$TMP/named"
+"$SEARCH" --index "$INC" --json -k 10 ketamine depression >"$TMP/unnamed"
+"$SEARCH" --index "$INC" --json -k 10 --b 0.75 ketamine depression >"$TMP/other"
+ok "... the same hits and scores as naming --k1 1.2 --b 0.5" sh -c "grep -q '\"rank\":10' '$TMP/named' && cmp -s '$TMP/named' '$TMP/unnamed'"
+ok "... not those of --b 0.75" sh -c "! cmp -s '$TMP/named' '$TMP/other'"
+echo "A zebrafish quasar article, added." >"$C/another.txt"; settle
+expect_exit 0 "an update naming no parameters" "$SEARCH" index --corpus "$C" --index "$INC" --passage-words 50
+ok "... is an update" grep -q '1 added' "$TMP/err"
+expect_exit 0 "... keeps b 0.5" "$SEARCH" --index "$INC" --json --explain -k 1 zebrafish
+ok "... explain says b 0.5" sh -c "grep '\"rank\"' '$TMP/out' | jq -e '.explain.b == 0.5' | grep -qv false"
+expect_exit 0 "... and checks sound" "$SEARCH" check --index "$INC"
+rm "$C/another.txt"
+expect_exit 2 "index --b 1.5" "$SEARCH" index --corpus "$C" --index "$INC" --b 1.5
+ok "... one line naming --b" sh -c "test \$(wc -l <'$TMP/err') -eq 1 && grep -q -- '--b needs a number from 0 to 1' '$TMP/err'"
+expect_exit 2 "index --k1 nan" "$SEARCH" index --corpus "$C" --index "$INC" --k1 nan
+ok "... one line naming --k1" sh -c "test \$(wc -l <'$TMP/err') -eq 1 && grep -q -- '--k1 needs a number' '$TMP/err'"
+
 # a passages file whose rows share an id: matched in order
 T=$TMP/dup.tsv
 printf 'x\tFirst\tAlpha beta gamma.\nx\tSecond\tDelta epsilon zetazet.\ny\tThird\tEta theta iota.\n' >"$T"

@@ -276,6 +276,22 @@ static void test_bad_impact_parameters(void)
     restore();
 }
 
+/* check bounds each posting by the maxima at meta.bin's own k1 and b: an
+ * index whose meta names b 0.3 but whose maxima were computed for 0.75
+ * under-bounds its long passages (at a smaller b they score more), which
+ * check reports; the right b passes (test_sound_index). */
+static void test_maxima_checked_at_stored_parameters(void)
+{
+    restore();
+    float kb[2] = {1.2f, 0.3f};
+    CHECK_EQ_INT(rewrite("meta.bin", set_impact, kb), 0);
+    IndexCheck r;
+    CHECK_EQ_INT(check_index(&r), -1);
+    CHECK(r.problems > 0 && r.report.len && strstr((const char *)r.report.data, "above its block's stored bounds"));
+    buf_free(&r.report);
+    restore();
+}
+
 static void flip_random(uint8_t *payload, size_t len, void *ctx)
 {
     (void)ctx;
@@ -323,6 +339,7 @@ int main(void)
                                      T(test_written_segment_skips_only_the_crc),
                                      T(test_unknown_language),
                                      T(test_bad_impact_parameters),
+                                     T(test_maxima_checked_at_stored_parameters),
                                      T(test_random_damage_never_crashes),
                                      T(test_segment_removed_while_checked)};
     int rc = run_tests("check", cases, sizeof cases / sizeof cases[0]);

@@ -110,7 +110,7 @@ static int merge_damaged(const char *dir, void (*damage)(const char *path), int 
     uint32_t lengths[50];
     for (int i = 0; i < 50; i++) lengths[i] = 2;
     TermWriter w;
-    CHECK_EQ_INT(term_writer_open(&w, dir), 0);
+    CHECK_EQ_INT(term_writer_open(&w, dir, &(ImpactParams){IMPACT_K1, IMPACT_B}), 0);
     const char *runs[] = {path};
     int rc = runs_merge(runs, 1, NULL, 0, dir, &w, lengths, 2.0f, threads);
     if (rc == 0) rc = term_writer_finish(&w, &bytes);
@@ -205,7 +205,7 @@ static void merge_many(const char *dir, size_t n, size_t nmems, int threads)
         }
     }
     TermWriter w;
-    CHECK_EQ_INT(term_writer_open(&w, dir), 0);
+    CHECK_EQ_INT(term_writer_open(&w, dir, &(ImpactParams){IMPACT_K1, IMPACT_B}), 0);
     int rc = runs_merge((const char *const *)paths, n, mp, nmems, dir, &w, lengths, 1.0f, threads);
     CHECK_EQ_INT(rc, 0);
     CHECK_EQ_INT(w.postings, want);

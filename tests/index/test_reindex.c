@@ -65,10 +65,15 @@ static void change_corpus(void)
     }
 }
 
-static int build(const char *name, int full, int optimize, int reorder, IndexerReport *r)
+/* k1, b: the block maxima's parameters, negative when not given. */
+static int build_for(const char *name, int full, int optimize, int reorder, float k1, float b, IndexerReport *r)
 {
     IndexerOptions o;
     indexer_options_default(&o);
+    o.k1 = k1;
+    o.b = b;
+    o.k1_given = k1 >= 0;
+    o.b_given = b >= 0;
     snprintf(o.analysis.language, sizeof o.analysis.language, "none");
     o.passage_words = 30;
     o.full = full;
@@ -77,6 +82,11 @@ static int build(const char *name, int full, int optimize, int reorder, IndexerR
     char idx[400];
     snprintf(idx, sizeof idx, "%s/%s", dir, name);
     return indexer_build(corpus, idx, &o, r);
+}
+
+static int build(const char *name, int full, int optimize, int reorder, IndexerReport *r)
+{
+    return build_for(name, full, optimize, reorder, -1, -1, r);
 }
 
 typedef struct {
@@ -268,6 +278,84 @@ static void test_incremental_equals_full(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
+/* The k1 and b of an index's stored maxima (its queries' default).
+ * Returns 0 if it does not open. */
+static int impact_of(const char *name, float *k1, float *b)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    Index *ix = index_open(path);
+    if (!ix) return 0;
+    *k1 = index_stats(ix)->impact_k1;
+    *b = index_stats(ix)->impact_b;
+    index_close(ix);
+    return 1;
+}
+
+/* An index built for b 0.5 keeps it through updates that name no
+ * parameters (their segments and merges are computed for it), equal to a
+ * full rebuild for 0.5 and sound by check (compare, open_and_compare: the
+ * searches run at the index's own parameters, pruned with its maxima);
+ * an update naming other parameters rebuilds it whole for them, never a
+ * mix of segments. */
+static void test_parameters_kept_by_updates(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    mkdir(corpus, 0755);
+    memset(exists, 0, sizeof exists);
+    for (unsigned i = 0; i < 120; i++) write_article(pick(0));
+    IndexerReport r;
+    float k1 = 0, b = 0;
+    CHECK_EQ_INT(build_for("p", 0, 0, 0, -1, 0.5f, &r), 0);
+    CHECK(impact_of("p", &k1, &b) && k1 == IMPACT_K1 && b == 0.5f);
+    size_t most_segments = 0, merged = 0, deletes_seen = 0;
+    for (int round = 0; round < 6; round++) {
+        change_corpus();
+        CHECK_EQ_INT(build("p", 0, round == 4, 0, &r), 0);
+        CHECK(r.incremental);
+        most_segments = r.segments > most_segments ? r.segments : most_segments;
+        merged += r.merged;
+        CHECK_EQ_INT(build_for("full", 1, 0, 0, IMPACT_K1, 0.5f, &r), 0);
+        char path[400];
+        snprintf(path, sizeof path, "%s/full", dir);
+        Index *full = index_open(path);
+        CHECK(full != NULL);
+        if (!full) break;
+        open_and_compare("p", full, &deletes_seen, NULL);
+        index_close(full);
+        CHECK(impact_of("p", &k1, &b) && k1 == IMPACT_K1 && b == 0.5f);
+    }
+    CHECK(most_segments >= 2);
+    CHECK(merged > 0);
+    /* the same parameters named again: still an update */
+    change_corpus();
+    CHECK_EQ_INT(build_for("p", 0, 0, 0, IMPACT_K1, 0.5f, &r), 0);
+    CHECK(r.incremental);
+    /* others: the whole index rebuilt for them */
+    change_corpus();
+    CHECK_EQ_INT(build_for("p", 0, 0, 0, 0.9f, -1, &r), 0);
+    CHECK(!r.incremental && r.why_full && strstr(r.why_full, "--k1, --b"));
+    CHECK_EQ_INT(r.segments, 1);
+    CHECK(impact_of("p", &k1, &b) && k1 == 0.9f && b == 0.5f); /* b not named: kept */
+    CHECK_EQ_INT(build_for("full", 1, 0, 0, 0.9f, 0.5f, &r), 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/full", dir);
+    Index *full = index_open(path);
+    CHECK(full != NULL);
+    if (full) {
+        open_and_compare("p", full, &deletes_seen, NULL);
+        index_close(full);
+    }
+    /* --full without parameters: the defaults */
+    CHECK_EQ_INT(build("p", 1, 0, 0, &r), 0);
+    CHECK(impact_of("p", &k1, &b) && k1 == IMPACT_K1 && b == IMPACT_B);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
 /* A term's stored floors count every passage a segment was written with:
  * once its best passages are deleted, its floor for the 10 best lies
  * above every live passage's score, and pruning from it would return
@@ -312,6 +400,7 @@ static void test_floors_ignored_after_deletes(void)
 int main(void)
 {
     tc_seed = 2024;
-    static const TestCase cases[] = {T(test_incremental_equals_full), T(test_floors_ignored_after_deletes)};
+    static const TestCase cases[] = {T(test_incremental_equals_full), T(test_parameters_kept_by_updates),
+                                     T(test_floors_ignored_after_deletes)};
     return run_tests("reindex", cases, sizeof cases / sizeof cases[0]);
 }

@@ -3,12 +3,17 @@
  * random corpora and queries, with the stored block maxima (default
  * parameters) and with the fallback bounds (other k1, b), per passage and
  * per article, started from nothing and from the floor threshold.c sets
- * (which must never exceed the k-th best score). */
+ * (which must never exceed the k-th best score); and on the same documents
+ * indexed for k1 1.2, b 0.6 and for b 0.75 (search index --b), whose
+ * stored maxima and floors a search at their parameters prunes with
+ * (tight, and exact). */
 #include "check.h"
 #include "testcorpus.h"
 
 static TestCorpus corpus;
-static Index *ix;
+static Index *ix;       /* the index searched: built for the defaults, or */
+static Index *ix_b06;   /* the same documents built for k1 1.2, b 0.6 */
+static Index *ix_b075;  /* and for k1 1.2, b 0.75 */
 static Analyzer *an;
 
 typedef struct {
@@ -174,6 +179,81 @@ static void test_windows_spanning_blocks(void)
     }
 }
 
+/* Opens a context on index x at k1, b for query text, on its segment 0;
+ * returns whether it prunes with the stored maxima, and each term's bound
+ * in ub (the first n). */
+static int stored_maxima_used(Index *x, float k1, float b, const char *text, float *ub, size_t *n)
+{
+    Bm25 p;
+    bm25_init(&p, k1, b, index_stats(x));
+    Query q;
+    query_init(&q);
+    CHECK_EQ_INT(query_parse(an, x, &p, text, &q), 0);
+    SearchContext ctx;
+    search_context_init(&ctx, x, &p);
+    ctx.q = &q;
+    search_segment(&ctx, 0, NULL);
+    *n = search_open_cursors(&ctx);
+    memcpy(ub, ctx.ub, *n * sizeof *ub);
+    int exact = ctx.exact_maxima && ctx.exact_floors;
+    search_context_free(&ctx);
+    query_free(&q);
+    return exact;
+}
+
+/* Every algorithm on index x at k1, b against the exhaustive one: random
+ * queries, per passage and per article, and frequent words whose stored
+ * floors seed the threshold (they must have been used). */
+static void check_index_at(Index *x, float k1, float b)
+{
+    Index *saved = ix;
+    ix = x;
+    char text[256];
+    for (int iter = 0; iter < 150; iter++) {
+        random_query(text);
+        check_all(text, 1 + tc_rand() % (iter % 4 ? 20 : 200), k1, b, iter % 5 == 0);
+    }
+    floors_set = 0;
+    for (int iter = 0; iter < 20; iter++) {
+        snprintf(text, sizeof text, "w%u w%u w%u", tc_rand() % 3, tc_rand() % 40, tc_rand() % 300);
+        check_all(text, iter % 2 ? 10 : 100, k1, b, 0);
+    }
+    CHECK(floors_set >= 4 * 20);
+    ix = saved;
+}
+
+/* The default index is built for the query defaults (they must agree), an
+ * index built with b 0.6 or 0.75 records it, and a search at an index's
+ * parameters prunes with its stored (exact) maxima and floors, which are
+ * below the bound a search at b 0.6 gets from the index built for 0.75
+ * (the largest tf over the smallest length); every algorithm returns the
+ * exhaustive top k on each at its b, and at others (the generic bound). */
+static void test_indexes_built_for_b(void)
+{
+    CHECK(index_stats(ix)->impact_k1 == BM25_K1_DEFAULT && index_stats(ix)->impact_b == BM25_B_DEFAULT);
+    CHECK(index_stats(ix_b06)->impact_k1 == 1.2f && index_stats(ix_b06)->impact_b == 0.6f);
+    CHECK(index_stats(ix_b075)->impact_k1 == 1.2f && index_stats(ix_b075)->impact_b == 0.75f);
+    float tight[QUERY_MAX_TERMS], loose[QUERY_MAX_TERMS];
+    size_t nt = 0, nl = 0;
+    CHECK(stored_maxima_used(ix, BM25_K1_DEFAULT, BM25_B_DEFAULT, "w0 w7 w60", tight, &nt));
+    CHECK(stored_maxima_used(ix_b075, 1.2f, 0.75f, "w0 w7 w60", tight, &nt));
+    CHECK(!stored_maxima_used(ix_b06, 1.2f, 0.75f, "w0 w7 w60", loose, &nl));
+    CHECK(!stored_maxima_used(ix_b075, 1.2f, 0.6f, "w0 w7 w60", loose, &nl));
+    CHECK(stored_maxima_used(ix_b06, 1.2f, 0.6f, "w0 w7 w60", tight, &nt));
+    CHECK(nt == 3 && nl == 3);
+    for (size_t i = 0; i < nt && i < nl; i++) CHECK(tight[i] < loose[i]);
+    check_index_at(ix_b06, 1.2f, 0.6f);
+    check_index_at(ix_b075, 1.2f, 0.75f);
+    Index *saved = ix;
+    ix = ix_b06;
+    char text[256];
+    for (int iter = 0; iter < 50; iter++) {
+        random_query(text);
+        check_all(text, 1 + tc_rand() % 30, iter % 2 ? 1.2f : 0.9f, iter % 2 ? 0.75f : 0.4f, 0);
+    }
+    ix = saved;
+}
+
 static void test_unknown_and_repeated_terms(void)
 {
     check_all("nosuchword", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
@@ -187,14 +267,20 @@ int main(void)
     ix = tc_build_or_report(&corpus, "algorithms", 6000, 500, 120);
     if (!ix) return 1;
     an = tc_analyzer(ix);
+    ix_b06 = tc_index_docs_as(&corpus, "idx-b06", 1.2f, 0.6f);
+    ix_b075 = tc_index_docs_as(&corpus, "idx-b075", 1.2f, 0.75f);
+    if (!ix_b06 || !ix_b075) return 1;
     static const TestCase cases[] = {T(test_default_parameters), T(test_floor_found), T(test_stored_floors),
                                      T(test_other_parameters),
                                      T(test_best_passage_per_article), T(test_windows_longer_than_a_slice),
                                      T(test_windows_spanning_blocks),
+                                     T(test_indexes_built_for_b),
                                      T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
     analyzer_free(an);
     index_close(ix);
+    index_close(ix_b06);
+    index_close(ix_b075);
     tc_free(&corpus);
     return rc;
 }
