@@ -58,7 +58,7 @@ DEP_FILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/tests/c
 SO_MAJOR  = 1
 SO_VERSION = 1.0.0
 
-.PHONY: lib uninstall effectiveness sweep ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-indexing-10m bench-reorder bench-ranking help
+.PHONY: lib uninstall effectiveness sweep bench-counters ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-indexing-10m bench-reorder bench-ranking help
 .DELETE_ON_ERROR:
 
 # The packages first, then the build: with -j too, nothing is compiled
@@ -295,6 +295,12 @@ $(BUILD)/bench/codec_bench: bench/codec_bench.c $(BUILD)/libsearch.a
 $(BUILD)/bench/store_codec: bench/store_codec.c $(BUILD)/libsearch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REQFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsearch.a $(LDLIBS) -ldeflate
+
+# bench_search and the library with work counters (reader.h, WorkCounters):
+# blocks decoded and scored per query, for comparing two ways of pruning
+# without timing them. A build of its own, so that no other one counts.
+bench-counters: ## build-count/bench/bench_search, which prints blocks decoded per query
+	@$(MAKE) --no-print-directory BUILD=build-count CFLAGS="$(CFLAGS) -DSEARCH_COUNTERS" build-count/bench/bench_search
 
 bench-deps: ## check (as root: install) the packages benchmarks need
 	$(call packages,$(BUILD_PKGS) $(BENCH_PKGS))

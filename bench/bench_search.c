@@ -413,6 +413,15 @@ static void report(Bench *b, const Settings *st, Data *d, const char *alg)
            "\"p50_us\":%.3f,\"p95_us\":%.3f,\"p99_us\":%.3f,\"qps\":%.1f,\"mismatches\":%zu}\n",
            alg, st->mode, nq, st->k, total / (double)nq, pct(d->sorted, nq, 0.5), pct(d->sorted, nq, 0.95),
            pct(d->sorted, nq, 0.99), (double)nq / (total / 1e6), mismatches);
+#ifdef SEARCH_COUNTERS
+    /* per query run (a build with -DSEARCH_COUNTERS: `make bench-counters`);
+     * its times are not the reports' (the counting costs a little) */
+    double runs = (double)nq * st->passes * st->repeat;
+    printf("{\"algorithm\":\"%s\",\"k\":%zu,\"id_blocks\":%.2f,\"tf_blocks\":%.2f,\"exact_opens\":%.3f,"
+           "\"generic_opens\":%.3f}\n",
+           alg, st->k, work_counters.id_blocks / runs, work_counters.tf_blocks / runs,
+           work_counters.exact_opens / runs, work_counters.generic_opens / runs);
+#endif
     fflush(stdout);
 }
 
@@ -430,6 +439,9 @@ static void bench_algorithm(Bench *b, const Settings *st, Data *d, const char *a
     do
         for (size_t i = 0; i < d->nq; i++) run_one(b, alg, d->qs[i].text);
     while (now_seconds() - t0 < st->warmup);
+#ifdef SEARCH_COUNTERS
+    memset(&work_counters, 0, sizeof work_counters); /* the timed runs' work only */
+#endif
     for (int pass = 0; pass < st->passes; pass++)
         for (size_t i = 0; i < d->nq; i++) time_query(b, st, d, alg, i, pass);
     report(b, st, d, alg);

@@ -34,9 +34,14 @@ static uint32_t end_cursor(PostingCursor *c, int corrupt)
     return PID_END;
 }
 
+#ifdef SEARCH_COUNTERS
+_Thread_local WorkCounters work_counters;
+#endif
+
 /* Decodes block b's ids; returns 0 on success. */
 static int load_block(PostingCursor *c, uint32_t b)
 {
+    WORK_COUNT(id_blocks);
     uint32_t start = b ? dir_entry(c, b - 1).end : 0, end = dir_entry(c, b).end;
     size_t avail = (size_t)(c->end - c->data);
     if (start > end || end > avail) return -1;
@@ -135,6 +140,7 @@ uint32_t cursor_advance(PostingCursor *c, uint32_t target)
 const uint32_t *cursor_block_tfs(PostingCursor *c)
 {
     if (!c->tfs_decoded) {
+        WORK_COUNT(tf_blocks);
         size_t avail = c->tf_end - c->tf_at;
         const uint8_t *p = c->data + c->tf_at;
         /* the tfs end the block, and none is above the block's stored

@@ -325,6 +325,25 @@ static inline uint32_t cursor_seek(PostingCursor *c, uint32_t target)
  * scoring of c->ids[c->i .. c->n); a block that fails to decode reads as
  * zeros and marks the cursor corrupt. */
 const uint32_t *cursor_block_tfs(PostingCursor *c);
+/* Work counters of this thread's searches, for comparing two ways of
+ * pruning by the work they do rather than by time (bench_search prints
+ * them): compiled in only with -DSEARCH_COUNTERS (`make bench-counters`),
+ * so that the searches of every other build pay nothing for them. */
+#ifdef SEARCH_COUNTERS
+typedef struct {
+    uint64_t id_blocks;        /* blocks whose ids were decoded */
+    uint64_t tf_blocks;        /* blocks whose tfs were decoded (scored) */
+    uint64_t exact_opens;      /* cursor sets opened to prune with the stored maxima
+                                  (a query opens one per segment, and one more
+                                  where threshold.c seeds from the floors) */
+    uint64_t generic_opens;    /* with the bound from max tf and min length */
+} WorkCounters;
+extern _Thread_local WorkCounters work_counters;
+#define WORK_COUNT(field) (work_counters.field++)
+#else
+#define WORK_COUNT(field) ((void)0)
+#endif
+
 /* The current posting's tf; inline, as it runs once per candidate found,
  * and the block's tfs are usually decoded already. */
 static inline uint32_t cursor_tf(PostingCursor *c)

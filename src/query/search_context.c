@@ -95,6 +95,10 @@ size_t search_open_cursors(SearchContext *c)
     for (size_t i = 0; i < c->q->n; i++) {
         const QueryTerm *t = &c->q->terms[i];
         if (!t->found || t->weight <= 0) continue;
+        if (n == 0) {
+            if (c->exact_maxima) WORK_COUNT(exact_opens);
+            else WORK_COUNT(generic_opens);
+        }
         cursor_open(&c->cur[n], c->seg, &t->info);
         c->qt[n] = t;
         c->ub[n] = search_term_bound(c, t);
