@@ -58,7 +58,7 @@ DEP_FILES := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/tests/c
 SO_MAJOR  = 1
 SO_VERSION = 1.0.0
 
-.PHONY: lib uninstall effectiveness sweep bench-counters ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-indexing-10m bench-reorder bench-ranking help
+.PHONY: lib uninstall effectiveness sweep sweep-fine bench-counters ranking fuzz fuzz-deps bench-tools bench-deps all deps test-deps test unit e2e check-asan install clean bench bench-quick bench-indexing bench-indexing-10m bench-reorder bench-ranking help
 .DELETE_ON_ERROR:
 
 # The packages first, then the build: with -j too, nothing is compiled
@@ -366,6 +366,17 @@ sweep: all ## the parameter sweep behind the defaults (SWEEP=full: every index s
 	@if [ "$(SWEEP)" = full ]; then RM3S="off 0.5 0.7" ARTICLES="0 0.1" sh bench/effectiveness/sweep.sh; \
 	else STOPS=on SIZES=250 TITLES=0 K1S="0.9 1.2 1.5" BS="0.4 0.6 0.75" RM3S="off 0.5 0.7 0.8" \
 	  ARTICLES="0 0.1" NAME=sweep-ranking sh bench/effectiveness/sweep.sh; fi
+
+# The finer grid of issue 30 (b, RM3's weight and feedback, proximity), and
+# which settings meet its targets, with p-values (bench/results/sweep-fine.md,
+# sweep-targets.md). The binary is copied first: a rebuild meanwhile changes nothing.
+SWEEP_FINE = STOPS=on SIZES=250 TITLES=0 K1S=1.2 BS="0.4 0.5 0.6 0.75" RM3S="off 0.8 0.85 0.9 0.93 0.95" \
+             FBS="10/10 10/20 5/10 20/20" PROXS="0 0.2 0.35 0.5 0.7" ARTICLES=0 JOBS=3 NAME=sweep-fine
+sweep-fine: all ## issue 30's finer sweep and its targets with p-values (about an hour on two cores)
+	mkdir -p bench/work/sweep && cp $(BUILD)/search bench/work/sweep/search
+	$(SWEEP_FINE) SEARCH=bench/work/sweep/search sh bench/effectiveness/sweep.sh
+	python3 bench/effectiveness/targets.py bench/results/sweep-fine.csv bench/work/sweep/sweep-fine/q \
+	  >bench/results/sweep-targets.md
 
 ranking: all ## each ranking option's gain over BM25, with p-values (bench/results/ranking.md)
 	sh bench/effectiveness/ranking.sh
