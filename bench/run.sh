@@ -43,8 +43,9 @@ build_index() {
     engine=$1; docs=$2; dir=$3
     rm -rf "$dir"
     case $engine in
-    search*) # one passage per document and every word kept, as the peers index them
-        cmd="./search index --corpus $docs --index $dir --passage-words 100000 --no-stopwords --quiet"
+    search*) # one passage per document and every word kept, as the peers index them; block
+        # maxima for the peers' BM25 (k1 1.2, b 0.75), which our searches then use
+        cmd="./search index --corpus $docs --index $dir --passage-words 100000 --no-stopwords --k1 1.2 --b 0.75 --quiet"
         [ "$engine" = search-bp ] && cmd="$cmd --reorder" ;;
     *) mkdir -p "$dir"; cmd="$PEERS/${engine}_bench index $docs $dir" ;;
     esac

@@ -135,7 +135,7 @@ typedef struct {
                                bitwise the same scores */
     float k1, b;            /* BM25, k1 0 to 100, b 0 to 1; negative (the default): the
                                index's, those its block maxima were built for
-                               (srch_build_options.k1, b; 1.2 and 0.75 unless built with
+                               (srch_build_options.k1, b; 1.2 and 0.6 unless built with
                                others), with which a search prunes best */
     float title_boost;      /* weight of the title field for unfielded words; 0 = off */
     float heading_boost;    /* likewise for headings */
@@ -325,7 +325,7 @@ typedef struct {
     float k1, b;           /* the BM25 parameters the block maxima are computed for, and
                               so the ones searches that name none use: k1 0 to 100, b 0
                               to 1; negative (the default): the updated index's, or 1.2
-                              and 0.75 for a new one. An update giving others rebuilds
+                              and 0.6 for a new one. An update giving others rebuilds
                               the index in full (why_full says so) */
 } srch_build_options;
 

@@ -30,9 +30,11 @@
  * meta.bin records them). A query that names no k1 and b scores with the
  * index's, so it always prunes with these exact maxima; queries with other
  * parameters fall back to bounds from the largest tf and smallest length,
- * which hold for any k1 and b. */
+ * which hold for any k1 and b. b 0.6 rather than Lucene's 0.75: the better
+ * on average over cranfield, cisi and cacm (bench/results/sweep-fine.md,
+ * docs/decisions/2026-12-06-ranking-defaults.md). */
 #define IMPACT_K1 1.2f
-#define IMPACT_B 0.75f
+#define IMPACT_B 0.6f
 #define IMPACT_K1_MAX 100.0f
 
 typedef struct {

@@ -277,7 +277,7 @@ static void test_bad_impact_parameters(void)
 }
 
 /* check bounds each posting by the maxima at meta.bin's own k1 and b: an
- * index whose meta names b 0.3 but whose maxima were computed for 0.75
+ * index whose meta names b 0.3 but whose maxima were computed for 0.6
  * under-bounds its long passages (at a smaller b they score more), which
  * check reports; the right b passes (test_sound_index). */
 static void test_maxima_checked_at_stored_parameters(void)
