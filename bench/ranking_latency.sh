@@ -4,7 +4,8 @@
 # indexes them (one passage per document, every word kept): bench_search
 # with the default algorithm at k=10 and k=1000, plain BM25, RM3 at
 # weight 0.5 and 0.8, article evidence at 0.1 (ranking articles as a
-# TREC run does), proximity at 0.5 alone and with RM3 0.8, each checked against the exhaustive algorithm. Writes
+# TREC run does), proximity at 0.5 alone and with RM3 0.8, and the best setting of
+# bench/results/sweep-targets.md, each checked against the exhaustive algorithm. Writes
 # bench/results/ranking-latency.md. `make bench-ranking` calls this; run
 # it on a quiet machine (bench/README.md).
 set -eu
@@ -40,7 +41,8 @@ for c in $CORPORA; do
     for k in 10 1000; do
         base=
         for opt in "BM25|" "RM3 0.5|--rm3 0.5" "RM3 0.8|--rm3 0.8" "article weight 0.1|--article-weight 0.1" \
-            "proximity 0.5|--proximity 0.5" "proximity 0.5, RM3 0.8|--proximity 0.5 --rm3 0.8"; do
+            "proximity 0.5|--proximity 0.5" "proximity 0.5, RM3 0.8|--proximity 0.5 --rm3 0.8" \
+            "b 0.5, RM3 0.8 (20 words), proximity 0.5|--b 0.5 --rm3 0.8 --rm3-terms 20 --proximity 0.5"; do
             name=${opt%%|*}; args=${opt#*|}
             # shellcheck disable=SC2086
             line=$("$BIN/bench_search" "$idx" "$q" -k "$k" --warmup "$WARMUP" \
