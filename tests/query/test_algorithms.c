@@ -254,6 +254,62 @@ static void test_indexes_built_for_b(void)
     ix = saved;
 }
 
+/* Builds the corpus into NAME for b 0.6 with this many threads; returns
+ * the key ranges its final merge wrote in parallel, 0 on failure. */
+static unsigned build_b06_with(const char *name, int threads)
+{
+    char docs[512], idx[512];
+    snprintf(docs, sizeof docs, "%s/docs.tsv", corpus.dir);
+    snprintf(idx, sizeof idx, "%s/%s", corpus.dir, name);
+    IndexerOptions o;
+    indexer_options_default(&o);
+    snprintf(o.analysis.language, sizeof o.analysis.language, "none");
+    o.passage_words = 100000;
+    o.threads = threads;
+    o.b = 0.6f;
+    o.b_given = 1;
+    IndexerReport r;
+    return indexer_build(docs, idx, &o, &r) == 0 ? r.ranges : 0;
+}
+
+/* The file of segment 0 of index NAME, read whole into b (0 on success). */
+static int read_segment_file(const char *name, const char *file, Buf *b)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/%s", corpus.dir, name);
+    char *dir = tc_segment_dir(idx);
+    if (!dir) return -1;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    free(dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(b, chunk, n);
+    fclose(f);
+    return 0;
+}
+
+/* The final merge writes key ranges in parallel, one writer each, whose
+ * maxima and floors must be computed for the index's k1 and b like the
+ * first writer's: the term files of a build on four threads (several
+ * ranges) are byte for byte those of one thread (one range). */
+static void test_parallel_ranges_use_the_index_b(void)
+{
+    CHECK_EQ_INT(build_b06_with("idx-b06-t1", 1), 1);
+    CHECK(build_b06_with("idx-b06-t4", 4) > 1);
+    static const char *files[] = {"postings.bin", "lexicon.bin"};
+    for (size_t i = 0; i < 2; i++) {
+        Buf a = {0}, b = {0};
+        CHECK_EQ_INT(read_segment_file("idx-b06-t1", files[i], &a), 0);
+        CHECK_EQ_INT(read_segment_file("idx-b06-t4", files[i], &b), 0);
+        CHECK(a.len > 0 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+        buf_free(&a);
+        buf_free(&b);
+    }
+}
+
 static void test_unknown_and_repeated_terms(void)
 {
     check_all("nosuchword", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
@@ -275,6 +331,7 @@ int main(void)
                                      T(test_best_passage_per_article), T(test_windows_longer_than_a_slice),
                                      T(test_windows_spanning_blocks),
                                      T(test_indexes_built_for_b),
+                                     T(test_parallel_ranges_use_the_index_b),
                                      T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
     analyzer_free(an);
