@@ -417,10 +417,13 @@ static void report(Bench *b, const Settings *st, Data *d, const char *alg)
     /* per query run (a build with -DSEARCH_COUNTERS: `make bench-counters`);
      * its times are not the reports' (the counting costs a little) */
     double runs = (double)nq * st->passes * st->repeat;
-    printf("{\"algorithm\":\"%s\",\"k\":%zu,\"id_blocks\":%.2f,\"tf_blocks\":%.2f,\"exact_opens\":%.3f,"
-           "\"generic_opens\":%.3f}\n",
-           alg, st->k, work_counters.id_blocks / runs, work_counters.tf_blocks / runs,
-           work_counters.exact_opens / runs, work_counters.generic_opens / runs);
+    const WorkCounters *w = &work_counters;
+    printf("{\"algorithm\":\"%s\",\"k\":%zu,\"id_blocks\":%.2f,\"seek_id_blocks\":%.2f,\"tf_blocks\":%.2f,"
+           "\"candidates\":%.1f,\"completions\":%.1f,\"bound_skips\":%.1f,\"seeks\":%.1f,\"seek_hits\":%.1f,"
+           "\"exact_opens\":%.3f,\"generic_opens\":%.3f}\n",
+           alg, st->k, w->id_blocks / runs, w->seek_id_blocks / runs, w->tf_blocks / runs, w->candidates / runs,
+           w->completions / runs, w->bound_skips / runs, w->seeks / runs, w->seek_hits / runs, w->exact_opens / runs,
+           w->generic_opens / runs);
 #endif
     fflush(stdout);
 }

@@ -42,6 +42,9 @@ _Thread_local WorkCounters work_counters;
 static int load_block(PostingCursor *c, uint32_t b)
 {
     WORK_COUNT(id_blocks);
+#ifdef SEARCH_COUNTERS
+    if (work_counters.seeking) WORK_COUNT(seek_id_blocks);
+#endif
     uint32_t start = b ? dir_entry(c, b - 1).end : 0, end = dir_entry(c, b).end;
     size_t avail = (size_t)(c->end - c->data);
     if (start > end || end > avail) return -1;

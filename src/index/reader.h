@@ -337,11 +337,23 @@ typedef struct {
                                   (a query opens one per segment, and one more
                                   where threshold.c seeds from the floors) */
     uint64_t generic_opens;    /* with the bound from max tf and min length */
+    /* completing candidates with the non-essential terms (bmm.c) */
+    uint64_t candidates;       /* passages a window's essential terms offered */
+    uint64_t completions;      /* (candidate, term) pairs still alive when the term came */
+    uint64_t bound_skips;      /* of those, decided by an undecoded block's bound */
+    uint64_t seeks;            /* cursor seeks to a candidate */
+    uint64_t seek_hits;        /* that found it */
+    uint64_t seek_id_blocks;   /* id blocks decoded by those seeks (in id_blocks too) */
+    int seeking;               /* set around the seeks, for load_block */
 } WorkCounters;
 extern _Thread_local WorkCounters work_counters;
 #define WORK_COUNT(field) (work_counters.field++)
+#define WORK_ADD(field, n) (work_counters.field += (n))
+#define WORK_SEEKING(on) (work_counters.seeking = (on))
 #else
 #define WORK_COUNT(field) ((void)0)
+#define WORK_ADD(field, n) ((void)0)
+#define WORK_SEEKING(on) ((void)0)
 #endif
 
 /* The current posting's tf; inline, as it runs once per candidate found,

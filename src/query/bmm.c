@@ -173,6 +173,7 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
 {
     const uint32_t *lengths = segment_lengths(c->seg);
     float threshold = topk_threshold(top);
+    WORK_ADD(candidates, m);
     for (size_t j = ne; j-- > 0 && m;) {
         ScoreSum cut = drop_level(c, j + 1, threshold);
         uint32_t t = c->order[j], kept = 0;
@@ -184,12 +185,20 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
             if (sum <= cut) continue;
             c->cand[kept] = pid; /* kept, and its sum completed below if the term has it */
             c->cand_sum[kept++] = sum;
+            WORK_COUNT(completions);
             if (cur->pid < pid && cur->ids[cur->n - 1] < pid) { /* a block not decoded: can its bound help? */
                 cursor_shallow(cur, pid);
-                if ((score_value(sum) + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold)
+                if ((score_value(sum) + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) {
+                    WORK_COUNT(bound_skips);
                     continue;
+                }
             }
-            if (cursor_seek(cur, pid) != pid) continue;
+            WORK_COUNT(seeks);
+            WORK_SEEKING(1);
+            uint32_t at = cursor_seek(cur, pid);
+            WORK_SEEKING(0);
+            if (at != pid) continue;
+            WORK_COUNT(seek_hits);
             c->cand_sum[kept - 1] = sum + score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, lengths[pid])));
         }
         m = kept;
