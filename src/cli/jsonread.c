@@ -29,38 +29,13 @@ static long node(JParse *p, int type)
     return (long)d->nv++;
 }
 
-static int hex4(const char *s)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (h < 0) return -1;
-        v = v * 16 + h;
-    }
-    return v;
-}
-
 /* A string from its opening quote; -1 when it does not close properly. */
 static int str(JParse *p)
 {
-    const char *s = p->d->s;
-    size_t n = p->d->n;
-    for (p->i++; p->i < n; p->i++) {
-        unsigned char c = (unsigned char)s[p->i];
-        if (c == '"') return p->i++, 0;
-        if (c < 0x20) return -1;
-        if (c != '\\') continue;
-        if (++p->i >= n) return -1;
-        c = (unsigned char)s[p->i];
-        if (c == 'u') {
-            if (n - p->i < 5 || hex4(s + p->i + 1) < 0) return -1;
-            p->i += 4;
-        } else if (!strchr("\"\\/bfnrt", c) || !c) {
-            return -1;
-        }
-    }
-    return -1;
+    const char *s = p->d->s, *why, *next = json_string_decode(s + p->i, s + p->d->n, NULL, &why);
+    if (!next) return -1;
+    p->i = (size_t)(next - s);
+    return 0;
 }
 
 static size_t digits(JParse *p)
@@ -174,54 +149,12 @@ long jdoc_get(const JDoc *d, long obj, const char *key, int type)
     return -1;
 }
 
-static void put_utf8(Buf *b, unsigned cp)
-{
-    if (cp < 0x80) buf_put_u8(b, (uint8_t)cp);
-    else if (cp < 0x800) buf_put_u8(b, (uint8_t)(0xc0 | cp >> 6)), buf_put_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    else if (cp < 0x10000)
-        buf_put_u8(b, (uint8_t)(0xe0 | cp >> 12)), buf_put_u8(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f))),
-            buf_put_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-    else
-        buf_put_u8(b, (uint8_t)(0xf0 | cp >> 18)), buf_put_u8(b, (uint8_t)(0x80 | ((cp >> 12) & 0x3f))),
-            buf_put_u8(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f))), buf_put_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-}
-
-/* \uXXXX at s (6 bytes known to be there), with its low surrogate when
- * one follows; *used the bytes taken. A lone surrogate becomes U+FFFD. */
-static unsigned escaped_cp(const char *s, size_t left, size_t *used)
-{
-    unsigned cp = (unsigned)hex4(s + 2);
-    *used = 6;
-    if (cp >= 0xd800 && cp < 0xdc00 && left >= 12 && s[6] == '\\' && s[7] == 'u') {
-        int lo = hex4(s + 8);
-        if (lo >= 0xdc00 && lo < 0xe000) {
-            *used = 12;
-            return 0x10000 + ((cp - 0xd800) << 10) + ((unsigned)lo - 0xdc00);
-        }
-    }
-    return cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp;
-}
-
 void jdoc_string(const JDoc *d, long str_node, Buf *out)
 {
     out->len = 0;
     const JNode *v = &d->v[str_node];
-    const char *s = d->s + v->at + 1, *end = d->s + v->at + v->len - 1; /* inside the quotes */
-    while (s < end) {
-        if (*s != '\\') {
-            buf_put_u8(out, (uint8_t)*s++);
-            continue;
-        }
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-        if (s[1] == 'u') {
-            size_t used;
-            put_utf8(out, escaped_cp(s, (size_t)(end - s), &used));
-            s += used;
-        } else {
-            buf_put_u8(out, (uint8_t)to[strchr(from, s[1]) - from]); /* the parse allowed only these */
-            s += 2;
-        }
-    }
+    const char *why;
+    json_string_decode(d->s + v->at, d->s + v->at + v->len, out, &why); /* the parse checked it */
     buf_put_u8(out, 0);
     out->len--;
 }

@@ -22,7 +22,6 @@
 #include "corpus/corpus.h"
 #include "util/util.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -44,102 +43,15 @@ static int json_fail(Json *j, const char *msg)
     return -1;
 }
 
-static int hex4(const char *p, uint32_t *out)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-        else return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void put_utf8(Buf *b, uint32_t cp)
-{
-    uint8_t e[4];
-    size_t n;
-    if (cp < 0x80) {
-        e[0] = (uint8_t)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        e[0] = (uint8_t)(0xC0 | cp >> 6);
-        e[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        e[0] = (uint8_t)(0xE0 | cp >> 12);
-        e[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        e[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        assert(cp <= 0x10FFFF); /* four hex digits, or a surrogate pair, give no more */
-        e[0] = (uint8_t)(0xF0 | cp >> 18);
-        e[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-        e[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        e[3] = (uint8_t)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    buf_append(b, e, n);
-}
-
 /* A string at j->p (on its opening quote), decoded into out (when non-NULL).
  * A lone surrogate escape becomes U+FFFD. */
 static int json_string_value(Json *j, Buf *out)
 {
     if (j->p >= j->end || *j->p != '"') return json_fail(j, "expected a string");
-    j->p++;
-    for (;;) {
-        const char *run = j->p;
-        while (j->p < j->end && *j->p != '"' && *j->p != '\\' && (unsigned char)*j->p >= 0x20) j->p++;
-        if (out && j->p > run) buf_append(out, run, (size_t)(j->p - run));
-        if (j->p >= j->end) return json_fail(j, "unterminated string");
-        char c = *j->p;
-        if (c == '"') {
-            j->p++;
-            return 0;
-        }
-        if (c != '\\') return json_fail(j, "control character in a string (must be escaped)");
-        if (j->end - j->p < 2) return json_fail(j, "unterminated string");
-        char e = j->p[1];
-        j->p += 2;
-        char lit;
-        switch (e) {
-        case '"': lit = '"'; break;
-        case '\\': lit = '\\'; break;
-        case '/': lit = '/'; break;
-        case 'b': lit = '\b'; break;
-        case 'f': lit = '\f'; break;
-        case 'n': lit = '\n'; break;
-        case 'r': lit = '\r'; break;
-        case 't': lit = '\t'; break;
-        case 'u': {
-            uint32_t cp;
-            if (j->end - j->p < 4 || hex4(j->p, &cp) != 0) return json_fail(j, "bad \\u escape");
-            j->p += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) { /* a high surrogate: its pair should follow */
-                uint32_t lo;
-                if (j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u' && hex4(j->p + 2, &lo) == 0 &&
-                    lo >= 0xDC00 && lo <= 0xDFFF) {
-                    j->p += 6;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                } else {
-                    cp = 0xFFFD; /* what follows is read on its own */
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            if (out) put_utf8(out, cp);
-            continue;
-        }
-        default:
-            return json_fail(j, "bad escape in a string");
-        }
-        if (out) buf_put_u8(out, (uint8_t)lit);
-    }
+    const char *why, *next = json_string_decode(j->p, j->end, out, &why);
+    if (!next) return json_fail(j, why);
+    j->p = next;
+    return 0;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -162,4 +162,11 @@ double now_seconds(void);
 /* CPU seconds the calling thread has used. */
 double thread_cpu_seconds(void);
 
+/* ---- json_string.c ---- */
+/* The JSON string at p (on its opening quote; the text ends before end)
+ * decoded into out, when out is not NULL: returns where the string ends
+ * (after its closing quote), or NULL with *why set to what is wrong. A
+ * lone surrogate escape becomes U+FFFD. */
+const char *json_string_decode(const char *p, const char *end, Buf *out, const char **why);
+
 #endif
