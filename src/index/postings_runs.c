@@ -417,9 +417,27 @@ static int run_index_read(int fd, const char *path, RunIndex *x)
 
 static const char *sample_key(const RunIndex *x, size_t i) { return (const char *)x->keys.data + x->koff[i]; }
 
-/* Opens a run to read the keys of [lo, hi) (NULL: no bound): from the last
- * sample at or before lo, skipping the keys before it. */
-static int source_open_run(Source *s, const char *path, const char *lo, size_t lolen, const char *hi, size_t hilen)
+/* The indexes of runs[0..n) into ix, read once for every source opened on
+ * them; -1 (none kept) when one cannot be read. */
+static int run_indexes_read(const char *const *runs, size_t n, RunIndex *ix)
+{
+    for (size_t i = 0; i < n; i++) {
+        int fd = open(runs[i], O_RDONLY | O_CLOEXEC);
+        int rc = fd < 0 ? (err_set("cannot open %s: %s", runs[i], strerror(errno)), -1) : run_index_read(fd, runs[i], &ix[i]);
+        if (fd >= 0) close(fd);
+        if (rc != 0) {
+            while (i--) run_index_free(&ix[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Opens a run, whose index is x, to read the keys of [lo, hi) (NULL: no
+ * bound): from the last sample at or before lo, skipping the keys before
+ * it. */
+static int source_open_run(Source *s, const char *path, const RunIndex *x, const char *lo, size_t lolen,
+                           const char *hi, size_t hilen)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
@@ -429,11 +447,8 @@ static int source_open_run(Source *s, const char *path, const char *lo, size_t l
         err_set("cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    RunIndex x;
-    if (run_index_read(s->fd, path, &x) != 0) return -1;
-    s->limit = x.end;
-    for (size_t i = 0; lo && i < x.n && key_cmp(sample_key(&x, i), x.klen[i], lo, lolen) <= 0; i++) s->fpos = x.off[i];
-    run_index_free(&x);
+    s->limit = x->end;
+    for (size_t i = 0; lo && i < x->n && key_cmp(sample_key(x, i), x->klen[i], lo, lolen) <= 0; i++) s->fpos = x->off[i];
     s->buf = xmalloc(READ_BUFFER);
     int r;
     do {
@@ -685,11 +700,11 @@ static int to_run(void *ctx, const char *key, size_t klen, const TermPostings *g
     return t->w.f.failed ? -1 : 0;
 }
 
-static int open_runs(Source *src, const char *const *runs, size_t n, const char *lo, size_t lolen, const char *hi,
-                     size_t hilen)
+static int open_runs(Source *src, const char *const *runs, const RunIndex *ix, size_t n, const char *lo, size_t lolen,
+                     const char *hi, size_t hilen)
 {
     for (size_t i = 0; i < n; i++) {
-        if (source_open_run(&src[i], runs[i], lo, lolen, hi, hilen) != 0) {
+        if (source_open_run(&src[i], runs[i], &ix[i], lo, lolen, hi, hilen) != 0) {
             for (size_t j = 0; j <= i; j++) source_close(&src[j]);
             return -1;
         }
@@ -701,7 +716,11 @@ static int open_runs(Source *src, const char *const *runs, size_t n, const char 
 static int merge_group(const char *const *runs, size_t n, const char *dir, const char *name)
 {
     Source src[FAN_IN];
-    if (open_runs(src, runs, n, NULL, 0, NULL, 0) != 0) return -1;
+    RunIndex ix[FAN_IN];
+    if (run_indexes_read(runs, n, ix) != 0) return -1;
+    int opened = open_runs(src, runs, ix, n, NULL, 0, NULL, 0);
+    for (size_t i = 0; i < n; i++) run_index_free(&ix[i]);
+    if (opened != 0) return -1;
     ToRun t = {0};
     int rc = run_writer_open(&t.w, dir, name);
     if (rc == 0) {
@@ -810,15 +829,16 @@ static size_t choose_cuts(RunIndex *ix, size_t nruns, MemKey *const *mk, const s
 
 /* Opens range i's sources: every run and in-memory index, read from
  * cut[i - 1] to before cut[i]. */
-static int open_range(Range *r, size_t i, size_t nranges, const Cut *cut, const char *const *runs, size_t nruns,
-                      MemIndex *const *mems, MemKey *const *mk, const size_t *mn, size_t nmems, const uint32_t *lengths)
+static int open_range(Range *r, size_t i, size_t nranges, const Cut *cut, const char *const *runs, const RunIndex *ix,
+                      size_t nruns, MemIndex *const *mems, MemKey *const *mk, const size_t *mn, size_t nmems,
+                      const uint32_t *lengths)
 {
     const char *lo = i ? cut[i - 1].key : NULL, *hi = i + 1 < nranges ? cut[i].key : NULL;
     size_t lolen = i ? cut[i - 1].klen : 0, hilen = i + 1 < nranges ? cut[i].klen : 0;
     r->n = nruns + nmems;
     r->src = xcalloc(r->n ? r->n : 1, sizeof *r->src);
     for (size_t j = 0; j < r->n; j++) r->src[j].fd = -1;
-    if (open_runs(r->src, runs, nruns, lo, lolen, hi, hilen) != 0) {
+    if (open_runs(r->src, runs, ix, nruns, lo, lolen, hi, hilen) != 0) {
         r->n = 0; /* open_runs closed them */
         return -1;
     }
@@ -863,13 +883,8 @@ static int merge_final(const char *const *runs, size_t nruns, MemIndex *const *m
     TermWriter part[MAX_RANGES];
     memset(rg, 0, sizeof rg);
     size_t nranges = 0, opened = 0, parts = 0;
-    int rc = 0;
     for (size_t i = 0; i < nmems; i++) mk[i] = sorted_terms(mems[i], &mn[i]);
-    for (size_t i = 0; rc == 0 && want > 1 && i < nruns; i++) {
-        int fd = open(runs[i], O_RDONLY | O_CLOEXEC);
-        rc = fd < 0 ? (err_set("cannot open %s: %s", runs[i], strerror(errno)), -1) : run_index_read(fd, runs[i], &ix[i]);
-        if (fd >= 0) close(fd);
-    }
+    int rc = run_indexes_read(runs, nruns, ix);
     if (rc == 0) nranges = want > 1 ? choose_cuts(ix, nruns, mk, mn, nmems, want, cut) : 1;
     for (size_t i = 0; rc == 0 && i < nranges; i++, opened++) {
         rg[i].lengths = lengths;
@@ -877,7 +892,7 @@ static int merge_final(const char *const *runs, size_t nruns, MemIndex *const *m
         rg[i].w = i ? &part[i] : w;
         if (i && term_writer_open_part(&part[i], dir, (unsigned)i, &w->impact) != 0) rc = -1;
         else parts += i > 0;
-        if (rc == 0) rc = open_range(&rg[i], i, nranges, cut, runs, nruns, mems, mk, mn, nmems, lengths);
+        if (rc == 0) rc = open_range(&rg[i], i, nranges, cut, runs, ix, nruns, mems, mk, mn, nmems, lengths);
     }
     if (rc == 0) rc = merge_ranges(rg, nranges);
     for (size_t i = 1; i <= parts; i++) {
