@@ -108,7 +108,6 @@ struct Run {
     Sources sources;       /* the files read or kept, for the new commit */
     IndexerReport *rep;
     BuildTimings *tm;      /* NULL unless timed (SEARCH_TIMINGS) */
-    double back, back_else; /* timed: when on_article last returned to the reader; elsewhere() then */
     /* reading */
     uint32_t next_pid;     /* ids handed out so far */
     uint64_t strings;      /* article string bytes handed out (a bound) */
@@ -259,19 +258,16 @@ static double elsewhere(const Run *r)
     return r->tm->wait + r->tm->records + (r->nworkers > 1 ? 0 : r->wt[0].busy);
 }
 
-/* Timed, the reader's time between articles is reading; the article's own
- * is split up by where it goes. */
+/* Timed, an article's own time is splitting, but for what is timed
+ * elsewhere (waiting, records, analysis on this thread); the reader's
+ * time outside articles is reading (note_workers). */
 static int on_article(void *ctx, const Article *a)
 {
     Run *r = ctx;
     if (!r->tm) return article_in(r, a);
-    double t0 = now_seconds();
-    r->tm->read += t0 - r->back;
-    double before = elsewhere(r);
+    double t0 = now_seconds(), before = elsewhere(r);
     int rc = article_in(r, a);
-    r->back = now_seconds();
-    r->back_else = elsewhere(r);
-    r->tm->split += r->back - t0 - (r->back_else - before);
+    r->tm->split += now_seconds() - t0 - (elsewhere(r) - before);
     return rc;
 }
 
@@ -446,12 +442,12 @@ static int write_terms(Run *r, const char *segdir, uint64_t *bytes)
     return rc;
 }
 
-/* Timed: what each analysis thread did, as drain left them. */
+/* Timed: what each analysis thread did, as drain left them, and the
+ * reading thread's reading: its pipeline time spent on nothing else. */
 static void note_workers(Run *r)
 {
     BuildTimings *tm = r->tm;
-    /* after the last article: the end of the corpus, and the last batches' waits and records */
-    tm->read += tick(r) - r->back - (elsewhere(r) - r->back_else);
+    tm->read = tm->pipeline - tm->split - elsewhere(r); /* the reading thread's time in none of those */
     tm->workers = r->nworkers > 1 ? r->nworkers : 0; /* 0: worker_busy[0] is the reading thread's analysis */
     for (int i = 0; i < r->nworkers && i < TIMED_WORKERS; i++) {
         tm->worker_busy[i] = r->wt[i].busy;
@@ -467,7 +463,7 @@ static int build_segment(Run *r, article_source_fn source, void *src, const char
     IndexerReport *rep = r->rep;
     if (builder_open(&r->b, segdir, &o->analysis, o->passage_words, o->threads) != 0) return -1;
     if (r->tm) docstore_writer_time(r->b.store, &r->tm->store_cpu);
-    double t0 = r->back = tick(r);
+    double t0 = tick(r);
     int rc = start_workers(r, segdir);
     CorpusOptions co;
     corpus_options_default(&co);
