@@ -43,6 +43,26 @@ timed() {
     SECS=$(cut -d' ' -f1 "$W/itime.txt")
     RSS_MB=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/itime.txt")
 }
+# rounds NAME RUN IX LABEL CMD...: ROUNDS (default 5) builds of CMD into
+# IX, each from scratch; sets SECS and RSS_MB to the median round's, FASTEST
+# to the fastest's seconds, and adds the median round's phases to $PHASES
+# as corpus NAME, run RUN
+rounds() {
+    name_=$1 run_=$2 ix_=$3 label_=$4; shift 4
+    n_=${ROUNDS:-5}
+    : >"$W/rounds.txt"
+    for r in $(seq "$n_"); do
+        rm -rf "$ix_"
+        echo "indexing: $name_, $label_, round $r of $n_" >&2
+        timed "$@"
+        echo "$SECS $RSS_MB $(cat "$W/timing.json")" >>"$W/rounds.txt"
+    done
+    sort -n -k1,1 "$W/rounds.txt" >"$W/sorted.txt"
+    set -- $(awk -v n="$n_" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }' "$W/sorted.txt")
+    SECS=$1 RSS_MB=$2 FASTEST=$3
+    sed -n "$(( (n_ + 1) / 2 ))p" "$W/sorted.txt" | cut -d' ' -f3- |
+        sed "s/^{/{\"corpus\":\"$name_\",\"run\":\"$run_\",/" >>"$PHASES"
+}
 # row CORPUS RUN THREADS MB NOTE [MEMORY_MB]
 row() { echo "$1,$2,$3,${6:-},$4,$SECS,$(awk -v m="$4" -v s="$SECS" 'BEGIN { printf "%.1f", (s > 0 ? m / s : 0) }'),$RSS_MB,$5" >>"$CSV"; }
 # same_index A B: the segment files of two one-segment indexes are identical
@@ -55,21 +75,9 @@ for name in $CORPORA; do
     d=$W/$name; docs=$d/docs.tsv
     mb=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { printf "%.1f", b / 1e6 }')
     for t in 1 2; do
-        rounds=${ROUNDS:-5}
-        : >"$W/rounds.txt"
-        for r in $(seq "$rounds"); do
-            rm -rf "$d/ix-t$t"
-            echo "indexing: $name, $t thread(s), round $r of $rounds" >&2
-            timed ./search index --corpus "$docs" --index "$d/ix-t$t" --threads "$t" $OPTS
-            echo "$SECS $RSS_MB $(cat "$W/timing.json")" >>"$W/rounds.txt"
-        done
-        # the median round (its RSS and phases too), and the fastest
-        sort -n -k1,1 "$W/rounds.txt" >"$W/sorted.txt"
-        set -- $(awk -v n="$rounds" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }' "$W/sorted.txt")
-        SECS=$1 RSS_MB=$2
-        sed -n "$(( (rounds + 1) / 2 ))p" "$W/sorted.txt" | cut -d' ' -f3- | sed "s/^{/{\"corpus\":\"$name\",\"run\":\"full\",/" >>"$PHASES"
-        note=""; [ "$rounds" -gt 1 ] && note="median of $rounds; fastest $3 s"
-        row "$name" full "$t" "$mb" "$note"
+        rounds "$name" full "$d/ix-t$t" "$t thread(s)" \
+            ./search index --corpus "$docs" --index "$d/ix-t$t" --threads "$t" $OPTS
+        row "$name" full "$t" "$mb" "median of ${ROUNDS:-5}; fastest $FASTEST s"
     done
     same=no; same_index "$d/ix-t1" "$d/ix-t2" && same=yes
     sed -i "s/^$name,full,2,\(.*\),$/$name,full,2,\1,identical to 1 thread: $same/" "$CSV"
@@ -77,22 +85,13 @@ for name in $CORPORA; do
     # (at least 1 MiB: a small corpus of the quick run would get 0)
     mem=$(awk -v b="$(wc -c <"$docs")" 'BEGIN { m = int(b / 3 / 1048576); printf "%d", m < 1 ? 1 : m }')
     for t in 1 2; do
-        rounds=${ROUNDS:-5}
-        : >"$W/rounds.txt"
-        for r in $(seq "$rounds"); do
-            rm -rf "$d/ix-mem"
-            echo "indexing: $name, $t thread(s), --memory ${mem}M, round $r of $rounds" >&2
-            timed ./search index --corpus "$docs" --index "$d/ix-mem" --threads "$t" --memory "${mem}M" \
-                --passage-words 100000 --no-stopwords 2>"$W/mem-report.txt"
-            echo "$SECS $RSS_MB $(cat "$W/timing.json")" >>"$W/rounds.txt"
-        done
-        sort -n -k1,1 "$W/rounds.txt" >"$W/sorted.txt"
-        set -- $(awk -v n="$rounds" 'NR == 1 { f = $1 } NR == int((n + 1) / 2) { m = $1; r = $2 } END { print m, r, f }' "$W/sorted.txt")
-        SECS=$1 RSS_MB=$2
-        sed -n "$(( (rounds + 1) / 2 ))p" "$W/sorted.txt" | cut -d' ' -f3- | sed "s/^{/{\"corpus\":\"$name\",\"run\":\"bounded\",/" >>"$PHASES"
+        # (its report, on stderr, says how many runs it wrote)
+        rounds "$name" bounded "$d/ix-mem" "$t thread(s), --memory ${mem}M" sh -c \
+            './search index --corpus "$1" --index "$2" --threads "$3" --memory "$4" --passage-words 100000 --no-stopwords 2>"$5"' \
+            sh "$docs" "$d/ix-mem" "$t" "${mem}M" "$W/mem-report.txt"
         runs=$(sed -n 's/.*postings went to \([0-9]*\) runs on disk (\([0-9.]*\) MB).*/\1 runs (\2 MB)/p' "$W/mem-report.txt")
         same=no; same_index "$d/ix-t1" "$d/ix-mem" && same=yes
-        row "$name" "full in bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same; median of $rounds; fastest $3 s" \
+        row "$name" "full in bounded memory" "$t" "$mb" "${runs:-no runs}; identical to ample memory: $same; median of ${ROUNDS:-5}; fastest $FASTEST s" \
             "$(awk -v m="$mem" 'BEGIN { printf "%.1f", m * 1.048576 }')"
     done
     rm -rf "$d/ix-mem"
