@@ -24,28 +24,45 @@ typedef struct {
 
 static size_t floors_set; /* runs where threshold.c found a floor */
 
+/* A query parsed on index x at k1, b and a search context for it (which
+ * points into the struct: it stays where it was opened). */
+typedef struct {
+    Bm25 p;
+    Query q;
+    SearchContext ctx;
+} Opened;
+
+static void open_query(Opened *o, Index *x, float k1, float b, const char *text)
+{
+    bm25_init(&o->p, k1, b, index_stats(x));
+    query_init(&o->q);
+    CHECK_EQ_INT(query_parse(an, x, &o->p, text, &o->q), 0);
+    search_context_init(&o->ctx, x, &o->p);
+    o->ctx.q = &o->q;
+}
+
+static void close_query(Opened *o)
+{
+    search_context_free(&o->ctx);
+    query_free(&o->q);
+}
+
 static void run(const Algorithm *alg, const char *text, size_t k, float k1, float b, int group, int seed,
                 Result *out)
 {
-    Bm25 p;
-    bm25_init(&p, k1, b, index_stats(ix));
-    Query q;
-    query_init(&q);
-    CHECK_EQ_INT(query_parse(an, ix, &p, text, &q), 0);
-    SearchContext ctx;
-    search_context_init(&ctx, ix, &p);
-    ctx.q = &q;
+    Opened o;
+    open_query(&o, ix, k1, b, text);
+    SearchContext *ctx = &o.ctx;
     TopK top;
     topk_init(&top, k, group ? ix : NULL);
-    if (seed) search_seed_threshold(&ctx, &top);
+    if (seed) search_seed_threshold(ctx, &top);
     out->floor = top.floor;
     floors_set += top.floor > 0;
-    CHECK_EQ_INT(alg->run(&ctx, &top), 0);
+    CHECK_EQ_INT(alg->run(ctx, &top), 0);
     out->n = topk_sorted(&top);
     memcpy(out->hits, top.heap, out->n * sizeof *top.heap);
     topk_free(&top);
-    search_context_free(&ctx);
-    query_free(&q);
+    close_query(&o);
 }
 
 static int same(const Result *a, const Result *b)
@@ -184,20 +201,13 @@ static void test_windows_spanning_blocks(void)
  * in ub (the first n). */
 static int stored_maxima_used(Index *x, float k1, float b, const char *text, float *ub, size_t *n)
 {
-    Bm25 p;
-    bm25_init(&p, k1, b, index_stats(x));
-    Query q;
-    query_init(&q);
-    CHECK_EQ_INT(query_parse(an, x, &p, text, &q), 0);
-    SearchContext ctx;
-    search_context_init(&ctx, x, &p);
-    ctx.q = &q;
-    search_segment(&ctx, 0, NULL);
-    *n = search_open_cursors(&ctx);
-    memcpy(ub, ctx.ub, *n * sizeof *ub);
-    int exact = ctx.exact_maxima && ctx.exact_floors;
-    search_context_free(&ctx);
-    query_free(&q);
+    Opened o;
+    open_query(&o, x, k1, b, text);
+    search_segment(&o.ctx, 0, NULL);
+    *n = search_open_cursors(&o.ctx);
+    memcpy(ub, o.ctx.ub, *n * sizeof *ub);
+    int exact = o.ctx.exact_maxima && o.ctx.exact_floors;
+    close_query(&o);
     return exact;
 }
 
