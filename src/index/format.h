@@ -102,7 +102,7 @@ static inline float rd_f32(const uint8_t *p)
 /* ---- file frame (index_file.c): every file's 32-byte header ---- */
 
 #define FRAME_MAGIC "PSGINDEX"
-#define FRAME_VERSION 7
+#define FRAME_VERSION 8
 #define FRAME_BYTES 32
 #define FRAME_CHECKED_BYTES 28 /* the header's own CRC32 covers these */
 
@@ -301,10 +301,17 @@ static inline void positions_header_get(const uint8_t *p, PositionsHeader *h)
     h->positions = rd_u64(p + 8);
 }
 
-/* ---- passages.bin: COUNT_BYTES, N records, N u32 lengths ---- */
+/* ---- passages.bin: COUNT_BYTES, N records, N u32 lengths, N u16 short
+ * lengths ---- */
 
 #define PASSAGE_RECORD_BYTES 24
 #define PASSAGE_LENGTH_BYTES 4
+#define PASSAGE_SHORT_BYTES 2
+/* A short length is the length itself below the cap, the cap otherwise
+ * (then the u32 length is read): half the bytes for the scoring loops to
+ * fetch, each of which reads one length per posting at a random place. */
+#define SHORT_LENGTH_CAP 65535u
+static inline uint16_t short_length(uint32_t len) { return len < SHORT_LENGTH_CAP ? (uint16_t)len : SHORT_LENGTH_CAP; }
 
 typedef struct {
     uint32_t article; /* index into articles */

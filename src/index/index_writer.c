@@ -109,12 +109,28 @@ static int write_meta(IndexBuilder *b, const char *dir, uint64_t *bytes, const T
     return rc;
 }
 
+/* passages.bin's short lengths, from the u32 lengths, a chunk at a time. */
+static void write_short_lengths(IndexBuilder *b)
+{
+    uint8_t chunk[4096];
+    size_t n = b->lengths.len / PASSAGE_LENGTH_BYTES, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        wr_u16(chunk + used, short_length(rd_u32(b->lengths.data + i * PASSAGE_LENGTH_BYTES)));
+        used += PASSAGE_SHORT_BYTES;
+        if (used == sizeof chunk || i + 1 == n) {
+            fileout_write(&b->passages, chunk, used);
+            used = 0;
+        }
+    }
+}
+
 int builder_finish(IndexBuilder *b, const TermWriter *terms, uint64_t *bytes)
 {
     uint8_t np[COUNT_BYTES], na[COUNT_BYTES];
     count_put(np, b->npassages);
     count_put(na, b->narticles);
     fileout_write(&b->passages, b->lengths.data, b->lengths.len);
+    write_short_lengths(b);
     int rc = fileout_close(&b->passages, "PASS", np, bytes);
     b->passages.fd = -1;
     if (rc == 0) rc = fileout_append_spill(&b->articles, &b->strings);

@@ -134,6 +134,14 @@ void segment_close(Segment *sg);
 const IndexStats *segment_stats(const Segment *sg);
 const char *segment_dir(const Segment *sg);
 const uint32_t *segment_lengths(const Segment *sg); /* passage lengths, N entries */
+/* The same as short lengths (format.h), which the scoring loops read:
+ * length_at gives a passage's length from them, the u32 only when capped. */
+const uint16_t *segment_short_lengths(const Segment *sg);
+static inline uint32_t length_at(const uint16_t *shorts, const uint32_t *lengths, uint32_t pid)
+{
+    uint32_t len = shorts[pid];
+    return __builtin_expect(len != SHORT_LENGTH_CAP, 1) ? len : lengths[pid];
+}
 /* 1 and *out filled when the key is in the lexicon, 0 when it is not,
  * -1 (err_msg set) when a lexicon entry it reads is corrupt. */
 int segment_lookup(const Segment *sg, const char *key, size_t len, TermInfo *out);

@@ -57,7 +57,8 @@ struct Segment {
     LexCache *cache;
     const uint8_t *pass_records; /* N x PASSAGE_RECORD_BYTES */
     const uint32_t *lengths;     /* N passage lengths (4-byte aligned) */
-    uint32_t *lengths_copy;      /* set when the mapping was not aligned */
+    const uint16_t *short_lengths; /* N short lengths (format.h) */
+    uint8_t *lengths_copy;       /* both, when the mapping was not aligned */
     const uint8_t *art_records;
     const uint8_t *art_pool;
     uint64_t art_pool_len;
@@ -265,17 +266,19 @@ static int load_passages(Segment *sg)
 {
     const MappedFile *m = &sg->pass;
     uint64_t n = sg->stats.passages;
-    if (m->len != COUNT_BYTES + n * (PASSAGE_RECORD_BYTES + PASSAGE_LENGTH_BYTES) || count_get(m->payload) != n)
+    if (m->len != COUNT_BYTES + n * (PASSAGE_RECORD_BYTES + PASSAGE_LENGTH_BYTES + PASSAGE_SHORT_BYTES) ||
+        count_get(m->payload) != n)
         return corrupt(sg, "passages.bin", "passage count does not match");
     sg->pass_records = m->payload + COUNT_BYTES;
     const uint8_t *lp = sg->pass_records + n * PASSAGE_RECORD_BYTES;
-    if ((uintptr_t)lp % 4 == 0) {
-        sg->lengths = (const uint32_t *)(const void *)lp;
-    } else {
-        sg->lengths_copy = xmalloc((n + 1) * PASSAGE_LENGTH_BYTES);
-        memcpy(sg->lengths_copy, lp, n * PASSAGE_LENGTH_BYTES);
-        sg->lengths = sg->lengths_copy;
+    size_t bytes = n * (PASSAGE_LENGTH_BYTES + PASSAGE_SHORT_BYTES);
+    if ((uintptr_t)lp % 4 != 0) { /* n * 4 keeps the short lengths aligned too */
+        sg->lengths_copy = xmalloc(bytes + PASSAGE_LENGTH_BYTES);
+        memcpy(sg->lengths_copy, lp, bytes);
+        lp = sg->lengths_copy;
     }
+    sg->lengths = (const uint32_t *)(const void *)lp;
+    sg->short_lengths = (const uint16_t *)(const void *)(lp + n * PASSAGE_LENGTH_BYTES);
     return 0;
 }
 
@@ -361,6 +364,9 @@ static int verify_records(const Segment *sg)
         if (segment_passage(sg, p, &pi) != 0) return -1;
         if ((p & 0xffff) == 0) file_release_below(&sg->pass, sg->pass_records + (size_t)p * PASSAGE_RECORD_BYTES);
         total += sg->lengths[p];
+        if (sg->short_lengths[p] != short_length(sg->lengths[p]))
+            return segment_corrupt(sg, "passages.bin", "passage %u: short length %u, length %u", p,
+                                   sg->short_lengths[p], sg->lengths[p]);
     }
     file_release(&sg->arts);
     file_release(&sg->pass);
@@ -452,6 +458,7 @@ void segment_close(Segment *sg)
 const IndexStats *segment_stats(const Segment *sg) { return &sg->stats; }
 const char *segment_dir(const Segment *sg) { return sg->dir; }
 const uint32_t *segment_lengths(const Segment *sg) { return sg->lengths; }
+const uint16_t *segment_short_lengths(const Segment *sg) { return sg->short_lengths; }
 
 const uint8_t *segment_postings_base(const Segment *sg, size_t *len)
 {

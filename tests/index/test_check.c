@@ -1,7 +1,8 @@
 /* test_check.c: index_check passes a sound index and counts what the
  * index says it holds; it finds damage that checksums cannot (the bytes
  * changed and the CRCs rewritten to match): a block bound below a posting
- * it covers, a store block that no longer decompresses; a segment's
+ * it covers, a store block that no longer decompresses, a passage's short
+ * length that is not its length; a segment's
  * writer, reopening it, skips the CRCs and nothing else; and random damage
  * never crashes it (open refuses, or check runs to the end). */
 #include "check.h"
@@ -162,6 +163,38 @@ static void flip_last_byte(uint8_t *payload, size_t len, void *ctx)
 {
     (void)ctx;
     payload[len - 5] ^= 0x80;
+}
+
+/* Passage 3's short length one more than its length (both little-endian
+ * at the end of passages.bin: N records, N u32 lengths, N u16 shorts). */
+static void bump_short_length(uint8_t *payload, size_t len, void *ctx)
+{
+    (void)len;
+    uint64_t n = rd_u64(payload);
+    uint8_t *shorts = payload + COUNT_BYTES + n * (PASSAGE_RECORD_BYTES + PASSAGE_LENGTH_BYTES);
+    *(uint32_t *)ctx = rd_u32(payload + COUNT_BYTES + n * PASSAGE_RECORD_BYTES + 3 * PASSAGE_LENGTH_BYTES);
+    wr_u16(shorts + 3 * PASSAGE_SHORT_BYTES, (uint16_t)(rd_u16(shorts + 3 * PASSAGE_SHORT_BYTES) + 1));
+}
+
+/* The scoring loops read a passage's length from its short length: one
+ * that disagrees with the length would change scores unseen, and check
+ * names it. */
+static void test_short_length_disagrees(void)
+{
+    restore();
+    uint32_t len = 0;
+    CHECK_EQ_INT(rewrite("passages.bin", bump_short_length, &len), 0);
+    CHECK(len > 0 && len < SHORT_LENGTH_CAP);
+    IndexCheck r;
+    int rc = check_index(&r);
+    CHECK_EQ_INT(rc, -1);
+    char want[64];
+    snprintf(want, sizeof want, "passage 3: short length %u, length %u", len + 1, len);
+    if (rc == -1 && !strstr((const char *)r.report.data, want)) {
+        fprintf(stderr, "  report: %.*s\n", (int)r.report.len, (const char *)r.report.data);
+        check_failed_in_test++;
+    }
+    if (rc == -1) buf_free(&r.report);
 }
 
 static void test_store_damage(void)
@@ -336,6 +369,7 @@ int main(void)
                                      T(test_block_bound_below_a_posting),
                                      T(test_floor_above_its_rank),
                                      T(test_store_damage),
+                                     T(test_short_length_disagrees),
                                      T(test_written_segment_skips_only_the_crc),
                                      T(test_unknown_language),
                                      T(test_bad_impact_parameters),

@@ -31,7 +31,7 @@ static void test_frame(void)
     CHECK(guard_intact(p, FRAME_BYTES));
     CHECK(memcmp(p, "PSGINDEX", 8) == 0);
     CHECK(memcmp(p + 8, "LEXI", 4) == 0);
-    CHECK_EQ_INT(rd_u32(p + 12), 7);
+    CHECK_EQ_INT(rd_u32(p + 12), 8);
     CHECK(rd_u64(p + 16) == 0x0102030405060708ull);
     CHECK_EQ_INT(rd_u32(p + 24), 0xdeadbeef);
     CHECK_EQ_INT(rd_u32(p + 28), crc32_of(p, 28));

@@ -320,6 +320,52 @@ static void test_parallel_ranges_use_the_index_b(void)
     }
 }
 
+/* Passages of 65,534 to 90,000 words among short ones: a passage's short
+ * length (format.h), which the scoring loops read, is capped at 65,535,
+ * where its length is read instead. Every algorithm must score them with
+ * their length, as the exhaustive one does, and the long passages must be
+ * among the hits, so that it was their lengths that were read. */
+static void test_passages_longer_than_a_short_length(void)
+{
+    static const uint32_t longs[] = {65534, 65535, 65536, 90000};
+    const uint32_t nshort = 300, nlong = sizeof longs / sizeof *longs;
+    TestCorpus lc = {.vocab = 40}; /* no word lists kept: tc_free removes the files */
+    FILE *f = tc_docs_open(&lc);
+    CHECK(f != NULL);
+    if (!f) return;
+    for (uint32_t d = 0; d < nshort + nlong; d++) {
+        uint32_t len = d < nshort ? 1 + tc_rand() % 60 : longs[d - nshort];
+        fprintf(f, "doc%u\t\t", d);
+        for (uint32_t i = 0; i < len; i++) fprintf(f, "%sw%u", i ? " " : "", tc_word(lc.vocab));
+        fputc('\n', f);
+    }
+    fclose(f);
+    Index *x = tc_index_docs(&lc);
+    CHECK(x != NULL);
+    if (!x) return;
+    const Segment *sg = index_segment(x, 0);
+    for (uint32_t i = 0; i < nlong; i++) {
+        CHECK_EQ_INT(segment_lengths(sg)[nshort + i], longs[i]);
+        CHECK_EQ_INT(segment_short_lengths(sg)[nshort + i], longs[i] < SHORT_LENGTH_CAP ? longs[i] : SHORT_LENGTH_CAP);
+    }
+    Index *saved = ix;
+    ix = x;
+    size_t long_hits = 0;
+    char text[256];
+    for (int iter = 0; iter < 60; iter++) {
+        snprintf(text, sizeof text, "w%u w%u w%u", tc_rand() % lc.vocab, tc_rand() % lc.vocab, tc_rand() % lc.vocab);
+        size_t k = 1 + tc_rand() % 40;
+        check_all(text, k, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
+        Result ref;
+        run(algorithm_find("exhaustive"), text, k, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0, 0, &ref);
+        for (size_t i = 0; i < ref.n; i++) long_hits += ref.hits[i].pid >= nshort;
+    }
+    CHECK(long_hits >= 60); /* the long passages score high on frequent words */
+    ix = saved;
+    index_close(x);
+    tc_free(&lc);
+}
+
 static void test_unknown_and_repeated_terms(void)
 {
     check_all("nosuchword", 10, BM25_K1_DEFAULT, BM25_B_DEFAULT, 0);
@@ -342,7 +388,7 @@ int main(void)
                                      T(test_windows_spanning_blocks),
                                      T(test_indexes_built_for_b),
                                      T(test_parallel_ranges_use_the_index_b),
-                                     T(test_unknown_and_repeated_terms)};
+                                     T(test_passages_longer_than_a_short_length), T(test_unknown_and_repeated_terms)};
     int rc = run_tests("algorithms", cases, sizeof cases / sizeof cases[0]);
     analyzer_free(an);
     index_close(ix);
