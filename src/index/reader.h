@@ -299,21 +299,28 @@ void cursor_open(PostingCursor *c, const Segment *sg, const TermInfo *t);
 uint32_t cursor_next(PostingCursor *c);
 /* Moves to the first passage >= target (skipping whole blocks). */
 uint32_t cursor_advance(PostingCursor *c, uint32_t target);
-/* The index of the first of a decoded block's ids that is >= target,
- * looking from i on, when ids[i] < target <= the block's last id. Four ids
- * are compared at a time from the aligned group holding i (those before i
- * are smaller still), so that the loop's exit, which a scan id by id
- * mispredicts once per seek, comes a quarter as late; lanes past the
- * block's end come after its last id and are never the first found. */
+/* The index of the first of a decoded block's ids (BLOCK_SIZE of them)
+ * that is >= target, looking from i on, when ids[i] < target <= the
+ * block's last id. Sixteen ids are compared at once (four SSE2 compares,
+ * their masks joined), from the aligned group holding i (those before i
+ * are smaller still): a seek usually ends within them, so the loop's exit,
+ * which a scan of a few ids at a time mispredicts on about every seek, is
+ * rarely taken twice. The sixteen never reach past the array (the last
+ * group is the array's last sixteen, whose ids before i are smaller too),
+ * and ids past a short block's end, stale, come after the one found. */
 static inline uint32_t block_find(const uint32_t *ids, uint32_t i, uint32_t target)
 {
 #ifdef __SSE2__
     const __m128i flip = _mm_set1_epi32((int)0x80000000u); /* unsigned order in signed compares */
     const __m128i t = _mm_xor_si128(_mm_set1_epi32((int)target), flip);
-    for (uint32_t j = i & ~3u;; j += 4) {
-        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(ids + j)), flip);
-        unsigned below = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t)));
-        if (below != 15) return j + (uint32_t)__builtin_ctz(~below);
+    for (uint32_t j = i & ~3u;; j += 16) {
+        if (j > BLOCK_SIZE - 16) j = BLOCK_SIZE - 16;
+        unsigned below = 0;
+        for (uint32_t q = 0; q < 4; q++) {
+            __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(ids + j + 4 * q)), flip);
+            below |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t))) << (4 * q);
+        }
+        if (below != 0xffff) return j + (uint32_t)__builtin_ctz(~below);
     }
 #else
     while (ids[i] < target) i++;

@@ -114,6 +114,8 @@ int search_check_cursors(const SearchContext *c, size_t n)
     return 0;
 }
 
+/* Reads the u32 length, where the pruned loops read the short one: the
+ * exhaustive scorer, which sums with this, so checks those too. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
 {
     float norm = bm25_norm(c->bm25, segment_lengths(c->seg)[pid]);
@@ -162,7 +164,7 @@ float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
             if ((partial + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) return -1.0f;
         }
         if (cursor_seek(cur, pid) != pid) continue;
-        if (norm < 0) norm = bm25_norm(c->bm25, segment_lengths(c->seg)[pid]);
+        if (norm < 0) norm = bm25_norm(c->bm25, length_at(segment_short_lengths(c->seg), segment_lengths(c->seg), pid));
         sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
     }
     return score_value(sum);
