@@ -206,7 +206,3 @@ uint32_t cursor_enter_block(PostingCursor *c, uint32_t b)
     return c->pid = c->ids[0];
 }
 
-float cursor_block_max_tf_part(const PostingCursor *c)
-{
-    return c->sblock < c->nblocks ? dir_entry(c, c->sblock).max_tf_part : 0.0f;
-}

@@ -386,7 +386,11 @@ uint32_t cursor_shallow(PostingCursor *c, uint32_t target);
 uint32_t cursor_block_last(const PostingCursor *c);
 uint32_t cursor_block_max_tf(const PostingCursor *c);   /* 65535 = "at least" */
 uint32_t cursor_block_min_len(const PostingCursor *c);  /* capped at 65535 */
-float cursor_block_max_tf_part(const PostingCursor *c); /* at impact_k1/b */
+/* at impact_k1/b; inline: the window bounds and completions read it per block */
+static inline float cursor_block_max_tf_part(const PostingCursor *c)
+{
+    return c->sblock < c->nblocks ? block_entry_get(c->dir, c->sblock).max_tf_part : 0.0f;
+}
 /* Block b's stored max tf part, without decoding it (0 past the end). */
 float cursor_block_max_tf_part_of(const PostingCursor *c, uint32_t b);
 /* A tf-part that k of the term's postings reach, from its stored floors

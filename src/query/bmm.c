@@ -72,9 +72,7 @@ static float open_window(SearchContext *c, size_t n, size_t ne, uint32_t base, u
 static uint32_t block_span(PostingCursor *cur, uint32_t end)
 {
     if (cur->ids[cur->n - 1] <= end) return cur->n - cur->i; /* the usual case: all of it */
-    uint32_t i = cur->i;
-    while (i < cur->n && cur->ids[i] <= end) i++;
-    return i - cur->i;
+    return block_find(cur->ids, cur->i, end + 1) - cur->i; /* ids[i] <= end < the last id */
 }
 
 static void pass_span(PostingCursor *cur, uint32_t m)

@@ -344,8 +344,15 @@ size_t search_open_cursors(SearchContext *c);
 float search_term_bound(const SearchContext *c, const QueryTerm *t);
 /* Upper bound of cursor i's score in the block cursor_shallow last found
  * (block-max), slightly inflated against float rounding. Cursors opened by
- * search_open_cursors also get their term's bound in ub[]. */
-float block_upper_bound(const SearchContext *c, size_t i);
+ * search_open_cursors also get their term's bound in ub[]. Inline for the
+ * stored maxima (a window's bound reads it for each block it spans); the
+ * generic bound, from the largest tf and shortest length, is not. */
+float block_upper_bound_generic(const SearchContext *c, size_t i);
+static inline float block_upper_bound(const SearchContext *c, size_t i)
+{
+    if (!c->exact_maxima) return block_upper_bound_generic(c, i);
+    return BOUND_SLACK * c->qt[i]->weight * cursor_block_max_tf_part(&c->cur[i]);
+}
 /* BM25 of passage pid from the cursors on it (a ScoreSum, so every
  * algorithm gets the same float), moving those cursors past it. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid);

@@ -80,10 +80,9 @@ float search_term_bound(const SearchContext *c, const QueryTerm *t)
     return BOUND_SLACK * bm25_term(t->weight, t->info.max_tf, bm25_norm(c->bm25, 0));
 }
 
-float block_upper_bound(const SearchContext *c, size_t i)
+float block_upper_bound_generic(const SearchContext *c, size_t i)
 {
     const PostingCursor *cur = &c->cur[i];
-    if (c->exact_maxima) return BOUND_SLACK * c->qt[i]->weight * cursor_block_max_tf_part(cur);
     uint32_t tf = cursor_block_max_tf(cur);
     if (tf == 65535) return BOUND_SLACK * c->qt[i]->weight; /* saturated: tf part < 1 */
     return BOUND_SLACK * bm25_term(c->qt[i]->weight, tf, bm25_norm(c->bm25, cursor_block_min_len(cur)));
