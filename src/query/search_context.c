@@ -13,7 +13,7 @@ void search_context_init(SearchContext *c, const Index *ix, const Bm25 *bm25)
     c->ix = ix;
     c->bm25 = bm25;
     search_segment(c, 0, NULL);
-    c->cur = xmalloc(QUERY_MAX_TERMS * sizeof *c->cur);
+    c->cur = xcalloc(QUERY_MAX_TERMS, sizeof *c->cur); /* block_find reads a short block's tail: defined */
     c->qt = xmalloc(QUERY_MAX_TERMS * sizeof *c->qt);
     c->ub = xmalloc(QUERY_MAX_TERMS * sizeof *c->ub);
     c->order = xmalloc(QUERY_MAX_TERMS * sizeof *c->order);
