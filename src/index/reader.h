@@ -134,13 +134,18 @@ void segment_close(Segment *sg);
 const IndexStats *segment_stats(const Segment *sg);
 const char *segment_dir(const Segment *sg);
 const uint32_t *segment_lengths(const Segment *sg); /* passage lengths, N entries */
-/* The same as short lengths (format.h), which the scoring loops read:
- * length_at gives a passage's length from them, the u32 only when capped. */
-const uint16_t *segment_short_lengths(const Segment *sg);
-static inline uint32_t length_at(const uint16_t *shorts, const uint32_t *lengths, uint32_t pid)
+/* The lengths as the scoring loops read them: the short lengths
+ * (format.h), half the bytes to miss in, and the u32 ones behind a capped
+ * short length. */
+typedef struct {
+    const uint16_t *shorts;
+    const uint32_t *full;
+} PassageLengths;
+PassageLengths segment_passage_lengths(const Segment *sg);
+static inline uint32_t passage_length(PassageLengths l, uint32_t pid)
 {
-    uint32_t len = shorts[pid];
-    return __builtin_expect(len != SHORT_LENGTH_CAP, 1) ? len : lengths[pid];
+    uint32_t len = l.shorts[pid];
+    return __builtin_expect(len != SHORT_LENGTH_CAP, 1) ? len : l.full[pid];
 }
 /* 1 and *out filled when the key is in the lexicon, 0 when it is not,
  * -1 (err_msg set) when a lexicon entry it reads is corrupt. */

@@ -458,7 +458,7 @@ void segment_close(Segment *sg)
 const IndexStats *segment_stats(const Segment *sg) { return &sg->stats; }
 const char *segment_dir(const Segment *sg) { return sg->dir; }
 const uint32_t *segment_lengths(const Segment *sg) { return sg->lengths; }
-const uint16_t *segment_short_lengths(const Segment *sg) { return sg->short_lengths; }
+PassageLengths segment_passage_lengths(const Segment *sg) { return (PassageLengths){sg->short_lengths, sg->lengths}; }
 
 const uint8_t *segment_postings_base(const Segment *sg, size_t *len)
 {

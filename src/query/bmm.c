@@ -101,8 +101,7 @@ static inline void prefetch_lengths(const uint16_t *shorts, const uint32_t *ids,
 static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end, uint64_t *words)
 {
     PostingCursor *cur = &c->cur[t];
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg);
+    const PassageLengths lengths = c->lengths;
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
     uint64_t touched = 0;
@@ -110,11 +109,11 @@ static void score_term(SearchContext *c, uint32_t t, uint32_t base, uint32_t end
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
-        prefetch_lengths(shorts, ids, m);
+        prefetch_lengths(lengths.shorts, ids, m);
         for (uint32_t k = 0; k < m; k++) {
             uint32_t off = ids[k] - base;
             float tf = (float)(tfs[k] + 1);
-            c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, length_at(shorts, lengths, ids[k]))));
+            c->acc[off] += score_fixed(w * tf / (tf + bm25_norm(p, passage_length(lengths, ids[k]))));
             c->seen[off >> 6] |= (uint64_t)1 << (off & 63);
             touched |= (uint64_t)1 << (off >> 6);
         }
@@ -171,8 +170,7 @@ static inline void collect_word(SearchContext *c, ScoreSum drop, uint32_t *m, ui
  * blocks cannot help. */
 static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
 {
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg); /* a candidate's was just read */
+    const PassageLengths lengths = c->lengths; /* a candidate's short length was just read */
     float threshold = topk_threshold(top);
     WORK_ADD(candidates, m);
     for (size_t j = ne; j-- > 0 && m;) {
@@ -200,7 +198,7 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
             WORK_SEEKING(0);
             if (at != pid) continue;
             WORK_COUNT(seek_hits);
-            c->cand_sum[kept - 1] = sum + score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, length_at(shorts, lengths, pid))));
+            c->cand_sum[kept - 1] = sum + score_fixed(bm25_term(w, cursor_tf(cur), bm25_norm(c->bm25, passage_length(lengths, pid))));
         }
         m = kept;
     }
@@ -218,8 +216,7 @@ static void complete_window(SearchContext *c, size_t ne, uint32_t m, TopK *top)
 static void score_single(SearchContext *c, size_t ne, ScoreSum drop, uint32_t t, uint32_t base, uint32_t end, TopK *top)
 {
     PostingCursor *cur = &c->cur[t];
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg);
+    const PassageLengths lengths = c->lengths;
     const Bm25 *p = c->bm25;
     float w = c->qt[t]->weight;
     uint32_t n = 0;
@@ -227,10 +224,10 @@ static void score_single(SearchContext *c, size_t ne, ScoreSum drop, uint32_t t,
     while (cur->pid <= end) {
         uint32_t m = block_span(cur, end);
         const uint32_t *ids = cur->ids + cur->i, *tfs = cursor_block_tfs(cur) + cur->i;
-        prefetch_lengths(shorts, ids, m);
+        prefetch_lengths(lengths.shorts, ids, m);
         for (uint32_t k = 0; k < m; k++) {
             float tf = (float)(tfs[k] + 1);
-            uint32_t len = length_at(shorts, lengths, ids[k]);
+            uint32_t len = passage_length(lengths, ids[k]);
             collect(c, drop, &n, ids[k], score_fixed(w * tf / (tf + bm25_norm(p, len))));
         }
         pass_span(cur, m);

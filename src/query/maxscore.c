@@ -16,8 +16,7 @@ int search_maxscore(SearchContext *c, TopK *top)
 {
     size_t n = search_open_cursors(c);
     search_order_by_bound(c, n);
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg);
+    const PassageLengths lengths = c->lengths;
     float threshold = topk_threshold(top);
     size_t e = search_nonessential(c, n, 0, threshold);
     while (e < n) {
@@ -25,7 +24,7 @@ int search_maxscore(SearchContext *c, TopK *top)
         for (size_t j = e; j < n; j++)
             if (c->cur[c->order[j]].pid < pid) pid = c->cur[c->order[j]].pid;
         if (pid == PID_END) break;
-        float norm = bm25_norm(c->bm25, length_at(shorts, lengths, pid));
+        float norm = bm25_norm(c->bm25, passage_length(lengths, pid));
         ScoreSum sum = 0;
         for (size_t j = e; j < n; j++) { /* the essential terms on pid, moved past it */
             PostingCursor *cur = &c->cur[c->order[j]];

@@ -297,6 +297,7 @@ typedef struct {
      * with segment-local passage ids */
     size_t segment;
     const Segment *seg;
+    PassageLengths lengths;  /* its passage lengths, as the pruned loops read them */
     uint32_t base;           /* its first global passage id */
     const uint64_t *deleted; /* its deleted passages, or NULL */
     PostingCursor *cur;      /* one cursor per query term */

@@ -80,8 +80,7 @@ static uint32_t align(SearchContext *c, size_t n, uint32_t cand)
 static void search_one(SearchContext *c, TopK *top)
 {
     PostingCursor *cur = &c->cur[0];
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg);
+    const PassageLengths lengths = c->lengths;
     const Bm25 *p = c->bm25;
     float w = c->qt[0]->weight;
     for (uint32_t from = cur->pid; from != PID_END;) {
@@ -90,7 +89,7 @@ static void search_one(SearchContext *c, TopK *top)
         if (block_upper_bound(c, 0) > topk_threshold(top) && cursor_advance(cur, from) != PID_END) {
             const uint32_t *tfs = cursor_block_tfs(cur);
             for (uint32_t i = cur->i; i < cur->n; i++) {
-                float s = score_one(w, tfs[i] + 1, bm25_norm(p, length_at(shorts, lengths, cur->ids[i])));
+                float s = score_one(w, tfs[i] + 1, bm25_norm(p, passage_length(lengths, cur->ids[i])));
                 if (s > topk_threshold(top)) topk_push(top, cur->ids[i], s);
             }
         }

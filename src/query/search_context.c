@@ -34,6 +34,7 @@ void search_segment(SearchContext *c, size_t i, TopK *top)
 {
     c->segment = i;
     c->seg = index_segment(c->ix, i);
+    c->lengths = segment_passage_lengths(c->seg);
     c->base = index_segment_base(c->ix, i);
     const Deletes *d = index_deletes(c->ix, i);
     c->deleted = d ? d->passage_bits : NULL;
@@ -117,7 +118,7 @@ int search_check_cursors(const SearchContext *c, size_t n)
  * exhaustive scorer, which sums with this, so checks those too. */
 float score_and_advance(SearchContext *c, size_t n, uint32_t pid)
 {
-    float norm = bm25_norm(c->bm25, segment_lengths(c->seg)[pid]);
+    float norm = bm25_norm(c->bm25, c->lengths.full[pid]);
     ScoreSum sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (c->cur[i].pid != pid) continue;
@@ -163,7 +164,7 @@ float search_complete(SearchContext *c, size_t ne, uint32_t pid, ScoreSum sum, f
             if ((partial + c->prefix[j] + block_upper_bound(c, t)) * PARTIAL_SLACK <= threshold) return -1.0f;
         }
         if (cursor_seek(cur, pid) != pid) continue;
-        if (norm < 0) norm = bm25_norm(c->bm25, length_at(segment_short_lengths(c->seg), segment_lengths(c->seg), pid));
+        if (norm < 0) norm = bm25_norm(c->bm25, passage_length(c->lengths, pid));
         sum += score_fixed(bm25_term(c->qt[t]->weight, cursor_tf(cur), norm));
     }
     return score_value(sum);

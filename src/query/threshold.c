@@ -69,8 +69,7 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
         if (BOUND_SLACK * w * p > floor) nb = keep_best(best, part, nb, m, b, p);
         if (m == 1 && p == top_part) break; /* no block beats it */
     }
-    const uint32_t *lengths = segment_lengths(c->seg);
-    const uint16_t *shorts = segment_short_lengths(c->seg);
+    const PassageLengths lengths = c->lengths;
     size_t n = 0;
     for (size_t j = 0; j < nb; j++) {
         if (cursor_enter_block(cur, best[j]) == PID_END) return -1.0f; /* corrupt: the search reports it */
@@ -78,7 +77,7 @@ static float term_floor(SearchContext *c, size_t i, size_t k, size_t m, float fl
         for (uint32_t x = 0; x < cur->n; x++) {
             uint32_t pid = cur->ids[x];
             if (c->deleted && bit_get(c->deleted, pid)) continue;
-            keys[n++] = hit_key(pid, score_one(w, tfs[x] + 1, bm25_norm(c->bm25, length_at(shorts, lengths, pid))));
+            keys[n++] = hit_key(pid, score_one(w, tfs[x] + 1, bm25_norm(c->bm25, passage_length(lengths, pid))));
         }
     }
     return n >= k ? key_score(keys_select_largest(keys, n, k)) : -1.0f; /* keys hold ids: distinct */

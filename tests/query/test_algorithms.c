@@ -346,7 +346,7 @@ static void test_passages_longer_than_a_short_length(void)
     const Segment *sg = index_segment(x, 0);
     for (uint32_t i = 0; i < nlong; i++) {
         CHECK_EQ_INT(segment_lengths(sg)[nshort + i], longs[i]);
-        CHECK_EQ_INT(segment_short_lengths(sg)[nshort + i], longs[i] < SHORT_LENGTH_CAP ? longs[i] : SHORT_LENGTH_CAP);
+        CHECK_EQ_INT(segment_passage_lengths(sg).shorts[nshort + i], longs[i] < SHORT_LENGTH_CAP ? longs[i] : SHORT_LENGTH_CAP);
     }
     Index *saved = ix;
     ix = x;
