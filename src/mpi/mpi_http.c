@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h" /* api_json_string: the JSON strings search serve writes */
-
 typedef struct Job {
     struct Job *next;
     WireQuery q;        /* what the shards are asked: k + offset hits for a search */
@@ -93,7 +91,7 @@ static void fail(Job *j, srch_code code, const char *why, size_t len)
 }
 
 /* A search's hits merged from every shard, paged: the body search serve
- * writes (serve_search_body) for the same hits. */
+ * writes (serve_search_body) for the same hits, its framing from reply.c. */
 static void complete_search(Job *j, Reader *rd, int nshards, uint64_t epoch)
 {
     Merged m;
@@ -104,17 +102,15 @@ static void complete_search(Job *j, Reader *rd, int nshards, uint64_t epoch)
         return;
     }
     Buf *b = j->body;
-    buf_printf(b, "{\"schema\":%d,\"query\":", SERVE_SCHEMA);
-    api_json_string(b, j->q.text, strlen(j->q.text));
-    buf_printf(b, ",\"generation\":\"epoch-%llu\",\"k\":%zu,\"offset\":%zu,\"hits\":[", (unsigned long long)epoch,
-               j->k, j->offset);
+    char gen[32];
+    snprintf(gen, sizeof gen, "epoch-%llu", (unsigned long long)epoch);
+    serve_search_open(b, j->q.text, gen, j->k, j->offset);
     size_t end = m.n < j->offset + j->k ? m.n : j->offset + j->k;
     for (size_t i = j->offset; i < end; i++) {
         buf_printf(b, "%s{\"rank\":%zu,", i > j->offset ? "," : "", i + 1);
         buf_append(b, m.hits[i].json, m.hits[i].json_len);
     }
-    buf_printf(b, "],\"notes\":");
-    api_json_string(b, m.notes ? m.notes : "", m.notes_len);
+    serve_search_notes(b, m.notes ? m.notes : "", m.notes_len);
     free(m.hits);
     j->code = SRCH_OK;
 }

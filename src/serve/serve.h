@@ -70,6 +70,11 @@ int serve_run(const ServeOptions *o);
 /* A /search answer for the hits of q but its closing ,"took_ms":X}: the
  * caller times the answer, JSON included, then closes it. */
 void serve_search_body(Buf *b, const char *q, const char *generation, size_t k, size_t offset, const srch_hits *h);
+/* The same in two halves, for hits that come as JSON already (search-mpi's
+ * front end, from the shards): open writes up to the hits' '[', notes
+ * from their ']' on, the hits (comma-separated objects) go between. */
+void serve_search_open(Buf *b, const char *q, const char *generation, size_t k, size_t offset);
+void serve_search_notes(Buf *b, const char *notes, size_t len);
 /* The answer of /articles/ID: the passages of h (srch_article's) as JSON. */
 void serve_article_body(Buf *b, const char *id, const char *generation, const srch_hits *h);
 
