@@ -27,12 +27,13 @@ typedef struct {
     uint64_t passages, articles, segments;
 } ServeInfo;
 
-/* Answers in place of a local index: search-mpi's front end, where the
- * shards answer (src/mpi/mpi_http.c). Each function runs on a request
- * thread, may block until the answer is there, and returns SRCH_OK with
- * body (or info) filled, or an error in err, which becomes the HTTP
- * status and JSON error a local search's would. The parameters are
- * checked against the limits before, as for a local search. */
+/* What answers the server's queries: the local index (server.c), or in
+ * its place search-mpi's front end, where the shards answer
+ * (src/mpi/mpi_http.c). Each function runs on a request thread, may
+ * block until the answer is there, and returns SRCH_OK with body (or
+ * info) filled, or an error in err, which becomes the HTTP status and
+ * JSON error a local search's would. The parameters are checked against
+ * the limits before, as for a local search. */
 typedef struct {
     void *ctx;
     /* /search: the body as serve_search_body writes it, without took_ms */

@@ -14,9 +14,9 @@
  * request's header size (libmicrohttpd answers 431/414), q's length (413),
  * k and offset (400), bodies (413). Nothing but these routes is served.
  *
- * With a backend in the options (search-mpi's front end), /search,
- * /articles, /health and /stats are answered by it instead of the local
- * index, behind the same routes, limits and checks.
+ * /search, /articles, /health and /stats are answered by a backend
+ * (ServeBackend): the local index's below, or the one in the options
+ * (search-mpi's front end), behind the same routes, limits and checks.
  */
 #include "serve/serve.h"
 
@@ -53,7 +53,7 @@ typedef struct Job {
 
 typedef struct {
     const ServeOptions *o;
-    Live *live;
+    const ServeBackend *be;     /* what answers: o->backend, or the local index (its ctx the Live) */
     pthread_mutex_t mu;         /* guards the queue */
     pthread_cond_t cv;
     Job *head, *tail;
@@ -182,11 +182,12 @@ static double latency_quantile(Server *sv, double q)
 
 /* ---- endpoints (on the search threads) ---- */
 
-/* The body of a /search answer from the local index. */
-static srch_code local_search(Server *sv, const char *q, const srch_search_options *so, Buf *b, srch_error *err)
+/* The local index as a backend (ctx its Live): a /search answer's body. */
+static srch_code local_search(void *ctx, const char *q, const srch_search_options *so, Buf *b, srch_error *err)
 {
+    Live *live = ctx;
     srch_searcher *s;
-    Generation *g = live_acquire(sv->live, &s, err);
+    Generation *g = live_acquire(live, &s, err);
     if (!g) return err->code;
     srch_hits *h;
     srch_code rc = srch_search(s, q, so, &h, err);
@@ -194,7 +195,7 @@ static srch_code local_search(Server *sv, const char *q, const srch_search_optio
         serve_search_body(b, q, generation_name(g), so->k, so->offset, h);
         srch_hits_free(h);
     }
-    live_release(sv->live, g, s);
+    live_release(live, g, s);
     return rc;
 }
 
@@ -225,8 +226,7 @@ static void search(Server *sv, Job *j)
     double t0 = now();
     srch_error err;
     Buf b = {0};
-    const ServeBackend *be = sv->o->backend;
-    srch_code rc = be ? be->search(be->ctx, q, &so, &b, &err) : local_search(sv, q, &so, &b, &err);
+    srch_code rc = sv->be->search(sv->be->ctx, q, &so, &b, &err);
     if (rc != SRCH_OK) {
         buf_free(&b);
         return reply_api_error(sv, j, &err);
@@ -238,10 +238,11 @@ static void search(Server *sv, Job *j)
     reply(j, MHD_HTTP_OK, &b);
 }
 
-/* The body of an /articles/ID answer from the local index. */
-static srch_code local_article(Server *sv, const char *id, Buf *b, srch_error *err)
+/* An /articles/ID answer's body from the local index. */
+static srch_code local_article(void *ctx, const char *id, Buf *b, srch_error *err)
 {
-    Generation *g = live_acquire(sv->live, NULL, err);
+    Live *live = ctx;
+    Generation *g = live_acquire(live, NULL, err);
     if (!g) return err->code;
     srch_hits *h;
     srch_code rc = srch_article(generation_index(g), id, &h, err);
@@ -249,7 +250,7 @@ static srch_code local_article(Server *sv, const char *id, Buf *b, srch_error *e
         serve_article_body(b, id, generation_name(g), h);
         srch_hits_free(h);
     }
-    live_release(sv->live, g, NULL);
+    live_release(live, g, NULL);
     return rc;
 }
 
@@ -258,8 +259,7 @@ static void article(Server *sv, Job *j, const char *id)
     if (!*id) return reply_error(sv, j, MHD_HTTP_NOT_FOUND, "not found", "no article id given");
     srch_error err;
     Buf b = {0};
-    const ServeBackend *be = sv->o->backend;
-    srch_code rc = be ? be->article(be->ctx, id, &b, &err) : local_article(sv, id, &b, &err);
+    srch_code rc = sv->be->article(sv->be->ctx, id, &b, &err);
     if (rc != SRCH_OK) {
         buf_free(&b);
         return reply_api_error(sv, j, &err);
@@ -268,9 +268,10 @@ static void article(Server *sv, Job *j, const char *id)
 }
 
 /* The generation and counts of the local index. */
-static srch_code local_info(Server *sv, ServeInfo *out, srch_error *err)
+static srch_code local_info(void *ctx, ServeInfo *out, srch_error *err)
 {
-    Generation *g = live_acquire(sv->live, NULL, err);
+    Live *live = ctx;
+    Generation *g = live_acquire(live, NULL, err);
     if (!g) return err->code;
     srch_index_info info;
     srch_index_stats(generation_index(g), &info);
@@ -278,7 +279,7 @@ static srch_code local_info(Server *sv, ServeInfo *out, srch_error *err)
     out->passages = info.passages;
     out->articles = info.articles;
     out->segments = info.segments;
-    live_release(sv->live, g, NULL);
+    live_release(live, g, NULL);
     return SRCH_OK;
 }
 
@@ -286,8 +287,7 @@ static void stats(Server *sv, Job *j, int health)
 {
     srch_error err;
     ServeInfo info;
-    const ServeBackend *be = sv->o->backend;
-    if ((be ? be->info(be->ctx, &info, &err) : local_info(sv, &info, &err)) != SRCH_OK)
+    if (sv->be->info(sv->be->ctx, &info, &err) != SRCH_OK)
         return reply_api_error(sv, j, &err);
     Buf b = {0};
     if (health) {
@@ -555,10 +555,15 @@ int serve_run(const ServeOptions *o)
     Server sv = {.o = o, .started = now()};
     pthread_mutex_init(&sv.mu, NULL);
     pthread_cond_init(&sv.cv, NULL);
-    sv.live = o->backend ? NULL : live_open(o->index, o->refresh_ms, &err); /* a backend has no local index */
-    if (!sv.live && !o->backend) {
-        fprintf(stderr, "search: %s\n", err.message);
-        return 2;
+    Live *live = NULL; /* a backend has no local index */
+    ServeBackend local = {NULL, local_search, local_article, local_info};
+    sv.be = o->backend ? o->backend : &local;
+    if (!o->backend) {
+        local.ctx = live = live_open(o->index, o->refresh_ms, &err);
+        if (!live) {
+            fprintf(stderr, "search: %s\n", err.message);
+            return 2;
+        }
     }
     int rc = 2;
     struct MHD_Daemon *d = NULL;
@@ -593,7 +598,7 @@ int serve_run(const ServeOptions *o)
 out:
     stop_threads(&sv); /* the queued jobs answered first, so that their connections resume */
     if (d) MHD_stop_daemon(d);
-    if (sv.live) live_close(sv.live);
+    if (live) live_close(live);
     pthread_mutex_destroy(&sv.mu);
     pthread_cond_destroy(&sv.cv);
     return rc;
