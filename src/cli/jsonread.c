@@ -16,9 +16,13 @@ typedef struct {
     int depth;
 } JParse;
 
+/* JSON's four white-space bytes; not strchr(" \t\r\n", c), which finds
+ * a NUL too (the string's own terminator). */
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 static void ws(JParse *p)
 {
-    while (p->i < p->d->n && strchr(" \t\r\n", p->d->s[p->i])) p->i++;
+    while (p->i < p->d->n && is_ws(p->d->s[p->i])) p->i++;
 }
 
 static long node(JParse *p, int type)

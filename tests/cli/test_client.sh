@@ -2,10 +2,10 @@
 # test_client.sh: `search --server`, the client of search serve replicas.
 # A fake server (python3) sends bad replies one by one: cut short, longer
 # than said, oversized, without Content-Length, a wrong status, garbage,
-# the wrong JSON, nothing within the timeout; each is passed over for the
-# real server behind it, and none prints any of itself. Then failover
-# between two real `search serve` processes on loopback, one killed; and
-# both gone: one line, exit 2.
+# the wrong JSON, JSON and a NUL, nothing within the timeout; each is
+# passed over for the real server behind it, and none prints any of
+# itself. Then failover between two real `search serve` processes on
+# loopback, one killed; and both gone: one line, exit 2.
 R=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$R" || exit 2
 . tests/lib.sh
@@ -43,6 +43,7 @@ while True:
         elif m == "status302": c.sendall(head("302 Found", 2) + b"{}")
         elif m == "garbage":  c.sendall(b"\x00\xffGARBAGE\r\n\r\n" * 3)
         elif m == "badjson":  c.sendall(head("200 OK", len(good) - 1) + good[:-1])
+        elif m == "nulpad":   c.sendall(head("200 OK", len(good) + 1) + good + b"\0")
         elif m == "wrongshape": c.sendall(head("200 OK", 13) + b'{"schema":1} ')
         elif m == "bighead":  c.sendall(b"HTTP/1.1 200 OK\r\n" + b"X: " + b"a" * 40000 + b"\r\n\r\n")
         elif m == "slow":     time.sleep(3)
@@ -68,7 +69,7 @@ jq -c '.hits[] | [.id, .score, .start]' "$TMP/o" >"$TMP/got"
 ok "a real server's answer: search --json's hits" cmp -s "$TMP/want" "$TMP/got"
 ok "... with --json, one JSON answer" test "$(wc -l <"$TMP/o")" -eq 1
 
-for m in short long huge nolength chunked status503 status302 garbage badjson wrongshape bighead slow; do
+for m in short long huge nolength chunked status503 status302 garbage badjson nulpad wrongshape bighead slow; do
     echo "$m" >"$TMP/mode"
     "$SEARCH" --server "$F,$URL" --timeout 1500 --json ketamine >"$TMP/o" 2>"$TMP/err"
     rc=$?
