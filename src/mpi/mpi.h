@@ -100,13 +100,16 @@ uint64_t front_gather(int nshards, uint8_t **buf, Reader *rd);
 void front_broadcast(const Buf *b);
 /* 1 when any of the n readers met bytes that did not read. */
 int rd_any_bad(const Reader *rd, int n);
+/* What a failure says when no shard said why: an answer that did not read. */
+#define FRONT_UNREAD "a shard's answer did not read"
 
 /* One search's answers from every shard (the readers at it), merged. */
 typedef struct {
     WireHit *hits;      /* in the order of one index; the caller frees */
     size_t n;
     srch_code code;     /* SRCH_OK, or why it failed: */
-    const char *why;    /* the first shard's message that says (why_len bytes) */
+    const char *why;    /* on failure, the first shard's message that says, else
+                           FRONT_UNREAD (why_len bytes) */
     uint32_t why_len;
     const char *notes;  /* the first shard's notes that say something */
     uint32_t notes_len;

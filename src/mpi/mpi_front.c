@@ -96,8 +96,9 @@ static size_t read_batch(Input *in, Buf *lines, size_t *at, size_t max)
 
 static int by_order(const void *a, const void *b) { return srch_hit_order(&((const WireHit *)a)->h, &((const WireHit *)b)->h); }
 
-/* Shard s's hits of one search, appended to m; 0 when they all read. */
-static int read_hits(Reader *rd, Merged *m, size_t *cap)
+/* Shard s's hits of one search, appended to m (a record that does not
+ * read leaves the reader bad). */
+static void read_hits(Reader *rd, Merged *m, size_t *cap)
 {
     uint32_t count = rd32(rd);
     for (uint32_t i = 0; i < count && !rd->bad; i++) {
@@ -116,7 +117,6 @@ static int read_hits(Reader *rd, Merged *m, size_t *cap)
     uint32_t nl = rd32(rd);
     const char *notes = (const char *)rdn(rd, nl);
     if (notes && nl && !m->notes_len) m->notes = notes, m->notes_len = nl;
-    return rd->bad ? -1 : 0;
 }
 
 void front_merge(Reader *rd, int nshards, Merged *m)
@@ -132,11 +132,10 @@ void front_merge(Reader *rd, int nshards, Merged *m)
             else if (m->code == SRCH_OK) m->code = SRCH_ERROR;
             continue;
         }
-        if (read_hits(&rd[s], m, &cap) != 0) m->code = m->code ? m->code : SRCH_ERROR;
+        read_hits(&rd[s], m, &cap);
     }
-    if (rd_any_bad(rd, nshards) && m->code == SRCH_OK) m->code = SRCH_ERROR;
-    if (m->code == SRCH_OK && !m->why) m->why = "", m->why_len = 0;
-    if (m->code != SRCH_OK && !m->why_len) m->why = "a shard's answer did not read", m->why_len = 29;
+    if (rd_any_bad(rd, nshards) && m->code == SRCH_OK) m->code = SRCH_ERROR; /* once, for every shard */
+    if (m->code != SRCH_OK && !m->why_len) m->why = FRONT_UNREAD, m->why_len = sizeof FRONT_UNREAD - 1;
     if (m->n) qsort(m->hits, m->n, sizeof *m->hits, by_order); /* hits is NULL when no shard had a hit */
 }
 

@@ -119,8 +119,8 @@ static void complete_search(Job *j, Reader *rd, int nshards, uint64_t epoch)
 static void complete_article(Job *j, Reader *rd, int nshards)
 {
     int owner = (int)srch_shard_of(j->q.text, strlen(j->q.text), (uint32_t)nshards);
-    const char *why = "a shard's answer did not read";
-    size_t why_len = strlen(why);
+    const char *why = FRONT_UNREAD;
+    size_t why_len = sizeof FRONT_UNREAD - 1;
     srch_code code = SRCH_ERROR;
     for (int s = 0; s < nshards; s++) {
         uint32_t status = rd32(&rd[s]), len = rd32(&rd[s]);
@@ -146,8 +146,7 @@ static void complete_info(Job *j, Reader *rd, int nshards, uint64_t epoch)
         in->articles += rd64(&rd[s]);
         in->segments += rd64(&rd[s]);
     }
-    const char *why = "a shard's answer did not read";
-    if (rd_any_bad(rd, nshards)) fail(j, SRCH_ERROR, why, strlen(why));
+    if (rd_any_bad(rd, nshards)) fail(j, SRCH_ERROR, FRONT_UNREAD, sizeof FRONT_UNREAD - 1);
     else j->code = SRCH_OK;
 }
 
