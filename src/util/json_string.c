@@ -5,6 +5,8 @@
  */
 #include "util/util.h"
 
+#include <assert.h>
+
 static int hex4(const char *p, uint32_t *out)
 {
     uint32_t v = 0;
@@ -20,9 +22,9 @@ static int hex4(const char *p, uint32_t *out)
     return 0;
 }
 
-/* cp <= 0x10FFFF: four hex digits, or a surrogate pair, give no more. */
 static void put_utf8(Buf *b, uint32_t cp)
 {
+    assert(cp <= 0x10FFFF); /* four hex digits, or a surrogate pair, give no more */
     uint8_t e[4];
     size_t n;
     if (cp < 0x80) {
