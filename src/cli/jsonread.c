@@ -42,25 +42,11 @@ static int str(JParse *p)
     return 0;
 }
 
-static size_t digits(JParse *p)
-{
-    size_t at = p->i;
-    while (p->i < p->d->n && p->d->s[p->i] >= '0' && p->d->s[p->i] <= '9') p->i++;
-    return p->i - at;
-}
-
 static int num(JParse *p)
 {
-    const char *s = p->d->s;
-    if (s[p->i] == '-') p->i++;
-    if (p->i < p->d->n && s[p->i] == '0') p->i++;
-    else if (!digits(p)) return -1;
-    if (p->i < p->d->n && s[p->i] == '.' && (p->i++, !digits(p))) return -1;
-    if (p->i < p->d->n && (s[p->i] == 'e' || s[p->i] == 'E')) {
-        p->i++;
-        if (p->i < p->d->n && (s[p->i] == '+' || s[p->i] == '-')) p->i++;
-        if (!digits(p)) return -1;
-    }
+    const char *s = p->d->s, *e = json_number_end(s + p->i, s + p->d->n);
+    if (!e) return -1;
+    p->i = (size_t)(e - s);
     return 0;
 }
 

@@ -59,24 +59,10 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
 /* A number, its text appended to out (when non-NULL). */
 static int json_number(Json *j, Buf *out)
 {
-    const char *s = j->p;
-    if (j->p < j->end && *j->p == '-') j->p++;
-    if (j->p >= j->end || !is_digit(*j->p)) return json_fail(j, "bad number");
-    if (*j->p == '0') j->p++;
-    else
-        while (j->p < j->end && is_digit(*j->p)) j->p++;
-    if (j->p < j->end && *j->p == '.') {
-        j->p++;
-        if (j->p >= j->end || !is_digit(*j->p)) return json_fail(j, "bad number");
-        while (j->p < j->end && is_digit(*j->p)) j->p++;
-    }
-    if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-        j->p++;
-        if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
-        if (j->p >= j->end || !is_digit(*j->p)) return json_fail(j, "bad number");
-        while (j->p < j->end && is_digit(*j->p)) j->p++;
-    }
-    if (out) buf_append(out, s, (size_t)(j->p - s));
+    const char *e = json_number_end(j->p, j->end);
+    if (!e) return json_fail(j, "bad number");
+    if (out) buf_append(out, j->p, (size_t)(e - j->p));
+    j->p = e;
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
- * json_string.c: a JSON string's escapes undone, for the two readers of
- * JSON (corpus/jsonl_reader.c, the corpus; cli/jsonread.c, a server's
- * answers). api/json.c writes them.
+ * json_string.c: a JSON string's escapes undone, and a number's extent,
+ * for the two readers of JSON (corpus/jsonl_reader.c, the corpus;
+ * cli/jsonread.c, a server's answers). api/json.c writes them.
  */
 #include "util/util.h"
 
@@ -92,4 +92,26 @@ const char *json_string_decode(const char *p, const char *end, Buf *out, const c
         if (!at) return *why = "bad escape in a string", NULL;
         if (out) buf_put_u8(out, (uint8_t)to[at - from]);
     }
+}
+
+static const char *digits(const char *p, const char *end)
+{
+    while (p < end && *p >= '0' && *p <= '9') p++;
+    return p;
+}
+
+const char *json_number_end(const char *p, const char *end)
+{
+    if (p < end && *p == '-') p++;
+    if (p >= end || *p < '0' || *p > '9') return NULL;
+    p = *p == '0' ? p + 1 : digits(p, end);
+    if (p < end && *p == '.') {
+        const char *f = p + 1;
+        if ((p = digits(f, end)) == f) return NULL;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *x = ++p < end && (*p == '+' || *p == '-') ? p + 1 : p;
+        if ((p = digits(x, end)) == x) return NULL;
+    }
+    return p;
 }

@@ -168,5 +168,9 @@ double thread_cpu_seconds(void);
  * (after its closing quote), or NULL with *why set to what is wrong. A
  * lone surrogate escape becomes U+FFFD. */
 const char *json_string_decode(const char *p, const char *end, Buf *out, const char **why);
+/* Where the JSON number at p (the text ends before end) ends, or NULL
+ * when what is at p is not one (JSON's grammar: no '+', no leading zero,
+ * digits after '.' and after an exponent). */
+const char *json_number_end(const char *p, const char *end);
 
 #endif
