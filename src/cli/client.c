@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define HEAD_MAX 16384          /* bytes of status line and headers */
@@ -47,12 +46,8 @@ typedef struct {
     size_t body_at, body_len;
 } Reply;
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
+/* util's monotonic clock, in the milliseconds of --timeout */
+static double now_ms(void) { return now_seconds() * 1e3; }
 
 /* ---- arguments ---- */
 
