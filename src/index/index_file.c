@@ -139,9 +139,9 @@ void fileout_wrote(FileOut *f, size_t before)
     f->len += f->buf.len - before;
 }
 
-/* Copies the spill's bytes to the end of f: in the kernel when it can. */
 void fileout_flush(FileOut *f) { flush_out(f); }
 
+/* Copies the spill's bytes to the end of f: in the kernel when it can. */
 static void copy_spill(FileOut *f, FileOut *s)
 {
     off_t in = 0;

@@ -205,4 +205,3 @@ uint32_t cursor_enter_block(PostingCursor *c, uint32_t b)
     c->i = 0;
     return c->pid = c->ids[0];
 }
-
