@@ -242,10 +242,9 @@ typedef struct {
     uint64_t end; /* where the records end and the index begins */
 } RunIndex;
 
-static int run_corrupt(const Source *s)
-{
-    return file_corrupt(NULL, s->path, "a run this build wrote is damaged");
-}
+static int run_damaged(const char *path) { return file_corrupt(NULL, path, "a run this build wrote is damaged"); }
+
+static int run_corrupt(const Source *s) { return run_damaged(s->path); }
 
 /* Makes at least one unread byte available; 0 at the end of the file. */
 static int refill(Source *s)
@@ -381,14 +380,14 @@ static int run_index_read(int fd, const char *path, RunIndex *x)
     uint8_t t[RUN_TRAILER_BYTES];
     if (fstat(fd, &st) != 0 || st.st_size < RUN_TRAILER_BYTES ||
         pread(fd, t, sizeof t, st.st_size - RUN_TRAILER_BYTES) != (ssize_t)sizeof t)
-        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+        return run_damaged(path);
     uint64_t size = (uint64_t)st.st_size - RUN_TRAILER_BYTES, end = rd_u64(t), n = rd_u64(t + 8);
-    if (end > size || n > size - end) return file_corrupt(NULL, path, "a run this build wrote is damaged");
+    if (end > size || n > size - end) return run_damaged(path);
     Buf raw = {0};
     buf_reserve(&raw, size - end + 1);
     if (pread(fd, raw.data, size - end, (off_t)end) != (ssize_t)(size - end)) {
         buf_free(&raw);
-        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+        return run_damaged(path);
     }
     x->end = end;
     x->koff = xmalloc((n ? n : 1) * sizeof *x->koff);
@@ -410,7 +409,7 @@ static int run_index_read(int fd, const char *path, RunIndex *x)
     buf_free(&raw);
     if (x->n != n || q != stop) {
         run_index_free(x);
-        return file_corrupt(NULL, path, "a run this build wrote is damaged");
+        return run_damaged(path);
     }
     return 0;
 }
