@@ -16,6 +16,7 @@
  */
 #include "index/writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -781,6 +782,8 @@ static void *range_merge(void *arg)
     return NULL;
 }
 
+#define MEM_CUTS 256 /* an in-memory index's cuts: one every ~1/256th of its bytes */
+
 /* Where to cut the keys into nparts ranges of about equal postings bytes:
  * cut[i] starts range i + 1 (every key from it on). From the runs'
  * indexes and every ~1/256th of each in-memory index's bytes. Keys are
@@ -789,31 +792,32 @@ static void *range_merge(void *arg)
 static size_t choose_cuts(RunIndex *ix, size_t nruns, MemKey *const *mk, const size_t *mn, size_t nmems,
                           size_t nparts, Cut *out)
 {
-    Cut *c = NULL;
-    size_t n = 0, cap = 0;
+    /* each cut of an in-memory index takes step > bytes / MEM_CUTS of
+     * them: fewer than MEM_CUTS */
+    size_t n = 0, cap = MEM_CUTS * nmems;
+    for (size_t i = 0; i < nruns; i++) cap += ix[i].n;
+    Cut *c = xmalloc((cap ? cap : 1) * sizeof *c);
     uint64_t total = 0;
     for (size_t i = 0; i < nruns; i++) {
-        for (size_t j = 0; j < ix[i].n; j++) {
-            if (n == cap) c = xrealloc(c, (cap = cap ? 2 * cap : 256) * sizeof *c);
+        for (size_t j = 0; j < ix[i].n; j++)
             c[n++] = (Cut){sample_key(&ix[i], j), ix[i].klen[j], j ? ix[i].off[j] - ix[i].off[j - 1] : 0};
-        }
         total += ix[i].end;
     }
     for (size_t i = 0; i < nmems; i++) {
         uint64_t bytes = 0, step = 0, since = 0;
         for (size_t j = 0; j < mn[i]; j++) bytes += mk[i][j].len + mk[i][j].klen;
-        step = bytes / 256 + 1;
+        step = bytes / MEM_CUTS + 1;
         total += bytes;
         for (size_t j = 0; j < mn[i]; j++) {
             if (since >= step) {
-                if (n == cap) c = xrealloc(c, (cap = cap ? 2 * cap : 256) * sizeof *c);
+                assert(n < cap);
                 c[n++] = (Cut){mk[i][j].key, mk[i][j].klen, since};
                 since = 0;
             }
             since += mk[i][j].len + mk[i][j].klen;
         }
     }
-    if (n) qsort(c, n, sizeof *c, cut_cmp); /* c is NULL when there are none */
+    qsort(c, n, sizeof *c, cut_cmp);
     size_t made = 1;
     uint64_t sum = 0;
     for (size_t i = 0; i < n && made < nparts; i++) {
