@@ -96,11 +96,12 @@ static SortKey *sort_entries(const MemIndex *m, size_t *count)
 {
     const StrMap *t = &m->terms;
     size_t n = 0;
-    for (size_t e = 0; e < t->n; e++) n += m->lists[t->vals[e]].df != 0;
-    SortKey *a = xmalloc((n ? n : 1) * sizeof *a), *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
-    n = 0;
+    /* room for every entry, in one pass over them: only the n taken are
+     * touched */
+    SortKey *a = xmalloc((t->n ? t->n : 1) * sizeof *a);
     for (size_t e = 0; e < t->n; e++)
         if (m->lists[t->vals[e]].df) a[n++] = (SortKey){key_prefix(strmap_key(t, e), t->klens[e]), e};
+    SortKey *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
     radix_sort(a, tmp, n);
     free(tmp);
     for (size_t i = 0, j; i < n; i = j) {
@@ -112,8 +113,8 @@ static SortKey *sort_entries(const MemIndex *m, size_t *count)
 }
 
 /* The keys that have postings, in lexicon order. The look-ups of an entry
- * (its key, then its term's record) miss the cache: they are fetched
- * ahead, AHEAD entries for the key and half that for the record. */
+ * (its value, then its term's record) miss the cache: they are fetched
+ * ahead, AHEAD entries for the value and half that for the record. */
 #define AHEAD 16
 static MemKey *sorted_terms(MemIndex *m, size_t *n)
 {
