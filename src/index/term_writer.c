@@ -194,11 +194,18 @@ void term_postings_free(TermPostings *p)
     memset(p, 0, sizeof *p);
 }
 
-int term_writer_open(TermWriter *f, const char *dir, const ImpactParams *impact)
+/* f emptied, its maxima for impact, none of its files open yet (an abort
+ * then closes only those opened). */
+static void writer_init(TermWriter *f, const ImpactParams *impact)
 {
     memset(f, 0, sizeof *f);
     f->impact = *impact;
     f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
+}
+
+int term_writer_open(TermWriter *f, const char *dir, const ImpactParams *impact)
+{
+    writer_init(f, impact);
     if (fileout_open(&f->lex, dir, "lexicon.bin", COUNT_BYTES) != 0 ||
         fileout_open_spill(&f->pool, dir, "lexicon-keys.tmp") != 0 ||
         fileout_open(&f->post, dir, "postings.bin", 0) != 0 ||
@@ -211,9 +218,7 @@ int term_writer_open(TermWriter *f, const char *dir, const ImpactParams *impact)
 
 int term_writer_open_part(TermWriter *f, const char *dir, unsigned part, const ImpactParams *impact)
 {
-    memset(f, 0, sizeof *f);
-    f->impact = *impact;
-    f->lex.fd = f->pool.fd = f->post.fd = f->pos.fd = -1;
+    writer_init(f, impact);
     char name[4][48];
     const char *what[4] = {"lexicon", "keys", "postings", "positions"};
     for (int i = 0; i < 4; i++) snprintf(name[i], sizeof name[i], "terms-%u-%s.tmp", part, what[i]);
