@@ -21,6 +21,33 @@
 static char dir[256], corpus[300];
 static int exists[MAXFILES];
 
+/* A new temporary dir holding an empty corpus dir: no article exists. */
+static void make_dirs(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    mkdir(corpus, 0755);
+    memset(exists, 0, sizeof exists);
+}
+
+static void remove_dirs(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+/* Index name of dir, opened; NULL (a failed check) if it does not open. */
+static Index *open_named(const char *name)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    Index *ix = index_open(path);
+    CHECK(ix != NULL);
+    return ix;
+}
+
 static void write_article(unsigned i)
 {
     char path[400];
@@ -208,10 +235,7 @@ static int out_of_corpus_order(const Index *ix)
  * corpus order. */
 static void open_and_compare(const char *name, Index *full, size_t *deletes_seen, int *reordered)
 {
-    char path[400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    Index *ix = index_open(path);
-    CHECK(ix != NULL);
+    Index *ix = open_named(name);
     if (!ix) return;
     for (size_t i = 0; i < index_nsegments(ix); i++) *deletes_seen += index_deletes(ix, i) != NULL;
     IndexCheck ck;
@@ -224,10 +248,7 @@ static void open_and_compare(const char *name, Index *full, size_t *deletes_seen
 
 static void test_incremental_equals_full(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
-    mkdir(corpus, 0755);
+    make_dirs();
     for (unsigned i = 0; i < 120; i++) write_article(pick(0));
     IndexerReport r;
     CHECK_EQ_INT(build("inc", 0, 0, 0, &r), 0);
@@ -248,10 +269,7 @@ static void test_incremental_equals_full(void)
         CHECK(!r.incremental);
         CHECK_EQ_INT(build("fullbp", 1, 0, 1, &r), 0);
         CHECK_EQ_INT(r.segments, 1);
-        char b[400];
-        snprintf(b, sizeof b, "%s/full", dir);
-        Index *full = index_open(b);
-        CHECK(full != NULL);
+        Index *full = open_named("full");
         if (!full) break;
         /* updates append new articles: out of corpus order either way */
         open_and_compare("inc", full, &deletes_seen, NULL);
@@ -273,22 +291,29 @@ static void test_incremental_equals_full(void)
     CHECK_EQ_INT(build("inc", 0, 0, 0, &r), 0);
     CHECK_EQ_INT(build("inc", 0, 0, 0, &r), 0);
     CHECK(r.up_to_date);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    remove_dirs();
 }
 
 /* The k1 and b of an index's stored maxima (its queries' default).
  * Returns 0 if it does not open. */
 static int impact_of(const char *name, float *k1, float *b)
 {
-    char path[400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    Index *ix = index_open(path);
+    Index *ix = open_named(name);
     if (!ix) return 0;
     *k1 = index_stats(ix)->impact_k1;
     *b = index_stats(ix)->impact_b;
     index_close(ix);
+    return 1;
+}
+
+/* Index name checked and compared with the full rebuild "full"
+ * (open_and_compare); 0 if "full" does not open. */
+static int compare_with_full(const char *name, size_t *deletes_seen)
+{
+    Index *full = open_named("full");
+    if (!full) return 0;
+    open_and_compare(name, full, deletes_seen, NULL);
+    index_close(full);
     return 1;
 }
 
@@ -300,11 +325,7 @@ static int impact_of(const char *name, float *k1, float *b)
  * mix of segments. */
 static void test_parameters_kept_by_updates(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
-    mkdir(corpus, 0755);
-    memset(exists, 0, sizeof exists);
+    make_dirs();
     for (unsigned i = 0; i < 120; i++) write_article(pick(0));
     IndexerReport r;
     float k1 = 0, b = 0;
@@ -318,13 +339,7 @@ static void test_parameters_kept_by_updates(void)
         most_segments = r.segments > most_segments ? r.segments : most_segments;
         merged += r.merged;
         CHECK_EQ_INT(build_for("full", 1, 0, 0, IMPACT_K1, 0.5f, &r), 0);
-        char path[400];
-        snprintf(path, sizeof path, "%s/full", dir);
-        Index *full = index_open(path);
-        CHECK(full != NULL);
-        if (!full) break;
-        open_and_compare("p", full, &deletes_seen, NULL);
-        index_close(full);
+        if (!compare_with_full("p", &deletes_seen)) break;
         CHECK(impact_of("p", &k1, &b) && k1 == IMPACT_K1 && b == 0.5f);
     }
     CHECK(most_segments >= 2);
@@ -340,20 +355,11 @@ static void test_parameters_kept_by_updates(void)
     CHECK_EQ_INT(r.segments, 1);
     CHECK(impact_of("p", &k1, &b) && k1 == 0.9f && b == 0.5f); /* b not named: kept */
     CHECK_EQ_INT(build_for("full", 1, 0, 0, 0.9f, 0.5f, &r), 0);
-    char path[400];
-    snprintf(path, sizeof path, "%s/full", dir);
-    Index *full = index_open(path);
-    CHECK(full != NULL);
-    if (full) {
-        open_and_compare("p", full, &deletes_seen, NULL);
-        index_close(full);
-    }
+    compare_with_full("p", &deletes_seen);
     /* --full without parameters: the defaults */
     CHECK_EQ_INT(build("p", 1, 0, 0, &r), 0);
     CHECK(impact_of("p", &k1, &b) && k1 == IMPACT_K1 && b == IMPACT_B);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    remove_dirs();
 }
 
 /* A term's stored floors count every passage a segment was written with:
@@ -362,10 +368,7 @@ static void test_parameters_kept_by_updates(void)
  * nothing. A segment with deletes must not use them. */
 static void test_floors_ignored_after_deletes(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/search-reindex-XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
-    mkdir(corpus, 0755);
+    make_dirs();
     /* 20 passages full of the word, then 280 with it once, all of one
      * length, so the mean length stays that of the segment's floors */
     for (unsigned i = 0; i < 300; i++) {
@@ -383,18 +386,13 @@ static void test_floors_ignored_after_deletes(void)
         unlink(path);
     }
     CHECK_EQ_INT(build("del", 0, 0, 0, &r), 0);
-    char path[400];
-    snprintf(path, sizeof path, "%s/del", dir);
-    Index *ix = index_open(path);
-    CHECK(ix != NULL);
+    Index *ix = open_named("del");
     if (ix) {
         CHECK(index_nsegments(ix) == 1 && index_deletes(ix, 0) != NULL);
         check_pruned(ix, "hot");
         index_close(ix);
     }
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    remove_dirs();
 }
 
 int main(void)
