@@ -61,10 +61,7 @@ static inline Index *tc_index_docs_as(TestCorpus *c, const char *name, float k1,
     snprintf(idx, sizeof idx, "%s/%s", c->dir, name);
     IndexerOptions o;
     indexer_options_default(&o);
-    o.k1 = k1;
-    o.b = b;
-    o.k1_given = k1 >= 0;
-    o.b_given = b >= 0;
+    indexer_options_impact(&o, k1, b);
     snprintf(o.analysis.language, sizeof o.analysis.language, "none");
     o.passage_words = 100000; /* one passage per document */
     IndexerReport r;

@@ -50,12 +50,9 @@ srch_code api_indexer_options(const srch_build_options *o, IndexerOptions *io, s
     if (o->memory < INDEXER_MIN_MEMORY) return api_fail_msg(err, SRCH_BAD_ARG, "memory must be at least 1 MiB");
     if (o->threads < 1 || o->threads > 256) return api_fail_msg(err, SRCH_BAD_ARG, "threads must be 1 to 256");
     /* negative: not given (the index's); a NaN is neither and is refused */
-    io->k1_given = !(o->k1 < 0);
-    io->b_given = !(o->b < 0);
-    if (!impact_valid(io->k1_given ? o->k1 : IMPACT_K1, io->b_given ? o->b : IMPACT_B))
+    indexer_options_impact(io, o->k1, o->b);
+    if (!impact_valid(io->k1_given ? io->k1 : IMPACT_K1, io->b_given ? io->b : IMPACT_B))
         return api_fail_msg(err, SRCH_BAD_ARG, "k1 must be 0 to %g and b 0 to 1", (double)IMPACT_K1_MAX);
-    io->k1 = o->k1;
-    io->b = o->b;
     io->passage_words = o->passage_words;
     io->threads = o->threads;
     io->memory = o->memory;

@@ -45,6 +45,14 @@ void indexer_options_default(IndexerOptions *o)
     o->memory = indexer_default_memory();
 }
 
+void indexer_options_impact(IndexerOptions *o, float k1, float b)
+{
+    o->k1 = k1;
+    o->b = b;
+    o->k1_given = !(k1 < 0);
+    o->b_given = !(b < 0);
+}
+
 size_t indexer_default_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);

@@ -420,6 +420,9 @@ typedef struct IndexerReport {
 } IndexerReport;
 
 void indexer_options_default(IndexerOptions *o);
+/* k1 and b for the block maxima, as srch_build_options holds them: each
+ * given unless negative (a NaN is given, for impact_valid to refuse). */
+void indexer_options_impact(IndexerOptions *o, float k1, float b);
 /* A quarter of physical memory, at least INDEXER_MIN_MEMORY. */
 size_t indexer_default_memory(void);
 /* What an incremental reindex compares to notice an edited article. */

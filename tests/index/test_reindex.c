@@ -97,10 +97,7 @@ static int build_for(const char *name, int full, int optimize, int reorder, floa
 {
     IndexerOptions o;
     indexer_options_default(&o);
-    o.k1 = k1;
-    o.b = b;
-    o.k1_given = k1 >= 0;
-    o.b_given = b >= 0;
+    indexer_options_impact(&o, k1, b);
     snprintf(o.analysis.language, sizeof o.analysis.language, "none");
     o.passage_words = 30;
     o.full = full;
