@@ -243,12 +243,15 @@ static void test_written_segment_skips_only_the_crc(void)
     free(path);
 }
 
-/* meta.bin's language name (payload bytes 64..96) set to ctx. */
+/* meta.bin's language name set to ctx (shorter than its 32 bytes). */
 static void set_language(uint8_t *payload, size_t len, void *ctx)
 {
-    if (len < 96) return;
-    memset(payload + 64, 0, 32);
-    memcpy(payload + 64, ctx, strlen(ctx));
+    if (len < META_BYTES) return;
+    MetaRecord m;
+    meta_get(payload, &m);
+    memset(m.language, 0, sizeof m.language);
+    memcpy(m.language, ctx, strlen(ctx));
+    meta_put(payload, &m);
 }
 
 /* A language the stemmer does not know is damage found at open (queries
@@ -273,11 +276,16 @@ static void test_unknown_language(void)
     restore();
 }
 
-/* meta.bin's k1 and b (payload bytes 56 and 60) set to ctx's two floats. */
+/* meta.bin's k1 and b set to ctx's two floats. */
 static void set_impact(uint8_t *payload, size_t len, void *ctx)
 {
-    if (len < 64) return;
-    memcpy(payload + 56, ctx, 8);
+    if (len < META_BYTES) return;
+    const float *kb = ctx;
+    MetaRecord m;
+    meta_get(payload, &m);
+    m.k1 = kb[0];
+    m.b = kb[1];
+    meta_put(payload, &m);
 }
 
 /* Queries score with meta.bin's k1 and b when they name none: a NaN, an
