@@ -120,8 +120,9 @@ static OpenOnly *open_only_new(const char *dir, const srch_search_options *o)
     query_options_default(&p->qo);
     p->qo.title = o->title_boost;
     p->qo.heading = o->heading_boost;
-    const IndexStats *is = index_stats(p->ix); /* negative: the index's, as srch_search */
-    bm25_init(&p->bm25, o->k1 < 0 ? is->impact_k1 : o->k1, o->b < 0 ? is->impact_b : o->b, is);
+    float k1 = o->k1, b = o->b;
+    bm25_params(index_stats(p->ix), &k1, &b); /* as srch_search */
+    bm25_init(&p->bm25, k1, b, index_stats(p->ix));
     search_context_init(&p->ctx, p->ix, &p->bm25);
     query_init(&p->q);
     topk_init(&p->top, o->k, NULL);

@@ -103,10 +103,8 @@ static srch_code prepare(srch_searcher *s, const char *query, const srch_search_
     srch_code rc = check_options(o, alg, err);
     if (rc != SRCH_OK) return rc;
     if (!query) return api_fail_msg(err, SRCH_BAD_ARG, "no query given");
-    /* a search naming no k1 or b scores with the index's, for which its
-     * stored block maxima are exact (search_context.c) */
-    const IndexStats *is = index_stats(ix);
-    float k1 = o->k1 < 0 ? is->impact_k1 : o->k1, b = o->b < 0 ? is->impact_b : o->b;
+    float k1 = o->k1, b = o->b;
+    bm25_params(index_stats(ix), &k1, &b);
     if (s->ctx_ready && (s->bm25.k1 != k1 || s->bm25.b != b)) {
         search_context_free(&s->ctx); /* its bounds hold for one k1 and b */
         s->ctx_ready = 0;

@@ -22,6 +22,12 @@ void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s)
     p->norm1 = k1 * b / p->avgdl;
 }
 
+void bm25_params(const IndexStats *s, float *k1, float *b)
+{
+    if (*k1 < 0) *k1 = s->impact_k1;
+    if (*b < 0) *b = s->impact_b;
+}
+
 float bm25_idf(uint64_t N, uint64_t df)
 {
     if (df > N) df = N;

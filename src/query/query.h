@@ -35,6 +35,9 @@ typedef struct {
 } Bm25;
 
 void bm25_init(Bm25 *p, float k1, float b, const IndexStats *s);
+/* The k1 and b a search scores with: each as given, or, negative (not
+ * given), the index's, for which its stored block maxima are exact. */
+void bm25_params(const IndexStats *s, float *k1, float *b);
 /* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), never negative. */
 float bm25_idf(uint64_t N, uint64_t df);
 /* The length part of the denominator, k1 * (1 - b + b * len / avgdl),
