@@ -193,18 +193,40 @@ static inline char *tc_segment_dir(const char *idx)
     return dir;
 }
 
-/* The path of file name in the first segment of the index c built
+/* The path of file name in the first segment of the index in idx
  * (malloc'd), or NULL. */
-static inline char *tc_gen_file(const TestCorpus *c, const char *name)
+static inline char *tc_segment_file(const char *idx, const char *name)
 {
-    char idx[512];
-    snprintf(idx, sizeof idx, "%s/idx", c->dir);
     char *gen = tc_segment_dir(idx);
     if (!gen) return NULL;
     char *path = malloc(strlen(gen) + strlen(name) + 2);
     sprintf(path, "%s/%s", gen, name);
     free(gen);
     return path;
+}
+
+/* The same for the index c built (c->dir/idx). */
+static inline char *tc_gen_file(const TestCorpus *c, const char *name)
+{
+    char idx[512];
+    snprintf(idx, sizeof idx, "%s/idx", c->dir);
+    return tc_segment_file(idx, name);
+}
+
+/* 1 when files a and b both read and hold the same bytes. */
+static inline int tc_same_file(const char *a, const char *b)
+{
+    char *x, *y;
+    size_t lx, ly;
+    if (read_file(a, 1u << 30, &x, &lx) != 0) return 0;
+    if (read_file(b, 1u << 30, &y, &ly) != 0) {
+        free(x);
+        return 0;
+    }
+    int same = lx == ly && memcmp(x, y, lx) == 0;
+    free(x);
+    free(y);
+    return same;
 }
 
 /* Rewrites both CRC32s of a framed index file in memory (FORMAT.md, "File

@@ -11,21 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static int same_file(const char *a, const char *b)
-{
-    char *x, *y;
-    size_t lx, ly;
-    if (read_file(a, 1u << 30, &x, &lx) != 0) return 0;
-    if (read_file(b, 1u << 30, &y, &ly) != 0) {
-        free(x);
-        return 0;
-    }
-    int same = lx == ly && memcmp(x, y, lx) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* Files in dir whose names end in ".tmp". */
 static int tmp_files(const char *dir)
 {
@@ -79,7 +64,7 @@ static void test_same_index_any_threads_and_memory(void)
             char a[1024], b[1024];
             snprintf(a, sizeof a, "%s/%s", seg[0], files[f]);
             snprintf(b, sizeof b, "%s/%s", seg[i], files[f]);
-            if (!same_file(a, b)) {
+            if (!tc_same_file(a, b)) {
                 fprintf(stderr, "  %s differs with %d threads and %zu bytes of memory\n", files[f], runs[i].threads,
                         runs[i].memory);
                 check_failed_in_test++;
@@ -370,7 +355,7 @@ static void test_stream_whole_documents(void)
             char a[1024], b[1024];
             snprintf(a, sizeof a, "%s/%s", want, files[i]);
             snprintf(b, sizeof b, "%s/%s", got, files[i]);
-            if (!same_file(a, b)) {
+            if (!tc_same_file(a, b)) {
                 fprintf(stderr, "  %s differs from the passages file's with %d threads\n", files[i], threads);
                 check_failed_in_test++;
             }
